@@ -1,0 +1,497 @@
+"""Streaming readers for OFAC SDN list snapshots.
+
+Two forms are read, and told apart by their first line:
+
+``legacy``
+    OFAC's own ``sdn.csv``: no header, twelve columns (``ent_num, SDN_Name, SDN_Type,
+    Program, Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks``),
+    ``-0-`` (often ``-0- `` with a trailing space) as the null, several programs written
+    ``IRAN] [SDGT] [IRGC`` (the outer brackets dropped), CRLF line ends, and a DOS
+    end-of-file byte (``\\x1a``) on a line of its own at the end. OFAC writes it in ASCII;
+    we decode each line as UTF-8 and fall back to Windows-1252 (then Latin-1, which
+    never fails) for a line that is not UTF-8, so a re-saved copy still reads.
+    The alternate names are in OFAC's separate ``alt.csv``, so entries read from this
+    form have none.
+
+``derived``
+    The header CSV ``uid,name,type,programs,alternate_names`` built from the newer SLS
+    ``SDN.CSV`` and ``ALT.CSV`` (several programs and names joined with ``"; "``).
+
+Both forms are RFC 4180 CSV (double quotes, doubled quote inside). The readers stream
+the file line by line while hashing its bytes (SHA-256), so a snapshot is read once.
+
+A snapshot that is empty (no entries), whose last record is not terminated by a line
+end (the file was cut mid-record), or whose rows are malformed is refused with an
+:class:`OfacFormatError` naming the file, the line and the field. An empty snapshot is
+never read as "everything was delisted".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import itertools
+import os
+import re
+import types
+from collections.abc import Iterator, Mapping
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import attrs
+
+__all__ = [
+    "OfacFormatError",
+    "TruncatedSnapshot",
+    "SdnEntry",
+    "Snapshot",
+    "iter_entries",
+    "read_snapshot",
+    "parse_snapshot_date",
+    "snapshot_date_from_name",
+    "LEGACY_COLUMNS",
+    "DERIVED_COLUMNS",
+    "OFAC_TIMEZONE",
+]
+
+OFAC_TIMEZONE = ZoneInfo("America/New_York")
+
+LEGACY_COLUMNS = (
+    "ent_num",
+    "SDN_Name",
+    "SDN_Type",
+    "Program",
+    "Title",
+    "Call_Sign",
+    "Vess_type",
+    "Tonnage",
+    "GRT",
+    "Vess_flag",
+    "Vess_owner",
+    "Remarks",
+)
+DERIVED_COLUMNS = ("uid", "name", "type", "programs", "alternate_names")
+
+#: Entry types, as the derived form spells them (the legacy form writes ``-0-`` for
+#: ``entity``).
+ENTRY_TYPES = frozenset({"entity", "individual", "vessel", "aircraft"})
+
+Form = Literal["legacy", "derived"]
+
+_NULL = "-0-"
+_EOF_MARK = "\x1a"
+_UID_RE = re.compile(r"[1-9][0-9]{0,9}")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class OfacFormatError(ValueError):
+    """A snapshot file that cannot be read as an SDN list.
+
+    The message names the file, the line (1-based; ``None`` for the file as a whole)
+    and the field; those facts are also kept as attributes.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int | None,
+        field: str | None,
+        problem: str,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.problem = problem
+        where = path if line is None else f"{path}:{line}"
+        what = f" field {field!r}:" if field else ""
+        super().__init__(f"{where}:{what} {problem}")
+
+
+class TruncatedSnapshot(OfacFormatError):
+    """An empty or truncated snapshot (refused: it would read as mass delisting)."""
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _frozenset_of_str(value: object) -> frozenset[str]:
+    return frozenset(value)  # type: ignore[arg-type]
+
+
+def _tuple_of_str(value: object) -> tuple[str, ...]:
+    return tuple(value)  # type: ignore[arg-type]
+
+
+@attrs.frozen(slots=True)
+class SdnEntry:
+    """One party on the SDN list, as one snapshot gives it.
+
+    ``uid`` is OFAC's ``ent_num``; ``type`` is one of ``entity``, ``individual``,
+    ``vessel``, ``aircraft``; ``programs`` is the set of program tags. ``line`` (where
+    the entry starts in its file) is kept for messages and is not part of equality.
+    """
+
+    uid: int
+    name: str
+    type: str
+    programs: frozenset[str] = attrs.field(converter=_frozenset_of_str)
+    alternate_names: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    remarks: str | None = None
+    line: int | None = attrs.field(default=None, eq=False, order=False)
+
+    @property
+    def identifier(self) -> str:
+        """The entity identifier sanctrack uses for this party: ``ofac:<uid>``."""
+        return f"ofac:{self.uid}"
+
+
+@attrs.frozen(slots=True)
+class Snapshot:
+    """One dated copy of the SDN list.
+
+    ``date`` is the OFAC calendar date (America/New_York) the copy shows the list as of;
+    ``instant`` is the aware UTC instant when the copy was taken, when that is known.
+    ``entries`` maps uid to :class:`SdnEntry`.
+    """
+
+    path: str
+    date: dt.date
+    sha256: str
+    form: Form
+    entries: Mapping[int, SdnEntry] = attrs.field(repr=False)
+    instant: dt.datetime | None = None
+    eof_marker: bool = False
+
+    @property
+    def name(self) -> str:
+        """The file's base name."""
+        return os.path.basename(self.path)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_INSTANT_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):?(\d{2})(?::?(\d{2}))?(Z|[+-]\d{2}:?\d{2})"
+)
+
+
+def parse_snapshot_date(value: object) -> tuple[dt.date, dt.datetime | None]:
+    """Return ``(OFAC calendar date, instant or None)`` for a snapshot's date.
+
+    Accepts a :class:`datetime.date`, an aware :class:`datetime.datetime`, ``YYYY-MM-DD``,
+    or an instant with an explicit offset, in extended or compact form
+    (``2021-08-18T09:39:01Z``, ``2021-08-18T0939Z``, ``2021-12-02T01:41+00:00``).
+    An instant is converted to America/New_York for its calendar date:
+    ``2021-12-02T0141Z`` is 2021-12-01 in Washington. Naive datetimes, partial dates
+    and anything else are refused with :class:`ValueError`.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: give an offset (UTC: 'Z')")
+        return value.astimezone(OFAC_TIMEZONE).date(), value.astimezone(dt.timezone.utc)
+    if isinstance(value, dt.date):
+        return value, None
+    if not isinstance(value, str):
+        raise TypeError(f"snapshot date must be a date, aware datetime or string, not {value!r}")
+    text = value.strip()
+    m = _DATE_RE.fullmatch(text)
+    if m:
+        try:
+            return dt.date(*map(int, m.groups())), None
+        except ValueError as exc:
+            raise ValueError(f"invalid date {value!r}: {exc}") from None
+    m = _INSTANT_RE.fullmatch(text)
+    if m:
+        year, month, day, hour, minute, second, offset = m.groups()
+        if offset == "Z":
+            tz = dt.timezone.utc
+        else:
+            sign = 1 if offset[0] == "+" else -1
+            digits = offset[1:].replace(":", "")
+            tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        try:
+            instant = dt.datetime(
+                int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=tz
+            )
+        except ValueError as exc:
+            raise ValueError(f"invalid instant {value!r}: {exc}") from None
+        return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.timezone.utc)
+    raise ValueError(
+        f"invalid snapshot date {value!r}: expected YYYY-MM-DD or an instant with an "
+        "offset such as 2021-08-18T0939Z"
+    )
+
+
+_NAME_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2}(?:T\d{4}(?:\d{2})?Z)?)")
+
+
+def snapshot_date_from_name(path: str | os.PathLike[str]) -> str | None:
+    """The date or instant written in a snapshot's file name, or None.
+
+    ``ofac_sdn_2021-08-18T0939Z.csv`` gives ``2021-08-18T0939Z``,
+    ``ofac_sdn_derived_kindrat86_pub2026-08-20.csv`` gives ``2026-08-20``. Only a
+    single date in the name counts; a name with none or several gives None.
+    """
+    found = _NAME_DATE_RE.findall(os.path.basename(os.fspath(path)))
+    return found[0] if len(found) == 1 else None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _HashedLines:
+    """Iterate a binary file's lines as text, hashing every byte on the way.
+
+    Each line is decoded as UTF-8, else Windows-1252, else Latin-1. Keeps the number
+    of the last line handed out and whether the file ended without a line end.
+    """
+
+    __slots__ = ("_file", "_hash", "lineno", "unterminated", "first", "last")
+
+    def __init__(self, file) -> None:  # noqa: ANN001 - a binary file object
+        self._file = file
+        self._hash = hashlib.sha256()
+        self.lineno = 0
+        self.unterminated = False
+        self.first = True
+        self.last = b""
+
+    def __iter__(self) -> Iterator[str]:
+        update = self._hash.update
+        for raw in self._file:
+            update(raw)
+            self.lineno += 1
+            if self.first:
+                self.first = False
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+            self.last = raw
+            if not raw.endswith(b"\n"):
+                self.unterminated = True
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    yield raw.decode("cp1252")
+                except UnicodeDecodeError:
+                    yield raw.decode("latin-1")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _split_programs_legacy(text: str) -> list[str]:
+    if "]" not in text and "[" not in text:
+        return [text]
+    return [p.strip() for p in text.strip("[]").split("] [")]
+
+
+def _legacy_rows(
+    rows: Iterator[list[str]], reader, lines: _HashedLines, path: str
+) -> Iterator[SdnEntry]:  # noqa: ANN001
+    for row in rows:
+        line = reader.line_num
+        if len(row) == 1 and row[0].strip() in (_EOF_MARK, ""):
+            # the DOS end-of-file byte OFAC appends, or a blank line
+            continue
+        if len(row) != 12:
+            if lines.unterminated:
+                raise TruncatedSnapshot(
+                    path, line, None,
+                    f"last record is cut off ({len(row)} of 12 fields, no line end)",
+                )
+            raise OfacFormatError(
+                path, line, None, f"expected 12 comma-separated fields, found {len(row)}"
+            )
+        ent_num, name, sdn_type, program = row[0].strip(), row[1].strip(), row[2].strip(), row[3].strip()
+        if not _UID_RE.fullmatch(ent_num):
+            raise OfacFormatError(path, line, "ent_num", f"not a positive integer: {row[0]!r}")
+        if not name or name == _NULL:
+            raise OfacFormatError(path, line, "SDN_Name", "empty")
+        if sdn_type == _NULL:
+            sdn_type = "entity"
+        elif sdn_type not in ENTRY_TYPES:
+            raise OfacFormatError(
+                path, line, "SDN_Type",
+                f"unknown type {row[2]!r} (expected -0-, individual, vessel or aircraft)",
+            )
+        if not program or program == _NULL:
+            raise OfacFormatError(path, line, "Program", "no program")
+        programs = _split_programs_legacy(program)
+        if any(not p or "[" in p or "]" in p for p in programs):
+            raise OfacFormatError(path, line, "Program", f"malformed program list {row[3]!r}")
+        remarks = row[11].strip()
+        yield SdnEntry(
+            uid=int(ent_num),
+            name=name,
+            type=sdn_type,
+            programs=programs,
+            remarks=None if remarks in ("", _NULL) else remarks,
+            line=line,
+        )
+
+
+def _derived_rows(
+    rows: Iterator[list[str]], reader, lines: _HashedLines, path: str, index: Mapping[str, int]
+) -> Iterator[SdnEntry]:  # noqa: ANN001
+    width = len(index)
+    i_uid, i_name, i_type, i_prog, i_alt = (index[c] for c in DERIVED_COLUMNS)
+    for row in rows:
+        line = reader.line_num
+        if not row:
+            continue
+        if len(row) != width:
+            if lines.unterminated:
+                raise TruncatedSnapshot(
+                    path, line, None,
+                    f"last record is cut off ({len(row)} of {width} fields, no line end)",
+                )
+            raise OfacFormatError(
+                path, line, None, f"expected {width} comma-separated fields, found {len(row)}"
+            )
+        uid = row[i_uid].strip()
+        if not _UID_RE.fullmatch(uid):
+            raise OfacFormatError(path, line, "uid", f"not a positive integer: {row[i_uid]!r}")
+        name = row[i_name].strip()
+        if not name:
+            raise OfacFormatError(path, line, "name", "empty")
+        etype = row[i_type].strip().lower()
+        if etype not in ENTRY_TYPES:
+            raise OfacFormatError(
+                path, line, "type",
+                f"unknown type {row[i_type]!r} (expected entity, individual, vessel or aircraft)",
+            )
+        programs = [p.strip() for p in row[i_prog].split(";")]
+        if not row[i_prog].strip() or any(not p for p in programs):
+            raise OfacFormatError(path, line, "programs", f"malformed program list {row[i_prog]!r}")
+        alt_text = row[i_alt].strip()
+        alternates = [a.strip() for a in alt_text.split(";")] if alt_text else []
+        yield SdnEntry(
+            uid=int(uid),
+            name=name,
+            type=etype,
+            programs=programs,
+            alternate_names=tuple(a for a in alternates if a),
+            line=line,
+        )
+
+
+def _entries(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
+    """Yield ``(form, entry)`` for each record; check the file's end when done."""
+    last_line = 0
+    for form, entry in _records(path, lines):
+        last_line = entry.line or 0
+        yield form, entry
+    if not last_line:
+        raise TruncatedSnapshot(path, None, None, "no entries")
+    if lines.unterminated and last_line == lines.lineno:
+        raise TruncatedSnapshot(
+            path, last_line, None,
+            "last record has no line end: the file looks cut off mid-record",
+        )
+
+
+def _records(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
+    reader = csv.reader(lines, strict=True)
+    rows = iter(reader)
+    try:
+        try:
+            first = next(rows)
+        except StopIteration:
+            raise TruncatedSnapshot(path, None, None, "file is empty") from None
+        header = [c.strip().lower() for c in first]
+        if header and header[0] == "uid":
+            missing = [c for c in DERIVED_COLUMNS if c not in header]
+            if missing:
+                raise OfacFormatError(
+                    path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}"
+                )
+            index = {c: header.index(c) for c in header}
+            for entry in _derived_rows(rows, reader, lines, path, index):
+                yield "derived", entry
+            return
+        if first and _UID_RE.fullmatch(first[0].strip()):
+            for entry in _legacy_rows(itertools.chain((first,), rows), reader, lines, path):
+                yield "legacy", entry
+            return
+        if len(first) == 1 and first[0].strip() == _EOF_MARK:
+            raise TruncatedSnapshot(path, None, None, "file is empty (only an end-of-file mark)")
+        raise OfacFormatError(
+            path, 1, None,
+            "neither OFAC's legacy sdn.csv (first field an ent_num) nor the header CSV "
+            f"({','.join(DERIVED_COLUMNS)}); first line starts {','.join(first)[:60]!r}",
+        )
+    except csv.Error as exc:
+        if lines.unterminated:
+            raise TruncatedSnapshot(
+                path, reader.line_num, None, f"last record is cut off ({exc})"
+            ) from None
+        raise OfacFormatError(path, reader.line_num, None, f"CSV syntax: {exc}") from None
+
+
+def iter_entries(path: str | os.PathLike[str]) -> Iterator[SdnEntry]:
+    """Stream the entries of a snapshot file, in file order (either form).
+
+    Raises :class:`OfacFormatError` (a :class:`ValueError`) for a malformed row and
+    :class:`TruncatedSnapshot` for an empty file (or one with a header and no rows) or
+    a last record cut off: fewer fields, an open quote, or no line end (both forms end
+    every record with CRLF). Duplicate uids are not checked here (see
+    :func:`read_snapshot`).
+    """
+    spath = os.fspath(path)
+    with open(spath, "rb") as file:
+        for _form, entry in _entries(spath, _HashedLines(file)):
+            yield entry
+
+
+def read_snapshot(
+    path: str | os.PathLike[str],
+    date: object = None,
+) -> Snapshot:
+    """Read a whole snapshot file into a :class:`Snapshot` (one streaming pass).
+
+    ``date`` is the date or instant of the copy (see :func:`parse_snapshot_date`); when
+    omitted it is taken from the file name (:func:`snapshot_date_from_name`), and a
+    name without exactly one date is an error. The file's SHA-256 is computed while
+    reading.
+
+    Besides the checks of :func:`iter_entries`, a uid given twice is refused.
+    """
+    spath = os.fspath(path)
+    if date is None:
+        date = snapshot_date_from_name(spath)
+        if date is None:
+            raise ValueError(f"{spath}: no snapshot date given and none found in the file name")
+    day, instant = parse_snapshot_date(date)
+    entries: dict[int, SdnEntry] = {}
+    form: Form | None = None
+    with open(spath, "rb") as file:
+        lines = _HashedLines(file)
+        for form, entry in _entries(spath, lines):
+            previous = entries.get(entry.uid)
+            if previous is not None:
+                field = "uid" if form == "derived" else "ent_num"
+                raise OfacFormatError(
+                    spath, entry.line, field,
+                    f"uid {entry.uid} already given on line {previous.line}",
+                )
+            entries[entry.uid] = entry
+        digest = lines.hexdigest()
+        eof_marker = lines.last.strip() == b"\x1a"
+    assert form is not None
+    return Snapshot(
+        path=spath,
+        date=day,
+        sha256=digest,
+        form=form,
+        entries=types.MappingProxyType(entries),
+        instant=instant,
+        eof_marker=eof_marker,
+    )

@@ -1,0 +1,315 @@
+"""sanctrack.importers.ofac: reading OFAC SDN snapshots and diffing them.
+
+The real-file tests read ../shared/data/real-sanctions/ (see its SOURCES.md) and are
+skipped when that folder is absent; the format tests build tiny files of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sanctrack.importers import ofac
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-sanctions"
+
+OLD_2023 = "ofac_sdn_2023-08-03.csv"
+NEW_2023 = "ofac_sdn_2023-08-09.csv"
+OLD_2021 = "ofac_sdn_2021-08-18T0939Z.csv"
+NEW_2021 = "ofac_sdn_2021-08-20T1850Z.csv"
+LEGACY_2024 = "ofac_sdn_2024-05-03.csv"
+DERIVED_2026 = "ofac_sdn_derived_kindrat86_pub2026-08-20.csv"
+
+BELAVIA, EW_301PJ, BELARUSKALI, BPC, AGROROZKVIT = 44541, 44580, 32746, 33374, 33372
+
+
+def real(name: str) -> Path:
+    """Path of a real snapshot; skip the test when the data folder is absent."""
+    if not DATA.is_dir():
+        pytest.skip(f"real sanctions data not found at {DATA} (shared/data/real-sanctions)")
+    path = DATA / name
+    if not path.is_file():
+        pytest.skip(f"{name} missing from {DATA}")
+    return path
+
+
+_cache: dict[str, ofac.Snapshot] = {}
+
+
+def snap(name: str) -> ofac.Snapshot:
+    if name not in _cache:
+        _cache[name] = ofac.read_snapshot(real(name))
+    return _cache[name]
+
+
+# ----------------------------------------------------------------- reading real files
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "count", "sha12", "date"),
+    [
+        (OLD_2021, "legacy", 9083, "7044c060649f", dt.date(2021, 8, 18)),
+        (NEW_2021, "legacy", 9115, "0bdc088d0be0", dt.date(2021, 8, 20)),
+        (OLD_2023, "legacy", 12800, "f6aeaea93428", dt.date(2023, 8, 3)),
+        (NEW_2023, "legacy", 12817, "0cd1a65b6d60", dt.date(2023, 8, 9)),
+        (LEGACY_2024, "legacy", 14965, "210ca6b4a818", dt.date(2024, 5, 3)),
+        (DERIVED_2026, "derived", 19249, "947009274b16", dt.date(2026, 8, 20)),
+    ],
+)
+def test_reads_real_snapshots_of_both_forms(name, form, count, sha12, date):
+    s = snap(name)
+    assert (s.form, len(s), s.sha256[:12], s.date) == (form, count, sha12, date)
+    assert s.eof_marker is (form == "legacy")  # OFAC ends sdn.csv with a DOS EOF byte
+
+
+def test_legacy_entry_fields():
+    s = snap(LEGACY_2024)
+    belavia = s.entries[BELAVIA]
+    assert belavia == ofac.SdnEntry(
+        uid=BELAVIA,
+        name="OPEN JOINT STOCK COMPANY BELAVIA BELARUSIAN AIRLINES",
+        type="entity",
+        programs=frozenset({"BELARUS-EO14038"}),
+        remarks="Tax ID No. 600390798 (Belarus); Government Gazette Number 011286185000 (Belarus).",
+    )
+    assert belavia.identifier == "ofac:44541"
+    assert s.entries[EW_301PJ].type == "aircraft"
+    # several programs: "IRAN] [SDGT] [IRGC] [IFSR" in the file
+    assert s.entries[4632].programs == {"IRAN", "SDGT", "IRGC", "IFSR"}
+
+
+def test_derived_entry_fields():
+    s = snap(DERIVED_2026)
+    e = s.entries[4632]
+    assert e.name == "BANK MARKAZI JOMHOURI ISLAMI IRAN"
+    assert e.programs == {"IRAN", "SDGT", "IRGC", "IFSR"}
+    assert e.alternate_names == (
+        "CENTRAL BANK OF THE ISLAMIC REPUBLIC OF IRAN",
+        "BANK MARKAZI IRAN",
+        "CENTRAL BANK OF IRAN",
+    )
+    assert BELAVIA not in s.entries
+
+
+def test_iter_entries_streams_in_file_order():
+    it = ofac.iter_entries(real(OLD_2023))
+    first = next(it)
+    assert (first.uid, first.name, first.line) == (36, "AEROCARIBBEAN AIRLINES", 1)
+    it.close()
+
+
+def test_snapshot_time_is_washington_calendar_date():
+    # 2021-12-02 01:41 UTC is the evening of 1 December in Washington
+    s = ofac.read_snapshot(real("ofac_sdn_2021-12-02T0141Z.csv"))
+    assert s.date == dt.date(2021, 12, 1)
+    assert s.instant == dt.datetime(2021, 12, 2, 1, 41, tzinfo=dt.timezone.utc)
+
+
+# ----------------------------------------------------------------- the three real diffs
+
+
+def test_2023_08_03_to_09_adds_exactly_belavia_and_the_rest():
+    d = ofac.diff_snapshots(snap(OLD_2023), snap(NEW_2023))
+    assert [c.uid for c in d.added] == [
+        33283, 33401, 33402, 33403, 33404, 38996, 39162, 39163, 41322, 41437,
+        44525, 44538, 44539, 44540, 44541, 44542, 44580,
+    ]
+    assert d.removed == () and d.amended == ()
+    assert {c.action for c in d.added} == {"impose"}
+    by_uid = {c.uid: c for c in d.added}
+    assert by_uid[BELAVIA].new.name == "OPEN JOINT STOCK COMPANY BELAVIA BELARUSIAN AIRLINES"
+    assert by_uid[EW_301PJ].new.name == "EW-301PJ"
+    assert d.window == (dt.date(2023, 8, 4), dt.date(2023, 8, 9))  # (old, new] closed
+
+
+def test_2021_08_relabels_belarus_eo_to_eo14038():
+    d = ofac.diff_snapshots(snap(OLD_2021), snap(NEW_2021))
+    assert d.removed == ()
+    assert [c.uid for c in d.added] == [
+        31914, 31920, 31928, 31929, 31930, 31931, 31932, 31934, 31935, 31936, 31938,
+        31940, 31943, 31944, 32735, 32736, 32737, 32738, 32739, 32743, 32745, 32753,
+        32754, 32814, 32851, 32954, 32971, 32972, 33016, 33020, 33021, 33051,
+    ]
+    assert len(d.amended) == 36
+    relabels = [c for c in d.amended if c.changed("programs").old == "BELARUS-EO"]
+    assert len(relabels) == 33
+    assert all(c.changed("programs").new == "BELARUS-EO14038" for c in relabels)
+    assert all(len(c.fields) == 1 for c in d.amended)  # programs only; no name/type changes
+    kali = next(c for c in d.amended if c.uid == BELARUSKALI)
+    assert kali.action == "amend"
+    assert kali.old.name == kali.new.name == "BELARUSKALI OAO"
+    assert kali.fields == (ofac.FieldChange("programs", "BELARUS-EO", "BELARUS-EO14038"),)
+    # the other 3: PEESA -> PEESA-EO
+    others = sorted((c.changed("programs").old, c.changed("programs").new)
+                    for c in d.amended if c not in relabels)
+    assert others == [("PEESA", "PEESA-EO"), ("PEESA", "PEESA-EO"),
+                      ("PEESA; UKRAINE-EO13685", "PEESA-EO; UKRAINE-EO13685")]
+    # both copies taken at known instants: the earlier one (05:39 in Washington on
+    # 18 August) can predate changes published later that day
+    assert d.window == (dt.date(2021, 8, 18), dt.date(2021, 8, 20))
+
+
+def test_2021_08_filtered_to_the_new_program_keeps_relabels_as_amends():
+    d = ofac.diff_snapshots(snap(OLD_2021), snap(NEW_2021), program="BELARUS-EO14038")
+    assert (len(d.added), len(d.removed), len(d.amended)) == (0, 0, 33)
+
+
+def test_2024_to_2026_mixed_forms_lifts_the_belarus_delistings():
+    d = ofac.diff_snapshots(snap(LEGACY_2024), snap(DERIVED_2026), program="BELARUS-EO14038")
+    lifted = {c.uid: c.old.name for c in d.removed}
+    assert lifted == {
+        32727: "DANA HOLDINGS LIMITED",
+        32728: "KARIC, Nebojsa",
+        BELARUSKALI: "BELARUSKALI OAO",
+        AGROROZKVIT: "AGROROZKVIT LLC",
+        BPC: "OPEN JOINT STOCK COMPANY BELARUSIAN POTASH COMPANY",
+        44525: "BEL-KAP-STEEL LLC",
+        BELAVIA: "OPEN JOINT STOCK COMPANY BELAVIA BELARUSIAN AIRLINES",
+        EW_301PJ: "EW-301PJ",
+    }
+    assert {c.action for c in d.removed} == {"lift"}
+    assert len(d.added) == 34 and d.amended == ()
+    assert d.window == (dt.date(2024, 5, 4), dt.date(2026, 8, 20))
+    assert d.window[0] <= dt.date(2025, 11, 4) <= d.window[1]  # the curated Belavia lift
+
+
+def test_2024_to_2026_mixed_forms_unfiltered_counts():
+    d = ofac.diff_snapshots(snap(LEGACY_2024), snap(DERIVED_2026))
+    assert (len(d.added), len(d.removed), len(d.amended)) == (5292, 1008, 380)
+    # alternate names (absent from the legacy form) are not compared; names are
+    kinds = {f.field for c in d.amended for f in c.fields}
+    assert kinds == {"programs", "name"}
+    los_zetas = next(c for c in d.amended if c.uid == 11438)
+    assert los_zetas.changed("name") == ofac.FieldChange("name", "LOS ZETAS", "CARTEL DEL NORESTE")
+
+
+def test_diff_is_empty_for_a_snapshot_against_a_later_copy_of_itself(tmp_path):
+    src = real(OLD_2023)
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(src.read_bytes())
+    d = ofac.diff_snapshots(snap(OLD_2023), ofac.read_snapshot(copy, "2023-08-04"))
+    assert len(d) == 0
+
+
+def test_real_truncations_are_refused(tmp_path):
+    data = real(OLD_2023).read_bytes()
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(data[: len(data) // 2])  # cut mid-record
+    with pytest.raises(ofac.TruncatedSnapshot) as exc:
+        ofac.read_snapshot(cut, "2023-08-09")
+    assert exc.value.path == str(cut) and exc.value.line is not None
+    # cut on a line boundary: every row is fine, but the diff refuses it
+    head = tmp_path / "head.csv"
+    head.write_bytes(b"".join(data.splitlines(keepends=True)[:1000]))
+    small = ofac.read_snapshot(head, "2023-08-09")
+    assert len(small) == 1000
+    with pytest.raises(ofac.TruncatedSnapshot, match=r"1000 entries against 12800"):
+        ofac.diff_snapshots(snap(OLD_2023), small)
+    assert len(ofac.diff_snapshots(snap(OLD_2023), small, min_ratio=0).removed) == 11800
+
+
+# ----------------------------------------------------------------- format errors (tiny files)
+
+ROW = '36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+ROW2 = '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'BNC\'."\r\n'
+HEADER = "uid,name,type,programs,alternate_names\r\n"
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "sdn_2024-01-02.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("ascii") if isinstance(text, str) else text)
+    return path
+
+
+def test_tiny_legacy_file_reads(tmp_path):
+    s = ofac.read_snapshot(write(tmp_path, ROW + ROW2 + "\x1a"))
+    assert s.date == dt.date(2024, 1, 2)  # from the file name
+    assert [e.uid for e in s.entries.values()] == [36, 306]
+    assert s.entries[306].remarks == "a.k.a. 'BNC'."
+    assert s.eof_marker
+
+
+def test_legacy_cp1252_bytes_are_decoded(tmp_path):
+    row = ROW.replace("AEROCARIBBEAN", "A\u00c9ROCARIBBEAN").encode("cp1252")
+    s = ofac.read_snapshot(write(tmp_path, row))
+    assert s.entries[36].name == "A\u00c9ROCARIBBEAN AIRLINES"
+
+
+def test_derived_quoting(tmp_path):
+    text = HEADER + '173,"ANGLO-CARIBBEAN CO., LTD.",entity,CUBA,"AVIA ""IMPORT""; X"\r\n'
+    e = ofac.read_snapshot(write(tmp_path, text)).entries[173]
+    assert (e.name, e.alternate_names) == ("ANGLO-CARIBBEAN CO., LTD.", ('AVIA "IMPORT"', "X"))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", r"sdn_2024-01-02\.csv: file is empty"),
+        ("\x1a", r"empty"),
+        (HEADER, r"no entries"),
+        (ROW + ROW2[:40], r":2: last record is cut off \(4 of 12 fields"),
+        (ROW + ROW2[:-2], r":2: last record has no line end"),
+        (ROW + '306,"BANCO NAC', r":2: last record is cut off"),
+    ],
+)
+def test_empty_and_truncated_files_are_errors(tmp_path, content, message):
+    path = write(tmp_path, content)
+    with pytest.raises(ofac.TruncatedSnapshot, match=message):
+        ofac.read_snapshot(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "field", "message"),
+    [
+        (ROW + ROW2.replace("306", "3O6"), 2, "ent_num", "not a positive integer: '3O6'"),
+        (ROW2 + ROW.replace("-0- ,", "company,", 1), 2, "SDN_Type", "unknown type 'company'"),
+        (ROW + ROW2.replace('"CUBA"', "-0- "), 2, "Program", "no program"),
+        (ROW + ROW2.replace('"CUBA"', '"CUBA] ["'), 2, "Program", "malformed program list"),
+        (ROW + ROW2.replace(",-0- \r", "\r").replace(",-0- ,", ",", 1), 2, None, "found 11"),
+        (ROW + ROW2 + ROW, 3, "ent_num", "uid 36 already given on line 1"),
+        (HEADER + "x,B,entity,CUBA,\r\n", 2, "uid", "not a positive integer"),
+        (HEADER + "7,B,company,CUBA,\r\n", 2, "type", "unknown type 'company'"),
+        (HEADER + "7,B,entity,,\r\n", 2, "programs", "malformed program list"),
+        (HEADER + "7,,entity,CUBA,\r\n", 2, "name", "empty"),
+        ("uid,name,type\r\n7,B,entity\r\n", 1, "programs", "header lacks column"),
+        ("hello,world\r\n", 1, None, "neither OFAC's legacy sdn.csv"),
+    ],
+)
+def test_malformed_rows_name_file_line_and_field(tmp_path, content, line, field, message):
+    path = write(tmp_path, content)
+    with pytest.raises(ofac.OfacFormatError) as exc:
+        ofac.read_snapshot(path)
+    err = exc.value
+    assert isinstance(err, ValueError)
+    assert (err.path, err.line, err.field) == (str(path), line, field)
+    assert message in str(err)
+    assert str(err).startswith(f"{path}:{line}:")
+    if field:
+        assert f"field {field!r}" in str(err)
+
+
+def test_dates_must_be_in_order_and_parsed_strictly(tmp_path):
+    path = write(tmp_path, ROW)
+    a = ofac.read_snapshot(path, "2024-01-02")
+    b = ofac.read_snapshot(path, "2024-01-02")
+    with pytest.raises(ValueError, match="not older"):
+        ofac.diff_snapshots(a, b)
+    for bad in ("2024-01", "02/01/2024", "2024-01-02T10:00", "2024-02-30"):
+        with pytest.raises(ValueError):
+            ofac.read_snapshot(path, bad)
+    with pytest.raises(ValueError, match="naive"):
+        ofac.parse_snapshot_date(dt.datetime(2024, 1, 2, 10))
+    with pytest.raises(ValueError, match="no snapshot date"):
+        ofac.read_snapshot(write(tmp_path, ROW, "sdn.csv"))
+
+
+def test_parse_snapshot_date_forms():
+    utc = dt.timezone.utc
+    assert ofac.parse_snapshot_date("2023-08-09") == (dt.date(2023, 8, 9), None)
+    assert ofac.parse_snapshot_date("2021-08-20T1850Z") == (
+        dt.date(2021, 8, 20), dt.datetime(2021, 8, 20, 18, 50, tzinfo=utc))
+    assert ofac.parse_snapshot_date("2021-12-02T01:41:59+00:00")[0] == dt.date(2021, 12, 1)
+    assert ofac.snapshot_date_from_name("ofac_sdn_2021-08-18T0939Z.csv") == "2021-08-18T0939Z"
+    assert ofac.snapshot_date_from_name(DERIVED_2026) == "2026-08-20"
