@@ -1,0 +1,734 @@
+"""The registry and its as-of query engine.
+
+A :class:`Registry` is an immutable set of records plus lazily built indexes.
+For every measure, the records are grouped into *knowledge epochs* (the
+distinct ``recorded`` dates of its transitions). Replaying the records known
+in an epoch through the state machine gives the measure's *state runs*; a
+point query is a bisect over the start dates of those runs (O(log k)), never a
+replay. The runs of the latest epoch are built once, when the registry is
+built (that replay is also the legality check); the runs of earlier epochs are
+built on first use, under a lock, for ``as_known_on`` views and ``known=``
+point queries alike.
+
+This module is pure: no files, no clock, no printing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import re
+import threading
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from ._canonical import digest_of, plain
+from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._model import (
+    Authority,
+    Comparison,
+    Deal,
+    Entity,
+    Explanation,
+    History,
+    Instrument,
+    Link,
+    LinkedRelease,
+    LinkedTransition,
+    Measure,
+    MeasureState,
+    RegistryInfo,
+    Release,
+    ScreenHit,
+    Source,
+    StateChange,
+    Step,
+    Supersession,
+    Transition,
+)
+from ._statemachine import Replay, replay
+from ._time import Validity, local_date, parse_date, parse_when, zone
+from ._validate import check_records, did_you_mean
+
+__all__ = ["Registry", "normalise_name"]
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_name(text: str) -> str:
+    """Case-, space- and punctuation-insensitive form of a name.
+
+    >>> normalise_name("OJSC  Belavia-Belarusian Airlines.")
+    'ojsc belavia belarusian airlines'
+    """
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+@lru_cache(maxsize=4096)
+def _parse_when_text(text: str) -> _dt.date | _dt.datetime:
+    return parse_when(text)
+
+
+def _when(value: Any) -> _dt.date | _dt.datetime:
+    t = type(value)
+    if t is _dt.date:
+        return value
+    if t is str:
+        return _parse_when_text(value)
+    return parse_when(value)
+
+
+def _known(value: Any) -> _dt.date | None:
+    if value is None:
+        return None
+    if type(value) is _dt.date:
+        return value
+    if isinstance(value, str):
+        return _parse_date_text(value)
+    return parse_date(value)
+
+
+@lru_cache(maxsize=1024)
+def _parse_date_text(text: str) -> _dt.date:
+    return parse_date(text)
+
+
+def _day(value: Any) -> _dt.date:
+    """A query date for range queries (changes, diff): a calendar date."""
+    if type(value) is _dt.date:
+        return value
+    return parse_date(value)
+
+
+class _Runs:
+    """The state runs of one measure in one knowledge epoch."""
+
+    __slots__ = ("starts", "states", "before", "intraday", "active", "superseded", "pending")
+
+    def __init__(self, starts: list[int], states: list[MeasureState], before: MeasureState,
+                 intraday: dict[int, tuple[list[float], list[MeasureState]]],
+                 active: tuple[Transition, ...], superseded: tuple[Supersession, ...],
+                 pending: tuple[Transition, ...]) -> None:
+        self.starts = starts
+        self.states = states
+        self.before = before
+        self.intraday = intraday
+        self.active = active
+        self.superseded = superseded
+        self.pending = pending
+
+    def at(self, ordinal: int) -> MeasureState:
+        i = bisect.bisect_right(self.starts, ordinal) - 1
+        return self.states[i] if i >= 0 else self.before
+
+
+class _Timeline:
+    """One measure: its records in canonical order, its epochs, its runs per epoch."""
+
+    __slots__ = ("measure", "tz", "records", "epochs", "ordinals", "cache", "needs_epoch_check")
+
+    def __init__(self, measure: Measure, tz: str, records: tuple[Transition, ...]) -> None:
+        self.measure = measure
+        self.tz = tz
+        self.records = records
+        self.epochs: list[_dt.date] = sorted({t.recorded for t in records})
+        self.ordinals = [d.toordinal() for d in self.epochs]
+        self.cache: dict[int, _Runs] = {}
+        monotone = all(a.recorded <= b.recorded for a, b in zip(records, records[1:]))
+        self.needs_epoch_check = not monotone or any(t.corrects for t in records)
+
+    def epoch(self, known: _dt.date | None) -> int:
+        """How many epochs are known on ``known`` (all of them for None)."""
+        if known is None:
+            return len(self.epochs)
+        return bisect.bisect_right(self.ordinals, known.toordinal())
+
+
+class _Data:
+    """Everything a registry and its views share."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.changes_cache: dict[_dt.date | None, tuple[list[int], list[Transition]]] = {}
+
+
+class Registry:
+    """A set of sanction measures, their transitions and releases, answering as-of queries.
+
+    Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
+    (from YAML). A registry is immutable; :meth:`as_known_on` returns a view
+    restricted to what was recorded by a date.
+    """
+
+    __slots__ = ("_d", "_known")
+
+    # -- construction ----------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        info: RegistryInfo | None = None,
+        authorities: Iterable[Authority] = (),
+        entities: Iterable[Entity] = (),
+        instruments: Iterable[Instrument] = (),
+        sources: Iterable[Source] = (),
+        measures: Iterable[Measure] = (),
+        transitions: Iterable[Transition] = (),
+        releases: Iterable[Release] = (),
+        links: Iterable[Link] = (),
+    ) -> "Registry":
+        """Build a registry from records, checking everything.
+
+        Transitions of one measure keep the order given here as their
+        *registry order* (the tie-break for same-day transitions); the order
+        of anything else does not matter. Raises :class:`RegistryError` listing
+        every problem (unknown references, duplicate ids, illegal sequences as
+        :class:`IllegalTransition` problems …); nothing is built if there is one.
+        """
+        au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
+        me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
+        problems = check_records(authorities=au, entities=en, instruments=ins, sources=so,
+                                 measures=me, transitions=tr, releases=re_, links=li)
+        d = _Data()
+        d.info = info or RegistryInfo(name="registry")
+        d.authorities = {a.code: a for a in au}
+        d.entities = {e.id: e for e in en}
+        d.instruments = {i.id: i for i in ins}
+        d.sources = {s.id: s for s in so}
+        d.measures = {m.id: m for m in sorted(me, key=lambda m: m.id)}
+        d.transitions = {t.id: t for t in tr}
+        d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
+        d.links = li
+        d.corrected_by = {t.corrects: t for t in tr if t.corrects is not None}
+
+        grouped: dict[str, list[Transition]] = {mid: [] for mid in d.measures}
+        for t in tr:
+            if t.measure in grouped:
+                grouped[t.measure].append(t)
+        d.timelines = {}
+        for mid, m in d.measures.items():
+            a = d.authorities.get(m.authority)
+            tz = a.timezone if a is not None else "UTC"
+            try:
+                zone(tz)
+            except ValueError:
+                tz = "UTC"
+            recs = grouped[mid]
+            order = {id(t): n for n, t in enumerate(recs)}
+            recs.sort(key=lambda t: (t.when, _instant_key(t, tz), order[id(t)]))
+            d.timelines[mid] = _Timeline(m, tz, tuple(recs))
+
+        d.digest = digest_of(_canonical_doc(d))
+        reg = cls._view(d, None)
+        problems.extend(reg._check_legality())
+        if problems:
+            raise RegistryError(problems)
+        _build_lookups(d)
+        return reg
+
+    @classmethod
+    def _view(cls, d: _Data, known: _dt.date | None) -> "Registry":
+        reg = object.__new__(cls)
+        reg._d = d
+        reg._known = known
+        return reg
+
+    def _check_legality(self) -> list[Problem]:
+        problems: list[Problem] = []
+        for tl in self._d.timelines.values():
+            epochs = range(1, len(tl.epochs) + 1) if tl.needs_epoch_check else (len(tl.epochs),)
+            for k in epochs:
+                if k == 0:
+                    continue
+                try:
+                    self._runs(tl, k)
+                except IllegalTransition as exc:
+                    known = tl.epochs[k - 1]
+                    when = "" if k == len(tl.epochs) else f" (as known on {known})"
+                    problems.append(Problem(str(exc) + when,
+                                            hint="check the order and dates of this measure's transitions",
+                                            record=exc.transition, field="action",
+                                            related=(exc.previous,) if exc.previous else ()))
+                    break
+        return problems
+
+    # -- the index ---------------------------------------------------------
+
+    def _runs(self, tl: _Timeline, k: int) -> _Runs:
+        runs = tl.cache.get(k)
+        if runs is not None:
+            return runs
+        with self._d.lock:
+            runs = tl.cache.get(k)
+            if runs is None:
+                runs = self._compute_runs(tl, k)
+                tl.cache[k] = runs
+        return runs
+
+    def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
+        d = self._d
+        m = tl.measure
+        digest = d.digest
+        if k == 0:
+            before = MeasureState(m, None, (), (), 0, None, "unknown", Validity(None, None), False,
+                                  m.program, m.targets, digest)
+            return _Runs([], [], before, {}, (), (), ())
+        horizon = tl.epochs[k - 1]
+        known = [t for t in tl.records if t.recorded <= horizon]
+        correctors = {t.corrects: t for t in known if t.corrects is not None}
+        active = tuple(t for t in known if t.id not in correctors)
+        superseded = tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors)
+        effective = [t for t in active if t.effective is not None]
+        pending: list[tuple[Transition, _dt.date, _dt.date | None]] = []
+        for t in known:
+            if t.effective is not None or t.announced is None:
+                continue
+            c = correctors.get(t.id)
+            pending.append((t, t.announced, None if c is None else c.when))
+        windows = [t.effective_window for t in effective if t.effective_window is not None]
+        rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
+                             pending=pending, windows=windows,  # type: ignore[arg-type]
+                             instant_of=_timestamp)
+        states: list[MeasureState] = []
+        starts: list[int] = []
+        runs = rep.runs
+        for n, r in enumerate(runs):
+            end = runs[n + 1].start if n + 1 < len(runs) else None
+            states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition, r.cause,
+                                       Validity(r.start, end), r.uncertain, r.program, r.targets, digest))
+            starts.append(r.start.toordinal())
+        first = runs[0].start if runs else None
+        before = MeasureState(m, None, (), (), 0, None, "none", Validity(None, first), False,
+                              m.program, m.targets, digest)
+        intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
+        for day, subs in rep.intraday.items():
+            o = day.toordinal()
+            i = bisect.bisect_right(starts, o) - 1
+            base = states[i] if i >= 0 else before
+            tss = [ts for ts, _ in subs]
+            sts = [MeasureState(m, r.status, r.reliefs, r.pending, base.version, r.transition, r.cause,
+                                base.valid, r.uncertain, r.program, r.targets, digest) for _, r in subs]
+            intraday[o] = (tss, sts)
+        return _Runs(starts, states, before, intraday, active, superseded,
+                     tuple(t for t in known if t.effective is None))
+
+    def _timeline(self, measure_id: str) -> _Timeline:
+        try:
+            return self._d.timelines[measure_id]
+        except (KeyError, TypeError):
+            hint = did_you_mean(str(measure_id), self._d.timelines) if isinstance(measure_id, str) else None
+            raise UnknownMeasure(str(measure_id), hint) from None
+
+    def _k(self, tl: _Timeline, known: Any) -> int:
+        y = _known(known)
+        own = self._known
+        if own is not None and (y is None or own < y):
+            y = own
+        return tl.epoch(y)
+
+    # -- basic facts ---------------------------------------------------------
+
+    @property
+    def digest(self) -> str:
+        """``sha256:…`` of the canonical content (not of files, order or formatting).
+
+        A view made by :meth:`as_known_on` has the digest of the registry it
+        views; together with its :attr:`known` date it reproduces every answer.
+        """
+        return self._d.digest
+
+    @property
+    def known(self) -> _dt.date | None:
+        """The knowledge date of this view (None: everything recorded counts)."""
+        return self._known
+
+    @property
+    def info(self) -> RegistryInfo:
+        return self._d.info
+
+    def _visible(self, recorded: _dt.date) -> bool:
+        return self._known is None or recorded <= self._known
+
+    @property
+    def authorities(self) -> tuple[Authority, ...]:
+        return tuple(self._d.authorities.values())
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        return tuple(self._d.entities.values())
+
+    @property
+    def instruments(self) -> tuple[Instrument, ...]:
+        return tuple(self._d.instruments.values())
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(self._d.sources.values())
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        """Every measure with at least one record known in this view, by id."""
+        if self._known is None:
+            return tuple(self._d.measures.values())
+        return tuple(tl.measure for tl in self._d.timelines.values() if tl.epoch(self._known) > 0)
+
+    @property
+    def transitions(self) -> tuple[Transition, ...]:
+        """Every transition recorded in this view (superseded ones too), by measure then canonical order."""
+        return tuple(t for tl in self._d.timelines.values() for t in tl.records if self._visible(t.recorded))
+
+    @property
+    def releases(self) -> tuple[Release, ...]:
+        return tuple(r for r in self._d.releases.values() if self._visible(r.recorded))
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(ln for ln in self._d.links if self._link_visible(ln))
+
+    def _link_visible(self, ln: Link) -> bool:
+        d = self._d
+        return (self._visible(ln.recorded) and self._visible(d.releases[ln.release].recorded)
+                and self._visible(d.transitions[ln.transition].recorded))
+
+    def measure(self, measure_id: str) -> Measure:
+        return self._timeline(measure_id).measure
+
+    def transition(self, transition_id: str) -> Transition:
+        t = self._d.transitions.get(transition_id)
+        if t is None or not self._visible(t.recorded):
+            raise UnknownRecord("transition", transition_id, did_you_mean(transition_id, self._d.transitions))
+        return t
+
+    def release(self, release_id: str) -> Release:
+        r = self._d.releases.get(release_id)
+        if r is None or not self._visible(r.recorded):
+            raise UnknownRecord("release", release_id, did_you_mean(release_id, self._d.releases))
+        return r
+
+    def source(self, source_id: str) -> Source:
+        s = self._d.sources.get(source_id)
+        if s is None:
+            raise UnknownRecord("source", source_id, did_you_mean(source_id, self._d.sources))
+        return s
+
+    def instrument(self, instrument_id: str) -> Instrument:
+        i = self._d.instruments.get(instrument_id)
+        if i is None:
+            raise UnknownRecord("instrument", instrument_id, did_you_mean(instrument_id, self._d.instruments))
+        return i
+
+    def authority(self, code: str) -> Authority:
+        a = self._d.authorities.get(code)
+        if a is None:
+            raise UnknownRecord("authority", code, did_you_mean(code, self._d.authorities))
+        return a
+
+    def resolve(self, target: str) -> tuple[Entity, ...]:
+        """The entities a target reference means: an id, a name or alias, or an identifier.
+
+        Names compare case-, space- and punctuation-insensitively. Raises
+        :class:`UnknownTarget` if nothing matches.
+        """
+        d = self._d
+        if not isinstance(target, str):
+            raise UnknownTarget(repr(target))
+        if target in d.entities:
+            return (d.entities[target],)
+        ids = d.name_index.get(normalise_name(target))
+        if not ids:
+            keys = [e.name for e in d.entities.values()] + [a for e in d.entities.values() for a in e.aliases]
+            raise UnknownTarget(target, did_you_mean(target, keys))
+        return tuple(d.entities[i] for i in sorted(ids))
+
+    def entity(self, target: str) -> Entity:
+        """The one entity a reference means (the first by id if several share a name)."""
+        return self.resolve(target)[0]
+
+    # -- as-of queries ---------------------------------------------------------
+
+    def as_known_on(self, known: Any) -> "Registry":
+        """A view of this registry restricted to records recorded on or before ``known``.
+
+        Corrections count only if they too were recorded by then. Views are
+        cheap: their indexes are built lazily and shared with ``known=`` queries.
+        """
+        y = _known(known)
+        assert y is not None
+        if self._known is not None and self._known < y:
+            y = self._known
+        return Registry._view(self._d, y)
+
+    def state(self, measure_id: str, on: Any, *, known: Any = None) -> MeasureState:
+        """The state of a measure on a date (or at an aware instant).
+
+        ``known=Y`` answers as the registry stood on Y, without building a view.
+        Before the measure's first transition the state's ``status`` is None.
+        """
+        tl = self._timeline(measure_id)
+        k = tl.epoch(self._known) if known is None else self._k(tl, known)
+        runs = tl.cache.get(k) or self._runs(tl, k)
+        when = _when(on)
+        if type(when) is _dt.date:
+            return runs.at(when.toordinal())
+        # an aware instant: its calendar date in the authority's zone, then effective_at on that day
+        day = local_date(when, tl.tz)  # type: ignore[arg-type]
+        o = day.toordinal()
+        sub = runs.intraday.get(o)
+        if sub is None:
+            return runs.at(o)
+        tss, sts = sub
+        i = bisect.bisect_right(tss, when.timestamp()) - 1  # type: ignore[union-attr]
+        return sts[i] if i >= 0 else runs.at(o - 1)
+
+    def _states(self, on: Any, known: Any) -> Iterator[MeasureState]:
+        for mid in self._d.timelines:
+            yield self.state(mid, on, known=known)
+
+    def in_force(self, on: Any, *, authority: str | None = None, target: str | None = None,
+                 kind: str | None = None, program: str | None = None, known: Any = None) -> list[MeasureState]:
+        """Every measure in force (``in_force`` or ``relieved``) on a date, filtered.
+
+        ``target`` is an entity id, name, alias or identifier; ``program`` matches
+        the program in effect on that date. Sorted by authority, then measure id.
+        """
+        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
+        out = []
+        for s in self._states(on, known):
+            if s.in_force and _match(s, authority, targets, kind, program):
+                out.append(s)
+        out.sort(key=lambda s: (s.measure.authority, s.measure.id))
+        return out
+
+    def history(self, measure_id: str, *, known: Any = None) -> History:
+        """Every version (state run) of a measure, oldest first, and what was superseded."""
+        tl = self._timeline(measure_id)
+        runs = self._runs(tl, self._k(tl, known))
+        return History(tl.measure, tuple(runs.states), runs.superseded)
+
+    def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
+                target: str | None = None, kind: str | None = None,
+                program: str | None = None) -> list[Transition]:
+        """Transitions effective in ``[start, end)``, in date then registry order (superseded ones left out)."""
+        a, b = _day(start), _day(end)
+        y = self._effective_known(known)
+        ords, trs = self._changes_index(y)
+        lo = bisect.bisect_left(ords, a.toordinal())
+        hi = bisect.bisect_left(ords, b.toordinal())
+        picked = trs[lo:hi]
+        if authority is None and target is None and kind is None and program is None:
+            return list(picked)
+        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
+        out = []
+        for t in picked:
+            m = self._d.measures[t.measure]
+            if authority is not None and m.authority != authority:
+                continue
+            if kind is not None and m.kind != kind:
+                continue
+            if program is not None and m.program != program and t.program != program:
+                continue
+            if targets is not None and not (targets & set(m.targets) or targets & set(t.targets or ())):
+                continue
+            out.append(t)
+        return out
+
+    def _effective_known(self, known: Any) -> _dt.date | None:
+        y = _known(known)
+        if self._known is not None and (y is None or self._known < y):
+            y = self._known
+        return y
+
+    def _changes_index(self, y: _dt.date | None) -> tuple[list[int], list[Transition]]:
+        d = self._d
+        cached = d.changes_cache.get(y)
+        if cached is not None:
+            return cached
+        with d.lock:
+            cached = d.changes_cache.get(y)
+            if cached is None:
+                items = []
+                for tl in d.timelines.values():
+                    runs = self._runs(tl, tl.epoch(y))
+                    for n, t in enumerate(runs.active):
+                        if t.effective is not None:
+                            items.append((t.effective.toordinal(), tl.measure.authority, t.measure, n, t))
+                items.sort(key=lambda x: x[:4])
+                cached = ([x[0] for x in items], [x[4] for x in items])
+                d.changes_cache[y] = cached
+        return cached
+
+    def diff(self, a: Any, b: Any, *, known: Any = None, authority: str | None = None,
+             target: str | None = None, kind: str | None = None, program: str | None = None) -> list[StateChange]:
+        """Measures whose state differs between ``a`` and ``b`` (status, reliefs, pending, program, targets)."""
+        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
+        out = []
+        for mid in self._d.timelines:
+            s1 = self.state(mid, a, known=known)
+            s2 = self.state(mid, b, known=known)
+            if _signature(s1) == _signature(s2):
+                continue
+            if not (_match(s1, authority, targets, kind, program) or _match(s2, authority, targets, kind, program)):
+                continue
+            out.append(StateChange(s1.measure, s1, s2))
+        out.sort(key=lambda c: (c.measure.authority, c.measure.id))
+        return out
+
+    def explain(self, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
+        """The state on a date and the chain of transitions, instruments and sources behind it."""
+        tl = self._timeline(measure_id)
+        runs = self._runs(tl, self._k(tl, known))
+        state = self.state(measure_id, on, known=known)
+        when = _when(on)
+        day = when if type(when) is _dt.date else local_date(when, tl.tz)  # type: ignore[arg-type]
+        d = self._d
+        steps = []
+        for t in runs.active:
+            if t.effective is None or t.effective > day:
+                continue
+            steps.append(self._step(t))
+        sup = tuple(s for s in runs.superseded if s.record.when <= day)
+        msrc = tuple(d.sources[s] for s in tl.measure.sources if s in d.sources)
+        return Explanation(state, tuple(steps), msrc, sup)
+
+    def _step(self, t: Transition, superseded_by: str | None = None) -> Step:
+        d = self._d
+        inst = d.instruments.get(t.instrument) if t.instrument else None
+        return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
+
+    def compare(self, target: str, on: Any, *, known: Any = None) -> Comparison:
+        """One target across authorities on a date: every measure against it, and who has one in force."""
+        ents = self.resolve(target)
+        ids = frozenset(e.id for e in ents)
+        states = []
+        for mid in self._d.timelines:
+            s = self.state(mid, on, known=known)
+            if s.exists and ids & set(s.targets):
+                states.append(s)
+        states.sort(key=lambda s: (s.measure.authority, s.measure.id))
+        flags: dict[str, bool] = {}
+        for s in states:
+            flags[s.measure.authority] = flags.get(s.measure.authority, False) or s.in_force
+        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
+
+    def deals(self) -> tuple[Deal, ...]:
+        """Every release (by date) with the transitions linked to it."""
+        d = self._d
+        by_release: dict[str, list[Link]] = {}
+        for ln in self.links:
+            by_release.setdefault(ln.release, []).append(ln)
+        out = []
+        for r in self.releases:
+            lns = sorted(by_release.get(r.id, ()), key=lambda ln: (d.transitions[ln.transition].when, ln.transition))
+            out.append(Deal(r, tuple(LinkedTransition(ln, d.transitions[ln.transition]) for ln in lns)))
+        return tuple(out)
+
+    def releases_for(self, transition_id: str) -> tuple[LinkedRelease, ...]:
+        """The releases linked to a transition, by date."""
+        self.transition(transition_id)
+        d = self._d
+        out = [LinkedRelease(ln, d.releases[ln.release]) for ln in self.links if ln.transition == transition_id]
+        out.sort(key=lambda x: (x.release.date, x.release.id))
+        return tuple(out)
+
+    def transitions_for(self, release_id: str) -> tuple[LinkedTransition, ...]:
+        """The transitions linked to a release, by date."""
+        self.release(release_id)
+        d = self._d
+        out = [LinkedTransition(ln, d.transitions[ln.transition]) for ln in self.links if ln.release == release_id]
+        out.sort(key=lambda x: (x.transition.when, x.transition.id))
+        return tuple(out)
+
+    def screen(self, pairs: Iterable[Sequence[Any]]) -> list[ScreenHit]:
+        """Answer many ``(target or measure id, date[, known])`` questions at once.
+
+        A measure id is answered with its state if in force; anything else is
+        resolved as a target and answered with every measure in force against it.
+        """
+        out = []
+        for item in pairs:
+            query, on = item[0], item[1]
+            known = item[2] if len(item) > 2 else None
+            if query in self._d.timelines:
+                s = self.state(query, on, known=known)
+                states: tuple[MeasureState, ...] = (s,) if s.in_force else ()
+            else:
+                states = tuple(self.in_force(on, target=query, known=known))
+            out.append(ScreenHit(query, on, _known(known), states))
+        return out
+
+    def __repr__(self) -> str:
+        view = f", known={self._known}" if self._known is not None else ""
+        return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
+                f"{len(self._d.transitions)} transitions, {len(self._d.releases)} releases{view}>")
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _timestamp(t: Transition) -> float:
+    return t.effective_at.timestamp()  # type: ignore[union-attr]
+
+
+def _instant_key(t: Transition, tz: str) -> float:
+    """Same-day order: effective_at, a transition without one counting as the start of its day."""
+    if t.effective_at is None:
+        return float("-inf")
+    return t.effective_at.timestamp()
+
+
+def _match(s: MeasureState, authority: str | None, targets: frozenset[str] | None,
+           kind: str | None, program: str | None) -> bool:
+    m = s.measure
+    if authority is not None and m.authority != authority:
+        return False
+    if kind is not None and m.kind != kind:
+        return False
+    if program is not None and s.program != program:
+        return False
+    if targets is not None and not (targets & set(s.targets)):
+        return False
+    return True
+
+
+def _signature(s: MeasureState) -> tuple:
+    return (s.status, tuple((r.transition.id, r.until) for r in s.reliefs), tuple(p.id for p in s.pending),
+            s.program, s.targets)
+
+
+def _build_lookups(d: _Data) -> None:
+    index: dict[str, set[str]] = {}
+    for e in d.entities.values():
+        for text in (e.id, e.name, *e.aliases, *e.identifiers):
+            index.setdefault(normalise_name(text), set()).add(e.id)
+    d.name_index = {k: frozenset(v) for k, v in index.items()}
+
+
+def _canonical_doc(d: _Data) -> dict[str, Any]:
+    links_by_release: dict[str, list[Link]] = {}
+    for ln in d.links:
+        links_by_release.setdefault(ln.release, []).append(ln)
+    measures = []
+    for mid, m in d.measures.items():
+        doc = plain(m)
+        doc["transitions"] = [plain(t, skip=("measure",)) for t in d.timelines[mid].records]
+        measures.append(doc)
+    releases = []
+    for r in sorted(d.releases.values(), key=lambda r: r.id):
+        doc = plain(r)
+        doc["links"] = [plain(ln, skip=("release",))
+                        for ln in sorted(links_by_release.get(r.id, ()), key=lambda ln: ln.transition)]
+        releases.append(doc)
+    orphan_links = [plain(ln) for ln in d.links if ln.release not in d.releases]
+    doc: dict[str, Any] = {
+        "info": plain(d.info),
+        "authorities": [plain(a) for a in sorted(d.authorities.values(), key=lambda a: a.code)],
+        "entities": [plain(e) for e in sorted(d.entities.values(), key=lambda e: e.id)],
+        "instruments": [plain(i) for i in sorted(d.instruments.values(), key=lambda i: i.id)],
+        "sources": [plain(s) for s in sorted(d.sources.values(), key=lambda s: s.id)],
+        "measures": measures,
+        "releases": releases,
+    }
+    if orphan_links:
+        doc["orphan_links"] = sorted(orphan_links, key=lambda x: (x["release"], x["transition"]))
+    return doc

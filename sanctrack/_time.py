@@ -1,0 +1,246 @@
+"""Time rules: strict parsing, calendar dates, instants and half-open validity.
+
+The rules (also in the README)
+------------------------------
+
+1. **Effective dates are calendar dates in the authority's time zone.** OFAC and
+   BIS dates are Washington dates, EU dates Brussels dates. A query *date* is
+   compared with a transition's ``effective`` date as a calendar date. A query
+   *instant* (an aware ``datetime``) is first converted to the authority's zone;
+   its calendar date is then compared, and on the effective day itself it is
+   compared with the transition's ``effective_at`` instant where one is known
+   (a transition without ``effective_at`` holds for its whole effective day).
+2. **Naive datetimes are refused**, and so are partial or ambiguous strings
+   ("2025", "2025-09", "Sept 2025", "09/11/2025"): an error, never a guess.
+3. **Intervals are half-open.** A state made on D1 and replaced on D2 holds for
+   D1 <= d < D2. A lift effective on X means the measure is *not* in force on X.
+   An ``until`` of U means the change holds for d < U: on U it has lapsed.
+4. **Same-day transitions** apply in a defined order: by ``effective_at`` (a
+   transition without one counts as the start of the day), then in registry
+   order (the order of the transitions in the measure's file). All of a day's
+   transitions apply before the lapses (``until``) that fall on that day, so a
+   renewal effective on the expiry date continues the measure without a gap.
+5. **Knowledge time.** Every record has ``recorded``, the date it became known
+   (for back-filled history: the date the fact first became public).
+   ``as_known_on(Y)`` sees only records with ``recorded <= Y``; a correction
+   counts only if it too was recorded by Y. With no Y everything counts.
+6. **Reproducible.** The same registry digest, query date X and knowledge date
+   Y give the same answer forever.
+
+This module is pure: no clock, no I/O. Time zones come from python-dateutil
+(system tz database, else the copy dateutil ships).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from functools import lru_cache
+from typing import Union
+
+import attrs
+from dateutil import tz as _tz
+
+from ._errors import InvalidDate
+
+__all__ = [
+    "DateLike",
+    "WhenLike",
+    "parse_date",
+    "parse_instant",
+    "parse_when",
+    "parse_optional_date",
+    "zone",
+    "local_date",
+    "Validity",
+]
+
+DateLike = Union[str, _dt.date]
+WhenLike = Union[str, _dt.date, _dt.datetime]
+
+DATE_SHAPE = "a calendar date YYYY-MM-DD"
+INSTANT_SHAPE = "an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z)"
+WHEN_SHAPE = f"{DATE_SHAPE} or {INSTANT_SHAPE}"
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+    r"(Z|[+-]\d{2}:\d{2})"
+)
+
+
+def _date_from_text(text: str, original: object, expected: str) -> _dt.date:
+    try:
+        return _dt.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError as exc:
+        raise InvalidDate(original, expected, str(exc)) from None
+
+
+def parse_date(value: object) -> _dt.date:
+    """Parse a calendar date strictly.
+
+    Accepts a ``datetime.date`` (not a ``datetime``) or a ``YYYY-MM-DD`` string.
+
+    >>> parse_date("2025-09-11")
+    datetime.date(2025, 9, 11)
+    >>> parse_date("2025-09")
+    Traceback (most recent call last):
+    ...
+    sanctrack._errors.InvalidDate: invalid date '2025-09': expected a calendar date YYYY-MM-DD
+    """
+    if isinstance(value, _dt.datetime):
+        raise InvalidDate(value, DATE_SHAPE, "a datetime is not a calendar date")
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str):
+        raise InvalidDate(value, DATE_SHAPE, f"got {type(value).__name__}")
+    text = value.strip()
+    if not _DATE_RE.fullmatch(text):
+        raise InvalidDate(value, DATE_SHAPE)
+    return _date_from_text(text, value, DATE_SHAPE)
+
+
+def parse_optional_date(value: object) -> _dt.date | None:
+    """``None`` stays ``None``; anything else goes through :func:`parse_date`."""
+    return None if value is None else parse_date(value)
+
+
+def parse_instant(value: object) -> _dt.datetime:
+    """Parse an aware instant strictly; naive datetimes are refused.
+
+    >>> parse_instant("2021-06-05T00:00:00+02:00").isoformat()
+    '2021-06-05T00:00:00+02:00'
+    >>> parse_instant("2021-06-05T00:00:00")
+    Traceback (most recent call last):
+    ...
+    sanctrack._errors.InvalidDate: invalid date '2021-06-05T00:00:00': expected an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z) (no UTC offset: naive times are refused)
+    """
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise InvalidDate(value, INSTANT_SHAPE, "naive datetime: give a time zone")
+        return value
+    if not isinstance(value, str):
+        raise InvalidDate(value, INSTANT_SHAPE, f"got {type(value).__name__}")
+    text = value.strip()
+    m = _INSTANT_RE.fullmatch(text)
+    if not m:
+        reason = None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+            reason = "no UTC offset: naive times are refused"
+        raise InvalidDate(value, INSTANT_SHAPE, reason)
+    day = _date_from_text(m.group(1), value, INSTANT_SHAPE)
+    hh, mm = int(m.group(2)), int(m.group(3))
+    ss = int(m.group(4) or 0)
+    frac = m.group(5) or ""
+    micro = int(frac.ljust(6, "0")) if frac else 0
+    off = m.group(6)
+    if off == "Z":
+        tzinfo: _dt.tzinfo = _dt.timezone.utc
+    else:
+        oh, om = int(off[1:3]), int(off[4:6])
+        if oh > 23 or om > 59:
+            raise InvalidDate(value, INSTANT_SHAPE, f"offset {off} out of range")
+        delta = _dt.timedelta(hours=oh, minutes=om)
+        tzinfo = _dt.timezone(-delta if off[0] == "-" else delta)
+    try:
+        return _dt.datetime(day.year, day.month, day.day, hh, mm, ss, micro, tzinfo=tzinfo)
+    except ValueError as exc:
+        raise InvalidDate(value, INSTANT_SHAPE, str(exc)) from None
+
+
+def parse_when(value: object) -> _dt.date | _dt.datetime:
+    """Parse a query time: a calendar date or an aware instant.
+
+    >>> parse_when("2025-11-04")
+    datetime.date(2025, 11, 4)
+    >>> parse_when("2025-11-04T12:00Z").isoformat()
+    '2025-11-04T12:00:00+00:00'
+    """
+    if isinstance(value, _dt.datetime):
+        return parse_instant(value)
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) <= 10:
+            try:
+                return parse_date(text)
+            except InvalidDate:
+                raise InvalidDate(value, WHEN_SHAPE) from None
+        try:
+            return parse_instant(text)
+        except InvalidDate as exc:
+            raise InvalidDate(value, WHEN_SHAPE, exc.reason) from None
+    raise InvalidDate(value, WHEN_SHAPE, f"got {type(value).__name__}")
+
+
+@lru_cache(maxsize=None)
+def zone(name: str) -> _dt.tzinfo:
+    """The tzinfo of an IANA zone name; ``ValueError`` if unknown."""
+    tzinfo = _tz.gettz(name) if name else None
+    if tzinfo is None:
+        try:  # the copy dateutil ships, for machines without a tz database
+            from dateutil.zoneinfo import get_zonefile_instance
+
+            tzinfo = get_zonefile_instance().get(name)
+        except Exception:  # pragma: no cover - depends on the machine
+            tzinfo = None
+    if tzinfo is None:
+        raise ValueError(f"unknown time zone {name!r}: expected an IANA name such as 'Europe/Brussels'")
+    return tzinfo
+
+
+def local_date(instant: _dt.datetime, tz_name: str) -> _dt.date:
+    """The calendar date of an aware instant in the zone ``tz_name``."""
+    return instant.astimezone(zone(tz_name)).date()
+
+
+@attrs.frozen(slots=True, order=False)
+class Validity:
+    """A half-open interval of calendar dates, ``start <= d < end``.
+
+    ``start=None`` reaches back forever, ``end=None`` is open (still holds).
+
+    >>> v = Validity(parse_date("2025-09-11"), parse_date("2025-11-04"))
+    >>> v.contains(parse_date("2025-11-03")), v.contains(parse_date("2025-11-04"))
+    (True, False)
+    """
+
+    start: _dt.date | None
+    end: _dt.date | None
+
+    def __attrs_post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"validity ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def is_open(self) -> bool:
+        """True if the interval has no end (the state still holds)."""
+        return self.end is None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.start is not None and self.end is not None and self.start == self.end
+
+    def contains(self, day: _dt.date) -> bool:
+        """True if ``start <= day < end``."""
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def overlaps(self, other: "Validity") -> bool:
+        """True if the two intervals share at least one day."""
+        if self.is_empty or other.is_empty:
+            return False
+        a_before_b_ends = other.end is None or self.start is None or self.start < other.end
+        b_before_a_ends = self.end is None or other.start is None or other.start < self.end
+        return a_before_b_ends and b_before_a_ends
+
+    def adjacent(self, other: "Validity") -> bool:
+        """True if one interval ends exactly where the other starts."""
+        return (self.end is not None and self.end == other.start) or (
+            other.end is not None and other.end == self.start
+        )
+
+    def __str__(self) -> str:
+        a = self.start.isoformat() if self.start else "-inf"
+        b = self.end.isoformat() if self.end else "open"
+        return f"[{a}, {b})"
