@@ -28,9 +28,11 @@ never read as "everything was delisted".
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import itertools
 import os
 import re
@@ -117,14 +119,6 @@ class TruncatedSnapshot(OfacFormatError):
 # --------------------------------------------------------------------------- records
 
 
-def _frozenset_of_str(value: object) -> frozenset[str]:
-    return frozenset(value)  # type: ignore[arg-type]
-
-
-def _tuple_of_str(value: object) -> tuple[str, ...]:
-    return tuple(value)  # type: ignore[arg-type]
-
-
 @attrs.frozen(slots=True)
 class SdnEntry:
     """One party on the SDN list, as one snapshot gives it.
@@ -137,8 +131,8 @@ class SdnEntry:
     uid: int
     name: str
     type: str
-    programs: frozenset[str] = attrs.field(converter=_frozenset_of_str)
-    alternate_names: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    programs: frozenset[str]
+    alternate_names: tuple[str, ...] = ()
     remarks: str | None = None
     line: int | None = attrs.field(default=None, eq=False, order=False)
 
@@ -246,45 +240,97 @@ def snapshot_date_from_name(path: str | os.PathLike[str]) -> str | None:
 # --------------------------------------------------------------------------- reading
 
 
-class _HashedLines:
-    """Iterate a binary file's lines as text, hashing every byte on the way.
+def _decode_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252.
 
-    Each line is decoded as UTF-8, else Windows-1252, else Latin-1. Keeps the number
-    of the last line handed out and whether the file ended without a line end.
+    A byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) is read as
+    Latin-1, so decoding never fails.
     """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_cp1252_byte(b) for b in bad), exc.end
 
-    __slots__ = ("_file", "_hash", "lineno", "unterminated", "first", "last")
+
+def _cp1252_byte(byte: int) -> str:
+    try:
+        return bytes((byte,)).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+_ERRORS = "sanctrack.ofac-cp1252"
+codecs.register_error(_ERRORS, _decode_fallback)
+
+
+class _HashingRaw(io.RawIOBase):
+    """A raw binary reader that hashes every byte read through it."""
 
     def __init__(self, file) -> None:  # noqa: ANN001 - a binary file object
         self._file = file
-        self._hash = hashlib.sha256()
-        self.lineno = 0
-        self.unterminated = False
-        self.first = True
-        self.last = b""
+        self.hash = hashlib.sha256()
 
-    def __iter__(self) -> Iterator[str]:
-        update = self._hash.update
-        for raw in self._file:
-            update(raw)
-            self.lineno += 1
-            if self.first:
-                self.first = False
-                if raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-            self.last = raw
-            if not raw.endswith(b"\n"):
-                self.unterminated = True
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                try:
-                    yield raw.decode("cp1252")
-                except UnicodeDecodeError:
-                    yield raw.decode("latin-1")
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001
+        n = self._file.readinto(buffer)
+        if n:
+            self.hash.update(memoryview(buffer)[:n])
+        return n or 0
+
+
+class _Source:
+    """An open snapshot file: its text, streamed and hashed, and how it ends.
+
+    Text is decoded as UTF-8 (a BOM is dropped); bytes that are not UTF-8 are read as
+    Windows-1252. ``unterminated`` tells whether the file (less a trailing DOS
+    end-of-file byte) ends without a line end, i.e. was cut off mid-record.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        size = self._file.seek(0, io.SEEK_END)
+        self._file.seek(max(0, size - 64))
+        tail = self._file.read()
+        self._file.seek(0)
+        self.eof_marker = tail.rstrip(b" \t\r\n").endswith(_EOF_MARK.encode())
+        content = tail.rstrip(b" \t").removesuffix(_EOF_MARK.encode()).rstrip(b" \t")
+        self.unterminated = bool(content) and not content.endswith((b"\n", b"\r"))
+        self._raw = _HashingRaw(self._file)
+        self.text = io.TextIOWrapper(
+            io.BufferedReader(self._raw, buffer_size=1 << 16),
+            encoding="utf-8-sig",
+            errors=_ERRORS,
+            newline="",
+        )
 
     def hexdigest(self) -> str:
-        return self._hash.hexdigest()
+        """SHA-256 of the bytes read so far (the whole file once it is read)."""
+        return self._raw.hash.hexdigest()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _cut_or_malformed(
+    rows: Iterator[list[str]], src: _Source, line: int, got: int, width: int
+) -> OfacFormatError:
+    """The error for a row of the wrong width: truncation if it is the cut-off last row."""
+    if src.unterminated and next(rows, None) is None:
+        return TruncatedSnapshot(
+            src.path, line, None, f"last record is cut off ({got} of {width} fields, no line end)"
+        )
+    return OfacFormatError(
+        src.path, line, None, f"expected {width} comma-separated fields, found {got}"
+    )
 
 
 def _split_programs_legacy(text: str) -> list[str]:
@@ -293,23 +339,15 @@ def _split_programs_legacy(text: str) -> list[str]:
     return [p.strip() for p in text.strip("[]").split("] [")]
 
 
-def _legacy_rows(
-    rows: Iterator[list[str]], reader, lines: _HashedLines, path: str
-) -> Iterator[SdnEntry]:  # noqa: ANN001
+def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[SdnEntry]:  # noqa: ANN001
+    path = src.path
     for row in rows:
         line = reader.line_num
         if len(row) == 1 and row[0].strip() in (_EOF_MARK, ""):
             # the DOS end-of-file byte OFAC appends, or a blank line
             continue
         if len(row) != 12:
-            if lines.unterminated:
-                raise TruncatedSnapshot(
-                    path, line, None,
-                    f"last record is cut off ({len(row)} of 12 fields, no line end)",
-                )
-            raise OfacFormatError(
-                path, line, None, f"expected 12 comma-separated fields, found {len(row)}"
-            )
+            raise _cut_or_malformed(rows, src, line, len(row), 12)
         ent_num, name, sdn_type, program = row[0].strip(), row[1].strip(), row[2].strip(), row[3].strip()
         if not _UID_RE.fullmatch(ent_num):
             raise OfacFormatError(path, line, "ent_num", f"not a positive integer: {row[0]!r}")
@@ -332,15 +370,16 @@ def _legacy_rows(
             uid=int(ent_num),
             name=name,
             type=sdn_type,
-            programs=programs,
+            programs=frozenset(programs),
             remarks=None if remarks in ("", _NULL) else remarks,
             line=line,
         )
 
 
 def _derived_rows(
-    rows: Iterator[list[str]], reader, lines: _HashedLines, path: str, index: Mapping[str, int]
+    rows: Iterator[list[str]], reader, src: _Source, index: Mapping[str, int]
 ) -> Iterator[SdnEntry]:  # noqa: ANN001
+    path = src.path
     width = len(index)
     i_uid, i_name, i_type, i_prog, i_alt = (index[c] for c in DERIVED_COLUMNS)
     for row in rows:
@@ -348,14 +387,7 @@ def _derived_rows(
         if not row:
             continue
         if len(row) != width:
-            if lines.unterminated:
-                raise TruncatedSnapshot(
-                    path, line, None,
-                    f"last record is cut off ({len(row)} of {width} fields, no line end)",
-                )
-            raise OfacFormatError(
-                path, line, None, f"expected {width} comma-separated fields, found {len(row)}"
-            )
+            raise _cut_or_malformed(rows, src, line, len(row), width)
         uid = row[i_uid].strip()
         if not _UID_RE.fullmatch(uid):
             raise OfacFormatError(path, line, "uid", f"not a positive integer: {row[i_uid]!r}")
@@ -377,29 +409,31 @@ def _derived_rows(
             uid=int(uid),
             name=name,
             type=etype,
-            programs=programs,
+            programs=frozenset(programs),
             alternate_names=tuple(a for a in alternates if a),
             line=line,
         )
 
 
-def _entries(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
+def _entries(src: _Source) -> Iterator[tuple[Form, SdnEntry]]:
     """Yield ``(form, entry)`` for each record; check the file's end when done."""
+    path = src.path
     last_line = 0
-    for form, entry in _records(path, lines):
+    for form, entry in _records(src):
         last_line = entry.line or 0
         yield form, entry
     if not last_line:
         raise TruncatedSnapshot(path, None, None, "no entries")
-    if lines.unterminated and last_line == lines.lineno:
+    if src.unterminated:
         raise TruncatedSnapshot(
             path, last_line, None,
             "last record has no line end: the file looks cut off mid-record",
         )
 
 
-def _records(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
-    reader = csv.reader(lines, strict=True)
+def _records(src: _Source) -> Iterator[tuple[Form, SdnEntry]]:
+    path = src.path
+    reader = csv.reader(src.text, strict=True)
     rows = iter(reader)
     try:
         try:
@@ -414,11 +448,11 @@ def _records(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
                     path, 1, missing[0], f"header lacks column(s) {', '.join(missing)}"
                 )
             index = {c: header.index(c) for c in header}
-            for entry in _derived_rows(rows, reader, lines, path, index):
+            for entry in _derived_rows(rows, reader, src, index):
                 yield "derived", entry
             return
         if first and _UID_RE.fullmatch(first[0].strip()):
-            for entry in _legacy_rows(itertools.chain((first,), rows), reader, lines, path):
+            for entry in _legacy_rows(itertools.chain((first,), rows), reader, src):
                 yield "legacy", entry
             return
         if len(first) == 1 and first[0].strip() == _EOF_MARK:
@@ -429,7 +463,7 @@ def _records(path: str, lines: _HashedLines) -> Iterator[tuple[Form, SdnEntry]]:
             f"({','.join(DERIVED_COLUMNS)}); first line starts {','.join(first)[:60]!r}",
         )
     except csv.Error as exc:
-        if lines.unterminated:
+        if src.unterminated:
             raise TruncatedSnapshot(
                 path, reader.line_num, None, f"last record is cut off ({exc})"
             ) from None
@@ -446,8 +480,8 @@ def iter_entries(path: str | os.PathLike[str]) -> Iterator[SdnEntry]:
     :func:`read_snapshot`).
     """
     spath = os.fspath(path)
-    with open(spath, "rb") as file:
-        for _form, entry in _entries(spath, _HashedLines(file)):
+    with _Source(spath) as src:
+        for _form, entry in _entries(src):
             yield entry
 
 
@@ -472,9 +506,8 @@ def read_snapshot(
     day, instant = parse_snapshot_date(date)
     entries: dict[int, SdnEntry] = {}
     form: Form | None = None
-    with open(spath, "rb") as file:
-        lines = _HashedLines(file)
-        for form, entry in _entries(spath, lines):
+    with _Source(spath) as src:
+        for form, entry in _entries(src):
             previous = entries.get(entry.uid)
             if previous is not None:
                 field = "uid" if form == "derived" else "ent_num"
@@ -483,8 +516,8 @@ def read_snapshot(
                     f"uid {entry.uid} already given on line {previous.line}",
                 )
             entries[entry.uid] = entry
-        digest = lines.hexdigest()
-        eof_marker = lines.last.strip() == b"\x1a"
+        digest = src.hexdigest()
+        eof_marker = src.eof_marker
     assert form is not None
     return Snapshot(
         path=spath,
