@@ -15,6 +15,15 @@ transitions whose effective date is bracketed by the two snapshot dates::
 from __future__ import annotations
 
 from ._sdn_diff import COMPARED_FIELDS, Change, FieldChange, SnapshotDiff, diff_snapshots
+from ._sdn_records import (
+    AUTHORITY,
+    LIST_URLS,
+    Imported,
+    entity_id,
+    import_diffs,
+    import_snapshots,
+    measure_id,
+)
 from ._sdn_read import (
     DERIVED_COLUMNS,
     LEGACY_COLUMNS,
@@ -30,6 +39,13 @@ from ._sdn_read import (
 )
 
 __all__ = [
+    "AUTHORITY",
+    "Imported",
+    "LIST_URLS",
+    "entity_id",
+    "import_diffs",
+    "import_snapshots",
+    "measure_id",
     "COMPARED_FIELDS",
     "Change",
     "DERIVED_COLUMNS",
