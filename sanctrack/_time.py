@@ -62,10 +62,11 @@ DATE_SHAPE = "a calendar date YYYY-MM-DD"
 INSTANT_SHAPE = "an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z)"
 WHEN_SHAPE = f"{DATE_SHAPE} or {INSTANT_SHAPE}"
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INSTANT_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
-    r"(Z|[+-]\d{2}:\d{2})"
+    r"(Z|[+-]\d{2}:\d{2})",
+    re.ASCII,
 )
 
 
@@ -125,7 +126,7 @@ def parse_instant(value: object) -> _dt.datetime:
     m = _INSTANT_RE.fullmatch(text)
     if not m:
         reason = None
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text, re.ASCII):
             reason = "no UTC offset: naive times are refused"
         raise InvalidDate(value, INSTANT_SHAPE, reason)
     day = _date_from_text(m.group(1), value, INSTANT_SHAPE)
