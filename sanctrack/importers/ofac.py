@@ -14,6 +14,7 @@ transitions whose effective date is bracketed by the two snapshot dates::
 
 from __future__ import annotations
 
+from ._compare import Agreement, compare_entity, compare_registries, entities_by_identifier
 from ._sdn_diff import COMPARED_FIELDS, Change, FieldChange, SnapshotDiff, diff_snapshots
 from ._sdn_records import (
     AUTHORITY,
@@ -39,6 +40,10 @@ from ._sdn_read import (
 )
 
 __all__ = [
+    "Agreement",
+    "compare_entity",
+    "compare_registries",
+    "entities_by_identifier",
     "AUTHORITY",
     "Imported",
     "LIST_URLS",
