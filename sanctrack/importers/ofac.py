@@ -15,6 +15,7 @@ transitions whose effective date is bracketed by the two snapshot dates::
 from __future__ import annotations
 
 from ._compare import Agreement, compare_entity, compare_registries, entities_by_identifier
+from ._write import Candidate, ImportConflict, WriteReport, curated_identifiers, write_registry
 from ._sdn_diff import COMPARED_FIELDS, Change, FieldChange, SnapshotDiff, diff_snapshots
 from ._sdn_records import (
     AUTHORITY,
@@ -40,6 +41,11 @@ from ._sdn_read import (
 )
 
 __all__ = [
+    "Candidate",
+    "ImportConflict",
+    "WriteReport",
+    "curated_identifiers",
+    "write_registry",
     "Agreement",
     "compare_entity",
     "compare_registries",

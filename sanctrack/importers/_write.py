@@ -1,0 +1,341 @@
+"""Write imported records to a registry directory: atomically, never over curated files.
+
+The rules:
+
+* **Atomic.** The whole new directory is built in a temporary directory beside the
+  target (same parent, same file system): the target's current files are copied in,
+  the imported files written and synced, then the two directories are swapped in one
+  ``renameat2(RENAME_EXCHANGE)`` call (Linux) — or, where that is not available, by
+  two renames with a recovery step: a run killed between them leaves
+  ``.<name>.sanctrack-old`` beside the target, which the next run puts back before
+  doing anything. A run killed at any other moment leaves the target as it was (at
+  most a stray ``.<name>.sanctrack-tmp-*`` directory, removed by the next run).
+* **Never over a curated file.** Each generated file carries a header with the
+  SHA-256 of its body. A file in the target is *replaced* only when it is absent,
+  identical, or a generated file whose body still matches its header; a
+  hand-curated or hand-edited file is a *conflict*: with ``on_conflict="refuse"``
+  (the default) nothing is written and :class:`ImportConflict` names the files; with
+  ``"beside"`` no file of the import goes in place: each goes to
+  ``<stem>.imported.yaml`` next to its place, for a person to merge, so the curated
+  registry is left as consistent as it was.
+* **Curated entities are candidates.** When the target already holds hand-curated
+  entities, an imported measure whose entity shares an identifier (``ofac:<uid>``)
+  with one of them is not written: it is reported as a :class:`Candidate`.
+* Generated, untouched files that the new import no longer produces are removed
+  (they belong to an earlier import into the same directory).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import attrs
+import yaml
+
+from sanctrack import SanctrackError, Transition
+
+from ._sdn_records import Imported
+from ._yaml_out import generated_status, render_files
+
+__all__ = ["Candidate", "ImportConflict", "WriteReport", "write_registry", "curated_identifiers"]
+
+OnConflict = Literal["refuse", "beside"]
+
+_LAYOUT_FILES = ("registry.yaml", "authorities.yaml", "entities.yaml", "instruments.yaml", "sources.yaml")
+
+
+class ImportConflict(SanctrackError, FileExistsError):
+    """Files in the target that the import would overwrite but that are curated by hand."""
+
+    def __init__(self, directory: str, paths: Iterable[str]) -> None:
+        self.directory = directory
+        self.paths = tuple(paths)
+        listing = ", ".join(self.paths)
+        super().__init__(
+            f"{directory}: refusing to overwrite hand-curated file(s): {listing} "
+            "(nothing was written; write beside them with on_conflict='beside' / --beside, "
+            "or import into another directory)"
+        )
+
+
+@attrs.frozen(slots=True)
+class Candidate:
+    """Imported transitions for an entity already curated by hand: reported, not written."""
+
+    identifier: str
+    measure: str
+    curated_entity: str
+    transitions: tuple[Transition, ...]
+
+
+@attrs.frozen(slots=True)
+class WriteReport:
+    """What a write did, by relative path."""
+
+    directory: str
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    beside: tuple[str, ...]
+    removed: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+
+def curated_identifiers(directory: str | os.PathLike[str]) -> dict[str, str]:
+    """``{identifier: entity id}`` of the hand-curated entities in a registry directory.
+
+    Reads ``entities.yaml`` when it is not a file this importer generated.
+    """
+    path = Path(directory) / "entities.yaml"
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    if generated_status(text) == "generated":
+        return {}
+    try:
+        docs = yaml.safe_load(text) or []
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: cannot read the curated entities: {exc}") from None
+    out: dict[str, str] = {}
+    if isinstance(docs, list):
+        for item in docs:
+            if isinstance(item, dict):
+                for ident in item.get("identifiers") or ():
+                    out[str(ident)] = str(item.get("id"))
+    return out
+
+
+def _without_candidates(
+    imported: Imported, curated: Mapping[str, str]
+) -> tuple[Imported, tuple[Candidate, ...]]:
+    if not curated:
+        return imported, ()
+    by_entity = {e.id: e for e in imported.entities}
+    dropped_measures: dict[str, tuple[str, str]] = {}
+    for m in imported.measures:
+        for target in m.targets:
+            entity = by_entity.get(target)
+            if entity is None:
+                continue
+            for ident in entity.identifiers:
+                if ident in curated:
+                    dropped_measures[m.id] = (ident, curated[ident])
+    if not dropped_measures:
+        return imported, ()
+    candidates = tuple(
+        Candidate(
+            identifier=ident,
+            measure=mid,
+            curated_entity=ent,
+            transitions=tuple(t for t in imported.transitions if t.measure == mid),
+        )
+        for mid, (ident, ent) in sorted(dropped_measures.items())
+    )
+    measures = tuple(m for m in imported.measures if m.id not in dropped_measures)
+    kept_targets = {t for m in measures for t in m.targets}
+    transitions = tuple(t for t in imported.transitions if t.measure not in dropped_measures)
+    cited = {s for t in transitions for s in t.sources} | {s for m in measures for s in m.sources}
+    instruments = tuple(i for i in imported.instruments if i.id in {t.instrument for t in transitions})
+    cited |= {s for i in instruments for s in i.sources}
+    return (
+        attrs.evolve(
+            imported,
+            entities=tuple(e for e in imported.entities if e.id in kept_targets),
+            measures=measures,
+            transitions=transitions,
+            instruments=instruments,
+            sources=tuple(s for s in imported.sources if s.id in cited),
+        ),
+        candidates,
+    )
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.sanctrack-tmp-"
+
+
+def _old_path(target: Path) -> Path:
+    return target.parent / f".{target.name}.sanctrack-old"
+
+
+def _recover(target: Path) -> None:
+    """Undo the traces of a run that was killed: put the old directory back, drop temps."""
+    old = _old_path(target)
+    if old.exists():
+        if not target.exists():
+            os.rename(old, target)
+        else:
+            shutil.rmtree(old)
+    if target.parent.is_dir():
+        for stray in target.parent.glob(_temp_prefix(target) + "*"):
+            shutil.rmtree(stray, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    if os.environ.get("SANCTRACK_NO_RENAME_EXCHANGE"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()  # never write through a copied file or a link
+    with open(path, "x", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _beside(rel: str) -> str:
+    stem, dot, ext = rel.rpartition(".")
+    return f"{stem}.imported.{ext}" if dot else f"{rel}.imported"
+
+
+def write_registry(
+    imported: Imported,
+    directory: str | os.PathLike[str],
+    *,
+    on_conflict: OnConflict = "refuse",
+) -> WriteReport:
+    """Write ``imported`` to ``directory`` in the registry layout (see the module rules).
+
+    The directory is created if it does not exist. Raises :class:`ImportConflict`
+    (also a :class:`FileExistsError`) when ``on_conflict="refuse"`` and a curated file
+    would be overwritten; nothing is written then.
+    """
+    if on_conflict not in ("refuse", "beside"):
+        raise ValueError(f"on_conflict must be 'refuse' or 'beside', not {on_conflict!r}")
+    target = Path(os.path.abspath(os.fspath(directory)))
+    _recover(target)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{target} exists and is not a directory")
+
+    imported, candidates = _without_candidates(
+        imported, curated_identifiers(target) if target.is_dir() else {}
+    )
+    files = render_files(
+        info=imported.info,
+        authorities=imported.authorities,
+        entities=imported.entities,
+        instruments=imported.instruments,
+        sources=imported.sources,
+        measures=imported.measures,
+        transitions=imported.transitions,
+    )
+
+    written, unchanged, beside, conflicts, removed = [], [], [], [], []
+    plan: dict[str, str] = {}
+    for rel, text in files.items():
+        path = target / rel
+        if not path.exists():
+            plan[rel] = text
+            continue
+        current = path.read_text(encoding="utf-8", errors="replace")
+        if current == text:
+            unchanged.append(rel)
+        elif generated_status(current) == "generated":
+            plan[rel] = text
+        else:
+            conflicts.append(rel)
+    if conflicts and on_conflict == "refuse":
+        raise ImportConflict(str(target), conflicts)
+    if conflicts:
+        # Beside: nothing of this import goes in place, so the curated registry stays
+        # as consistent as it was; every file goes next to its place for a person to merge.
+        plan = {_beside(rel): files[rel] for rel in (*plan, *conflicts)}
+        beside = list(plan)
+    else:
+        written = list(plan)
+
+    stale = []
+    if target.is_dir():
+        existing = [target / name for name in _LAYOUT_FILES]
+        existing += sorted((target / "measures").glob("*.yaml")) if (target / "measures").is_dir() else []
+        for path in existing:
+            rel = path.relative_to(target).as_posix()
+            if rel in files or not path.is_file():
+                continue
+            if generated_status(path.read_text(encoding="utf-8", errors="replace")) == "generated":
+                stale.append(rel)
+        removed = stale
+
+    report = WriteReport(
+        directory=str(target),
+        written=tuple(sorted(written)),
+        unchanged=tuple(sorted(unchanged)),
+        beside=tuple(sorted(beside)),
+        removed=tuple(sorted(removed)),
+        candidates=candidates,
+    )
+    if not plan and not stale and target.is_dir():
+        return report
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=target.parent))
+    try:
+        if target.is_dir():
+            shutil.copytree(target, tmp, symlinks=True, dirs_exist_ok=True)
+            os.chmod(tmp, os.stat(target).st_mode)
+        else:
+            os.chmod(tmp, 0o777 & ~_umask())
+        for rel, text in plan.items():
+            _write_file(tmp / rel, text)
+        for rel in stale:
+            (tmp / rel).unlink()
+        for d in {tmp, *(p.parent for p in tmp.rglob("*"))}:
+            _fsync_dir(d)
+        if not target.exists():
+            os.rename(tmp, target)
+        elif _exchange(tmp, target):
+            shutil.rmtree(tmp)  # now holds the old contents
+        else:
+            old = _old_path(target)
+            os.rename(target, old)
+            os.rename(tmp, target)
+            shutil.rmtree(old)
+        _fsync_dir(target.parent)
+    except BaseException:
+        _recover(target)  # the old directory back in place; temporaries removed
+        raise
+    return report
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
