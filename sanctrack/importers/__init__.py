@@ -1,9 +1,14 @@
 """Importers: turn official list snapshots into sanctrack transitions.
 
 ``sanctrack.importers.ofac`` reads OFAC SDN list snapshots (legacy ``sdn.csv`` and the
-derived header CSV) and diffs them into dated transitions.
+derived header CSV), diffs them into dated transitions, builds a
+:class:`sanctrack.Registry` from them and writes it as YAML in the registry layout.
+
+The command line hooks in through :func:`add_import_parser` and :func:`run_import`
+(``sanctrack import ofac-sdn OLD NEW …``).
 """
 
 from . import ofac
+from ._cli import add_import_parser, run_import
 
-__all__ = ["ofac"]
+__all__ = ["ofac", "add_import_parser", "run_import"]

@@ -1,0 +1,214 @@
+"""``sanctrack import …``: the command-line shell around the importers.
+
+The main CLI calls :func:`add_import_parser` with its subparsers and, for the
+``import`` command, :func:`run_import` with the parsed arguments; ``run_import``
+prints and returns the exit code (0 ok; 1 bad input, a conflict or a refused
+comparison; 2 a usage error). It never lets a traceback out for an expected error.
+
+    sanctrack import ofac-sdn OLD NEW --old-date 2024-05-03 --new-date 2026-08-20 \\
+        --program BELARUS-EO14038 -o imported/ --compare
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+__all__ = ["add_import_parser", "run_import"]
+
+
+def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``import`` command (with its ``ofac-sdn`` subcommand) to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "import",
+        help="import official list snapshots as dated transitions",
+        description="Turn dated copies of an official list into the transitions between them.",
+    )
+    kinds = parser.add_subparsers(dest="import_kind", metavar="KIND")
+    kinds.required = True
+    sdn = kinds.add_parser(
+        "ofac-sdn",
+        help="diff two OFAC SDN list copies (sdn.csv or the uid,name,type,programs CSV)",
+        description=(
+            "Diff two dated copies of the OFAC SDN list by uid: added -> impose, removed -> "
+            "lift, program/name/type changed -> amend, each effective in (old date, new date]. "
+            "Without -o, print the changes; with -o DIR, write them as a registry."
+        ),
+    )
+    sdn.add_argument("old", metavar="OLD", help="the older snapshot file")
+    sdn.add_argument("new", metavar="NEW", help="the newer snapshot file")
+    sdn.add_argument("--old-date", help="date of OLD (YYYY-MM-DD, or an instant like 2021-08-18T0939Z); "
+                     "default: the date in its file name")
+    sdn.add_argument("--new-date", help="date of NEW (same forms); default: the date in its file name")
+    sdn.add_argument("--program", help="keep only parties with this program tag, e.g. BELARUS-EO14038")
+    sdn.add_argument("-o", "--output", metavar="DIR", help="write the import as a registry directory")
+    sdn.add_argument("--beside", action="store_true",
+                     help="where DIR has hand-curated files, write <name>.imported.yaml beside them "
+                     "instead of refusing")
+    sdn.add_argument("--effective", metavar="DATE",
+                     help="the known date the changes took effect (inside the window): "
+                     "confidence 'reported' instead of 'inferred'")
+    sdn.add_argument("--compare", nargs="?", const="bundled", metavar="REGISTRY",
+                     help="compare with a curated registry (default: the bundled one), "
+                     "entity by entity, by identifier")
+    sdn.add_argument("--entity", metavar="IDENTIFIER", action="append",
+                     help="with --compare: only this identifier (e.g. ofac:44541); repeatable")
+    sdn.add_argument("--min-ratio", type=float, default=0.5,
+                     help="refuse NEW with fewer than this share of OLD's entries (default 0.5)")
+    sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default="table",
+                     help="output format (default: table)")
+    sdn.set_defaults(import_run=_run_ofac_sdn)
+    return parser
+
+
+def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run a parsed ``import`` command; print to ``out``/``err``; return the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    run = getattr(args, "import_run", None)
+    if run is None:
+        print("sanctrack import: choose a kind: ofac-sdn", file=err)
+        return 2
+    return run(args, out, err)
+
+
+def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from sanctrack import SanctrackError
+
+    from . import ofac
+
+    try:
+        old_date = args.old_date or ofac.snapshot_date_from_name(args.old)
+        new_date = args.new_date or ofac.snapshot_date_from_name(args.new)
+        for flag, value in (("--old-date", old_date), ("--new-date", new_date)):
+            if value is None:
+                print(f"sanctrack import ofac-sdn: {flag} is required (no date in the file name)", file=err)
+                return 2
+        try:
+            effective = None
+            if args.effective:
+                from sanctrack import parse_date
+
+                effective = parse_date(args.effective)
+            old_snap = ofac.read_snapshot(args.old, old_date)
+            new_snap = ofac.read_snapshot(args.new, new_date)
+        except OSError as exc:
+            print(f"sanctrack import ofac-sdn: {exc.filename or ''}: {exc.strerror or exc}", file=err)
+            return 1
+        diff = ofac.diff_snapshots(old_snap, new_snap, program=args.program, min_ratio=args.min_ratio)
+        imported = ofac.import_diffs([diff], effective=effective)
+        report = None
+        if args.output:
+            report = ofac.write_registry(
+                imported, args.output, on_conflict="beside" if args.beside else "refuse"
+            )
+        comparison = None
+        if args.compare:
+            comparison = _compare(imported, args.compare, args.entity)
+    except (ValueError, LookupError, OSError, SanctrackError) as exc:
+        print(f"sanctrack import ofac-sdn: {exc}", file=err)
+        return 1
+    if args.import_format == "json":
+        json.dump(_json(diff, report, comparison), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        _table(diff, report, comparison, out)
+    return 0
+
+
+def _compare(imported: Any, against: str, entities: list[str] | None) -> tuple[Any, ...]:
+    import sanctrack
+
+    from . import ofac
+
+    curated = sanctrack.load() if against == "bundled" else sanctrack.load(against)
+    reg = imported.registry()
+    if entities:
+        return tuple(a for ident in entities for a in ofac.compare_entity(reg, curated, ident))
+    return ofac.compare_registries(reg, curated)
+
+
+def _window_text(diff: Any) -> str:
+    lo, hi = diff.window
+    return f"[{lo}, {hi}]"
+
+
+def _table(diff: Any, report: Any, comparison: Any, out: TextIO) -> None:
+    old, new = diff.old, diff.new
+    scope = f", program {diff.program}" if diff.program else ""
+    print(f"{old.name} ({old.date}, {len(old)} entries, sha256 {old.sha256[:12]})", file=out)
+    print(f"  -> {new.name} ({new.date}, {len(new)} entries, sha256 {new.sha256[:12]}){scope}", file=out)
+    print(
+        f"{len(diff.added)} added (impose), {len(diff.removed)} removed (lift), "
+        f"{len(diff.amended)} amended; effective window {_window_text(diff)}",
+        file=out,
+    )
+    for c in diff.changes:
+        detail = "; ".join(f"{f.field}: {f.old} -> {f.new}" for f in c.fields)
+        programs = "; ".join(sorted(c.entry.programs))
+        line = f"  {c.action:6} ofac:{c.uid:<6} {c.entry.name} [{programs}]"
+        print(line + (f"  ({detail})" if detail else ""), file=out)
+    if report is not None:
+        print(f"wrote {report.directory}: {len(report.written)} file(s) written, "
+              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed", file=out)
+        if report.beside:
+            print(f"  {len(report.beside)} file(s) written beside curated ones (*.imported.yaml):", file=out)
+            for rel in report.beside:
+                print(f"    {rel}", file=out)
+        for cand in report.candidates:
+            acts = ", ".join(f"{t.action} {t.effective}" for t in cand.transitions)
+            print(f"  candidate (curated entity {cand.curated_entity}, not written): "
+                  f"{cand.identifier} {cand.measure}: {acts}", file=out)
+    if comparison is not None:
+        print(f"comparison with the curated registry: {len(comparison)} transition(s)", file=out)
+        for a in comparison:
+            print(f"  {a}", file=out)
+
+
+def _json(diff: Any, report: Any, comparison: Any) -> dict[str, Any]:
+    def snap(s: Any) -> dict[str, Any]:
+        return {"file": s.path, "date": s.date.isoformat(), "sha256": s.sha256, "form": s.form,
+                "entries": len(s)}
+
+    doc: dict[str, Any] = {
+        "old": snap(diff.old),
+        "new": snap(diff.new),
+        "program": diff.program,
+        "effective_window": [d.isoformat() for d in diff.window],
+        "changes": [
+            {
+                "uid": c.uid,
+                "identifier": c.identifier,
+                "action": c.action,
+                "name": c.entry.name,
+                "type": c.entry.type,
+                "programs": sorted(c.entry.programs),
+                "fields": {f.field: [f.old, f.new] for f in c.fields},
+            }
+            for c in diff.changes
+        ],
+    }
+    if report is not None:
+        doc["written"] = {
+            "directory": report.directory,
+            "written": list(report.written),
+            "unchanged": list(report.unchanged),
+            "beside": list(report.beside),
+            "removed": list(report.removed),
+            "candidates": [
+                {"identifier": c.identifier, "measure": c.measure, "curated_entity": c.curated_entity,
+                 "transitions": [t.id for t in c.transitions]}
+                for c in report.candidates
+            ],
+        }
+    if comparison is not None:
+        doc["comparison"] = [
+            {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
+             "effective_window": [d.isoformat() for d in a.imported.effective_window]
+             if a.imported.effective_window else None,
+             "verdict": a.verdict, "curated": [t.id for t in a.curated], "detail": a.detail}
+            for a in comparison
+        ]
+    return doc
