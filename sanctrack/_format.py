@@ -1,0 +1,286 @@
+"""Rendering answers as JSON documents, CSV rows and terminal tables.
+
+Pure: builds text and plain data, prints nothing (the CLI prints). The JSON
+shapes are the contract documented in ``docs/json.md``; change them only by
+adding keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+from typing import Any, Iterable, Mapping, Sequence
+
+from ._model import Deal, Explanation, History, MeasureState, Relief, StateChange, Transition
+
+__all__ = [
+    "JSON_SCHEMA_VERSION",
+    "iso",
+    "state_doc",
+    "relief_doc",
+    "transition_doc",
+    "change_doc",
+    "deal_doc",
+    "explanation_doc",
+    "history_doc",
+    "envelope",
+    "dumps",
+    "STATE_COLUMNS",
+    "state_row",
+    "csv_text",
+    "table",
+    "clip",
+]
+
+#: Bumped only for incompatible changes of the JSON shapes (adding keys is compatible).
+JSON_SCHEMA_VERSION = 1
+
+WIDTH = 100
+
+
+def iso(d: _dt.date | _dt.datetime | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _instrument(reg: Any, inst_id: str | None) -> dict[str, Any] | None:
+    if inst_id is None:
+        return None
+    try:
+        i = reg.instrument(inst_id)
+    except LookupError:
+        return {"id": inst_id}
+    out: dict[str, Any] = {"id": i.id, "kind": i.kind, "label": i.label, "title": i.title}
+    if i.url:
+        out["url"] = i.url
+    return out
+
+
+def relief_doc(r: Relief) -> dict[str, Any]:
+    scope = r.scope
+    return {
+        "transition": r.transition.id,
+        "instrument": r.instrument.id if r.instrument is not None else None,
+        "label": r.label,
+        "since": iso(r.since),
+        "until": iso(r.until),
+        "authorises": scope.authorises if scope is not None else None,
+        "excludes": list(scope.excludes) if scope is not None else [],
+        "conditions": list(r.conditions),
+        "confidence": str(r.transition.confidence),
+    }
+
+
+def _pending_doc(t: Transition) -> dict[str, Any]:
+    return {"transition": t.id, "action": str(t.action), "announced": iso(t.announced),
+            "confidence": str(t.confidence), "note": t.note}
+
+
+def state_doc(reg: Any, s: MeasureState) -> dict[str, Any]:
+    """The JSON form of a :class:`MeasureState`."""
+    m = s.measure
+    t = s.transition
+    return {
+        "measure": m.id,
+        "authority": m.authority,
+        "kind": m.kind,
+        "title": m.title,
+        "program": s.program,
+        "targets": list(s.targets),
+        "exists": s.exists,
+        "status": None if s.status is None else str(s.status),
+        "in_force": s.in_force,
+        "valid_from": iso(s.valid.start),
+        "valid_to": iso(s.valid.end),
+        "version": s.version,
+        "cause": s.cause,
+        "transition": t.id if t is not None else None,
+        "instrument": _instrument(reg, t.instrument if t is not None else None),
+        "confidence": str(t.confidence) if t is not None else None,
+        "uncertain": s.uncertain,
+        "reliefs": [relief_doc(r) for r in s.reliefs],
+        "pending": [_pending_doc(p) for p in s.pending],
+    }
+
+
+def transition_doc(reg: Any, t: Transition) -> dict[str, Any]:
+    """The JSON form of a :class:`Transition` (with its measure's authority)."""
+    m = reg.measure(t.measure)
+    return {
+        "id": t.id,
+        "measure": t.measure,
+        "authority": m.authority,
+        "action": str(t.action),
+        "effective": iso(t.effective),
+        "effective_at": iso(t.effective_at),
+        "announced": iso(t.announced),
+        "published": iso(t.published),
+        "recorded": iso(t.recorded),
+        "until": iso(t.until),
+        "effective_window": [iso(d) for d in t.effective_window] if t.effective_window else None,
+        "instrument": _instrument(reg, t.instrument),
+        "authorises": t.scope.authorises if t.scope is not None else None,
+        "excludes": list(t.scope.excludes) if t.scope is not None else [],
+        "conditions": list(t.conditions),
+        "confidence": str(t.confidence),
+        "sources": list(t.sources),
+        "corrects": t.corrects,
+        "note": t.note,
+    }
+
+
+def change_doc(reg: Any, c: StateChange) -> dict[str, Any]:
+    return {"measure": c.measure.id, "authority": c.measure.authority,
+            "before": state_doc(reg, c.before), "after": state_doc(reg, c.after)}
+
+
+def deal_doc(reg: Any, d: Deal) -> dict[str, Any]:
+    r = d.release
+    return {
+        "release": r.id,
+        "date": iso(r.date),
+        "date_window": [iso(x) for x in r.date_window] if r.date_window else None,
+        "recorded": iso(r.recorded),
+        "count": r.count,
+        "people": list(r.people),
+        "nationalities": list(r.nationalities),
+        "destinations": list(r.destinations),
+        "negotiators": list(r.negotiators),
+        "figures": [{"quantity": f.quantity, "value": f.value, "used": f.used, "sources": list(f.sources)}
+                    for f in r.figures],
+        "sources": list(r.sources),
+        "links": [{"transition": lt.transition.id, "measure": lt.transition.measure,
+                   "action": str(lt.transition.action), "effective": iso(lt.transition.effective),
+                   "announced": iso(lt.transition.announced),
+                   "basis": str(lt.link.basis), "recorded": iso(lt.link.recorded),
+                   "quote": lt.link.quote, "sources": list(lt.link.sources)} for lt in d.links],
+    }
+
+
+def explanation_doc(reg: Any, e: Explanation) -> dict[str, Any]:
+    def src(s: Any) -> dict[str, Any]:
+        return {"id": s.id, "publisher": s.publisher, "url": s.url, "title": s.title,
+                "published": iso(s.published)}
+
+    return {
+        "state": state_doc(reg, e.state),
+        "steps": [dict(transition_doc(reg, st.transition), sources=[src(s) for s in st.sources])
+                  for st in e.steps],
+        "measure_sources": [src(s) for s in e.measure_sources],
+        "superseded": [{"record": s.record.id, "by": s.by.id} for s in e.superseded],
+    }
+
+
+def history_doc(reg: Any, h: History) -> dict[str, Any]:
+    return {"measure": h.measure.id, "authority": h.measure.authority, "title": h.measure.title,
+            "versions": [state_doc(reg, s) for s in h.versions],
+            "superseded": [{"record": s.record.id, "by": s.by.id} for s in h.superseded]}
+
+
+def envelope(reg: Any, command: str, query: Mapping[str, Any], result: Any) -> dict[str, Any]:
+    """The JSON document every CLI answer is wrapped in: enough to reproduce it."""
+    from . import __version__
+
+    info = reg.info
+    return {
+        "schema": JSON_SCHEMA_VERSION,
+        "sanctrack": __version__,
+        "command": command,
+        "query": dict(query),
+        "registry": {"name": info.name, "version": info.version, "digest": reg.digest},
+        "result": result,
+    }
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+# -- CSV ---------------------------------------------------------------------
+
+STATE_COLUMNS = ("measure", "authority", "kind", "program", "targets", "status", "in_force", "valid_from",
+                 "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest")
+
+
+def _label(reg: Any, inst_id: str | None) -> str:
+    if inst_id is None:
+        return ""
+    try:
+        return reg.instrument(inst_id).label
+    except LookupError:
+        return inst_id
+
+
+def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
+    t = s.transition
+    return {
+        "measure": s.measure.id,
+        "authority": s.measure.authority,
+        "kind": s.measure.kind,
+        "program": s.program or "",
+        "targets": ";".join(s.targets),
+        "status": "" if s.status is None else str(s.status),
+        "in_force": "true" if s.in_force else "false",
+        "valid_from": iso(s.valid.start) or "",
+        "valid_to": iso(s.valid.end) or "",
+        "version": str(s.version),
+        "licences": ";".join(r.label for r in s.reliefs),
+        "instrument": _label(reg, t.instrument if t is not None else None),
+        "transition": t.id if t is not None else "",
+        "pending": ";".join(p.id for p in s.pending),
+        "uncertain": "true" if s.uncertain else "false",
+        "digest": s.digest,
+    }
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+# -- tables ------------------------------------------------------------------
+
+
+def clip(text: str, width: int) -> str:
+    """Cut text to ``width`` characters, marking a cut with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequence[int] = (),
+          width: int = WIDTH) -> str:
+    """A plain-text table no wider than ``width``; the ``flex`` columns shrink (with …) to fit."""
+    cells = [[" ".join(str(c).split()) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    gap = 2
+    flex = list(flex) or [len(headers) - 1]
+    while sum(widths) + gap * (len(widths) - 1) > width:
+        i = max(flex, key=lambda j: widths[j])
+        if widths[i] <= 8:
+            break
+        widths[i] -= 1
+    lines = []
+    for row in [list(headers)] + cells:
+        parts = [clip(c, w).ljust(w) for c, w in zip(row, widths)]
+        lines.append((" " * gap).join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def block(pairs: Sequence[tuple[str, str]], width: int = WIDTH) -> str:
+    """Key/value lines (``key  value``), each no wider than ``width``."""
+    import textwrap
+
+    kw = max(len(k) for k, _ in pairs)
+    out = []
+    for k, v in pairs:
+        lines = textwrap.wrap(" ".join(str(v).split()), width - kw - 2, break_on_hyphens=False) or [""]
+        out.append(f"{k.ljust(kw)}  {lines[0]}\n")
+        out.extend(f"{'':{kw}}  {line}\n" for line in lines[1:])
+    return "".join(out)

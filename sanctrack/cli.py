@@ -1,0 +1,606 @@
+"""The ``sanctrack`` command line: a thin shell over the public API.
+
+``build_parser()`` builds the argparse parser, ``main(argv) -> int`` runs one
+command and returns its exit code, and :func:`_run` is the one place where
+exceptions become exit codes:
+
+====  ============================================================
+0     ok
+1     nothing found (no measure in force, unknown measure/target), or an
+      invalid registry (every problem listed, one per line)
+2     usage error: bad date, unknown option, missing registry path
+70    internal error (a bug): one line, never a traceback
+====  ============================================================
+
+Global options (``--registry``, ``--known``, ``--format``, ``--authority``,
+``--target``, ``--kind``, ``--program``) are accepted before or after the
+subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence, TextIO
+
+from . import _format as fmt
+from ._errors import InvalidDate, RegistryError, SanctrackError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._time import parse_date, parse_when
+
+__all__ = ["build_parser", "main", "UsageError", "NothingFound"]
+
+PROG = "sanctrack"
+FORMATS = ("table", "json", "csv")
+
+
+class UsageError(SanctrackError, ValueError):
+    """A command line that cannot be run as given (exit code 2)."""
+
+
+class NothingFound(SanctrackError, LookupError):
+    """A query with an empty answer (exit code 1); the answer is still printed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are exceptions (one line, exit 2) instead of usage dumps."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# -- parser ------------------------------------------------------------------
+
+
+def _global_options(p: argparse.ArgumentParser, *, sub: bool) -> None:
+    d = argparse.SUPPRESS if sub else None
+    g = p.add_argument_group("global options")
+    g.add_argument("--registry", metavar="PATH", default=d,
+                   help="registry directory or JSON export (default: the bundled Belarus registry)")
+    g.add_argument("--known", metavar="DATE", default=d,
+                   help="answer as the registry stood on DATE (knowledge time, YYYY-MM-DD)")
+    g.add_argument("--format", dest="format", metavar="FORMAT", default=d,
+                   help="output: table (default), json or csv; export also takes ftm")
+    g.add_argument("--authority", metavar="CODE", default=d, help="only measures of this authority (e.g. US-OFAC)")
+    g.add_argument("--target", metavar="TARGET", default=d,
+                   help="only measures against this target (entity id, name, alias or identifier)")
+    g.add_argument("--kind", metavar="KIND", default=d, help="only measures of this kind (e.g. blocking)")
+    g.add_argument("--program", metavar="PROGRAM", default=d, help="only measures of this program")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sanctrack`` command."""
+    from . import __version__
+
+    p = _Parser(prog=PROG, description="Ask how sanctions changed over time: as-of queries on a sanctrack registry.",
+                epilog="Dates are YYYY-MM-DD (or aware instants such as 2021-06-05T00:00+02:00). "
+                       "Exit codes: 0 ok, 1 nothing found or invalid registry, 2 usage error.")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _global_options(p, sub=False)
+    subs = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def cmd(name: str, func: Callable[..., int], help: str) -> argparse.ArgumentParser:
+        sp = subs.add_parser(name, help=help, description=help)
+        _global_options(sp, sub=True)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = cmd("in-force", _cmd_in_force, "measures in force on a date")
+    sp.add_argument("date", metavar="DATE")
+    sp = cmd("state", _cmd_state, "the state of one measure on a date")
+    sp.add_argument("measure", metavar="MEASURE")
+    sp.add_argument("date", metavar="DATE")
+    sp = cmd("history", _cmd_history, "every version of one measure, oldest first")
+    sp.add_argument("measure", metavar="MEASURE")
+    sp = cmd("changes", _cmd_changes, "transitions effective in [FROM, TO)")
+    sp.add_argument("start", metavar="FROM")
+    sp.add_argument("end", metavar="TO")
+    sp = cmd("diff", _cmd_diff, "measures whose state differs between two dates")
+    sp.add_argument("a", metavar="A")
+    sp.add_argument("b", metavar="B")
+    sp = cmd("explain", _cmd_explain, "the chain of transitions and sources behind a state")
+    sp.add_argument("measure", metavar="MEASURE")
+    sp.add_argument("date", metavar="DATE")
+    sp = cmd("compare", _cmd_compare, "one target across authorities on a date")
+    sp.add_argument("compare_target", metavar="TARGET")
+    sp.add_argument("date", metavar="DATE")
+    cmd("deals", _cmd_deals, "releases and the transitions linked to them")
+    sp = cmd("validate", _cmd_validate, "check a registry and print its digest")
+    sp.add_argument("path", metavar="PATH", nargs="?", default=None)
+    sp = cmd("export", _cmd_export, "the interval table (csv), the whole registry (json) or FtM (ftm)")
+    sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
+    sp.add_argument("--from", dest="start", metavar="A", default=None)
+    sp.add_argument("--to", dest="end", metavar="B", default=None)
+    sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+
+    try:  # the OFAC importer registers its own subcommand when it offers one
+        from .importers import ofac as _ofac
+
+        add = getattr(_ofac, "add_import_parser", None)
+        run = getattr(_ofac, "run_import", None)
+        if add is not None and run is not None:
+            add(subs)
+            if "import" in subs.choices:
+                subs.choices["import"].set_defaults(func=lambda args, out: run(args))
+    except Exception:  # pragma: no cover - the CLI works without the importer
+        pass
+    return p
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _opt(args: argparse.Namespace, name: str) -> Any:
+    return getattr(args, name, None)
+
+
+def _when(text: str) -> _dt.date | _dt.datetime:
+    return parse_when(text)
+
+
+def _load(args: argparse.Namespace, path: str | None = None) -> Any:
+    import sanctrack
+
+    path = path if path is not None else _opt(args, "registry")
+    if path is None:
+        reg = sanctrack.load()
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise UsageError(f"registry path {path!r} does not exist: expected a registry directory "
+                             "or a JSON export (.json)")
+        if p.is_file():
+            from .exports import load_json
+
+            reg = load_json(p)
+        else:
+            reg = sanctrack.load(str(p))
+    known = _opt(args, "known")
+    if known is not None:
+        reg = reg.as_known_on(parse_date(known))
+    return reg
+
+
+def _format(args: argparse.Namespace, allowed: Sequence[str] = FORMATS, default: str = "table") -> str:
+    f = _opt(args, "format") or default
+    if f not in allowed:
+        raise UsageError(f"invalid --format {f!r} for {args.command}: expected one of {', '.join(allowed)}")
+    return f
+
+
+def _query(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
+    q: dict[str, Any] = dict(extra)
+    q["known"] = _opt(args, "known")
+    for name in ("authority", "target", "kind", "program"):
+        if _opt(args, name) is not None:
+            q[name] = _opt(args, name)
+    return q
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: _opt(args, k) for k in ("authority", "target", "kind", "program")}
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat()
+
+
+def _instr(reg: Any, s: Any) -> str:
+    t = s.transition
+    if t is not None and t.instrument:
+        try:
+            return reg.instrument(t.instrument).label
+        except LookupError:
+            return t.instrument
+    if t is not None:
+        return f"({t.id})"
+    return f"({s.cause})"
+
+
+def _status(s: Any) -> str:
+    if s.status is None:
+        return "—"
+    text = str(s.status)
+    if s.uncertain:
+        text += "?"
+    return text
+
+
+def _licences(s: Any) -> str:
+    return ", ".join(r.label for r in s.reliefs) or "—"
+
+
+def _footer(reg: Any, text: str) -> str:
+    known = f", as known on {reg.known}" if reg.known is not None else ""
+    return f"# {text}{known} · {reg.info.name} {reg.digest[:19]}…\n"
+
+
+def _state_table(reg: Any, states: Sequence[Any]) -> str:
+    rows = [(s.measure.id, s.measure.authority, _status(s), _iso(s.since) if s.since else "—", _licences(s),
+             _instr(reg, s)) for s in states]
+    return fmt.table(("MEASURE", "AUTHORITY", "STATUS", "SINCE", "LICENCES", "INSTRUMENT"), rows, flex=(0, 4, 5))
+
+
+def _emit(out: TextIO, args: argparse.Namespace, reg: Any, f: str, *, query: dict[str, Any], result: Any,
+          table: Callable[[], str], csv: Callable[[], str]) -> None:
+    if f == "json":
+        out.write(fmt.dumps(fmt.envelope(reg, args.command, query, result)))
+    elif f == "csv":
+        out.write(csv())
+    else:
+        out.write(table())
+
+
+# -- commands --------------------------------------------------------------------
+
+
+def _cmd_in_force(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    on = _when(args.date)
+    reg = _load(args)
+    states = reg.in_force(on, **_filters(args))
+    _emit(out, args, reg, f, query=_query(args, on=_iso(on)), result=[fmt.state_doc(reg, s) for s in states],
+          table=lambda: (_state_table(reg, states) if states else "")
+          + _footer(reg, f"{len(states)} in force on {_iso(on)}"),
+          csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in states)))
+    if not states:
+        raise NothingFound(f"no measure in force on {_iso(on)} matches the query")
+    return 0
+
+
+def _state_block(reg: Any, s: Any, on: Any) -> str:
+    m = s.measure
+    pairs = [("measure", f"{m.id} ({m.authority}, {m.kind}{', ' + s.program if s.program else ''})"),
+             ("title", m.title),
+             ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else ""))]
+    if not s.exists:
+        first = f"; first state from {_iso(s.valid.end)}" if s.valid.end else ""
+        pairs.append(("status", f"did not exist on that date{first}"))
+    else:
+        word = "in force" if s.in_force else "not in force"
+        pairs.append(("status", f"{s.status} ({word}){' — uncertain (inside an effective window)' if s.uncertain else ''}"))
+        until = f", until {_iso(s.valid.end)}" if s.valid.end else ", open"
+        pairs.append(("since", f"{_iso(s.valid.start)}{until} (version {s.version}, by {s.cause})"))
+        pairs.append(("instrument", _instr(reg, s) + (f" [{s.transition.confidence}]" if s.transition else "")))
+        for r in s.reliefs:
+            text = f"{r.label} since {_iso(r.since)}"
+            if r.until:
+                text += f" until {_iso(r.until)}"
+            if r.scope is not None and r.scope.authorises:
+                text += f": {r.scope.authorises}"
+            if r.scope is not None and r.scope.excludes:
+                text += f"; excludes {', '.join(r.scope.excludes)}"
+            pairs.append(("licence", text))
+        for p in s.pending:
+            pairs.append(("pending", f"{p.action} announced {_iso(p.announced)} ({p.id})"))
+    pairs.append(("digest", s.digest))
+    return fmt.block(pairs)
+
+
+def _cmd_state(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    on = _when(args.date)
+    reg = _load(args)
+    s = reg.state(args.measure, on)
+    _emit(out, args, reg, f, query=_query(args, measure=args.measure, on=_iso(on)), result=fmt.state_doc(reg, s),
+          table=lambda: _state_block(reg, s, on),
+          csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, [fmt.state_row(reg, s)]))
+    if not s.exists:
+        raise NothingFound(f"measure {args.measure!r} did not exist on {_iso(on)}")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    reg = _load(args)
+    h = reg.history(args.measure)
+
+    def table() -> str:
+        rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", _status(s),
+                 _licences(s), s.cause, _instr(reg, s)) for s in h.versions]
+        text = fmt.table(("V", "FROM", "TO", "STATUS", "LICENCES", "CAUSE", "INSTRUMENT"), rows, flex=(4, 6))
+        for sup in h.superseded:
+            text += f"superseded: {sup.record.id} by {sup.by.id}\n"
+        return text + _footer(reg, f"{len(h.versions)} versions of {h.measure.id}")
+
+    _emit(out, args, reg, f, query=_query(args, measure=args.measure), result=fmt.history_doc(reg, h),
+          table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in h.versions)))
+    if not h.versions:
+        raise NothingFound(f"measure {args.measure!r} has no effective transition yet")
+    return 0
+
+
+_CHANGE_COLUMNS = ("effective", "measure", "authority", "action", "transition", "instrument", "until",
+                   "confidence", "recorded")
+
+
+def _cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    a, b = parse_date(args.start), parse_date(args.end)
+    if b < a:
+        raise UsageError(f"TO {args.end!r} is before FROM {args.start!r}: expected FROM <= TO")
+    reg = _load(args)
+    ts = reg.changes(a, b, **_filters(args))
+
+    def row(t: Any) -> dict[str, str]:
+        return {"effective": _iso(t.effective), "measure": t.measure, "authority": reg.measure(t.measure).authority,
+                "action": str(t.action), "transition": t.id,
+                "instrument": fmt._label(reg, t.instrument), "until": _iso(t.until) if t.until else "",
+                "confidence": str(t.confidence), "recorded": _iso(t.recorded)}
+
+    def table() -> str:
+        rows = [(r["effective"], r["measure"], r["action"], r["instrument"] or "—", r["until"] or "—",
+                 r["confidence"]) for r in map(row, ts)]
+        return (fmt.table(("EFFECTIVE", "MEASURE", "ACTION", "INSTRUMENT", "UNTIL", "CONFIDENCE"), rows, flex=(1, 3))
+                + _footer(reg, f"{len(ts)} changes in [{_iso(a)}, {_iso(b)})"))
+
+    _emit(out, args, reg, f, query=_query(args, start=_iso(a), end=_iso(b)),
+          result=[fmt.transition_doc(reg, t) for t in ts], table=table,
+          csv=lambda: fmt.csv_text(_CHANGE_COLUMNS, map(row, ts)))
+    if not ts:
+        raise NothingFound(f"no transition effective in [{_iso(a)}, {_iso(b)}) matches the query")
+    return 0
+
+
+def _short(s: Any) -> str:
+    if not s.exists:
+        return "—"
+    return _status(s) + (f" [{_licences(s)}]" if s.reliefs else "") + (" +pending" if s.pending else "")
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    a, b = _when(args.a), _when(args.b)
+    reg = _load(args)
+    cs = reg.diff(a, b, **_filters(args))
+
+    def table() -> str:
+        rows = [(c.measure.id, c.measure.authority, _short(c.before), _short(c.after)) for c in cs]
+        return (fmt.table(("MEASURE", "AUTHORITY", f"ON {_iso(a)}", f"ON {_iso(b)}"), rows, flex=(0, 2, 3))
+                + _footer(reg, f"{len(cs)} measures differ"))
+
+    def csv() -> str:
+        rows = [{"measure": c.measure.id, "authority": c.measure.authority,
+                 "before_status": str(c.before.status or ""), "before_licences": ";".join(r.label for r in c.before.reliefs),
+                 "after_status": str(c.after.status or ""), "after_licences": ";".join(r.label for r in c.after.reliefs)}
+                for c in cs]
+        return fmt.csv_text(("measure", "authority", "before_status", "before_licences", "after_status",
+                             "after_licences"), rows)
+
+    _emit(out, args, reg, f, query=_query(args, a=_iso(a), b=_iso(b)),
+          result=[fmt.change_doc(reg, c) for c in cs], table=table, csv=csv)
+    if not cs:
+        raise NothingFound(f"no measure differs between {_iso(a)} and {_iso(b)}")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    on = _when(args.date)
+    reg = _load(args)
+    e = reg.explain(args.measure, on)
+
+    def table() -> str:
+        text = _state_block(reg, e.state, on) + "\n"
+        rows = [(_iso(st.transition.effective), str(st.transition.action),
+                 st.instrument.label if st.instrument else "—", str(st.transition.confidence),
+                 ", ".join(s.id for s in st.sources) or "—") for st in e.steps]
+        text += fmt.table(("EFFECTIVE", "ACTION", "INSTRUMENT", "CONFIDENCE", "SOURCES"), rows, flex=(2, 4))
+        for sup in e.superseded:
+            text += f"superseded: {sup.record.id} by {sup.by.id}\n"
+        seen: dict[str, Any] = {}
+        for st in e.steps:
+            for s in st.sources:
+                seen.setdefault(s.id, s)
+        for s in e.measure_sources:
+            seen.setdefault(s.id, s)
+        if seen:
+            text += "\nsources:\n" + "".join(f"  {fmt.clip(f'{k}  {s.publisher}: {s.url}', 96)}\n"
+                                             for k, s in seen.items())
+        return text
+
+    def csv() -> str:
+        rows = [{"effective": _iso(st.transition.effective), "transition": st.transition.id,
+                 "action": str(st.transition.action), "instrument": st.instrument.label if st.instrument else "",
+                 "confidence": str(st.transition.confidence), "sources": ";".join(s.id for s in st.sources),
+                 "urls": " ".join(s.url for s in st.sources)} for st in e.steps]
+        return fmt.csv_text(("effective", "transition", "action", "instrument", "confidence", "sources", "urls"),
+                            rows)
+
+    _emit(out, args, reg, f, query=_query(args, measure=args.measure, on=_iso(on)),
+          result=fmt.explanation_doc(reg, e), table=table, csv=csv)
+    if not e.state.exists:
+        raise NothingFound(f"measure {args.measure!r} did not exist on {_iso(on)}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    on = _when(args.date)
+    reg = _load(args)
+    c = reg.compare(args.compare_target, on)
+
+    def table() -> str:
+        yes = [a for a, flag in c.by_authority if flag]
+        no = [a for a, flag in c.by_authority if not flag]
+        head = fmt.block([("target", f"{c.target.name} ({c.target.id})"),
+                          ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else "")),
+                          ("verdict", "DIVERGENT: the authorities disagree" if c.divergent else "no divergence"),
+                          ("in force", ", ".join(yes) or "none"),
+                          ("not in force", ", ".join(no) or "none")])
+        return head + "\n" + _state_table(reg, c.states)
+
+    result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
+              "by_authority": {a: flag for a, flag in c.by_authority},
+              "states": [fmt.state_doc(reg, s) for s in c.states]}
+    _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
+          table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
+    if not c.states:
+        raise NothingFound(f"no measure against {args.compare_target!r} existed on {_iso(on)}")
+    return 0
+
+
+def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args)
+    reg = _load(args)
+    deals = reg.deals()
+
+    def rows() -> list[dict[str, str]]:
+        out_rows = []
+        for d in deals:
+            r = d.release
+            base = {"release": r.id, "date": _iso(r.date), "count": "" if r.count is None else str(r.count)}
+            if not d.links:
+                out_rows.append(dict(base, transition="", measure="", action="", effective="", basis=""))
+            for lt in d.links:
+                t = lt.transition
+                out_rows.append(dict(base, transition=t.id, measure=t.measure, action=str(t.action),
+                                     effective=_iso(t.when), basis=str(lt.link.basis)))
+        return out_rows
+
+    def table() -> str:
+        lines = []
+        last = None
+        for r in rows():
+            first = r["release"] != last
+            last = r["release"]
+            lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
+                          r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
+        return (fmt.table(("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "EFFECTIVE", "BASIS"), lines, flex=(2,))
+                + _footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
+                               f"{sum(len(d.links) for d in deals)} links"))
+
+    _emit(out, args, reg, f, query=_query(args), result=[fmt.deal_doc(reg, d) for d in deals], table=table,
+          csv=lambda: fmt.csv_text(("release", "date", "count", "transition", "measure", "action", "effective",
+                                    "basis"), rows()))
+    if not deals:
+        raise NothingFound("the registry holds no release")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    f = _format(args, ("table", "json"))
+    reg = _load(args, args.path)
+    counts = {"measures": len(reg.measures), "transitions": len(reg.transitions), "releases": len(reg.releases),
+              "links": len(reg.links), "entities": len(reg.entities), "sources": len(reg.sources)}
+    if f == "json":
+        out.write(fmt.dumps(fmt.envelope(reg, "validate", _query(args, path=args.path or _opt(args, "registry")),
+                                         dict(valid=True, **counts))))
+    else:
+        what = ", ".join(f"{n} {k}" for k, n in counts.items())
+        out.write(f"ok: registry {reg.info.name!r}{' version ' + reg.info.version if reg.info.version else ''}: "
+                  f"{what}\ndigest {reg.digest}\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from . import exports
+
+    f = _format(args, ("csv", "json", "ftm"), default="csv")
+    reg = _load(args)
+
+    def write(stream: TextIO) -> None:
+        if f == "csv":
+            exports.write_intervals_csv(reg, stream)
+        elif f == "json":
+            exports.dump_json(reg, stream)
+        else:
+            exports.write_ftm(reg, stream)
+
+    if args.output is None:
+        write(out)
+    else:
+        with _open_out(args.output) as fh:
+            write(fh)
+    return 0
+
+
+def _open_out(path: str) -> TextIO:
+    p = Path(path)
+    if not p.parent.is_dir():
+        raise UsageError(f"cannot write {path!r}: directory {str(p.parent)!r} does not exist")
+    return open(p, "w", encoding="utf-8", newline="")
+
+
+def _cmd_timeline(args: argparse.Namespace, out: TextIO) -> int:
+    from .timeline import render_html
+
+    if _opt(args, "format") not in (None, "html"):
+        raise UsageError("timeline writes HTML only: drop --format")
+    start = parse_date(args.start) if args.start else None
+    end = parse_date(args.end) if args.end else None
+    if start and end and end <= start:
+        raise UsageError(f"--to {args.end!r} is not after --from {args.start!r}: expected FROM < TO")
+    reg = _load(args)
+    html = render_html(reg, target=_opt(args, "target"), authority=_opt(args, "authority"),
+                       kind=_opt(args, "kind"), program=_opt(args, "program"), start=start, end=end)
+    with _open_out(args.output) as fh:
+        fh.write(html)
+    out.write(f"wrote {args.output} ({len(html):,} bytes)\n")
+    return 0
+
+
+# -- the one place exceptions become exit codes ----------------------------------
+
+
+def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "func", None) is None:
+            err.write(f"{PROG}: error: a command is required (see '{PROG} --help')\n")
+            return 2
+        return int(args.func(args, out) or 0)
+    except SystemExit as exc:  # --help / --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except (UsageError, InvalidDate) as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return 2
+    except RegistryError as exc:
+        n = len(exc.problems)
+        err.write(f"{PROG}: error: invalid registry: {n} problem{'s' if n != 1 else ''}\n")
+        for p in exc.problems:
+            err.write(f"  {' '.join(str(p).split())}\n")
+        return 1
+    except NothingFound as exc:
+        err.write(f"{PROG}: nothing found: {exc}\n")
+        return 1
+    except UnknownMeasure as exc:
+        hint = "" if exc.hint else " (expected a measure id: 'sanctrack in-force DATE' lists them)"
+        err.write(f"{PROG}: error: {exc}{hint}\n")
+        return 1
+    except (UnknownTarget, UnknownRecord) as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return 1
+    except BrokenPipeError:  # output piped into `head`
+        return 0
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted\n")
+        return 130
+    except SanctrackError as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return 1
+    except OSError as exc:
+        err.write(f"{PROG}: error: {exc.strerror or exc}: {exc.filename!r}\n")
+        return 1
+    except Exception as exc:  # a bug: one line, never a traceback
+        err.write(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}\n")
+        return 70
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``sanctrack`` command line; return the exit code."""
+    code = _run(argv, sys.stdout, sys.stderr)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # pragma: no cover
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""The whole registry as one JSON document, and back.
+
+The document is the registry's *canonical form* (the very structure its digest
+hashes: records in their plain form, measures carrying their transitions,
+releases carrying their links), wrapped with the format name, its version and
+the digest::
+
+    {"format": "sanctrack-registry", "format_version": 1,
+     "digest": "sha256:…", "registry": {"info": …, "authorities": […], …}}
+
+:func:`load_json` rebuilds the records, builds a :class:`~sanctrack.Registry`
+(so every check runs again) and refuses the document if the rebuilt digest is
+not the one written: an export loaded back is the same registry. See
+``docs/json.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import IO, Any, Callable
+
+import attrs
+
+from .._errors import Problem, RegistryError, SanctrackError
+from .._model import (
+    Authority,
+    Entity,
+    Figure,
+    Instrument,
+    Link,
+    Measure,
+    RegistryInfo,
+    Release,
+    Scope,
+    Source,
+    Transition,
+)
+from .._registry import Registry, _canonical_doc
+from .._time import parse_date, parse_instant
+
+__all__ = ["JSON_FORMAT", "JSON_FORMAT_VERSION", "registry_document", "dump_json", "load_json"]
+
+JSON_FORMAT = "sanctrack-registry"
+JSON_FORMAT_VERSION = 1
+
+_DATE_FIELDS = frozenset({"recorded", "effective", "announced", "published", "until", "signed", "issued", "date"})
+_WINDOW_FIELDS = frozenset({"effective_window", "date_window"})
+
+
+def registry_document(reg: Registry) -> dict[str, Any]:
+    """The JSON-ready document of a registry (everything it holds, whatever view it is)."""
+    return {
+        "format": JSON_FORMAT,
+        "format_version": JSON_FORMAT_VERSION,
+        "digest": reg.digest,
+        "registry": _canonical_doc(reg._d),
+    }
+
+
+def dump_json(reg: Registry, out: IO[str], *, indent: int | None = 1) -> None:
+    """Write the registry document as JSON (UTF-8 text, sorted keys) to a text stream."""
+    json.dump(registry_document(reg), out, ensure_ascii=False, indent=indent, sort_keys=True)
+    out.write("\n")
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def _convert(cls: type, raw: Any, where: str, problems: list[Problem],
+             extra: dict[str, Any] | None = None, skip: tuple[str, ...] = ()) -> Any:
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"expected an object, got {type(raw).__name__}", location=where))
+        return None
+    kwargs: dict[str, Any] = dict(extra or {})
+    known = {a.name for a in cls.__attrs_attrs__}  # type: ignore[attr-defined]
+    for key, value in raw.items():
+        if key in skip:
+            continue
+        if key not in known:
+            problems.append(Problem(f"unknown key {key!r} for {cls.__name__}", location=f"{where}.{key}",
+                                    record=raw.get("id") if isinstance(raw.get("id"), str) else None))
+            continue
+        try:
+            if key == "effective_at":
+                value = parse_instant(value)
+            elif key in _DATE_FIELDS:
+                value = parse_date(value)
+            elif key in _WINDOW_FIELDS:
+                value = tuple(parse_date(v) for v in value)
+            elif key == "scope":
+                value = Scope(**value)
+            elif key == "figures":
+                value = tuple(Figure(**f) for f in value)
+        except (SanctrackError, TypeError, ValueError) as exc:
+            problems.append(Problem(str(exc), location=f"{where}.{key}", field=key,
+                                    record=raw.get("id") if isinstance(raw.get("id"), str) else None))
+            return None
+        kwargs[key] = value
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        problems.append(Problem(str(exc), location=where,
+                                record=raw.get("id") if isinstance(raw.get("id"), str) else None))
+        return None
+
+
+def _records(doc: dict[str, Any], problems: list[Problem]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {k: [] for k in ("authorities", "entities", "instruments", "sources",
+                                                  "measures", "transitions", "releases", "links")}
+
+    def each(key: str, cls: type, fn: Callable[[Any, str], None] | None = None) -> None:
+        items = doc.get(key, [])
+        if not isinstance(items, list):
+            problems.append(Problem(f"expected a list, got {type(items).__name__}", location=f"$.registry.{key}"))
+            return
+        for n, raw in enumerate(items):
+            where = f"$.registry.{key}[{n}]"
+            if fn is not None:
+                fn(raw, where)
+            else:
+                rec = _convert(cls, raw, where, problems)
+                if rec is not None:
+                    out[key].append(rec)
+
+    def measure(raw: Any, where: str) -> None:
+        m = _convert(Measure, raw, where, problems, skip=("transitions",))
+        if m is None:
+            return
+        out["measures"].append(m)
+        for n, t in enumerate(raw.get("transitions", [])):
+            rec = _convert(Transition, t, f"{where}.transitions[{n}]", problems, extra={"measure": m.id})
+            if rec is not None:
+                out["transitions"].append(rec)
+
+    def release(raw: Any, where: str) -> None:
+        r = _convert(Release, raw, where, problems, skip=("links",))
+        if r is None:
+            return
+        out["releases"].append(r)
+        for n, ln in enumerate(raw.get("links", [])):
+            rec = _convert(Link, ln, f"{where}.links[{n}]", problems, extra={"release": r.id})
+            if rec is not None:
+                out["links"].append(rec)
+
+    each("authorities", Authority)
+    each("entities", Entity)
+    each("instruments", Instrument)
+    each("sources", Source)
+    each("measures", Measure, measure)
+    each("releases", Release, release)
+    each("orphan_links", Link)
+    out["links"].extend(out.pop("orphan_links", []))
+    return out
+
+
+def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
+    """Load a registry exported by :func:`dump_json` (a path or a text stream).
+
+    Raises :class:`~sanctrack.RegistryError` (every problem, with its JSON
+    location) if the document is not a sanctrack registry, a record is
+    malformed, the registry does not build, or the digest differs from the one
+    written in the document.
+    """
+    name = None
+    try:
+        if hasattr(source, "read"):
+            doc = json.load(source)  # type: ignore[arg-type]
+        else:
+            name = os.fspath(source)  # type: ignore[arg-type]
+            with open(name, encoding="utf-8") as fh:
+                doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise RegistryError([Problem(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
+                                     column=exc.colno)]) from None
+    if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
+        raise RegistryError([Problem(f"not a sanctrack registry document (expected \"format\": \"{JSON_FORMAT}\")",
+                                     path=name, location="$.format")])
+    if doc.get("format_version") != JSON_FORMAT_VERSION:
+        raise RegistryError([Problem(f"unsupported format_version {doc.get('format_version')!r}",
+                                     hint=f"this sanctrack reads version {JSON_FORMAT_VERSION}",
+                                     path=name, location="$.format_version")])
+    body = doc.get("registry")
+    if not isinstance(body, dict):
+        raise RegistryError([Problem("missing the \"registry\" object", path=name, location="$.registry")])
+    problems: list[Problem] = []
+    info = _convert(RegistryInfo, body.get("info", {"name": "registry"}), "$.registry.info", problems)
+    recs = _records(body, problems)
+    if problems:
+        raise RegistryError([_at(p, name) for p in problems])
+    try:
+        reg = Registry.build(info=info, **recs)
+    except RegistryError as exc:
+        raise RegistryError([_at(p, name) for p in exc.problems]) from None
+    written = doc.get("digest")
+    if written is not None and written != reg.digest:
+        raise RegistryError([Problem(f"digest mismatch: the document says {written}, its content hashes to "
+                                     f"{reg.digest}", hint="the document was edited after export",
+                                     path=name, location="$.digest")])
+    return reg
+
+
+def _at(p: Problem, name: str | None) -> Problem:
+    if name is None or p.path is not None:
+        return p
+    return attrs.evolve(p, path=name)
