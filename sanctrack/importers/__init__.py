@@ -4,8 +4,9 @@
 derived header CSV), diffs them into dated transitions, builds a
 :class:`sanctrack.Registry` from them and writes it as YAML in the registry layout.
 
-The command line hooks in through :func:`add_import_parser` and :func:`run_import`
-(``sanctrack import ofac-sdn OLD NEW …``).
+The command line hooks in through ``add_import_parser`` and ``run_import`` (also
+offered as ``sanctrack.importers.ofac.add_import_parser``/``run_import``):
+``sanctrack import ofac-sdn OLD NEW …``.
 """
 
 from . import ofac

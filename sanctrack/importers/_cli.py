@@ -50,14 +50,14 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     sdn.add_argument("--effective", metavar="DATE",
                      help="the known date the changes took effect (inside the window): "
                      "confidence 'reported' instead of 'inferred'")
-    sdn.add_argument("--compare", nargs="?", const="bundled", metavar="REGISTRY",
-                     help="compare with a curated registry (default: the bundled one), "
-                     "entity by entity, by identifier")
+    sdn.add_argument("--compare", nargs="?", const="", metavar="REGISTRY",
+                     help="compare with a curated registry directory, entity by entity, by "
+                     "identifier (no REGISTRY: --registry if given, else the bundled one)")
     sdn.add_argument("--entity", metavar="IDENTIFIER", action="append",
                      help="with --compare: only this identifier (e.g. ofac:44541); repeatable")
     sdn.add_argument("--min-ratio", type=float, default=0.5,
                      help="refuse NEW with fewer than this share of OLD's entries (default 0.5)")
-    sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default="table",
+    sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
                      help="output format (default: table)")
     sdn.set_defaults(import_run=_run_ofac_sdn)
     return parser
@@ -105,12 +105,20 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 imported, args.output, on_conflict="beside" if args.beside else "refuse"
             )
         comparison = None
-        if args.compare:
-            comparison = _compare(imported, args.compare, args.entity)
+        if args.compare is not None:
+            against = args.compare or getattr(args, "registry", None) or "bundled"
+            comparison = _compare(imported, against, args.entity)
     except (ValueError, LookupError, OSError, SanctrackError) as exc:
         print(f"sanctrack import ofac-sdn: {exc}", file=err)
         return 1
-    if args.import_format == "json":
+    except ImportError as exc:  # the registry loader is a separate module
+        print(f"sanctrack import ofac-sdn: cannot load the registry to compare with: {exc}", file=err)
+        return 1
+    form = args.import_format or getattr(args, "format", None) or "table"
+    if form not in ("table", "json"):
+        print(f"sanctrack import ofac-sdn: --format must be table or json, not {form!r}", file=err)
+        return 2
+    if form == "json":
         json.dump(_json(diff, report, comparison), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:

@@ -14,6 +14,7 @@ transitions whose effective date is bracketed by the two snapshot dates::
 
 from __future__ import annotations
 
+from ._cli import add_import_parser, run_import
 from ._compare import Agreement, compare_entity, compare_registries, entities_by_identifier
 from ._write import Candidate, ImportConflict, WriteReport, curated_identifiers, write_registry
 from ._sdn_diff import COMPARED_FIELDS, Change, FieldChange, SnapshotDiff, diff_snapshots
@@ -41,6 +42,8 @@ from ._sdn_read import (
 )
 
 __all__ = [
+    "add_import_parser",
+    "run_import",
     "Candidate",
     "ImportConflict",
     "WriteReport",
