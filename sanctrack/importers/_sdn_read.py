@@ -341,6 +341,7 @@ def _split_programs_legacy(text: str) -> list[str]:
 
 def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[SdnEntry]:  # noqa: ANN001
     path = src.path
+    program_sets: dict[str, frozenset[str]] = {}  # one frozenset per distinct program field
     for row in rows:
         line = reader.line_num
         if len(row) == 1 and row[0].strip() in (_EOF_MARK, ""):
@@ -362,17 +363,16 @@ def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[Sd
             )
         if not program or program == _NULL:
             raise OfacFormatError(path, line, "Program", "no program")
-        programs = _split_programs_legacy(program)
-        if any(not p or "[" in p or "]" in p for p in programs):
-            raise OfacFormatError(path, line, "Program", f"malformed program list {row[3]!r}")
+        programs = program_sets.get(program)
+        if programs is None:
+            parts = _split_programs_legacy(program)
+            if any(not p or "[" in p or "]" in p for p in parts):
+                raise OfacFormatError(path, line, "Program", f"malformed program list {row[3]!r}")
+            programs = program_sets[program] = frozenset(parts)
         remarks = row[11].strip()
         yield SdnEntry(
-            uid=int(ent_num),
-            name=name,
-            type=sdn_type,
-            programs=frozenset(programs),
-            remarks=None if remarks in ("", _NULL) else remarks,
-            line=line,
+            int(ent_num), name, sdn_type, programs, (),
+            None if remarks in ("", _NULL) else remarks, line,
         )
 
 
@@ -381,6 +381,7 @@ def _derived_rows(
 ) -> Iterator[SdnEntry]:  # noqa: ANN001
     path = src.path
     width = len(index)
+    program_sets: dict[str, frozenset[str]] = {}
     i_uid, i_name, i_type, i_prog, i_alt = (index[c] for c in DERIVED_COLUMNS)
     for row in rows:
         line = reader.line_num
@@ -400,19 +401,19 @@ def _derived_rows(
                 path, line, "type",
                 f"unknown type {row[i_type]!r} (expected entity, individual, vessel or aircraft)",
             )
-        programs = [p.strip() for p in row[i_prog].split(";")]
-        if not row[i_prog].strip() or any(not p for p in programs):
-            raise OfacFormatError(path, line, "programs", f"malformed program list {row[i_prog]!r}")
+        field = row[i_prog]
+        programs = program_sets.get(field)
+        if programs is None:
+            parts = [p.strip() for p in field.split(";")]
+            if not field.strip() or any(not p for p in parts):
+                raise OfacFormatError(path, line, "programs", f"malformed program list {field!r}")
+            programs = program_sets[field] = frozenset(parts)
         alt_text = row[i_alt].strip()
-        alternates = [a.strip() for a in alt_text.split(";")] if alt_text else []
-        yield SdnEntry(
-            uid=int(uid),
-            name=name,
-            type=etype,
-            programs=frozenset(programs),
-            alternate_names=tuple(a for a in alternates if a),
-            line=line,
-        )
+        if alt_text:
+            alternates = tuple(a for a in (a.strip() for a in alt_text.split(";")) if a)
+        else:
+            alternates = ()
+        yield SdnEntry(int(uid), name, etype, programs, alternates, None, line)
 
 
 def _entries(src: _Source) -> Iterator[tuple[Form, SdnEntry]]:
