@@ -552,9 +552,9 @@ def test_hand_edited_file_is_never_overwritten(tmp_path):
     assert "nothing was written" in str(exc.value)
     assert tree(target) == before
     report = ofac.write_registry(chain, target, on_conflict="beside")
-    assert "measures/us-ofac-sdn-44541.imported.yaml" in report.beside
-    assert report.written == ()  # beside: nothing goes in place
-    assert measure.read_text() == before["measures/us-ofac-sdn-44541.yaml"].decode()
+    assert "imported/measures/us-ofac-sdn-44541.yaml" in report.beside
+    assert report.written == () and report.removed == ()  # beside: nothing goes in place
+    assert {k: v for k, v in tree(target).items() if not k.startswith("imported/")} == before
 
 
 def test_curated_entities_are_reported_as_candidates_not_written(tmp_path):
@@ -575,9 +575,28 @@ def test_curated_entities_are_reported_as_candidates_not_written(tmp_path):
     assert [t.id for t in cand.transitions] == [
         "us-ofac-sdn-44541.listed-2024-05-03", "us-ofac-sdn-44541.lift-2026-08-20"]
     assert not (target / "measures" / "us-ofac-sdn-44541.yaml").exists()
-    assert not (target / "measures" / "us-ofac-sdn-44541.imported.yaml").exists()
-    assert "ofac-44541" not in (target / "entities.imported.yaml").read_text()
+    assert not (target / "imported" / "measures" / "us-ofac-sdn-44541.yaml").exists()
+    assert "ofac-44541" not in (target / "imported" / "entities.yaml").read_text()
+    assert "ofac-50114" in (target / "imported" / "entities.yaml").read_text()
     assert (target / "measures" / "hand.yaml").read_text() == "id: hand\n"
+
+
+def test_beside_the_bundled_registry_both_still_load(tmp_path):
+    import shutil
+
+    import sanctrack
+
+    bundled = _bundled()
+    target = tmp_path / "registry"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "registry", target)
+    report = ofac.write_registry(belarus_2024_2026(), target, on_conflict="beside")
+    assert report.written == () and len(report.beside) == 5 + 42 - len(report.candidates)
+    assert {c.identifier for c in report.candidates} == {
+        "ofac:32727", "ofac:32728", "ofac:32746", "ofac:33372", "ofac:33374", "ofac:44525",
+        "ofac:44541", "ofac:44580", "ofac:50114"}
+    assert sanctrack.load(str(target)).digest == bundled.digest  # the curated registry, untouched
+    imported = sanctrack.load(str(target / "imported"))
+    assert "us-ofac-sdn-50186" in {m.id for m in imported.measures}
 
 
 def test_a_failure_half_way_leaves_the_directory_as_it_was(tmp_path, monkeypatch):

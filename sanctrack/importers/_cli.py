@@ -45,8 +45,8 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     sdn.add_argument("--program", help="keep only parties with this program tag, e.g. BELARUS-EO14038")
     sdn.add_argument("-o", "--output", metavar="DIR", help="write the import as a registry directory")
     sdn.add_argument("--beside", action="store_true",
-                     help="where DIR has hand-curated files, write <name>.imported.yaml beside them "
-                     "instead of refusing")
+                     help="where DIR has hand-curated files, write the import as a registry of "
+                     "its own in DIR/imported/ instead of refusing")
     sdn.add_argument("--effective", metavar="DATE",
                      help="the known date the changes took effect (inside the window): "
                      "confidence 'reported' instead of 'inferred'")
@@ -162,9 +162,8 @@ def _table(diff: Any, report: Any, comparison: Any, out: TextIO) -> None:
         print(f"wrote {report.directory}: {len(report.written)} file(s) written, "
               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed", file=out)
         if report.beside:
-            print(f"  {len(report.beside)} file(s) written beside curated ones (*.imported.yaml):", file=out)
-            for rel in report.beside:
-                print(f"    {rel}", file=out)
+            print(f"  {len(report.beside)} file(s) written beside the curated registry, in "
+                  f"{report.directory}/imported/ (a registry of its own, to merge by hand)", file=out)
         for cand in report.candidates:
             acts = ", ".join(f"{t.action} {t.effective}" for t in cand.transitions)
             print(f"  candidate (curated entity {cand.curated_entity}, not written): "

@@ -15,9 +15,13 @@ The rules:
   identical, or a generated file whose body still matches its header; a
   hand-curated or hand-edited file is a *conflict*: with ``on_conflict="refuse"``
   (the default) nothing is written and :class:`ImportConflict` names the files; with
-  ``"beside"`` no file of the import goes in place: each goes to
-  ``<stem>.imported.yaml`` next to its place, for a person to merge, so the curated
-  registry is left as consistent as it was.
+  ``"beside"`` no file of the import goes in place: the whole import is written as a
+  registry of its own in ``imported/`` inside the target, for a person to merge. The
+  curated registry is left exactly as it was and still loads (the loader ignores
+  top-level folders other than ``measures/`` and ``releases/``); the import loads too
+  (``sanctrack.load("DIR/imported")``) and can be compared with it. A per-file
+  ``<name>.imported.yaml`` was avoided on purpose: the loader refuses unknown ``.yaml``
+  files, so it would break the curated registry.
 * **Curated entities are candidates.** When the target already holds hand-curated
   entities, an imported measure whose entity shares an identifier (``ofac:<uid>``)
   with one of them is not written: it is reported as a :class:`Candidate`.
@@ -49,6 +53,9 @@ __all__ = ["Candidate", "ImportConflict", "WriteReport", "write_registry", "cura
 
 OnConflict = Literal["refuse", "beside"]
 
+#: Where ``on_conflict="beside"`` puts an import that cannot go in place.
+BESIDE_DIR = "imported"
+
 _LAYOUT_FILES = ("registry.yaml", "authorities.yaml", "entities.yaml", "instruments.yaml", "sources.yaml")
 
 
@@ -61,8 +68,8 @@ class ImportConflict(SanctrackError, FileExistsError):
         listing = ", ".join(self.paths)
         super().__init__(
             f"{directory}: refusing to overwrite hand-curated file(s): {listing} "
-            "(nothing was written; write beside them with on_conflict='beside' / --beside, "
-            "or import into another directory)"
+            "(nothing was written; import into another directory, or pass "
+            "on_conflict='beside' / --beside to write the import to imported/ inside it)"
         )
 
 
@@ -221,9 +228,43 @@ def _write_file(path: Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
-def _beside(rel: str) -> str:
-    stem, dot, ext = rel.rpartition(".")
-    return f"{stem}.imported.{ext}" if dot else f"{rel}.imported"
+def _classify(
+    target: Path, prefix: str, files: Mapping[str, str]
+) -> tuple[dict[str, str], list[str], list[str], list[str]]:
+    """Compare the files to write under ``target/prefix`` with what is there.
+
+    Returns ``(plan, unchanged, conflicts, stale)``: the files to write (absent, or
+    generated and untouched), those already identical, those curated or edited by hand,
+    and the generated, untouched layout files the import no longer produces.
+    """
+    plan: dict[str, str] = {}
+    unchanged: list[str] = []
+    conflicts: list[str] = []
+    for rel, text in files.items():
+        path = target / (prefix + rel)
+        if not path.exists():
+            plan[prefix + rel] = text
+            continue
+        current = path.read_text(encoding="utf-8", errors="replace")
+        if current == text:
+            unchanged.append(prefix + rel)
+        elif generated_status(current) == "generated":
+            plan[prefix + rel] = text
+        else:
+            conflicts.append(prefix + rel)
+    stale: list[str] = []
+    root = target / prefix if prefix else target
+    if root.is_dir():
+        existing = [root / name for name in _LAYOUT_FILES]
+        if (root / "measures").is_dir():
+            existing += sorted((root / "measures").glob("*.yaml"))
+        for path in existing:
+            rel = path.relative_to(root).as_posix()
+            if rel in files or not path.is_file():
+                continue
+            if generated_status(path.read_text(encoding="utf-8", errors="replace")) == "generated":
+                stale.append(prefix + rel)
+    return plan, unchanged, conflicts, stale
 
 
 def write_registry(
@@ -258,41 +299,22 @@ def write_registry(
         transitions=imported.transitions,
     )
 
-    written, unchanged, beside, conflicts, removed = [], [], [], [], []
-    plan: dict[str, str] = {}
-    for rel, text in files.items():
-        path = target / rel
-        if not path.exists():
-            plan[rel] = text
-            continue
-        current = path.read_text(encoding="utf-8", errors="replace")
-        if current == text:
-            unchanged.append(rel)
-        elif generated_status(current) == "generated":
-            plan[rel] = text
-        else:
-            conflicts.append(rel)
+    plan, unchanged, conflicts, stale = _classify(target, "", files)
+    written: list[str] = []
+    beside: list[str] = []
     if conflicts and on_conflict == "refuse":
         raise ImportConflict(str(target), conflicts)
     if conflicts:
-        # Beside: nothing of this import goes in place, so the curated registry stays
-        # as consistent as it was; every file goes next to its place for a person to merge.
-        plan = {_beside(rel): files[rel] for rel in (*plan, *conflicts)}
+        # Beside: nothing of this import goes in place, so the curated registry stays as
+        # it was (and loads as before: the loader ignores other top-level folders); the
+        # import goes to imported/, a registry of its own, for a person to merge.
+        plan, unchanged, conflicts, stale = _classify(target, BESIDE_DIR + "/", files)
+        if conflicts:
+            raise ImportConflict(str(target), conflicts)
         beside = list(plan)
     else:
         written = list(plan)
-
-    stale = []
-    if target.is_dir():
-        existing = [target / name for name in _LAYOUT_FILES]
-        existing += sorted((target / "measures").glob("*.yaml")) if (target / "measures").is_dir() else []
-        for path in existing:
-            rel = path.relative_to(target).as_posix()
-            if rel in files or not path.is_file():
-                continue
-            if generated_status(path.read_text(encoding="utf-8", errors="replace")) == "generated":
-                stale.append(rel)
-        removed = stale
+    removed = stale
 
     report = WriteReport(
         directory=str(target),
