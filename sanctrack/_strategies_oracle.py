@@ -1,0 +1,142 @@
+"""A deliberately naive reference replay, to check the query engine against.
+
+:func:`reference_state` answers "what was this measure on day D, as known on
+Y" straight from the records, with none of the engine's machinery: no epochs,
+no runs, no bisect, no caches, and its own reading of the rules (it does not
+import :mod:`sanctrack._statemachine`). It replays the measure's records every
+time it is asked, so it is slow, and it only handles calendar-date queries.
+sanctrack's own property tests and :class:`sanctrack.strategies.RegistryMachine`
+self-test compare :meth:`sanctrack.Registry.state` with it.
+
+The rules it encodes (see the time-rules essay in :mod:`sanctrack._time`):
+
+* records recorded after Y are unknown; a known correction replaces the record
+  it corrects (in that record's place in the order);
+* the known, effective records apply in order of effective date, then
+  ``effective_at``, then registry order; before a day's records apply, every
+  ``until`` before that day has lapsed; after them, every ``until`` on or before
+  the query day has lapsed;
+* a pending announcement (no effective date) is listed on days on or after its
+  announcement and before its known correction's date;
+* a day is uncertain if it falls in ``[earliest, latest)`` of an active record's
+  ``effective_window``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Iterable
+
+import attrs
+
+from ._model import Measure, MeasureState, Transition
+
+__all__ = ["Answer", "reference_state", "answer_of"]
+
+_ACTIVE = ("in_force", "relieved", "suspended")
+
+
+@attrs.frozen
+class Answer:
+    """The comparable part of a state: plain values, reliefs and pending sorted by id."""
+
+    status: str | None
+    reliefs: tuple[tuple[str, _dt.date | None], ...]
+    pending: tuple[str, ...]
+    uncertain: bool
+    program: str | None
+    targets: tuple[str, ...]
+
+
+def answer_of(state: MeasureState) -> Answer:
+    """The :class:`Answer` part of an engine answer."""
+    return Answer(
+        None if state.status is None else str(state.status),
+        tuple(sorted((r.transition.id, r.until) for r in state.reliefs)),
+        tuple(sorted(p.id for p in state.pending)),
+        state.uncertain,
+        state.program,
+        tuple(state.targets),
+    )
+
+
+def reference_state(measure: Measure, transitions: Iterable[Transition], day: _dt.date,
+                    known: _dt.date | None = None) -> Answer:
+    """The state of ``measure`` on ``day`` as known on ``known``, replayed naively.
+
+    ``transitions`` are the registry's transitions in registry order (others'
+    measures are ignored).
+    """
+    mine = [t for t in transitions if t.measure == measure.id]
+    seen = [t for t in mine if known is None or t.recorded <= known]
+    corrector = {t.corrects: t for t in seen if t.corrects is not None}
+    active = [t for t in seen if t.id not in corrector]
+
+    def order(t: Transition) -> tuple:
+        at = t.effective_at.timestamp() if t.effective_at is not None else float("-inf")
+        return (t.effective, at)
+
+    steps = sorted((t for t in active if t.effective is not None and t.effective <= day), key=order)
+
+    status: str | None = None
+    reliefs: dict[str, _dt.date | None] = {}
+    until: _dt.date | None = None
+    program, targets = measure.program, tuple(measure.targets)
+
+    def lapse(last_day: _dt.date) -> None:
+        nonlocal status, reliefs, until
+        before = len(reliefs)
+        reliefs = {k: u for k, u in reliefs.items() if u is None or u > last_day}
+        if len(reliefs) < before and status == "relieved" and not reliefs:
+            status = "in_force"
+        if until is not None and until <= last_day and status in _ACTIVE:
+            status, reliefs, until = "expired", {}, None
+
+    current: _dt.date | None = None
+    for t in steps:
+        if t.effective != current:
+            lapse(t.effective - _dt.timedelta(days=1))  # type: ignore[operator]
+            current = t.effective
+        a = str(t.action)
+        if a in ("impose", "reimpose"):
+            status, until, reliefs = "in_force", t.until, {}
+        elif a == "amend":
+            if t.program is not None:
+                program = t.program
+            if t.targets is not None:
+                targets = tuple(t.targets)
+        elif a == "relieve":
+            reliefs[t.id] = t.until
+            status = "relieved"
+        elif a == "revoke_relief":
+            if t.relief is None:
+                reliefs = {}
+            else:
+                reliefs.pop(t.relief, None)
+            status = "relieved" if reliefs else "in_force"
+        elif a == "extend":
+            if t.relief is None:
+                until = t.until
+            else:
+                reliefs[t.relief] = t.until
+        elif a == "suspend":
+            status = "suspended"
+        elif a == "resume":
+            status = "relieved" if reliefs else "in_force"
+        elif a == "lift":
+            status, until, reliefs = "lifted", None, {}
+    lapse(day)
+
+    pending = []
+    for t in seen:
+        if t.effective is not None or t.announced is None or t.announced > day:
+            continue
+        c = corrector.get(t.id)
+        if c is None or c.when > day:
+            pending.append(t.id)
+    uncertain = any(
+        t.effective_window[0] <= day < t.effective_window[1]
+        for t in active
+        if t.effective is not None and t.effective_window is not None
+    )
+    return Answer(status, tuple(sorted(reliefs.items())), tuple(sorted(pending)), uncertain, program, targets)

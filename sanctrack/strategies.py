@@ -1,0 +1,844 @@
+"""Hypothesis strategies for sanctrack records and registries, and a rule-based state machine.
+
+For property-based test suites of systems that consume sanction data: draw
+registries that are *valid by construction* and ask your system and sanctrack
+the same questions. Needs the ``strategies`` extra (``pip install
+'sanctrack[strategies]'``, which installs hypothesis); ``import sanctrack``
+does not import this module.
+
+::
+
+    from hypothesis import given, strategies as st
+    from sanctrack.strategies import registries, query_dates
+
+    @given(registries(with_corrections=True), st.data())
+    def test_my_system_agrees(reg, data):
+        on = data.draw(query_dates(reg))
+        for state in reg.in_force(on):
+            assert my_system.is_restricted(state.measure.id, on)
+
+Strategies
+----------
+
+* :func:`authorities`, :func:`entities`, :func:`sources`, :func:`instruments`,
+  :func:`measures`, :func:`releases` — single records.
+* :func:`transitions` — one locally valid transition of a measure;
+  :func:`histories` — a *legal* sequence of transitions of one measure, drawn as
+  a walk through the state-machine table (each step chosen among the actions
+  legal from the simulated status, lapses simulated as the walk goes), never
+  generated and filtered.
+* :func:`registry_records` — the keyword arguments of
+  :meth:`sanctrack.Registry.build` (records you can still edit);
+  :func:`registries` — built registries.
+* :func:`query_dates` — dates on, just before and just after every boundary of a
+  registry (effective, until, announced, windows, recorded), where bugs live;
+  :func:`boundary_dates` lists them.
+* :class:`RegistryMachine` — a :class:`hypothesis.stateful.RuleBasedStateMachine`
+  that grows a registry step by step (transitions, corrections, announcements,
+  releases and links); subclass it and override :meth:`RegistryMachine.check_state`
+  to compare your system's answers with sanctrack's.
+
+Shrinking goes toward one authority, one entity, one source, one measure and
+one ``impose`` on the earliest allowed date. Options are keyword-only:
+``min_size``/``max_size`` (how many), ``min_date``/``max_date`` (every date
+drawn lies in between), ``authorities=`` (a strategy of :class:`Authority`),
+``with_corrections=`` (records superseded by later-recorded corrections),
+``with_pending=`` (announcements with no effective date, later fulfilled by a
+correcting record or left pending), ``with_windows=`` (``effective_window``
+brackets), ``recorded_lag=`` (records known up to that many days after they take
+effect; 0 = on the day).
+"""
+
+from __future__ import annotations
+
+try:
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+except ImportError as _exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "sanctrack.strategies needs hypothesis, which is not installed: "
+        "pip install 'sanctrack[strategies]'"
+    ) from _exc
+
+import datetime as _dt
+from typing import Any, Callable, Iterable, Sequence
+
+from functools import lru_cache
+
+import attrs
+
+from ._model import (
+    ENTITY_KINDS,
+    INSTRUMENT_KINDS,
+    MEASURE_KINDS,
+    Action,
+    Authority,
+    Basis,
+    Confidence,
+    Entity,
+    Figure,
+    Instrument,
+    Link,
+    Measure,
+    MeasureState,
+    RegistryInfo,
+    Release,
+    Scope,
+    Source,
+    Transition,
+)
+from ._registry import Registry
+from ._strategies_walk import Walker
+
+__all__ = [
+    "MIN_DATE",
+    "MAX_DATE",
+    "authorities",
+    "entities",
+    "sources",
+    "instruments",
+    "measures",
+    "transitions",
+    "histories",
+    "releases",
+    "registry_records",
+    "registries",
+    "boundary_dates",
+    "query_dates",
+    "RegistryMachine",
+]
+
+#: Default date bounds: every date drawn lies in [MIN_DATE, MAX_DATE].
+MIN_DATE = _dt.date(2000, 1, 1)
+MAX_DATE = _dt.date(2035, 12, 31)
+_DAY = _dt.timedelta(days=1)
+_MAX_GAP = 400  # days between two steps of a history, at most
+
+# -- text --------------------------------------------------------------------
+
+_ALPHABET = st.characters(
+    codec="utf-8",
+    categories=("L", "N", "P", "Zs", "S"),
+    exclude_characters="\u2028\u2029\x85\ufeff",
+)
+#: Texts a YAML round trip is known to get wrong when a writer is careless.
+_HAZARDS = (
+    "yes", "No", "on", "OFF", "null", "~", "true", "2025-09-11", "0x1F", "0o17", "1_000", "1e3", ".inf",
+    "- item", "key: value", "#not a comment", "&anchor", "*alias", "!tag", "%YAML", "@at", "`tick",
+    "|", ">", "'single'", '"double"', "a\nb", "Belavia «ОАО Белавиа»", "Лукашэнка", "trailing:",
+)
+
+
+@lru_cache(maxsize=None)
+def _text(max_size: int = 24) -> st.SearchStrategy[str]:
+    plain = st.text(_ALPHABET, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+    return st.one_of(st.sampled_from(("Belavia", "Belaruskali", "potash")), plain, st.sampled_from(_HAZARDS))
+
+
+def _opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@lru_cache(maxsize=None)
+def _slug(max_size: int = 12) -> st.SearchStrategy[str]:
+    """Ids of the registry format: ``[a-z0-9][a-z0-9._-]*``."""
+    return st.tuples(st.sampled_from(_LOWER), st.text(_LOWER + "._-", max_size=max_size)).map("".join)
+
+
+@lru_cache(maxsize=None)
+def _some(pool: tuple[Any, ...], min_size: int = 0, max_size: int = 2) -> st.SearchStrategy[tuple[Any, ...]]:
+    """A tuple of distinct items of ``pool`` (cached: these are drawn in loops)."""
+    if not pool:
+        return st.just(())
+    return st.lists(st.sampled_from(pool), min_size=min_size, max_size=max_size, unique=True).map(tuple)
+
+
+def _dates(min_date: _dt.date, max_date: _dt.date) -> st.SearchStrategy[_dt.date]:
+    return st.dates(min_value=min_date, max_value=max_date)
+
+
+def _check_bounds(min_date: _dt.date, max_date: _dt.date) -> None:
+    if not isinstance(min_date, _dt.date) or not isinstance(max_date, _dt.date) or max_date < min_date:
+        raise ValueError(f"need min_date <= max_date as dates, got {min_date!r}, {max_date!r}")
+
+
+# -- single records -----------------------------------------------------------
+
+_CODES = ("US-OFAC", "EU", "UK", "US-BIS", "LT", "US-STATE", "CA", "CH", "JP", "UA")
+_ZONES = (
+    "America/New_York", "Europe/Brussels", "UTC", "Europe/London", "Europe/Vilnius", "Europe/Minsk",
+    "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+)
+
+
+def authorities(*, codes: Sequence[str] | None = None) -> st.SearchStrategy[Authority]:
+    """An :class:`Authority` with a valid IANA time zone (codes from ``codes`` if given)."""
+    code = st.sampled_from(tuple(codes)) if codes else st.one_of(
+        st.sampled_from(_CODES),
+        st.tuples(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2),
+                  st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=5)).map("-".join))
+    return st.builds(Authority, code=code, name=_text(40), jurisdiction=st.sampled_from(("US", "EU", "UK", "LT", "XX")),
+                     timezone=st.sampled_from(_ZONES))
+
+
+_authorities = authorities  # the parameters named `authorities` below shadow the function
+
+
+def entities(*, ids: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Entity]:
+    """An :class:`Entity` (a target) with aliases and ``scheme:value`` identifiers."""
+    ident = st.one_of(st.integers(1, 99999).map(lambda n: f"ofac:{n}"),
+                      st.integers(100, 999).map(lambda n: f"tail:EW-{n}PJ"))
+    return st.builds(
+        Entity,
+        id=ids if ids is not None else _slug(),
+        kind=st.sampled_from(sorted(ENTITY_KINDS)),
+        name=_text(40),
+        aliases=st.lists(_text(), max_size=3, unique=True).map(tuple),
+        identifiers=st.lists(ident, max_size=2, unique=True).map(tuple),
+        note=_opt(_text(60)),
+    )
+
+
+def sources(*, ids: st.SearchStrategy[str] | None = None, min_date: _dt.date = MIN_DATE,
+            max_date: _dt.date = MAX_DATE) -> st.SearchStrategy[Source]:
+    """A :class:`Source`: publisher, url, and optionally title, date and quote."""
+    _check_bounds(min_date, max_date)
+    return st.builds(
+        Source,
+        id=ids if ids is not None else st.integers(1, 999).map(lambda n: f"S{n}"),
+        publisher=_text(),
+        url=_slug(20).map(lambda s: f"https://example.org/{s}"),
+        title=_opt(_text(60)),
+        published=_opt(_dates(min_date, max_date)),
+        quote=_opt(_text(60)),
+        note=_opt(_text()),
+    )
+
+
+def instruments(*, ids: st.SearchStrategy[str] | None = None, authority_codes: Sequence[str] = (),
+                source_ids: Sequence[str] = (), min_date: _dt.date = MIN_DATE,
+                max_date: _dt.date = MAX_DATE) -> st.SearchStrategy[Instrument]:
+    """An :class:`Instrument` (the legal act behind a change); references drawn from the given ids."""
+    _check_bounds(min_date, max_date)
+    return st.builds(
+        Instrument,
+        id=ids if ids is not None else _slug(),
+        kind=st.sampled_from(sorted(INSTRUMENT_KINDS)),
+        title=_text(60),
+        number=_opt(st.integers(1, 99).map(lambda n: f"GL {n}")),
+        authority=_opt(st.sampled_from(tuple(authority_codes))) if authority_codes else st.none(),
+        url=_opt(_slug(20).map(lambda s: f"https://example.org/act/{s}")),
+        signed=_opt(_dates(min_date, max_date)),
+        sources=_some(tuple(source_ids)),
+    )
+
+
+def measures(*, ids: st.SearchStrategy[str] | None = None,
+             authorities: st.SearchStrategy[Authority] | None = None,
+             target_ids: Sequence[str] = (), source_ids: Sequence[str] = ("S1",)) -> st.SearchStrategy[Measure]:
+    """A :class:`Measure` of one authority (drawn from ``authorities``), against some of ``target_ids``."""
+    auth = authorities if authorities is not None else _authorities()
+    return st.builds(
+        Measure,
+        id=ids if ids is not None else _slug(),
+        authority=auth.map(lambda a: a.code),
+        kind=st.sampled_from(sorted(MEASURE_KINDS)),
+        title=_text(60),
+        targets=_some(tuple(target_ids)),
+        program=_opt(st.sampled_from(("BELARUS-EO14038", "BELARUS", "EU-2021/1030"))),
+        summary=_opt(_text(80)),
+        sources=_some(tuple(source_ids), 1),
+    )
+
+
+# -- histories: a walk through the table ---------------------------------------
+
+
+@attrs.frozen
+class _Env:
+    """What a history may refer to."""
+
+    source_ids: tuple[str, ...] = ("S1",)
+    instrument_ids: tuple[str, ...] = ()
+    target_ids: tuple[str, ...] = ()
+    min_date: _dt.date = MIN_DATE
+    max_date: _dt.date = MAX_DATE
+
+
+def _pick(draw: Callable, seq: Sequence[Any]) -> Any:
+    return seq[draw(st.integers(0, len(seq) - 1))]
+
+
+def _srcs(draw: Callable, env: _Env) -> tuple[str, ...]:
+    return draw(_some(env.source_ids, 1))
+
+
+def _until(draw: Callable, day: _dt.date, env: _Env, *, likely: bool = False) -> _dt.date | None:
+    room = (env.max_date - day).days
+    if room < 1:
+        return None
+    if not likely and not draw(st.booleans()):
+        return None
+    return day + _dt.timedelta(days=draw(st.integers(1, min(room, 500))))
+
+
+_PROGRAMS = st.one_of(st.none(), st.sampled_from(("BELARUS-EO14038", "BELARUS-EO14038-2", "EU-2021/1030")))
+_CONFIDENCE = st.sampled_from(tuple(Confidence))
+_BASIS = st.sampled_from(tuple(Basis))
+_NOTES = st.one_of(st.none(), _text(40))
+_SCOPES = st.one_of(st.none(), st.builds(Scope, authorises=st.one_of(st.none(), _text(60)),
+                                         excludes=st.lists(_text(), max_size=2).map(tuple)))
+_CONDITIONS = st.lists(_text(40), max_size=1).map(tuple)
+_PEOPLE = st.lists(_text(), max_size=2).map(tuple)
+
+
+def _step(draw: Callable, w: Walker, tid: str, mid: str, day: _dt.date, recorded: _dt.date,
+          env: _Env, with_windows: bool) -> Transition:
+    """Draw one legal step at ``day`` (``w`` already advanced to it) and apply it to ``w``."""
+    action = _pick(draw, w.options())
+    kw: dict[str, Any] = {}
+    if action in (Action.IMPOSE, Action.REIMPOSE, Action.RELIEVE):
+        kw["until"] = _until(draw, day, env)
+    elif action is Action.EXTEND:
+        kw["relief"] = _pick(draw, w.extendable())
+        kw["until"] = _until(draw, day, env, likely=True)
+        if kw["until"] is None:  # no room left before max_date: amend instead
+            action, kw = Action.AMEND, {}
+    elif action is Action.REVOKE_RELIEF:
+        kw["relief"] = None if draw(st.booleans()) else _pick(draw, sorted(w.reliefs))
+    if action is Action.AMEND:
+        kw["program"] = draw(_PROGRAMS)
+        if env.target_ids and draw(st.booleans()):
+            kw["targets"] = draw(_some(env.target_ids))
+    if action is Action.RELIEVE:
+        kw["scope"] = draw(_SCOPES)
+        kw["conditions"] = draw(_CONDITIONS)
+    if env.instrument_ids and draw(st.booleans()):
+        kw["instrument"] = _pick(draw, env.instrument_ids)
+    if with_windows and draw(st.booleans()):
+        lo = max(env.min_date, day - _dt.timedelta(days=draw(st.integers(0, 40))))
+        hi = min(env.max_date, day + _dt.timedelta(days=draw(st.integers(0, 40))))
+        kw["effective_window"] = (lo, hi)
+    if draw(st.booleans()):
+        kw["published"] = min(env.max_date, day + _dt.timedelta(days=draw(st.integers(0, 30))))
+    t = Transition(id=tid, measure=mid, action=action, effective=day, recorded=recorded,
+                   confidence=draw(_CONFIDENCE), sources=_srcs(draw, env),
+                   note=draw(_NOTES), **kw)
+    w.apply(action, tid, until=t.until, relief=t.relief)
+    return t
+
+
+def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, with_corrections: bool,
+          with_pending: bool, with_windows: bool, recorded_lag: int) -> list[Transition]:
+    """A legal history of one measure, in registry order."""
+    n = draw(st.integers(min_size, max_size))
+    w = Walker()
+    out: list[Transition] = []
+    day = draw(_dates(env.min_date, env.max_date))
+    last_recorded = env.min_date
+    referenced: set[str] = set()
+    for i in range(n):
+        if i:
+            room = (env.max_date - day).days
+            day = day + _dt.timedelta(days=draw(st.integers(0, min(room, _MAX_GAP))))
+        w.advance(day)
+        lag = draw(st.integers(0, recorded_lag)) if recorded_lag else 0
+        recorded = max(last_recorded, min(env.max_date, day + _dt.timedelta(days=lag)))
+        announced: Transition | None = None
+        if with_pending and i and draw(st.integers(0, 3)) == 0:
+            # an announcement first, fulfilled by this step (it corrects the announcement)
+            prev = out[-1].when if out else day
+            a_day = draw(_dates(min(prev, day), day))
+            announced = Transition(id=f"{mid}.a{i}", measure=mid, action=Action.LIFT, announced=a_day,
+                                   recorded=a_day, confidence=Confidence.REPORTED, sources=_srcs(draw, env),
+                                   note="announced")
+        t = _step(draw, w, f"{mid}.t{i}", mid, day, recorded, env, with_windows)
+        last_recorded = recorded
+        if t.relief is not None:
+            referenced.add(t.relief)
+        if announced is not None:
+            announced = attrs.evolve(announced, action=t.action)
+            if t.action is Action.EXTEND:  # an announced extension names its new end too
+                announced = attrs.evolve(announced, until=t.until)
+            out.append(announced)
+            t = attrs.evolve(t, corrects=announced.id)
+        out.append(t)
+    if with_pending and draw(st.booleans()):
+        # an announcement never fulfilled: pending from its date on
+        a_day = draw(_dates(env.min_date, env.max_date))
+        out.append(Transition(id=f"{mid}.pending", measure=mid,
+                              action=draw(st.sampled_from((Action.LIFT, Action.RELIEVE, Action.SUSPEND))),
+                              announced=a_day, recorded=a_day, confidence=Confidence.REPORTED,
+                              sources=_srcs(draw, env)))
+    if with_corrections:
+        for k in range(draw(st.integers(0, 2))):
+            corrected = {t.corrects for t in out if t.corrects}
+            # a relieve still in effect at the end, or named by a later record, keeps its id
+            choices = [t for t in out if t.id not in corrected
+                       and not (t.action is Action.RELIEVE and (t.id in w.reliefs or t.id in referenced))]
+            if not choices:
+                break
+            old = _pick(draw, choices)
+            delay = draw(st.integers(0, 400))
+            recorded = min(env.max_date, old.recorded + _dt.timedelta(days=delay))
+            fix = attrs.evolve(old, id=f"{old.id}.c{k}", recorded=max(recorded, old.recorded), corrects=old.id,
+                               confidence=draw(_CONFIDENCE), sources=_srcs(draw, env),
+                               note=f"corrects {old.id}")
+            out.insert(out.index(old) + 1, fix)  # same place in the registry order
+    return out
+
+
+def histories(*, measure: str = "m1", min_size: int = 1, max_size: int = 8, min_date: _dt.date = MIN_DATE,
+              max_date: _dt.date = MAX_DATE, source_ids: Sequence[str] = ("S1",),
+              instrument_ids: Sequence[str] = (), target_ids: Sequence[str] = (),
+              with_corrections: bool = False, with_pending: bool = False, with_windows: bool = False,
+              recorded_lag: int = 0) -> st.SearchStrategy[tuple[Transition, ...]]:
+    """A legal sequence of transitions of one measure, in registry order.
+
+    Drawn as a walk through :data:`sanctrack.TABLE`: the first step is an
+    ``impose``; each next step is chosen among the actions legal from the
+    simulated status on its date (lapses of ``until`` dates simulated), dates
+    never go back. ``min_size``/``max_size`` count the steps (announcements
+    and corrections come on top). With the defaults every record is recorded on
+    its effective date.
+    """
+    _check_bounds(min_date, max_date)
+    if not 1 <= min_size <= max_size:
+        raise ValueError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+    env = _Env(tuple(source_ids), tuple(instrument_ids), tuple(target_ids), min_date, max_date)
+
+    @st.composite
+    def draw_history(draw: Callable) -> tuple[Transition, ...]:
+        return tuple(_walk(draw, measure, env, min_size=min_size, max_size=max_size,
+                           with_corrections=with_corrections, with_pending=with_pending,
+                           with_windows=with_windows, recorded_lag=recorded_lag))
+
+    return draw_history()
+
+
+def transitions(*, measure: str = "m1", **options: Any) -> st.SearchStrategy[Transition]:
+    """One transition that is legal in its history (drawn from :func:`histories` with the same options)."""
+    return histories(measure=measure, **options).flatmap(st.sampled_from)
+
+
+def releases(*, ids: st.SearchStrategy[str] | None = None, source_ids: Sequence[str] = ("S1",),
+             min_date: _dt.date = MIN_DATE, max_date: _dt.date = MAX_DATE,
+             with_windows: bool = False) -> st.SearchStrategy[Release]:
+    """A :class:`Release` (a prisoner release), with conflicting figures sometimes."""
+    _check_bounds(min_date, max_date)
+    env = _Env(tuple(source_ids), min_date=min_date, max_date=max_date)
+    ids = ids if ids is not None else _slug().map(lambda s: f"release-{s}")
+
+    @st.composite
+    def draw_release(draw: Callable) -> Release:
+        day = draw(_dates(min_date, max_date))
+        window = None
+        if with_windows and draw(st.booleans()):
+            window = (max(min_date, day - _dt.timedelta(days=draw(st.integers(0, 30)))),
+                      min(max_date, day + _dt.timedelta(days=draw(st.integers(0, 30)))))
+        lag = draw(st.integers(0, 10))
+        figures = ()
+        if draw(st.booleans()):
+            a, b = draw(st.integers(0, 200)), draw(st.integers(0, 200))
+            figures = (Figure("taken_to_ukraine", a, True, _srcs(draw, env)),
+                       Figure("taken_to_ukraine", b, False, _srcs(draw, env)))
+        return Release(
+            id=draw(ids), date=day, recorded=min(max_date, day + _dt.timedelta(days=lag)),
+            count=draw(_opt(st.integers(0, 500))), date_window=window,
+            people=draw(_PEOPLE),
+            nationalities=draw(_some(("US", "UK", "LT", "UA", "PL", "BY"), 0, 3)),
+            destinations=draw(_some(("Ukraine", "Lithuania", "Poland"))),
+            negotiators=draw(_PEOPLE),
+            sources=_srcs(draw, env), figures=figures, note=draw(_opt(_text(40))),
+        )
+
+    return draw_release()
+
+
+# -- whole registries -----------------------------------------------------------
+
+
+def registry_records(*, min_size: int = 1, max_size: int = 3, max_transitions: int = 6,
+                     min_date: _dt.date = MIN_DATE, max_date: _dt.date = MAX_DATE,
+                     authorities: st.SearchStrategy[Authority] | None = None,
+                     with_corrections: bool = False, with_pending: bool = False, with_windows: bool = False,
+                     with_releases: bool = True, recorded_lag: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    """The keyword arguments of :meth:`sanctrack.Registry.build` for a valid registry.
+
+    ``min_size``/``max_size`` count the measures; each has a history of 1 to
+    ``max_transitions`` steps (see :func:`histories`). ``authorities`` is a
+    strategy of :class:`Authority` (codes are made unique). Build with
+    ``Registry.build(**records)``, or edit the records first.
+    """
+    _check_bounds(min_date, max_date)
+    if not 1 <= min_size <= max_size:
+        raise ValueError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+    auth_strategy = authorities if authorities is not None else _authorities()
+
+    auth_lists = st.lists(auth_strategy, min_size=1, max_size=3, unique_by=lambda a: a.code)
+    source_lists = st.lists(sources(min_date=min_date, max_date=max_date), min_size=1, max_size=4,
+                            unique_by=lambda s: s.id)
+    entity_lists = st.lists(entities(), min_size=1, max_size=4, unique_by=lambda e: e.id)
+
+    @st.composite
+    def draw_records(draw: Callable) -> dict[str, Any]:
+        auths = draw(auth_lists)
+        srcs = draw(source_lists)
+        source_ids = tuple(s.id for s in srcs)
+        ents = draw(entity_lists)
+        target_ids = tuple(e.id for e in ents)
+        insts = draw(_instrument_lists(tuple(a.code for a in auths), source_ids, min_date, max_date))
+        env = _Env(source_ids, tuple(i.id for i in insts), target_ids, min_date, max_date)
+        n = draw(st.integers(min_size, max_size))
+        meas: list[Measure] = []
+        trs: list[Transition] = []
+        for k in range(n):
+            mid = f"m{k + 1}"
+            m = draw(_measure_of(mid, tuple(auths), target_ids, source_ids))
+            meas.append(m)
+            trs.extend(_walk(draw, mid, env, min_size=1, max_size=max_transitions,
+                             with_corrections=with_corrections, with_pending=with_pending,
+                             with_windows=with_windows, recorded_lag=recorded_lag))
+        rels: list[Release] = []
+        lnks: list[Link] = []
+        if with_releases:
+            rels = draw(_release_lists(source_ids, min_date, max_date, with_windows))
+            effective = [t for t in trs if t.effective is not None]
+            for r in rels:
+                for t in draw(_some(tuple(effective))):
+                    rec = max(r.recorded, t.recorded)
+                    lnks.append(Link(release=r.id, transition=t.id, basis=draw(_BASIS),
+                                     recorded=min(max_date, rec + _dt.timedelta(days=draw(st.integers(0, 30)))),
+                                     sources=_srcs(draw, env), quote=draw(_opt(_text(40)))))
+        return {
+            "info": RegistryInfo(name="generated", version="1"),
+            "authorities": tuple(auths), "entities": tuple(ents), "instruments": tuple(insts),
+            "sources": tuple(srcs), "measures": tuple(meas), "transitions": tuple(trs),
+            "releases": tuple(rels), "links": tuple(lnks),
+        }
+
+    return draw_records()
+
+
+@lru_cache(maxsize=256)
+def _instrument_lists(codes: tuple[str, ...], source_ids: tuple[str, ...], min_date: _dt.date,
+                      max_date: _dt.date) -> st.SearchStrategy[list[Instrument]]:
+    return st.lists(instruments(authority_codes=codes, source_ids=source_ids, min_date=min_date, max_date=max_date),
+                    max_size=3, unique_by=lambda i: i.id)
+
+
+@lru_cache(maxsize=256)
+def _measure_of(mid: str, auths: tuple[Authority, ...], target_ids: tuple[str, ...],
+                source_ids: tuple[str, ...]) -> st.SearchStrategy[Measure]:
+    return measures(ids=st.just(mid), authorities=st.sampled_from(auths), target_ids=target_ids,
+                    source_ids=source_ids)
+
+
+@lru_cache(maxsize=256)
+def _release_lists(source_ids: tuple[str, ...], min_date: _dt.date, max_date: _dt.date,
+                   with_windows: bool) -> st.SearchStrategy[list[Release]]:
+    return st.lists(releases(source_ids=source_ids, min_date=min_date, max_date=max_date, with_windows=with_windows),
+                    max_size=2, unique_by=lambda r: r.id)
+
+
+def registries(**options: Any) -> st.SearchStrategy[Registry]:
+    """Valid :class:`sanctrack.Registry` objects (same options as :func:`registry_records`)."""
+    return registry_records(**options).map(lambda kw: Registry.build(**kw))
+
+
+# -- query dates -------------------------------------------------------------------
+
+
+def _near(days: Iterable[_dt.date]) -> tuple[_dt.date, ...]:
+    out: set[_dt.date] = set()
+    for d in days:
+        out.add(d)
+        if d > _dt.date.min:
+            out.add(d - _DAY)
+        if d < _dt.date.max:
+            out.add(d + _DAY)
+    return tuple(sorted(out))
+
+
+def boundary_dates(registry: Registry, measure_id: str | None = None) -> tuple[_dt.date, ...]:
+    """Every boundary of a registry (or of one measure), with the day before and after each, sorted.
+
+    Boundaries: effective, until, announced, published and recorded dates,
+    ``effective_window`` ends, and release and link dates.
+    """
+    days: list[_dt.date] = []
+    for t in registry.transitions:
+        if measure_id is not None and t.measure != measure_id:
+            continue
+        days.extend(d for d in (t.effective, t.until, t.announced, t.published, t.recorded) if d is not None)
+        if t.effective_window is not None:
+            days.extend(t.effective_window)
+    if measure_id is None:
+        for r in registry.releases:
+            days.extend((r.date, r.recorded, *(r.date_window or ())))
+        days.extend(ln.recorded for ln in registry.links)
+    return _near(days)
+
+
+def query_dates(registry: Registry | st.SearchStrategy[Registry] | None = None, *,
+                min_date: _dt.date = MIN_DATE, max_date: _dt.date = MAX_DATE) -> st.SearchStrategy[Any]:
+    """Query dates where bugs live: on, just before and just after every boundary.
+
+    ``query_dates(reg)`` draws dates for a registry: mostly boundary dates (see
+    :func:`boundary_dates`), sometimes any date in ``[min_date, max_date]``.
+    ``query_dates(registries(...))`` draws ``(registry, date)`` pairs.
+    ``query_dates()`` draws any date in the bounds.
+    """
+    _check_bounds(min_date, max_date)
+    anywhere = _dates(min_date, max_date)
+    if registry is None:
+        return anywhere
+    if isinstance(registry, st.SearchStrategy):
+        return registry.flatmap(lambda reg: st.tuples(st.just(reg), query_dates(reg, min_date=min_date,
+                                                                                max_date=max_date)))
+    near = boundary_dates(registry)
+    if not near:
+        return anywhere
+    return st.one_of(st.sampled_from(near), anywhere)
+
+
+# -- the rule-based state machine ----------------------------------------------------
+
+
+def machine_settings(**changes: Any) -> settings:
+    """The settings :class:`RegistryMachine` test cases use: at least 200 examples, small steps."""
+    base = settings()
+    kw: dict[str, Any] = {
+        "max_examples": max(200, base.max_examples),
+        "stateful_step_count": 12,
+        "deadline": None,
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],
+    }
+    kw.update(changes)
+    return settings(base, **kw)
+
+
+class RegistryMachine(RuleBasedStateMachine):
+    """A registry that grows one legal record at a time; subclass it to test your system.
+
+    Rules add a measure, a legal transition (drawn like :func:`histories`: from
+    the actions the table allows on that date), an announcement and the record
+    that fulfils it, a correction (recorded later, superseding a record), and a
+    release linked to a transition. After every step the registry is rebuilt
+    with :meth:`Registry.build` (so every step is checked) and the invariant
+    asks it the state of every measure on every boundary date (see
+    :func:`boundary_dates`), as known now and as known on each knowledge date,
+    and hands each answer to :meth:`check_state`.
+
+    Override :meth:`check_state` (and :meth:`check_registry` for whole-registry
+    questions) to compare your system's answers; :attr:`records` holds the
+    current records as :meth:`Registry.build` keyword arguments, and
+    :attr:`transitions_in_order` the transitions in registry order. Class
+    attributes tune the walk: ``start``, ``max_measures``, ``max_gap``,
+    ``max_dates`` (boundary dates checked per measure and knowledge date), ``max_knowns``
+    (knowledge dates checked per measure),
+    ``check_known`` (also check ``known=`` answers).
+
+    ``TestCase.settings`` run at least 200 examples of 12 steps (a subclass can
+    use ``@settings(...)`` as a class decorator, or assign ``TestCase.settings``).
+    """
+
+    start: _dt.date = _dt.date(2020, 1, 1)
+    max_measures: int = 3
+    max_gap: int = 90
+    max_dates: int = 16
+    max_knowns: int = 4
+    check_known: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.TestCase.settings = machine_settings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._env = _Env(("S1", "S2"), ("gl-1",), ("target-a", "target-b"), self.start, MAX_DATE)
+        self._base: dict[str, Any] = {
+            "info": RegistryInfo(name="machine", version="1"),
+            "authorities": (Authority("US-OFAC", "Office of Foreign Assets Control", "US", "America/New_York"),
+                            Authority("EU", "Council of the European Union", "EU", "Europe/Brussels")),
+            "entities": (Entity("target-a", "organisation", "Target A", aliases=("TA",)),
+                         Entity("target-b", "person", "Target B")),
+            "instruments": (Instrument("gl-1", "general_licence", "General License 1", number="GL 1"),),
+            "sources": (Source("S1", "Publisher One", "https://example.org/1"),
+                        Source("S2", "Publisher Two", "https://example.org/2")),
+        }
+        self._measures: list[Measure] = []
+        self._walkers: list[Walker] = []
+        self._days: list[_dt.date] = []
+        self._recorded: list[_dt.date] = []
+        self._referenced: set[str] = set()
+        self._trs: list[Transition] = []
+        self._releases: list[Release] = []
+        self._links: list[Link] = []
+        self._n = 0
+        self._registry: Registry | None = None
+
+    # -- what subclasses read -------------------------------------------------
+
+    @property
+    def records(self) -> dict[str, Any]:
+        """The current records, as :meth:`Registry.build` keyword arguments."""
+        return {**self._base, "measures": tuple(self._measures), "transitions": tuple(self._trs),
+                "releases": tuple(self._releases), "links": tuple(self._links)}
+
+    @property
+    def transitions_in_order(self) -> tuple[Transition, ...]:
+        """Every transition, in registry order."""
+        return tuple(self._trs)
+
+    @property
+    def registry(self) -> Registry:
+        """The registry of the current records (built once per step)."""
+        if self._registry is None:
+            self._registry = Registry.build(**self.records)
+        return self._registry
+
+    # -- hooks -------------------------------------------------------------------
+
+    def check_state(self, registry: Registry, measure_id: str, on: _dt.date, known: _dt.date | None,
+                    state: MeasureState) -> None:
+        """Compare your system's answer with ``state`` (sanctrack's); does nothing by default."""
+
+    def check_registry(self, registry: Registry) -> None:
+        """Whole-registry checks after every step; does nothing by default."""
+
+    # -- rules ----------------------------------------------------------------------
+
+    def _id(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n}"
+
+    def _changed(self) -> None:
+        self._registry = None
+
+    @initialize(kind=st.sampled_from(sorted(MEASURE_KINDS)), authority=st.integers(0, 1))
+    def first_measure(self, kind: str, authority: int) -> None:
+        self._new_measure(kind, authority, 0)
+
+    def _new_measure(self, kind: str, authority: int, offset: int) -> None:
+        mid = f"m{len(self._measures) + 1}"
+        code = self._base["authorities"][authority].code
+        self._measures.append(Measure(mid, code, kind, f"Measure {mid}", targets=("target-a",), sources=("S1",)))
+        w = Walker()
+        day = self.start + _dt.timedelta(days=offset)
+        w.advance(day)
+        t = Transition(id=f"{mid}.impose", measure=mid, action=Action.IMPOSE, effective=day, recorded=day,
+                       sources=("S1",))
+        w.apply(Action.IMPOSE, t.id)
+        self._walkers.append(w)
+        self._days.append(day)
+        self._recorded.append(day)
+        self._trs.append(t)
+        self._changed()
+
+    @precondition(lambda self: len(self._measures) < self.max_measures)
+    @rule(kind=st.sampled_from(sorted(MEASURE_KINDS)), authority=st.integers(0, 1), offset=st.integers(0, 200))
+    def add_measure(self, kind: str, authority: int, offset: int) -> None:
+        self._new_measure(kind, authority, offset)
+
+    @rule(data=st.data(), which=st.integers(0, 10), gap=st.integers(0, 10_000), lag=st.integers(0, 30),
+          announce_first=st.booleans())
+    def add_transition(self, data: st.DataObject, which: int, gap: int, lag: int, announce_first: bool) -> None:
+        """A legal step of one measure, ``gap`` days after its last (optionally announced first)."""
+        k = which % len(self._measures)
+        w = self._walkers[k]
+        mid = self._measures[k].id
+        day = self._days[k] + _dt.timedelta(days=gap % (self.max_gap + 1))
+        w.advance(day)
+        recorded = max(self._recorded[k], day + _dt.timedelta(days=lag))
+        tid = self._id(f"{mid}.t")
+        t = _step(data.draw, w, tid, mid, day, recorded, self._env, with_windows=True)
+        if t.relief is not None:
+            self._referenced.add(t.relief)
+        if announce_first:
+            a_day = day - _dt.timedelta(days=gap % 7)
+            a = Transition(id=self._id(f"{mid}.a"), measure=mid, action=t.action, announced=max(a_day, self.start),
+                           recorded=max(a_day, self.start), until=t.until if t.action is Action.EXTEND else None,
+                           confidence=Confidence.REPORTED, sources=("S2",), note="announced")
+            self._trs.append(a)
+            t = attrs.evolve(t, corrects=a.id)
+        self._trs.append(t)
+        self._days[k], self._recorded[k] = day, recorded
+        self._changed()
+
+    @rule(which=st.integers(0, 10), action=st.sampled_from((Action.LIFT, Action.RELIEVE, Action.SUSPEND)),
+          offset=st.integers(0, 400))
+    def announce(self, which: int, action: Action, offset: int) -> None:
+        """An announcement nobody fulfils (yet): pending from its date on."""
+        k = which % len(self._measures)
+        mid = self._measures[k].id
+        day = self.start + _dt.timedelta(days=offset)
+        self._trs.append(Transition(id=self._id(f"{mid}.p"), measure=mid, action=action, announced=day,
+                                    recorded=day, confidence=Confidence.REPORTED, sources=("S2",)))
+        self._changed()
+
+    def _correctable(self) -> list[Transition]:
+        corrected = {t.corrects for t in self._trs if t.corrects}
+        live = {rid for w in self._walkers for rid in w.reliefs}
+        return [t for t in self._trs if t.id not in corrected
+                and not (t.action is Action.RELIEVE and (t.id in live or t.id in self._referenced))]
+
+    @precondition(lambda self: bool(self._correctable()))
+    @rule(which=st.integers(0, 1000), delay=st.integers(0, 400),
+          confidence=st.sampled_from(tuple(Confidence)))
+    def correct(self, which: int, delay: int, confidence: Confidence) -> None:
+        """A correction recorded ``delay`` days after the record it supersedes."""
+        choices = self._correctable()
+        old = choices[which % len(choices)]
+        fix = attrs.evolve(old, id=self._id(f"{old.measure}.c"), corrects=old.id, confidence=confidence,
+                           recorded=old.recorded + _dt.timedelta(days=delay), sources=("S2",),
+                           note=f"corrects {old.id}")
+        self._trs.insert(self._trs.index(old) + 1, fix)
+        self._changed()
+
+    @rule(which=st.integers(0, 1000), offset=st.integers(0, 30), basis=st.sampled_from(tuple(Basis)),
+          count=st.integers(0, 200))
+    def add_release(self, which: int, offset: int, basis: Basis, count: int) -> None:
+        """A release, linked to an effective transition."""
+        effective = [t for t in self._trs if t.effective is not None]
+        t = effective[which % len(effective)]
+        day = t.effective - _dt.timedelta(days=offset)  # type: ignore[operator]
+        r = Release(id=self._id("release-"), date=day, recorded=max(day, t.recorded - _dt.timedelta(days=offset)),
+                    count=count, sources=("S1",))
+        self._releases.append(r)
+        self._links.append(Link(release=r.id, transition=t.id, basis=basis,
+                                recorded=max(r.recorded, t.recorded), sources=("S2",)))
+        self._changed()
+
+    # -- the invariant -----------------------------------------------------------------
+
+    @staticmethod
+    def _sample(days: Sequence[_dt.date], n: int) -> Sequence[_dt.date]:
+        """At most ``n`` of ``days``, spread evenly, first and last included."""
+        if len(days) <= n:
+            return days
+        return [days[round(i * (len(days) - 1) / (n - 1))] for i in range(n)]
+
+    @invariant()
+    def answers(self) -> None:
+        """Every step builds; every answer on every boundary date goes to :meth:`check_state`."""
+        if not self._measures:
+            return
+        reg = self.registry
+        self.check_registry(reg)
+        for m in self._measures:
+            days = self._sample(boundary_dates(reg, m.id), self.max_dates)
+            knowns: list[_dt.date | None] = [None]
+            if self.check_known:
+                recorded = sorted({t.recorded for t in self._trs if t.measure == m.id})
+                knowns.extend(self._sample(recorded, self.max_knowns))
+            for known in knowns:
+                for on in days:
+                    self.check_state(reg, m.id, on, known, reg.state(m.id, on, known=known))
+
+
+RegistryMachine.TestCase.settings = machine_settings()
