@@ -587,9 +587,10 @@ def test_beside_the_bundled_registry_both_still_load(tmp_path):
     import sanctrack
 
     bundled = _bundled()
+    imp = belarus_2024_2026()
     target = tmp_path / "registry"
     shutil.copytree(Path(__file__).resolve().parents[1] / "registry", target)
-    report = ofac.write_registry(belarus_2024_2026(), target, on_conflict="beside")
+    report = ofac.write_registry(imp, target, on_conflict="beside")
     assert report.written == () and len(report.beside) == 5 + 42 - len(report.candidates)
     assert {c.identifier for c in report.candidates} == {
         "ofac:32727", "ofac:32728", "ofac:32746", "ofac:33372", "ofac:33374", "ofac:44525",
@@ -750,3 +751,18 @@ def test_cli_compare_with_the_bundled_registry():
     assert (code, err) == (0, "")
     assert ("ofac:44541 lift [2024-05-04, 2026-08-20] (us-ofac-sdn-44541.lift-2026-08-20): agree: "
             "curated us-ofac-belavia-sdn.lift 2025-11-04 within [2024-05-04, 2026-08-20]") in out
+
+
+def test_the_sanctrack_command_runs_the_import(capsys, tmp_path):
+    cli = pytest.importorskip("sanctrack.cli")
+    code = cli.main([
+        "import", "ofac-sdn", str(real(OLD_2021)), str(real(NEW_2021)),
+        "--old-date", "2021-08-18T0939Z", "--new-date", "2021-08-20T1850Z",
+        "--program", "BELARUS-EO14038", "-o", str(tmp_path / "out"),
+    ])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "0 added (impose), 0 removed (lift), 33 amended; effective window [2021-08-18, 2021-08-20]" in out
+    assert "amend  ofac:32746  BELARUSKALI OAO [BELARUS-EO14038]  (programs: BELARUS-EO -> BELARUS-EO14038)" in out
+    assert (tmp_path / "out" / "measures" / "us-ofac-sdn-32746.yaml").is_file()
+    assert cli.main(["import", "ofac-sdn", str(real(OLD_2021))]) == 2  # usage: NEW missing
