@@ -766,3 +766,15 @@ def test_the_sanctrack_command_runs_the_import(capsys, tmp_path):
     assert "amend  ofac:32746  BELARUSKALI OAO [BELARUS-EO14038]  (programs: BELARUS-EO -> BELARUS-EO14038)" in out
     assert (tmp_path / "out" / "measures" / "us-ofac-sdn-32746.yaml").is_file()
     assert cli.main(["import", "ofac-sdn", str(real(OLD_2021))]) == 2  # usage: NEW missing
+
+
+def test_blank_lines_and_multiline_fields_keep_line_numbers_right(tmp_path):
+    multi = ROW2.replace("a.k.a. 'BNC'.", "a.k.a.\r\n'BNC'.")
+    bad = ROW.replace("36,", "x,", 1)
+    path = write(tmp_path, ROW + "\r\n" + multi + bad)
+    with pytest.raises(ofac.OfacFormatError) as exc:
+        ofac.read_snapshot(path)
+    assert (exc.value.line, exc.value.field) == (5, "ent_num")
+    s = ofac.read_snapshot(write(tmp_path, ROW + "\r\n" + multi + "\x1a", "ok_2024-01-02.csv"))
+    assert [(e.uid, e.line) for e in s.entries.values()] == [(36, 1), (306, 3)]
+    assert s.entries[306].remarks == "a.k.a.\r\n'BNC'."

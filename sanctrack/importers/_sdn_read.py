@@ -124,8 +124,9 @@ class SdnEntry:
     """One party on the SDN list, as one snapshot gives it.
 
     ``uid`` is OFAC's ``ent_num``; ``type`` is one of ``entity``, ``individual``,
-    ``vessel``, ``aircraft``; ``programs`` is the set of program tags. ``line`` (where
-    the entry starts in its file) is kept for messages and is not part of equality.
+    ``vessel``, ``aircraft``; ``programs`` is the set of program tags. ``line`` (the
+    1-based line the record starts on in its file) is kept for messages and is not
+    part of equality.
     """
 
     uid: int
@@ -342,10 +343,11 @@ def _split_programs_legacy(text: str) -> list[str]:
 def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[SdnEntry]:  # noqa: ANN001
     path = src.path
     program_sets: dict[str, frozenset[str]] = {}  # one frozenset per distinct program field
+    end = 0  # the line the previous record ended on
     for row in rows:
-        line = reader.line_num
-        if len(row) == 1 and row[0].strip() in (_EOF_MARK, ""):
-            # the DOS end-of-file byte OFAC appends, or a blank line
+        line, end = end + 1, reader.line_num
+        if not row or (len(row) == 1 and row[0].strip() in (_EOF_MARK, "")):
+            # a blank line, or the DOS end-of-file byte OFAC appends
             continue
         if len(row) != 12:
             raise _cut_or_malformed(rows, src, line, len(row), 12)
@@ -383,8 +385,9 @@ def _derived_rows(
     width = len(index)
     program_sets: dict[str, frozenset[str]] = {}
     i_uid, i_name, i_type, i_prog, i_alt = (index[c] for c in DERIVED_COLUMNS)
+    end = reader.line_num  # the header's last line
     for row in rows:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num
         if not row:
             continue
         if len(row) != width:
