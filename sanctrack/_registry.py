@@ -22,9 +22,11 @@ import threading
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from . import _fast
 from ._canonical import digest_of, plain
 from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
 from ._model import (
+    IN_FORCE,
     Authority,
     Comparison,
     Deal,
@@ -150,6 +152,22 @@ class _Data:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.changes_cache: dict[_dt.date | None, tuple[list[int], list[Transition]]] = {}
+        #: per knowledge date: the global in-force index (see :mod:`sanctrack._fast`)
+        self.inforce_cache: dict[_dt.date | None, Any] = {}
+        #: per knowledge date: every run as numpy arrays, for bulk screening
+        self.runs_cache: dict[_dt.date | None, Any] = {}
+        #: timelines in answer order (authority, measure id), and each measure's rank in it
+        self.ranked: list[_Timeline] | None = None
+        self.rank: dict[str, int] = {}
+        #: entity id -> timelines that ever target it (measure or amended targets), in answer order
+        self.target_index: dict[str, tuple[_Timeline, ...]] | None = None
+
+
+#: Views whose global indexes are kept (the full registry's and a few knowledge dates).
+_GLOBAL_CACHE_SIZE = 8
+
+#: One int object per day ordinal, shared by every run's start list (saves memory at scale).
+_ORDINALS: dict[int, int] = {}
 
 
 class Registry:
@@ -235,14 +253,37 @@ class Registry:
         return reg
 
     def _check_legality(self) -> list[Problem]:
+        """Replay every measure in every knowledge epoch; the first illegal step of each is a problem.
+
+        The latest epoch is replayed (and its runs kept). An earlier epoch whose
+        effective records are a prefix of the latest epoch's is legal whenever
+        the latest is (legality of a step depends only on the steps before it),
+        so only the other earlier epochs are replayed, and their runs are built
+        later, on first use.
+        """
         problems: list[Problem] = []
         for tl in self._d.timelines.values():
-            epochs = range(1, len(tl.epochs) + 1) if tl.needs_epoch_check else (len(tl.epochs),)
+            n = len(tl.epochs)
+            if n == 0:
+                continue
+            epochs: Iterable[int] = (n,)
+            if tl.needs_epoch_check:
+                try:
+                    final = self._runs(tl, n)
+                except IllegalTransition:
+                    epochs = range(1, n + 1)
+                else:
+                    full = [t for t in final.active if t.effective is not None]
+                    epochs = [k for k in range(1, n) if not _is_prefix(_known_effective(tl, k), full)]
+                    epochs.append(n)
             for k in epochs:
                 if k == 0:
                     continue
                 try:
-                    self._runs(tl, k)
+                    if k == n or tl.cache.get(k) is not None:
+                        self._runs(tl, k)
+                    else:
+                        self._compute_runs(tl, k)  # checked, not kept: built again on first use
                 except IllegalTransition as exc:
                     known = tl.epochs[k - 1]
                     when = "" if k == len(tl.epochs) else f" (as known on {known})"
@@ -287,9 +328,15 @@ class Registry:
             c = correctors.get(t.id)
             pending.append((t, t.announced, None if c is None else c.when))
         windows = [t.effective_window for t in effective if t.effective_window is not None]
+        follow: dict[str, str] = {}
+        for old_id in correctors:
+            cur = correctors[old_id]
+            while cur.id in correctors:  # follow the chain to the latest known correction
+                cur = correctors[cur.id]
+            follow[old_id] = cur.id
         rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
                              pending=pending, windows=windows,  # type: ignore[arg-type]
-                             instant_of=_timestamp)
+                             instant_of=_timestamp, follow=follow)
         states: list[MeasureState] = []
         starts: list[int] = []
         runs = rep.runs
@@ -297,7 +344,8 @@ class Registry:
             end = runs[n + 1].start if n + 1 < len(runs) else None
             states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition, r.cause,
                                        Validity(r.start, end), r.uncertain, r.program, r.targets, digest))
-            starts.append(r.start.toordinal())
+            o = r.start.toordinal()
+            starts.append(_ORDINALS.setdefault(o, o))
         first = runs[0].start if runs else None
         before = MeasureState(m, None, (), (), 0, None, "none", Validity(None, first), False,
                               m.program, m.targets, digest)
@@ -471,19 +519,15 @@ class Registry:
         when = _when(on)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
-        # an aware instant: its calendar date in the authority's zone, then effective_at on that day
-        day = local_date(when, tl.tz)  # type: ignore[arg-type]
-        o = day.toordinal()
-        sub = runs.intraday.get(o)
-        if sub is None:
-            return runs.at(o)
-        tss, sts = sub
-        i = bisect.bisect_right(tss, when.timestamp()) - 1  # type: ignore[union-attr]
-        return sts[i] if i >= 0 else runs.at(o - 1)
+        return _at_instant(tl, runs, when)  # type: ignore[arg-type]
 
-    def _states(self, on: Any, known: Any) -> Iterator[MeasureState]:
-        for mid in self._d.timelines:
-            yield self.state(mid, on, known=known)
+    def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
+        """:meth:`state` for a parsed date or instant and an effective knowledge date."""
+        k = tl.epoch(y)
+        runs = tl.cache.get(k) or self._runs(tl, k)
+        if type(when) is _dt.date:
+            return runs.at(when.toordinal())
+        return _at_instant(tl, runs, when)  # type: ignore[arg-type]
 
     def in_force(self, on: Any, *, authority: str | None = None, target: str | None = None,
                  kind: str | None = None, program: str | None = None, known: Any = None) -> list[MeasureState]:
@@ -493,12 +537,106 @@ class Registry:
         the program in effect on that date. Sorted by authority, then measure id.
         """
         targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
-        out = []
-        for s in self._states(on, known):
-            if s.in_force and _match(s, authority, targets, kind, program):
-                out.append(s)
-        out.sort(key=lambda s: (s.measure.authority, s.measure.id))
-        return out
+        if not self._d.timelines:
+            return []
+        y = self._effective_known(known)
+        when = _when(on)
+        if targets is not None:
+            # only the measures that ever target one of these entities
+            out = []
+            for tl in self._target_timelines(targets):
+                s = self._state_y(tl, when, y)
+                if s.status in IN_FORCE and _match(s, authority, targets, kind, program):
+                    out.append(s)
+            return out
+        if type(when) is _dt.date:
+            states = self._inforce_index(y).at(when.toordinal())
+        else:  # an aware instant: each measure in its authority's zone
+            states = []
+            for tl in self._ranked():
+                s = self._state_y(tl, when, y)
+                if s.status in IN_FORCE:
+                    states.append(s)
+        if authority is None and kind is None and program is None:
+            return states
+        return [s for s in states if _match(s, authority, None, kind, program)]
+
+    # -- global indexes (per knowledge view; see sanctrack._fast) ------------
+
+    def _ranked(self) -> list[_Timeline]:
+        """Every timeline in answer order: authority, then measure id."""
+        d = self._d
+        ranked = d.ranked
+        if ranked is None:
+            with d.lock:
+                ranked = d.ranked
+                if ranked is None:
+                    ranked = sorted(d.timelines.values(), key=lambda tl: (tl.measure.authority, tl.measure.id))
+                    d.rank = {tl.measure.id: n for n, tl in enumerate(ranked)}
+                    d.ranked = ranked
+        return ranked
+
+    def _target_timelines(self, targets: frozenset[str]) -> list[_Timeline]:
+        """The timelines whose measure, or one of its amendments, ever targets one of ``targets``."""
+        d = self._d
+        index = d.target_index
+        if index is None:
+            with d.lock:
+                index = d.target_index
+                if index is None:
+                    acc: dict[str, list[_Timeline]] = {}
+                    for tl in self._ranked():
+                        ids = set(tl.measure.targets)
+                        for t in tl.records:
+                            if t.targets:
+                                ids.update(t.targets)
+                        for e in ids:
+                            acc.setdefault(e, []).append(tl)
+                    index = {e: tuple(v) for e, v in acc.items()}
+                    d.target_index = index
+        if len(targets) == 1:
+            return list(index.get(next(iter(targets)), ()))
+        rank = d.rank
+        found = {tl.measure.id: tl for e in targets for tl in index.get(e, ())}
+        return sorted(found.values(), key=lambda tl: rank[tl.measure.id])
+
+    def _view_runs(self, y: _dt.date | None) -> list[_Runs]:
+        """The runs of every measure in knowledge view ``y``, in answer order."""
+        return [self._runs(tl, tl.epoch(y)) for tl in self._ranked()]
+
+    def _global(self, cache: dict[_dt.date | None, Any], y: _dt.date | None, make: Any) -> Any:
+        index = cache.get(y)
+        if index is None:
+            with self._d.lock:
+                index = cache.get(y)
+                if index is None:
+                    index = make(y)
+                    if len(cache) >= _GLOBAL_CACHE_SIZE:  # keep the full view's, drop the oldest other
+                        cache.pop(next(k for k in cache if k is not None))
+                    cache[y] = index
+        return index
+
+    def _inforce_index(self, y: _dt.date | None) -> Any:
+        """The in-force runs of view ``y``: numpy arrays with the ``fast`` extra, else time blocks."""
+        return self._global(self._d.inforce_cache, y, self._make_inforce)
+
+    def _make_inforce(self, y: _dt.date | None) -> Any:
+        runs = []
+        end_of = _fast.OPEN_END
+        for r, rs in enumerate(self._view_runs(y)):
+            starts, states = rs.starts, rs.states
+            last = len(states) - 1
+            for n, s in enumerate(states):
+                if s.status in IN_FORCE:
+                    runs.append((r, starts[n], starts[n + 1] if n < last else end_of, s))
+        return _fast.NumpyInForce(runs) if _fast.numpy is not None else _fast.InForceIndex(runs)
+
+    def _numpy_runs(self, y: _dt.date | None) -> Any:
+        """Every run of view ``y`` as sorted numpy keys (bulk screening with the ``fast`` extra)."""
+        def make(y: _dt.date | None) -> Any:
+            runs = [(r, o, s) for r, rs in enumerate(self._view_runs(y)) for o, s in zip(rs.starts, rs.states)]
+            return _fast.NumpyRuns(runs)
+        return self._global(self._d.runs_cache, y, make)
 
     def history(self, measure_id: str, *, known: Any = None) -> History:
         """Every version (state run) of a measure, oldest first, and what was superseded."""
@@ -639,23 +777,100 @@ class Registry:
         out.sort(key=lambda x: (x.transition.when, x.transition.id))
         return tuple(out)
 
-    def screen(self, pairs: Iterable[Sequence[Any]]) -> list[ScreenHit]:
+    def screen(self, pairs: Iterable[Sequence[Any]] | Sequence[Any], dates: Any = None, /, *,
+               known: Any = None) -> Any:
         """Answer many ``(target or measure id, date[, known])`` questions at once.
 
         A measure id is answered with its state if in force; anything else is
         resolved as a target and answered with every measure in force against it.
+
+        ``screen(pairs)`` takes ``(query, date)`` or ``(query, date, known)``
+        items and returns a list of :class:`ScreenHit`. ``screen(queries, dates)``
+        takes two parallel sequences (or one date for every query) and returns
+        the same answers column by column, as a :class:`~sanctrack._fast.Screening`
+        (a sequence of :class:`ScreenHit` made on access, with ``hits`` and
+        ``states`` columns); with the ``fast`` extra (numpy) and calendar dates
+        it is vectorised. ``known=`` applies to every question that does not
+        carry its own.
         """
+        if dates is not None:
+            return self._screen_columns(pairs, dates, known)  # type: ignore[arg-type]
         out = []
-        for item in pairs:
+        cache: dict[Any, Any] = {}
+        for item in pairs:  # type: ignore[union-attr]
             query, on = item[0], item[1]
-            known = item[2] if len(item) > 2 else None
-            if query in self._d.timelines:
-                s = self.state(query, on, known=known)
-                states: tuple[MeasureState, ...] = (s,) if s.in_force else ()
-            else:
-                states = tuple(self.in_force(on, target=query, known=known))
-            out.append(ScreenHit(query, on, _known(known), states))
+            kn = item[2] if len(item) > 2 else known
+            y = self._effective_known(kn)
+            c = self._screen_one(query, _when(on), y, cache)
+            out.append(ScreenHit(query, on, _known(kn), _fast._states(c)))
         return out
+
+    def _screen_one(self, query: Any, when: _dt.date | _dt.datetime, y: _dt.date | None,
+                    cache: dict[Any, Any]) -> Any:
+        """One screening answer: None, a MeasureState or a tuple of them (see Screening)."""
+        what = cache.get(query)
+        if what is None:
+            tl = self._d.timelines.get(query)
+            if tl is not None:
+                what = tl
+            else:
+                targets = frozenset(e.id for e in self.resolve(query))
+                what = (targets, self._target_timelines(targets))
+            cache[query] = what
+        if type(what) is _Timeline:
+            s = self._state_y(what, when, y)
+            return s if s.status in IN_FORCE else None
+        targets, tls = what
+        return tuple(s for s in (self._state_y(tl, when, y) for tl in tls)
+                     if s.status in IN_FORCE and not targets.isdisjoint(s.targets))
+
+    def _screen_columns(self, queries: Sequence[Any], dates: Any, known: Any) -> "_fast.Screening":
+        n = len(queries)
+        if isinstance(dates, (str, _dt.date)):
+            dates = [dates] * n
+        elif len(dates) != n:
+            raise ValueError(f"screen: {n} queries but {len(dates)} dates")
+        y = self._effective_known(known)
+        kd = _known(known)
+        d = self._d
+        np = _fast.numpy
+        if np is not None and n >= 64 and d.timelines:
+            col = self._screen_numpy(queries, dates, y)
+            if col is not None:
+                return _fast.Screening(queries, dates, kd, col)
+        col = []
+        append = col.append
+        cache: dict[Any, Any] = {}
+        view: dict[str, _Runs] = {}
+        tls = d.timelines
+        date = _dt.date
+        for q, on in zip(queries, dates):
+            tl = tls.get(q)
+            if tl is not None and type(on) is date:
+                runs = view.get(q)
+                if runs is None:
+                    runs = view[q] = self._runs(tl, tl.epoch(y))
+                i = bisect.bisect_right(runs.starts, on.toordinal()) - 1
+                s = runs.states[i] if i >= 0 else None
+                append(s if s is not None and s.status in IN_FORCE else None)
+            else:
+                append(self._screen_one(q, _when(on), y, cache))
+        return _fast.Screening(queries, dates, kd, col)
+
+    def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> list[Any] | None:
+        """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
+        np = _fast.numpy
+        self._ranked()
+        ranks = list(map(self._d.rank.get, queries))
+        if None in ranks:
+            return None
+        if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
+            ords = dates.astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
+        elif set(map(type, dates)) == {_dt.date}:
+            ords = np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
+        else:
+            return None
+        return self._numpy_runs(y).in_force(np.asarray(ranks, dtype=np.int64), ords)
 
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
@@ -664,6 +879,33 @@ class Registry:
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+def _known_effective(tl: _Timeline, k: int) -> list[Transition]:
+    """The effective, uncorrected records of a timeline known in epoch ``k``, in canonical order."""
+    horizon = tl.epochs[k - 1]
+    known = [t for t in tl.records if t.recorded <= horizon]
+    corrected = {t.corrects for t in known if t.corrects is not None}
+    return [t for t in known if t.effective is not None and t.id not in corrected]
+
+
+def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
+    return len(part) <= len(whole) and all(a is b for a, b in zip(part, whole))
+
+
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _at_instant(tl: _Timeline, runs: _Runs, when: _dt.datetime) -> MeasureState:
+    """The state at an aware instant: its calendar date in the authority's zone, then effective_at that day."""
+    day = local_date(when, tl.tz)
+    o = day.toordinal()
+    sub = runs.intraday.get(o)
+    if sub is None:
+        return runs.at(o)
+    tss, sts = sub
+    i = bisect.bisect_right(tss, when.timestamp()) - 1
+    return sts[i] if i >= 0 else runs.at(o - 1)
 
 
 def _timestamp(t: Transition) -> float:

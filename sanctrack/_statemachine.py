@@ -107,8 +107,13 @@ class Machine:
     def copy(self) -> "Machine":
         return Machine(self.status, dict(self.reliefs), self.until, self.program, self.targets, self.last)
 
-    def apply(self, t: Transition, instruments: Mapping[str, Instrument]) -> None:
-        """Apply one effective transition, or raise :class:`IllegalTransition`."""
+    def apply(self, t: Transition, instruments: Mapping[str, Instrument],
+              follow: Mapping[str, str] | None = None) -> None:
+        """Apply one effective transition, or raise :class:`IllegalTransition`.
+
+        ``follow`` maps a superseded relief id to the record that corrects it,
+        so that ``relief:`` references follow corrections.
+        """
         rule = TABLE[t.action]
         prev = self.last.id if self.last is not None else None
         if self.status not in rule.sources:
@@ -129,19 +134,21 @@ class Machine:
             self.reliefs[t.id] = Relief(t, inst, eff, t.until)
         elif act is Action.REVOKE_RELIEF:
             if t.relief is not None:
-                if t.relief not in self.reliefs:
+                rid = follow.get(t.relief, t.relief) if follow else t.relief
+                if rid not in self.reliefs:
                     raise IllegalTransition(t.id, t.action, self.status, prev,
                                             f"relief {t.relief!r} is not in effect")
-                del self.reliefs[t.relief]
+                del self.reliefs[rid]
             else:
                 self.reliefs = {}
         elif act is Action.EXTEND:
             if t.relief is not None:
-                old = self.reliefs.get(t.relief)
+                rid = follow.get(t.relief, t.relief) if follow else t.relief
+                old = self.reliefs.get(rid)
                 if old is None:
                     raise IllegalTransition(t.id, t.action, self.status, prev,
                                             f"relief {t.relief!r} is not in effect")
-                self.reliefs[t.relief] = attrs.evolve(old, until=t.until)
+                self.reliefs[rid] = attrs.evolve(old, until=t.until)
             else:
                 self.until = t.until
         elif act is Action.LIFT:
@@ -224,6 +231,7 @@ def replay(
     pending: Iterable[tuple[Transition, _dt.date, _dt.date | None]] = (),
     windows: Iterable[tuple[_dt.date, _dt.date]] = (),
     instant_of: Callable[[Transition], float] | None = None,
+    follow: Mapping[str, str] | None = None,
 ) -> Replay:
     """Replay a measure's effective transitions into state runs.
 
@@ -232,6 +240,7 @@ def replay(
     half-open interval of dates on which it is listed; ``windows`` the
     half-open intervals on which states are uncertain. ``instant_of`` returns a
     transition's instant (UTC timestamp) for same-day ordering, where known.
+    ``follow`` maps superseded relief ids to their corrections.
     Raises :class:`IllegalTransition` on the first illegal step.
     """
     pend = [(p, a, z) for p, a, z in pending if z is None or a < z]
@@ -272,7 +281,7 @@ def replay(
             if t.effective_at is not None and instant_of is not None and not subs:
                 # the state from the start of the day until the first timed transition
                 subs.append((float("-inf"), _intraday(m, day, m.last)))
-            m.apply(t, instruments)
+            m.apply(t, instruments, follow)
             cause = str(t.action)
             if t.effective_at is not None and instant_of is not None:
                 subs.append((instant_of(t), _intraday(m, day, t)))

@@ -43,6 +43,11 @@ def oracle(records: list[s.Transition], on: dt.date, known: dt.date | None = Non
         if until is not None and until <= upto and status in ("in_force", "relieved", "suspended"):
             status, until, reliefs = "expired", None, {}
 
+    def final(tid):
+        while tid in corrector:
+            tid = corrector[tid].id
+        return tid
+
     for t in active:
         if t.effective > on:
             break
@@ -55,13 +60,13 @@ def oracle(records: list[s.Transition], on: dt.date, known: dt.date | None = Non
             status = "relieved"
         elif a == "revoke_relief":
             if t.relief:
-                reliefs.pop(t.relief)
+                reliefs.pop(final(t.relief))
             else:
                 reliefs = {}
             status = "relieved" if reliefs else "in_force"
         elif a == "extend":
             if t.relief:
-                reliefs[t.relief] = t.until
+                reliefs[final(t.relief)] = t.until
             else:
                 until = t.until
         elif a == "suspend":
@@ -151,7 +156,7 @@ def measure_records(draw, mid: str, *, corrections: bool = True, pending: bool =
         if windows and draw(st.integers(0, 5)) == 0:
             kw["effective_window"] = (day - dt.timedelta(days=draw(st.integers(0, 5))),
                                       day + dt.timedelta(days=draw(st.integers(0, 5))))
-        if pending and draw(st.integers(0, 4)) == 0:
+        if pending and action != "extend" and draw(st.integers(0, 4)) == 0:
             ann = day - dt.timedelta(days=draw(st.integers(0, 20)))
             prec = min(recorded, max(ann, out[-1].recorded if out else ann))
             p = s.Transition(f"{mid}.p{i}", mid, action, recorded=prec, announced=ann, sources=("src",))
