@@ -778,3 +778,29 @@ def test_blank_lines_and_multiline_fields_keep_line_numbers_right(tmp_path):
     s = ofac.read_snapshot(write(tmp_path, ROW + "\r\n" + multi + "\x1a", "ok_2024-01-02.csv"))
     assert [(e.uid, e.line) for e in s.entries.values()] == [(36, 1), (306, 3)]
     assert s.entries[306].remarks == "a.k.a.\r\n'BNC'."
+
+
+def test_cli_compare_an_imported_registry_directory_with_the_bundled_one(tmp_path):
+    import json
+
+    _bundled()
+    code, _, err = run_cli("import", "ofac-sdn", str(real(LEGACY_2024)), str(real(DERIVED_2026)),
+                           "--program", "BELARUS-EO14038", "-o", str(tmp_path / "imp"))
+    assert (code, err) == (0, "")
+    code, out, err = run_cli("import", "compare", str(tmp_path / "imp"), "--format", "json")
+    assert (code, err) == (0, "")
+    verdicts = {(v["identifier"], v["action"]): v["verdict"] for v in json.loads(out)["comparison"]}
+    # every Belarus delisting of the snapshots agrees with the curated dates
+    for uid in (BELAVIA, EW_301PJ, BELARUSKALI, BPC, AGROROZKVIT, 32727, 32728, 44525):
+        assert verdicts[(f"ofac:{uid}", "lift")] == "agree"
+        assert verdicts[(f"ofac:{uid}", "impose")] == "agree"
+    code, out, _ = run_cli("import", "compare", str(tmp_path / "imp"), "--entity", "ofac:44541")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  ofac:44541 impose 2024-05-03 (us-ofac-sdn-44541.listed-2024-05-03): agree: "
+        "curated us-ofac-belavia-sdn in force on 2024-05-03",
+        "  ofac:44541 lift [2024-05-04, 2026-08-20] (us-ofac-sdn-44541.lift-2026-08-20): agree: "
+        "curated us-ofac-belavia-sdn.lift 2025-11-04 within [2024-05-04, 2026-08-20]",
+    ]
+    code, _, err = run_cli("import", "compare", str(tmp_path / "nowhere"))
+    assert code == 1 and err.startswith("sanctrack import compare: ")

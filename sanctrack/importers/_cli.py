@@ -7,6 +7,7 @@ comparison; 2 a usage error). It never lets a traceback out for an expected erro
 
     sanctrack import ofac-sdn OLD NEW --old-date 2024-05-03 --new-date 2026-08-20 \\
         --program BELARUS-EO14038 -o imported/ --compare
+    sanctrack import compare imported/ --entity ofac:44541     # against the bundled registry
 """
 
 from __future__ import annotations
@@ -60,6 +61,24 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
                      help="output format (default: table)")
     sdn.set_defaults(import_run=_run_ofac_sdn)
+
+    cmp_ = kinds.add_parser(
+        "compare",
+        help="compare an imported registry with a curated one, entity by entity",
+        description=(
+            "For every transition of an imported registry whose entity the curated registry "
+            "also has (same identifier, e.g. ofac:44541): agree (the curated date lies in the "
+            "imported window), disagree, or missing."
+        ),
+    )
+    cmp_.add_argument("imported", metavar="IMPORTED", help="the imported registry directory")
+    cmp_.add_argument("--against", metavar="REGISTRY",
+                      help="the curated registry (default: --registry if given, else the bundled one)")
+    cmp_.add_argument("--entity", metavar="IDENTIFIER", action="append",
+                      help="only this identifier (e.g. ofac:44541); repeatable")
+    cmp_.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
+                      help="output format (default: table)")
+    cmp_.set_defaults(import_run=_run_compare)
     return parser
 
 
@@ -69,7 +88,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     err = err or sys.stderr
     run = getattr(args, "import_run", None)
     if run is None:
-        print("sanctrack import: choose a kind: ofac-sdn", file=err)
+        print("sanctrack import: choose a kind: ofac-sdn or compare", file=err)
         return 2
     return run(args, out, err)
 
@@ -124,6 +143,54 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         _table(diff, report, comparison, out)
     return 0
+
+
+def _run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import sanctrack
+    from sanctrack import SanctrackError
+
+    from . import ofac
+
+    against = args.against or getattr(args, "registry", None) or "bundled"
+    try:
+        imported = sanctrack.load(args.imported)
+        curated = sanctrack.load() if against == "bundled" else sanctrack.load(against)
+        if args.entity:
+            verdicts = tuple(a for i in args.entity for a in ofac.compare_entity(imported, curated, i))
+        else:
+            verdicts = ofac.compare_registries(imported, curated)
+    except (ValueError, LookupError, OSError, SanctrackError, ImportError) as exc:
+        message = " ".join(str(exc).split())
+        print(f"sanctrack import compare: {message}", file=err)
+        return 1
+    form = args.import_format or getattr(args, "format", None) or "table"
+    if form == "json":
+        json.dump({"comparison": _comparison_json(verdicts)}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif form == "table":
+        print(f"{args.imported} against {'the bundled registry' if against == 'bundled' else against}: "
+              f"{len(verdicts)} transition(s)", file=out)
+        for a in verdicts:
+            print(f"  {a}", file=out)
+    else:
+        print(f"sanctrack import compare: --format must be table or json, not {form!r}", file=err)
+        return 2
+    if not verdicts:
+        print("sanctrack import compare: nothing found: no entity of the import is in the curated registry",
+              file=err)
+        return 1
+    return 0
+
+
+def _comparison_json(verdicts: Any) -> list[dict[str, Any]]:
+    return [
+        {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
+         "effective": a.imported.effective.isoformat() if a.imported.effective else None,
+         "effective_window": [d.isoformat() for d in a.imported.effective_window]
+         if a.imported.effective_window else None,
+         "verdict": a.verdict, "curated": [t.id for t in a.curated], "detail": a.detail}
+        for a in verdicts
+    ]
 
 
 def _compare(imported: Any, against: str, entities: list[str] | None) -> tuple[Any, ...]:
@@ -211,11 +278,5 @@ def _json(diff: Any, report: Any, comparison: Any) -> dict[str, Any]:
             ],
         }
     if comparison is not None:
-        doc["comparison"] = [
-            {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
-             "effective_window": [d.isoformat() for d in a.imported.effective_window]
-             if a.imported.effective_window else None,
-             "verdict": a.verdict, "curated": [t.id for t in a.curated], "detail": a.detail}
-            for a in comparison
-        ]
+        doc["comparison"] = _comparison_json(comparison)
     return doc
