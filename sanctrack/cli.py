@@ -116,17 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--to", dest="end", metavar="B", default=None)
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
 
-    try:  # the OFAC importer registers its own subcommand when it offers one
-        from .importers import ofac as _ofac
-
-        add = getattr(_ofac, "add_import_parser", None)
-        run = getattr(_ofac, "run_import", None)
-        if add is not None and run is not None:
-            add(subs)
-            if "import" in subs.choices:
-                subs.choices["import"].set_defaults(func=lambda args, out: run(args))
-    except Exception:  # pragma: no cover - the CLI works without the importer
+    try:  # the importers register their own `import` command when they are installed
+        from .importers import add_import_parser, run_import
+    except ImportError:  # pragma: no cover - the CLI works without them
         pass
+    else:
+        add_import_parser(subs).set_defaults(func=lambda args, out: run_import(args, out, sys.stderr))
     return p
 
 

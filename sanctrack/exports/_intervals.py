@@ -13,7 +13,10 @@ so the table stays small while staying exact:
   (instead of ``recorded_to IS NULL``) gives ``Registry.state(measure, d, known=y)``.
 
 Both intervals are half-open, like everything in sanctrack. Before a measure's
-first run there is no row: the measure did not exist.
+first run there is no row: the measure did not exist. One exception: inside an
+``effective_window`` that brackets the first ``impose``, the measure *may* have
+existed; that run is a row with an empty ``status``, ``in_force`` false and
+``uncertain`` true (filter ``status <> ''`` to leave it out).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ INTERVAL_COLUMNS: tuple[str, ...] = (
 )
 
 _SEP = ";"
+_I_VALID_FROM = INTERVAL_COLUMNS.index("valid_from")
+_I_VERSION = INTERVAL_COLUMNS.index("version")
 
 
 def _iso(d: _dt.date | None) -> str:
@@ -68,7 +73,7 @@ def _row(reg: Any, s: MeasureState, names: dict[str, str]) -> tuple[str, ...]:
         m.kind,
         _SEP.join(s.targets),
         _SEP.join(names.get(e, e) for e in s.targets),
-        str(s.status),
+        "" if s.status is None else str(s.status),
         "true" if s.in_force else "false",
         _SEP.join(r.label for r in s.reliefs),
         _SEP.join(r.transition.id for r in s.reliefs),
@@ -111,7 +116,7 @@ def interval_rows(reg: Any) -> Iterator[dict[str, str]]:
                 if row not in open_rows:
                     open_rows[row] = e
         closed.extend((row, start, None) for row, start in open_rows.items())
-        closed.sort(key=lambda x: (x[1], x[0][INTERVAL_COLUMNS.index("valid_from")], int(x[0][15])))
+        closed.sort(key=lambda x: (x[1], x[0][_I_VALID_FROM], int(x[0][_I_VERSION])))
         for row, rec_from, rec_to in closed:
             out = list(row)
             out[i_from] = rec_from.isoformat()

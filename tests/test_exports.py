@@ -1,0 +1,378 @@
+"""Exports: the interval table (and its DuckDB equivalence), the JSON round trip, FtM."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sanctrack
+from sanctrack import RegistryError
+from sanctrack.exports import (
+    FTM_SANCTION_PROPERTIES,
+    INTERVAL_COLUMNS,
+    dump_json,
+    ftm_entities,
+    interval_rows,
+    load_json,
+    registry_document,
+    write_ftm,
+    write_intervals_csv,
+)
+
+from ._small_registry import build as build_small
+
+D = dt.date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def small():
+    return build_small()
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    try:
+        return sanctrack.load()
+    except ModuleNotFoundError as exc:  # the YAML loader has not landed yet
+        pytest.skip(f"bundled registry not loadable: {exc}")
+
+
+# -- the interval table ------------------------------------------------------------
+
+
+def test_interval_rows_of_a_corrected_measure_span_both_knowledge_epochs(small):
+    rows = [r for r in interval_rows(small) if r["measure"] == "us-ofac-belaruskali-sdn"]
+    got = [(r["status"], r["relief_instruments"], r["valid_from"], r["valid_to"], r["recorded_from"],
+            r["recorded_to"]) for r in rows]
+    assert got == [
+        ("relieved", "GL 4", "2021-08-09", "2021-12-08", "2021-08-09", ""),
+        ("in_force", "", "2021-12-08", "", "2021-08-09", "2025-12-15"),
+        ("in_force", "", "2021-12-08", "2025-12-15", "2025-12-15", ""),
+        ("relieved", "GL 13", "2025-12-15", "", "2025-12-15", "2026-03-26"),
+        # the draft lift (recorded 2026-03-26, effective 03-25) was believed for two days
+        ("relieved", "GL 13", "2025-12-15", "2026-03-25", "2026-03-26", "2026-03-28"),
+        ("lifted", "", "2026-03-25", "", "2026-03-26", "2026-03-28"),
+        ("relieved", "GL 13", "2025-12-15", "2026-03-26", "2026-03-28", ""),
+        ("lifted", "", "2026-03-26", "", "2026-03-28", ""),
+    ]
+    assert {r["digest"] for r in rows} == {small.digest}
+    assert rows[-1]["transition"] == "us-ofac-belaruskali-sdn.lift"
+    assert rows[-1]["confidence"] == "inferred"
+
+
+def test_interval_csv_has_the_documented_header_and_one_line_per_row(small):
+    buf = io.StringIO()
+    n = write_intervals_csv(small, buf)
+    lines = buf.getvalue().splitlines()
+    assert lines[0].split(",") == list(INTERVAL_COLUMNS)
+    assert n == 19 and len(lines) == n + 1
+    pending = [r for r in csv.DictReader(io.StringIO(buf.getvalue())) if r["pending"]]
+    assert {r["pending"] for r in pending} == {"us-ofac-belavia-sdn.announce-2025-09-11"}
+
+
+def _table_answer(rows, target, day, known=None, only_in_force=True):
+    """The documented SQL predicate, in Python: the oracle-free reading of the table."""
+    d = day.isoformat()
+    y = known.isoformat() if known else None
+    out = set()
+    for r in rows:
+        if target not in r["target_ids"].split(";"):
+            continue
+        if not (r["valid_from"] <= d and (r["valid_to"] == "" or d < r["valid_to"])):
+            continue
+        if y is None:
+            if r["recorded_to"] != "":
+                continue
+        elif not (r["recorded_from"] <= y and (r["recorded_to"] == "" or y < r["recorded_to"])):
+            continue
+        if only_in_force and r["in_force"] != "true":
+            continue
+        if r["status"] == "":  # may have existed (inside an effective window): not a state
+            continue
+        out.add((r["measure"], r["status"]))
+    return out
+
+
+def _registry_answer(reg, target, day, known=None, only_in_force=True):
+    if only_in_force:
+        return {(s.measure.id, str(s.status)) for s in reg.in_force(day, target=target, known=known)}
+    out = set()
+    for m in reg.measures:
+        s = reg.state(m.id, day, known=known)
+        if s.exists and target in s.targets:
+            out.add((m.id, str(s.status)))
+    return out
+
+
+def _pairs(reg, n, seed):
+    rnd = random.Random(seed)
+    days = sorted({t.when for t in reg.transitions} | {t.until for t in reg.transitions if t.until}
+                  | {t.recorded for t in reg.transitions})
+    lo, hi = days[0] - dt.timedelta(days=30), days[-1] + dt.timedelta(days=30)
+    targets = [e.id for e in reg.entities]
+    out = []
+    for _ in range(n):
+        if rnd.random() < 0.5:  # on, just before or just after a boundary: where bugs live
+            day = rnd.choice(days) + dt.timedelta(days=rnd.choice((-1, 0, 0, 1)))
+        else:
+            day = lo + dt.timedelta(days=rnd.randrange((hi - lo).days))
+        known = None if rnd.random() < 0.5 else rnd.choice(days) + dt.timedelta(days=rnd.choice((-1, 0, 1)))
+        out.append((rnd.choice(targets), day, known))
+    return out
+
+
+def test_the_table_predicate_reproduces_state_on_the_small_registry(small):
+    rows = list(interval_rows(small))
+    for target, day, known in _pairs(small, 1500, seed=5):
+        for only in (True, False):
+            assert _table_answer(rows, target, day, known, only) == _registry_answer(small, target, day, known, only)
+
+
+@settings(max_examples=30)
+@given(st.data())
+def test_the_table_predicate_reproduces_state_on_generated_registries(data):
+    strategies = pytest.importorskip("sanctrack.strategies")
+    reg = data.draw(strategies.registries(with_corrections=True, with_pending=True, with_windows=True))
+    rows = list(interval_rows(reg))
+    days = strategies.boundary_dates(reg)
+    targets = [e.id for e in reg.entities]
+    for _ in range(25):
+        target = data.draw(st.sampled_from(targets))
+        day = data.draw(st.sampled_from(days))
+        known = data.draw(st.none() | st.sampled_from(days))
+        assert _table_answer(rows, target, day, known, False) == _registry_answer(reg, target, day, known, False)
+
+
+# -- the DuckDB query of docs/scale-out.md ------------------------------------------
+
+SCREEN_SQL = """
+SELECT t.id, it.measure, it.status
+FROM transactions t
+JOIN interval_targets it
+  ON it.target_id = t.counterparty
+ AND it.valid_from <= t.date
+ AND (it.valid_to IS NULL OR t.date < it.valid_to)
+WHERE it.recorded_to IS NULL
+  AND it.in_force
+"""
+
+SCREEN_KNOWN_SQL = """
+SELECT t.id, it.measure, it.status
+FROM transactions t
+JOIN interval_targets it
+  ON it.target_id = t.counterparty
+ AND it.valid_from <= t.date
+ AND (it.valid_to IS NULL OR t.date < it.valid_to)
+WHERE it.recorded_from <= t.known
+  AND (it.recorded_to IS NULL OR t.known < it.recorded_to)
+  AND it.in_force
+"""
+
+ASOF_SQL = """
+WITH cur AS (SELECT * FROM interval_targets WHERE recorded_to IS NULL),
+     cand AS (SELECT t.id, t.counterparty, t.date, m.measure
+              FROM transactions t
+              JOIN (SELECT DISTINCT target_id, measure FROM cur) m ON m.target_id = t.counterparty)
+SELECT c.id, it.measure, it.status
+FROM cand c
+ASOF JOIN cur it
+  ON it.target_id = c.counterparty AND it.measure = c.measure AND c.date >= it.valid_from
+WHERE (it.valid_to IS NULL OR c.date < it.valid_to)
+  AND it.in_force
+"""
+
+LOAD_SQL = """
+CREATE TABLE intervals AS SELECT * FROM read_csv('{path}', header = true,
+    types = {{'valid_from': 'DATE', 'valid_to': 'DATE', 'recorded_from': 'DATE', 'recorded_to': 'DATE',
+              'in_force': 'BOOLEAN', 'version': 'INTEGER'}});
+CREATE TABLE interval_targets AS
+    SELECT i.*, unnest(string_split(i.target_ids, ';')) AS target_id FROM intervals i;
+"""
+
+
+def _duckdb_equivalence(reg, tmp_path, n, seed):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "intervals.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_intervals_csv(reg, fh)
+    pairs = _pairs(reg, n, seed)
+    con = duckdb.connect()
+    con.execute(LOAD_SQL.format(path=path.as_posix()))
+    con.execute("CREATE TABLE transactions (id INTEGER, counterparty VARCHAR, date DATE, known DATE)")
+    con.executemany("INSERT INTO transactions VALUES (?, ?, ?, ?)",
+                    [(i, t, d, k) for i, (t, d, k) in enumerate(pairs)])
+    checked = 0
+    for sql, use_known in ((SCREEN_SQL, False), (ASOF_SQL, False), (SCREEN_KNOWN_SQL, True)):
+        got: dict[int, set] = {}
+        for i, measure, status in con.execute(sql).fetchall():
+            got.setdefault(i, set()).add((measure, status))
+        for i, (target, day, known) in enumerate(pairs):
+            if use_known and known is None:
+                continue
+            expected = _registry_answer(reg, target, day, known if use_known else None)
+            assert got.get(i, set()) == expected, (sql, target, day, known)
+            checked += 1
+    return checked
+
+
+def test_duckdb_screen_agrees_with_registry_state_on_the_small_registry(small, tmp_path):
+    assert _duckdb_equivalence(small, tmp_path, 1200, seed=11) >= 3000
+
+
+def test_duckdb_screen_agrees_with_registry_state_on_the_bundled_registry(bundled, tmp_path):
+    assert _duckdb_equivalence(bundled, tmp_path, 1500, seed=7) >= 3500
+
+
+# -- JSON: the whole registry, round-trippable ---------------------------------------
+
+
+def test_json_round_trip_keeps_the_digest_and_every_answer(small):
+    buf = io.StringIO()
+    dump_json(small, buf)
+    back = load_json(io.StringIO(buf.getvalue()))
+    assert back.digest == small.digest
+    assert registry_document(back) == registry_document(small)
+    for m in small.measures:
+        assert [repr(s) for s in back.history(m.id)] == [repr(s) for s in small.history(m.id)]
+    assert back.state("us-ofac-belaruskali-sdn", "2026-03-25", known="2026-03-27").status == "lifted"
+
+
+def test_json_round_trip_of_the_bundled_registry(bundled, tmp_path):
+    path = tmp_path / "belarus.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        dump_json(bundled, fh)
+    assert load_json(path).digest == bundled.digest
+
+
+def test_json_document_header(small):
+    doc = json.loads(_dump(small))
+    assert doc["format"] == "sanctrack-registry"
+    assert doc["format_version"] == 1
+    assert doc["digest"] == small.digest
+    assert sorted(doc["registry"]) == ["authorities", "entities", "info", "instruments", "measures", "releases",
+                                       "sources"]
+    belavia = next(m for m in doc["registry"]["measures"] if m["id"] == "us-ofac-belavia-sdn")
+    assert [t["id"] for t in belavia["transitions"]] == [
+        "us-ofac-belavia-sdn.impose", "us-ofac-belavia-sdn.gl9", "us-ofac-belavia-sdn.announce-2025-09-11",
+        "us-ofac-belavia-sdn.gl11", "us-ofac-belavia-sdn.lift"]
+
+
+def _dump(reg) -> str:
+    buf = io.StringIO()
+    dump_json(reg, buf)
+    return buf.getvalue()
+
+
+def test_an_edited_export_is_refused_by_its_digest(small, tmp_path):
+    doc = json.loads(_dump(small))
+    doc["registry"]["measures"][0]["title"] = "edited by hand"
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(RegistryError) as info:
+        load_json(path)
+    (p,) = info.value.problems
+    assert p.message.startswith("digest mismatch: the document says " + small.digest)
+    assert p.path == str(path) and p.location == "$.digest"
+
+
+def test_a_malformed_export_lists_every_problem_with_its_location(small):
+    doc = json.loads(_dump(small))
+    doc["registry"]["measures"][0]["transitions"][0]["effective"] = "2021-13-40"
+    doc["registry"]["entities"][0]["colour"] = "red"
+    with pytest.raises(RegistryError) as info:
+        load_json(io.StringIO(json.dumps(doc)))
+    locations = sorted(p.location for p in info.value.problems)
+    assert locations == ["$.registry.entities[0].colour", "$.registry.measures[0].transitions[0].effective"]
+
+
+def test_invalid_json_names_the_line(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": "sanctrack-registry",\n  "digest": }\n', encoding="utf-8")
+    with pytest.raises(RegistryError) as info:
+        load_json(path)
+    (p,) = info.value.problems
+    assert (p.path, p.line) == (str(path), 2)
+    assert p.message.startswith("not valid JSON")
+
+
+def test_a_json_file_that_is_not_a_registry_is_refused():
+    with pytest.raises(RegistryError, match="not a sanctrack registry document"):
+        load_json(io.StringIO('{"hello": 1}'))
+
+
+# -- FollowTheMoney ------------------------------------------------------------------
+
+ISSUE_PROPERTIES = {"entity", "authority", "program", "startDate", "endDate", "status", "provisions", "sourceUrl"}
+
+
+def _check_ftm(entities):
+    ids = {e["id"] for e in entities}
+    assert len(ids) == len(entities), "ids are unique"
+    sanctions = [e for e in entities if e["schema"] == "Sanction"]
+    for e in entities:
+        assert set(e) == {"id", "schema", "properties"}
+        for key, values in e["properties"].items():
+            assert isinstance(values, list) and values and all(isinstance(v, str) and v for v in values), key
+    for s in sanctions:
+        props = s["properties"]
+        assert set(props) <= FTM_SANCTION_PROPERTIES
+        assert {"entity", "authority", "startDate", "status", "provisions"} <= set(props)
+        assert all(ref in ids for ref in props["entity"]), "entity references resolve"
+        for key in ("startDate", "endDate"):
+            for v in props.get(key, []):
+                dt.date.fromisoformat(v)
+        if "endDate" in props:
+            assert props["startDate"][0] < props["endDate"][0]
+        assert all(u.startswith("http") for u in props.get("sourceUrl", []))
+    return sanctions
+
+
+def test_ftm_sanctions_use_only_the_listed_properties(small):
+    assert ISSUE_PROPERTIES <= FTM_SANCTION_PROPERTIES
+    sanctions = _check_ftm(list(ftm_entities(small)))
+    assert len(sanctions) == 4
+
+
+def test_ftm_belavia_ofac_sanction_exact(small):
+    buf = io.StringIO()
+    assert write_ftm(small, buf) == 6
+    lines = [json.loads(line) for line in buf.getvalue().splitlines()]
+    s = next(e for e in lines if e["id"] == "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1")
+    assert s["schema"] == "Sanction"
+    p = s["properties"]
+    assert p["entity"] == ["sanctrack-belavia"]
+    assert p["authority"] == ["Office of Foreign Assets Control"]
+    assert p["authorityId"] == ["US-OFAC"]
+    assert p["program"] == ["BELARUS-EO14038"]
+    assert (p["startDate"], p["endDate"], p["status"]) == (["2023-08-09"], ["2025-11-04"], ["lifted"])
+    assert p["provisions"] == [
+        "blocking: SDN blocking of OJSC Belavia",
+        "licence GL 9 from 2023-08-09 to 2023-09-08",
+        "licence GL 11 from 2025-09-11 to 2025-11-04: authorises All transactions prohibited by the BSR "
+        "involving Belavia; excludes unblocking of blocked property",
+    ]
+    assert p["sourceUrl"] == ["https://complianceconcourse.willkie.com/articles/ofac-designates",
+                              "https://exportprac.com/stories/ofac-gives-belarus-airline-wings,14271"]
+    target = next(e for e in lines if e["id"] == "sanctrack-belavia")
+    assert target["schema"] == "Organization"
+    assert target["properties"]["alias"] == ["Belavia", "OJSC Belavia"]
+
+
+def test_ftm_open_sanction_has_no_end_date(small):
+    s = next(e for e in ftm_entities(small) if e["id"] == "sanctrack-sanction-eu-belarus-airspace-ban-belavia-1")
+    assert "endDate" not in s["properties"]
+    assert s["properties"]["status"] == ["in_force"]
+    assert s["properties"]["startDate"] == ["2021-06-05"]
+
+
+def test_ftm_export_of_the_bundled_registry_validates(bundled):
+    sanctions = _check_ftm(list(ftm_entities(bundled)))
+    belavia = [s for s in sanctions if s["properties"]["entity"] == ["sanctrack-belavia"]]
+    assert {s["properties"]["authorityId"][0] for s in belavia} >= {"US-OFAC", "US-BIS", "EU", "UK"}
