@@ -255,16 +255,22 @@ def clip(text: str, width: int) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequence[int] = (),
-          width: int = WIDTH) -> str:
-    """A plain-text table no wider than ``width``; the ``flex`` columns shrink (with …) to fit."""
+          width: int = WIDTH, keep: Sequence[int] = ()) -> str:
+    """A plain-text table no wider than ``width``.
+
+    The ``flex`` columns shrink (cut with …) to fit, the widest first; the
+    ``keep`` columns (ids) shrink only when nothing else can.
+    """
     cells = [[" ".join(str(c).split()) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     gap = 2
     flex = list(flex) or [len(headers) - 1]
+    soft = [i for i in flex if i not in keep] or flex
     while sum(widths) + gap * (len(widths) - 1) > width:
-        i = max(flex, key=lambda j: widths[j])
-        if widths[i] <= 8:
+        pool = [j for j in soft if widths[j] > 10] or [j for j in flex if widths[j] > 8]
+        if not pool:
             break
+        i = max(pool, key=lambda j: widths[j])
         widths[i] -= 1
     lines = []
     for row in [list(headers)] + cells:

@@ -216,7 +216,8 @@ def _footer(reg: Any, text: str) -> str:
 def _state_table(reg: Any, states: Sequence[Any]) -> str:
     rows = [(s.measure.id, s.measure.authority, _status(s), _iso(s.since) if s.since else "—", _licences(s),
              _instr(reg, s)) for s in states]
-    return fmt.table(("MEASURE", "AUTHORITY", "STATUS", "SINCE", "LICENCES", "INSTRUMENT"), rows, flex=(0, 4, 5))
+    return fmt.table(("MEASURE", "AUTHORITY", "STATUS", "SINCE", "LICENCES", "INSTRUMENT"), rows, flex=(0, 4, 5),
+                     keep=(0,))
 
 
 def _emit(out: TextIO, args: argparse.Namespace, reg: Any, f: str, *, query: dict[str, Any], result: Any,
@@ -329,7 +330,7 @@ def _cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
     def table() -> str:
         rows = [(r["effective"], r["measure"], r["action"], r["instrument"] or "—", r["until"] or "—",
                  r["confidence"]) for r in map(row, ts)]
-        return (fmt.table(("EFFECTIVE", "MEASURE", "ACTION", "INSTRUMENT", "UNTIL", "CONFIDENCE"), rows, flex=(1, 3))
+        return (fmt.table(("EFFECTIVE", "MEASURE", "ACTION", "INSTRUMENT", "UNTIL", "CONFIDENCE"), rows, flex=(1, 3), keep=(1,))
                 + _footer(reg, f"{len(ts)} changes in [{_iso(a)}, {_iso(b)})"))
 
     _emit(out, args, reg, f, query=_query(args, start=_iso(a), end=_iso(b)),
@@ -354,7 +355,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 
     def table() -> str:
         rows = [(c.measure.id, c.measure.authority, _short(c.before), _short(c.after)) for c in cs]
-        return (fmt.table(("MEASURE", "AUTHORITY", f"ON {_iso(a)}", f"ON {_iso(b)}"), rows, flex=(0, 2, 3))
+        return (fmt.table(("MEASURE", "AUTHORITY", f"ON {_iso(a)}", f"ON {_iso(b)}"), rows, flex=(0, 2, 3), keep=(0,))
                 + _footer(reg, f"{len(cs)} measures differ"))
 
     def csv() -> str:
@@ -452,7 +453,8 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
                 out_rows.append(dict(base, transition="", measure="", action="", effective="", basis=""))
             for lt in d.links:
                 t = lt.transition
-                out_rows.append(dict(base, transition=t.id, measure=t.measure, action=str(t.action),
+                action = f"{t.action} (announced)" if t.is_pending else str(t.action)
+                out_rows.append(dict(base, transition=t.id, measure=t.measure, action=action,
                                      effective=_iso(t.when), basis=str(lt.link.basis)))
         return out_rows
 
@@ -464,7 +466,7 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
             last = r["release"]
             lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
                           r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
-        return (fmt.table(("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "EFFECTIVE", "BASIS"), lines, flex=(2,))
+        return (fmt.table(("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS"), lines, flex=(2, 3), keep=(2,))
                 + _footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
                                f"{sum(len(d.links) for d in deals)} links"))
 
