@@ -465,8 +465,9 @@ class MeasureState:
     when this state began (``None`` when it began by a lapse or an announcement);
     ``cause`` says what began it: an action name, ``"lapse"``, ``"announcement"``
     or ``"window"``. ``uncertain`` is true inside an ``effective_window``.
-    ``digest`` identifies the registry that answered: with the query date and
-    the knowledge date it reproduces the answer.
+    ``until`` is the date the measure is scheduled to lapse (``expired``) unless
+    extended. ``digest`` identifies the registry that answered: with the query
+    date and the knowledge date it reproduces the answer.
     """
 
     measure: Measure
@@ -481,12 +482,15 @@ class MeasureState:
     program: str | None
     targets: tuple[str, ...]
     digest: str
+    until: _dt.date | None = None
 
     def __repr__(self) -> str:
         reliefs = ", ".join(r.label for r in self.reliefs)
         extra = f" reliefs=[{reliefs}]" if reliefs else ""
         if self.pending:
             extra += f" pending=[{', '.join(p.id for p in self.pending)}]"
+        if self.until is not None:
+            extra += f" until={self.until}"
         if self.uncertain:
             extra += " uncertain"
         return f"<MeasureState {self.measure.id} {self.status} v{self.version} {self.valid}{extra}>"

@@ -343,7 +343,8 @@ class Registry:
         for n, r in enumerate(runs):
             end = runs[n + 1].start if n + 1 < len(runs) else None
             states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition, r.cause,
-                                       Validity(r.start, end), r.uncertain, r.program, r.targets, digest))
+                                       Validity(r.start, end), r.uncertain, r.program, r.targets, digest,
+                                       r.until))
             o = r.start.toordinal()
             starts.append(_ORDINALS.setdefault(o, o))
         first = runs[0].start if runs else None
@@ -356,7 +357,7 @@ class Registry:
             base = states[i] if i >= 0 else before
             tss = [ts for ts, _ in subs]
             sts = [MeasureState(m, r.status, r.reliefs, r.pending, base.version, r.transition, r.cause,
-                                base.valid, r.uncertain, r.program, r.targets, digest) for _, r in subs]
+                                base.valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
             intraday[o] = (tss, sts)
         return _Runs(starts, states, before, intraday, active, superseded,
                      tuple(t for t in known if t.effective is None))
@@ -934,7 +935,7 @@ def _match(s: MeasureState, authority: str | None, targets: frozenset[str] | Non
 
 
 def _signature(s: MeasureState) -> tuple:
-    return (s.status, tuple((r.transition.id, r.until) for r in s.reliefs), tuple(p.id for p in s.pending),
+    return (s.until, s.status, tuple((r.transition.id, r.until) for r in s.reliefs), tuple(p.id for p in s.pending),
             s.program, s.targets)
 
 

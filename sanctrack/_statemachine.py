@@ -195,9 +195,11 @@ class Run:
     uncertain: bool
     program: str | None
     targets: tuple[str, ...]
+    until: _dt.date | None = None
 
     def signature(self) -> tuple:
         return (
+            self.until,
             self.status,
             tuple((r.transition.id, r.until) for r in self.reliefs),
             tuple(p.id for p in self.pending),
@@ -219,7 +221,7 @@ class Replay:
 def _snapshot(m: Machine, day: _dt.date, pending: tuple[Transition, ...], uncertain: bool,
               transition: Transition | None, cause: str) -> Run:
     return Run(day, m.status, tuple(m.reliefs.values()), pending, transition, cause, uncertain,
-               m.program, m.targets)
+               m.program, m.targets, m.until)
 
 
 def replay(
