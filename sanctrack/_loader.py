@@ -271,43 +271,63 @@ class _ListOf:
 
 # A field spec: key -> (converter, required). A converter is either a plain
 # function of the value, or an object called with (ctx, value, parts).
-_Spec = dict[str, tuple[Any, bool]]
+_Spec = "_SpecTable"
 
 
-def _fields(ctx: _Ctx, node: Any, parts: tuple[Any, ...], spec: _Spec, what: str,
+class _SpecTable:
+    """A record's keys: key -> (converter, how to call it), and the required keys."""
+
+    __slots__ = ("keys", "convs", "required", "order")
+
+    def __init__(self, spec: dict[str, tuple[Any, bool]]) -> None:
+        self.keys = tuple(spec)
+        self.order = {k: n for n, k in enumerate(spec)}
+        self.convs = {k: (conv, 0 if conv is None else (2 if isinstance(conv, (_ListOf, _Nested)) else 1))
+                      for k, (conv, _req) in spec.items()}
+        self.required = tuple(k for k, (_conv, req) in spec.items() if req)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.convs
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.keys)
+
+
+def _fields(ctx: _Ctx, node: Any, parts: tuple[Any, ...], spec: "_SpecTable", what: str,
             mark: tuple[int, int] | None) -> dict[str, Any] | None:
     """Convert a mapping field by field; None if any problem (all of them recorded)."""
-    if not isinstance(node, MarkedMap):
+    if type(node) is not MarkedMap:
         ctx.add(f"expected {what} (a mapping of keys to values), got {_kind_of(node)}", None, mark, parts)
         return None
     out: dict[str, Any] = {}
     ok = True
-    for key in node:
-        if key not in spec:
-            hint = did_you_mean(key, spec) or f"the keys of {what} are: {', '.join(spec)}"
+    convs = spec.convs
+    for key, value in node.items():
+        entry = convs.get(key)
+        if entry is None:
+            hint = did_you_mean(key, spec.keys) or f"the keys of {what} are: {', '.join(spec.keys)}"
             ctx.add(f"unknown key {key!r} in {what}", hint, node.keys_at.get(key), parts + (key,))
             ok = False
-    for key, (conv, required) in spec.items():
-        value = node.get(key)
+            continue
         if value is None:
-            if required:
-                if key in node:
-                    ctx.add(f"{key} is empty in {what}", f"give {key} a value", node.at(key), parts + (key,))
-                else:
-                    ctx.add(f"missing required key {key!r} in {what}", f"add `{key}: ...`", node.mark, parts)
-                ok = False
             continue
-        if conv is None:  # nested records (transitions, figures, links): built by the caller
-            continue
+        conv, how = entry
         try:
-            if isinstance(conv, (_ListOf, _Nested)):
-                out[key] = conv(ctx, value, parts + (key,))
-            else:
+            if how == 1:
                 out[key] = conv(value)
+            elif how == 2:
+                out[key] = conv(ctx, value, parts + (key,))
         except _Bad as bad:
             ctx.add(f"{key}: {bad.message}", bad.hint, node.at(key), parts + (key,))
             ok = False
         except _Reported:
+            ok = False
+    for key in spec.required:
+        if node.get(key) is None:
+            if key in node:
+                ctx.add(f"{key} is empty in {what}", f"give {key} a value", node.at(key), parts + (key,))
+            else:
+                ctx.add(f"missing required key {key!r} in {what}", f"add `{key}: ...`", node.mark, parts)
             ok = False
     return out if ok else None
 
@@ -328,7 +348,7 @@ _TEXTS = _ListOf(_text, "text")
 _IDS = _ListOf(_id, "ids")
 _SOURCE_IDS = _ListOf(_source_id, "source ids")
 
-_SCOPE: _Spec = {"authorises": (_text, False), "excludes": (_TEXTS, False)}
+_SCOPE = _SpecTable({"authorises": (_text, False), "excludes": (_TEXTS, False)})
 
 
 def _scope(ctx: _Ctx, value: Any, parts: tuple[Any, ...]) -> Scope:
@@ -375,22 +395,22 @@ def _changes(ctx: _Ctx, value: Any, parts: tuple[Any, ...]) -> dict[str, tuple[s
 
 # -- record specs -------------------------------------------------------------------
 
-_INFO: _Spec = {"name": (_text, True), "version": (_text, False), "description": (_text, False)}
-_AUTHORITY: _Spec = {"code": (_code, True), "name": (_text, True), "jurisdiction": (_text, True),
-                     "timezone": (_text, True)}
-_ENTITY: _Spec = {"id": (_id, True), "kind": (_vocab(ENTITY_KINDS), True), "name": (_text, True),
-                  "aliases": (_TEXTS, False), "identifiers": (_TEXTS, False), "note": (_text, False)}
-_INSTRUMENT: _Spec = {"id": (_id, True), "kind": (_vocab(INSTRUMENT_KINDS), True), "authority": (_code, False),
+_INFO = _SpecTable({"name": (_text, True), "version": (_text, False), "description": (_text, False)})
+_AUTHORITY = _SpecTable({"code": (_code, True), "name": (_text, True), "jurisdiction": (_text, True),
+                     "timezone": (_text, True)})
+_ENTITY = _SpecTable({"id": (_id, True), "kind": (_vocab(ENTITY_KINDS), True), "name": (_text, True),
+                  "aliases": (_TEXTS, False), "identifiers": (_TEXTS, False), "note": (_text, False)})
+_INSTRUMENT = _SpecTable({"id": (_id, True), "kind": (_vocab(INSTRUMENT_KINDS), True), "authority": (_code, False),
                       "number": (_text, False), "title": (_text, True), "url": (_text, False),
                       "signed": (_date, False), "issued": (_date, False), "published": (_date, False),
-                      "sources": (_SOURCE_IDS, False), "note": (_text, False)}
-_SOURCE: _Spec = {"id": (_source_id, True), "publisher": (_text, True), "title": (_text, False),
+                      "sources": (_SOURCE_IDS, False), "note": (_text, False)})
+_SOURCE = _SpecTable({"id": (_source_id, True), "publisher": (_text, True), "title": (_text, False),
                   "url": (_text, True), "published": (_date, False), "quote": (_text, False),
-                  "note": (_text, False)}
-_MEASURE: _Spec = {"id": (_id, True), "authority": (_code, True), "kind": (_vocab(MEASURE_KINDS), True),
+                  "note": (_text, False)})
+_MEASURE = _SpecTable({"id": (_id, True), "authority": (_code, True), "kind": (_vocab(MEASURE_KINDS), True),
                    "program": (_text, False), "targets": (_IDS, False), "title": (_text, True),
-                   "summary": (_text, False), "sources": (_SOURCE_IDS, True), "transitions": (None, False)}
-_TRANSITION: _Spec = {
+                   "summary": (_text, False), "sources": (_SOURCE_IDS, True), "transitions": (None, False)})
+_TRANSITION = _SpecTable({
     "id": (_id, True), "action": (_vocab(Action), True), "effective": (_date, False),
     "effective_at": (_instant, False), "announced": (_date, False), "published": (_date, False),
     "recorded": (_date, True), "until": (_date, False), "relief": (_id, False),
@@ -398,17 +418,17 @@ _TRANSITION: _Spec = {
     "conditions": (_TEXTS, False), "program": (_text, False), "targets": (_IDS, False),
     "changes": (_Nested(_changes), False), "confidence": (_vocab(Confidence), True),
     "sources": (_SOURCE_IDS, True), "corrects": (_id, False), "note": (_text, False),
-}
-_RELEASE: _Spec = {
+})
+_RELEASE = _SpecTable({
     "id": (_id, True), "date": (_date, True), "date_window": (_Nested(_window), False), "recorded": (_date, True),
     "count": (_int, False), "people": (_TEXTS, False), "nationalities": (_TEXTS, False),
     "destinations": (_TEXTS, False), "negotiators": (_TEXTS, False), "sources": (_SOURCE_IDS, True),
     "note": (_text, False), "figures": (None, False), "links": (None, False),
-}
-_FIGURE: _Spec = {"quantity": (_text, True), "value": (_int_or_text, True), "used": (_bool, False),
-                  "sources": (_SOURCE_IDS, False), "note": (_text, False)}
-_LINK: _Spec = {"transition": (_id, True), "basis": (_vocab(Basis), True), "recorded": (_date, True),
-                "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)}
+})
+_FIGURE = _SpecTable({"quantity": (_text, True), "value": (_int_or_text, True), "used": (_bool, False),
+                  "sources": (_SOURCE_IDS, False), "note": (_text, False)})
+_LINK = _SpecTable({"transition": (_id, True), "basis": (_vocab(Basis), True), "recorded": (_date, True),
+                "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)})
 
 _NEEDS_SOURCES = "names no source"
 

@@ -337,11 +337,29 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
                 problem(f"the document expands to more than {max_nodes} values", "remove aliases (*name) "
                         "that repeat large parts of the document", mark)
                 raise _Abort
-            # a scalar or an alias: add it to its parent
+            # a scalar or an alias: add it to its parent (the common cases inline)
             if top is None:
                 root = value
+            elif top.is_map:
+                key = top.key
+                if key is _NOKEY:
+                    if type(value) is str and value not in top.value.keys_at:
+                        top.key = value
+                        top.value.keys_at[value] = (mark.line + 1, mark.column + 1)
+                    else:
+                        _add(stack, top, value, mark.line + 1, mark.column + 1, path, problems)
+                elif top.skip:
+                    top.skip = False
+                    top.key = _NOKEY
+                else:
+                    container = top.value
+                    container[key] = value
+                    container.values_at[key] = (mark.line + 1, mark.column + 1)
+                    top.key = _NOKEY
             else:
-                _add(stack, top, value, mark.line + 1, mark.column + 1, path, problems)
+                container = top.value
+                container.append(value)
+                container.items_at.append((mark.line + 1, mark.column + 1))
         return None if root is _MISSING else root
     finally:
         loader.dispose()
