@@ -43,7 +43,8 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     sdn.add_argument("--old-date", help="date of OLD (YYYY-MM-DD, or an instant like 2021-08-18T0939Z); "
                      "default: the date in its file name")
     sdn.add_argument("--new-date", help="date of NEW (same forms); default: the date in its file name")
-    sdn.add_argument("--program", help="keep only parties with this program tag, e.g. BELARUS-EO14038")
+    sdn.add_argument("--program", default=argparse.SUPPRESS,  # the global --program counts too
+                     help="keep only parties with this program tag, e.g. BELARUS-EO14038")
     sdn.add_argument("-o", "--output", metavar="DIR", help="write the import as a registry directory")
     sdn.add_argument("--beside", action="store_true",
                      help="where DIR has hand-curated files, write the import as a registry of "
@@ -116,7 +117,8 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except OSError as exc:
             print(f"sanctrack import ofac-sdn: {exc.filename or ''}: {exc.strerror or exc}", file=err)
             return 1
-        diff = ofac.diff_snapshots(old_snap, new_snap, program=args.program, min_ratio=args.min_ratio)
+        program = getattr(args, "program", None)
+        diff = ofac.diff_snapshots(old_snap, new_snap, program=program, min_ratio=args.min_ratio)
         imported = ofac.import_diffs([diff], effective=effective)
         report = None
         if args.output:
