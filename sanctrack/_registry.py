@@ -513,6 +513,13 @@ class Registry:
 
         ``known=Y`` answers as the registry stood on Y, without building a view.
         Before the measure's first transition the state's ``status`` is None.
+
+        >>> import sanctrack
+        >>> reg = sanctrack.load()
+        >>> reg.state("us-ofac-belavia-sdn", "2025-09-20").reliefs[0].label
+        'GL 11'
+        >>> str(reg.state("us-ofac-belavia-sdn", "2025-11-10", known="2025-10-01").status)
+        'relieved'
         """
         tl = self._timeline(measure_id)
         k = tl.epoch(self._known) if known is None else self._k(tl, known)
@@ -536,6 +543,10 @@ class Registry:
 
         ``target`` is an entity id, name, alias or identifier; ``program`` matches
         the program in effect on that date. Sorted by authority, then measure id.
+
+        >>> import sanctrack
+        >>> [s.measure.id for s in sanctrack.load().in_force("2025-12-20", target="BPC")]
+        ['eu-bpc-listing', 'us-ofac-bpc-sdn']
         """
         targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
         if not self._d.timelines:
@@ -640,7 +651,15 @@ class Registry:
         return self._global(self._d.runs_cache, y, make)
 
     def history(self, measure_id: str, *, known: Any = None) -> History:
-        """Every version (state run) of a measure, oldest first, and what was superseded."""
+        """Every version (state run) of a measure, oldest first, and what was superseded.
+
+        >>> import sanctrack
+        >>> h = sanctrack.load().history("us-ofac-belavia-sdn")
+        >>> [(str(v.status), str(v.valid)) for v in h][-2:]
+        [('relieved', '[2025-09-11, 2025-11-04)'), ('lifted', '[2025-11-04, open)')]
+        >>> [x.record.id for x in h.superseded]
+        ['us-ofac-belavia-sdn.announce-2025-09-11']
+        """
         tl = self._timeline(measure_id)
         runs = self._runs(tl, self._k(tl, known))
         return History(tl.measure, tuple(runs.states), runs.superseded)
@@ -648,7 +667,12 @@ class Registry:
     def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
                 target: str | None = None, kind: str | None = None,
                 program: str | None = None) -> list[Transition]:
-        """Transitions effective in ``[start, end)``, in date then registry order (superseded ones left out)."""
+        """Transitions effective in ``[start, end)``, in date then registry order (superseded ones left out).
+
+        >>> import sanctrack
+        >>> [t.id for t in sanctrack.load().changes("2025-11-04", "2025-11-05", authority="US-OFAC")]
+        ['us-ofac-belavia-sdn.lift', 'us-ofac-ew301pj-blocked-property.lift', 'us-ofac-gov-aircraft-ew001pa-pb-ph.gl12']
+        """
         a, b = _day(start), _day(end)
         y = self._effective_known(known)
         ords, trs = self._changes_index(y)
@@ -699,7 +723,13 @@ class Registry:
 
     def diff(self, a: Any, b: Any, *, known: Any = None, authority: str | None = None,
              target: str | None = None, kind: str | None = None, program: str | None = None) -> list[StateChange]:
-        """Measures whose state differs between ``a`` and ``b`` (status, reliefs, pending, program, targets)."""
+        """Measures whose state differs between ``a`` and ``b`` (status, reliefs, pending, program, targets, until).
+
+        >>> import sanctrack
+        >>> [(c.measure.id, str(c.after.status)) for c in sanctrack.load().diff("2025-12-14", "2025-12-16")
+        ...  if c.measure.authority == "US-OFAC"]
+        [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'), ('us-ofac-bpc-sdn', 'relieved')]
+        """
         targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
         out = []
         for mid in self._d.timelines:
@@ -714,7 +744,13 @@ class Registry:
         return out
 
     def explain(self, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
-        """The state on a date and the chain of transitions, instruments and sources behind it."""
+        """The state on a date and the chain of transitions, instruments and sources behind it.
+
+        >>> import sanctrack
+        >>> ex = sanctrack.load().explain("us-ofac-bpc-sdn", "2025-12-20")
+        >>> [(str(st.transition.action), st.instrument.label if st.instrument else None) for st in ex.steps]
+        [('impose', 'SDN designations 2021-12-02'), ('relieve', 'GL 5'), ('relieve', 'GL 13')]
+        """
         tl = self._timeline(measure_id)
         runs = self._runs(tl, self._k(tl, known))
         state = self.state(measure_id, on, known=known)
@@ -736,7 +772,13 @@ class Registry:
         return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
 
     def compare(self, target: str, on: Any, *, known: Any = None) -> Comparison:
-        """One target across authorities on a date: every measure against it, and who has one in force."""
+        """One target across authorities on a date: every measure against it, and who has one in force.
+
+        >>> import sanctrack
+        >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
+        >>> c.by_authority, c.divergent
+        ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
+        """
         ents = self.resolve(target)
         ids = frozenset(e.id for e in ents)
         states = []
@@ -751,7 +793,13 @@ class Registry:
         return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
 
     def deals(self) -> tuple[Deal, ...]:
-        """Every release (by date) with the transitions linked to it."""
+        """Every release (by date) with the transitions linked to it.
+
+        >>> import sanctrack
+        >>> d = [d for d in sanctrack.load().deals() if d.release.id == "release-2025-12-13"][0]
+        >>> d.release.count, sorted({str(x.link.basis) for x in d.links})
+        (123, ['stated'])
+        """
         d = self._d
         by_release: dict[str, list[Link]] = {}
         for ln in self.links:
