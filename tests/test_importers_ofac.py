@@ -804,3 +804,10 @@ def test_cli_compare_an_imported_registry_directory_with_the_bundled_one(tmp_pat
     ]
     code, _, err = run_cli("import", "compare", str(tmp_path / "nowhere"))
     assert code == 1 and err.startswith("sanctrack import compare: ")
+
+
+def test_refuses_a_directory_that_is_not_a_registry(tmp_path):
+    (tmp_path / "home" / "photos").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"does not look like a registry directory \(it holds 'photos'\)"):
+        ofac.write_registry(belarus_2024_2026(), tmp_path / "home")
+    assert [p.name for p in (tmp_path / "home").iterdir()] == ["photos"]

@@ -285,6 +285,7 @@ def write_registry(
     _recover(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a directory")
+    _check_registry_like(target)
 
     imported, candidates = _without_candidates(
         imported, curated_identifiers(target) if target.is_dir() else {}
@@ -355,6 +356,31 @@ def write_registry(
         _recover(target)  # the old directory back in place; temporaries removed
         raise
     return report
+
+
+_REGISTRY_DIRS = ("measures", "releases", BESIDE_DIR)
+
+
+def _check_registry_like(target: Path) -> None:
+    """Refuse a target that holds more than a registry (the whole directory is copied).
+
+    Besides the registry files and folders, only plain files the loader ignores (not
+    ``.yaml``: a README, say) and hidden entries are accepted.
+    """
+    if not target.is_dir():
+        return
+    for entry in sorted(os.scandir(target), key=lambda e: e.name):
+        name = entry.name
+        if name.startswith(".") or name in _LAYOUT_FILES:
+            continue
+        if name in _REGISTRY_DIRS and entry.is_dir(follow_symlinks=False):
+            continue
+        if entry.is_file(follow_symlinks=False) and not name.endswith((".yaml", ".yml")):
+            continue
+        raise ValueError(
+            f"{target} does not look like a registry directory (it holds {name!r}); "
+            "import into a new directory or an existing registry"
+        )
 
 
 def _umask() -> int:
