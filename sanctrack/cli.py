@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     p = _Parser(prog=PROG, description="Ask how sanctions changed over time: as-of queries on a sanctrack registry.",
-                epilog="Dates are YYYY-MM-DD (or aware instants such as 2021-06-05T00:00+02:00). "
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog="Dates are YYYY-MM-DD, or aware instants such as 2021-06-05T00:00+02:00.\n"
+                       "Global options go before or after the command.\n"
                        "Exit codes: 0 ok, 1 nothing found or invalid registry, 2 usage error.")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _global_options(p, sub=False)
