@@ -156,7 +156,7 @@ class Snapshot:
     date: dt.date
     sha256: str
     form: Form
-    entries: Mapping[int, SdnEntry] = attrs.field(repr=False)
+    entries: Mapping[int, SdnEntry] = attrs.field(repr=False, eq=False)  # sha256 stands for them
     instant: dt.datetime | None = None
     eof_marker: bool = False
 
