@@ -811,3 +811,22 @@ def test_refuses_a_directory_that_is_not_a_registry(tmp_path):
     with pytest.raises(ValueError, match=r"does not look like a registry directory \(it holds 'photos'\)"):
         ofac.write_registry(belarus_2024_2026(), tmp_path / "home")
     assert [p.name for p in (tmp_path / "home").iterdir()] == ["photos"]
+
+
+def test_same_utc_day_snapshots_bracket_the_potash_designations_in_washington_time():
+    # 2021-12-02T01:41Z is still 1 December in Washington; 18:50Z is 2 December
+    old = snap("ofac_sdn_2021-12-02T0141Z.csv")
+    new = snap("ofac_sdn_2021-12-02T1850Z.csv")
+    d = ofac.diff_snapshots(old, new, program="BELARUS-EO14038")
+    assert d.window == (dt.date(2021, 12, 1), dt.date(2021, 12, 2))
+    assert [c.uid for c in d.added] == [
+        33017, 33018, 33019, 33022, 33023, 33024, 33071, 33171, 33172, 33173, 33174, 33175,
+        33176, 33177, 33178, 33191, 33192, 33193, 33194, 33211, 33371, 33372, 33373, 33374,
+        33394, 33395, 33396, 33397, 33398, 33399, 33400, 33411, 33513,
+    ]
+    assert d.removed == () and d.amended == ()
+    bundled = _bundled()
+    reg = ofac.import_diffs([d]).registry()
+    for ident in ("ofac:33374", "ofac:33372", "ofac:33371"):  # BPC, Agrorozkvit, Slavkali
+        (impose,) = ofac.compare_entity(reg, bundled, ident)
+        assert impose.verdict == "agree" and impose.curated[0].effective == dt.date(2021, 12, 2)
