@@ -450,12 +450,15 @@ class _Index:
     def __init__(self) -> None:
         self.by_id: dict[str, list[_Where]] = {}
         self.broken: set[str] = set()  # ids of records (and measures) that failed in pass 1
+        self.unreadable: set[str] = set()  # kinds of records in a file that could not be read at all
 
     def follows_from_broken(self, p: Problem, measure_of: dict[str, str]) -> bool:
         """True for a registry problem that only echoes a record that failed in pass 1."""
-        if not self.broken:
+        if not self.broken and not self.unreadable:
             return False
         if p.message.startswith("unknown "):
+            if p.message.split(" ", 2)[1] in self.unreadable:
+                return True
             for quoted in re.findall(r"'([^']*)'", p.message):
                 if quoted in self.broken:
                     return True
@@ -597,6 +600,7 @@ class _Builder:
         if not isinstance(doc, MarkedList):
             self.ctx.add(f"expected a list of {kind} records (`- {key}: ...`), got {_kind_of(doc)}", None,
                          getattr(doc, "mark", (1, 1)), ())
+            self.index.unreadable.add(kind)
             return
         for n, node in enumerate(doc):
             record = self._one(cls, node, (n,), spec, kind, key, doc.items_at[n])
@@ -614,6 +618,7 @@ class _Builder:
         if not isinstance(doc, MarkedMap):
             self.ctx.add(f"expected a measure (a mapping with id, authority, kind, title, sources, "
                          f"transitions), got {_kind_of(doc)}", None, getattr(doc, "mark", (1, 1)), ())
+            self.index.unreadable.update(("measure", "transition"))
             return
         self._check_stem(doc, stem, "measure")
         m = self._one(Measure, doc, (), _MEASURE, "measure", "id", doc.mark)
@@ -627,6 +632,7 @@ class _Builder:
         if not isinstance(trs, MarkedList):
             self.ctx.add(f"transitions: expected a list of transitions, got {_kind_of(trs)}", None,
                          doc.at("transitions"), ("transitions",))
+            self.index.unreadable.add("transition")
             return
         for n, node in enumerate(trs):
             parts = ("transitions", n)
@@ -641,6 +647,7 @@ class _Builder:
         if not isinstance(doc, MarkedMap):
             self.ctx.add(f"expected a release (a mapping with id, date, recorded, sources, links), "
                          f"got {_kind_of(doc)}", None, getattr(doc, "mark", (1, 1)), ())
+            self.index.unreadable.add("release")
             return
         self._check_stem(doc, stem, "release")
         figures = []
@@ -664,6 +671,8 @@ class _Builder:
         rid = r.id if r is not None else (str(doc["id"]) if isinstance(doc.get("id"), str) else stem)
         if r is not None and ok:
             self.records.releases.append(r)
+        else:
+            self.index.broken.add(rid)
         lks = doc.get("links")
         if lks is None:
             return
@@ -701,7 +710,7 @@ def _display(root: Path, rel: str) -> str:
 
 
 def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = MAX_FILE_SIZE,
-                   display: Path | None = None) -> list[tuple[str, bytes]]:
+                   display: Path | None = None, refused: list[str] | None = None) -> list[tuple[str, bytes]]:
     """The registry's files as ``(relative path, bytes)`` in load order; problems for the rest.
 
     Refuses (as located problems) files larger than ``max_file_size``, paths that
@@ -710,6 +719,7 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
     """
     shown = display if display is not None else root
     out: list[tuple[str, bytes]] = []
+    refused = refused if refused is not None else []
     try:
         real_root = root.resolve(strict=True)
     except (OSError, RuntimeError) as exc:
@@ -718,6 +728,12 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
         return out
 
     def read(rel: str, required: bool) -> None:
+        n = len(problems)
+        _read(rel, required)
+        if len(problems) > n:
+            refused.append(rel)
+
+    def _read(rel: str, required: bool) -> None:
         path = root / rel
         where = _display(shown, rel)
         try:
@@ -790,17 +806,25 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
             if not name.endswith(".yaml"):
                 hint = "rename it to .yaml" if name.endswith(".yml") else f"{d}/ holds <id>.yaml files only"
                 problems.append(Problem(f"unexpected file {rel!r}", hint=hint, path=_display(shown, rel)))
+                refused.append(rel)
                 continue
             read(rel, False)
     return out
 
 
+_KINDS_IN = {"registry.yaml": (), "authorities.yaml": ("authority",), "entities.yaml": ("entity",),
+             "instruments.yaml": ("instrument",), "sources.yaml": ("source",),
+             "measures": ("measure", "transition"), "releases": ("release",)}
+
+
 def load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *,
                  display: Path | None = None, max_depth: int = MAX_DEPTH,
-                 max_nodes: int = MAX_NODES) -> tuple[Records, _Index]:
+                 max_nodes: int = MAX_NODES, refused: Iterable[str] = ()) -> tuple[Records, _Index]:
     """Pass 1: parse each file and build its records; problems are appended."""
     shown = display if display is not None else root
     b = _Builder(problems)
+    for rel in refused:
+        b.index.unreadable.update(_KINDS_IN.get(rel.split("/")[0], ()))
     rec = b.records
     for rel, data in files:
         path = _display(shown, rel)
@@ -809,6 +833,7 @@ def load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Prob
         if found:
             problems.extend(found)
             if doc is None:
+                b.index.unreadable.update(_KINDS_IN.get(rel.split("/")[0], ()))
                 continue
         if rel == "registry.yaml":
             b.info(doc)
@@ -861,15 +886,12 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         what = "does not exist" if not root.exists() else "is not a directory"
         raise _fail([Problem(f"the registry directory {what}", hint="give the directory that holds "
                              "registry.yaml", path=os.fspath(display))])
-    files = registry_files(root, problems, max_file_size=max_file_size, display=display)
-    if problems:
-        # still parse what could be read, to report everything at once
-        load_records(root, files, problems, display=display, max_depth=max_depth, max_nodes=max_nodes)
-        raise _fail(problems)
+    refused: list[str] = []
+    files = registry_files(root, problems, max_file_size=max_file_size, display=display, refused=refused)
 
     from . import _cache
 
-    use_cache = _cache.enabled(cache)
+    use_cache = not problems and _cache.enabled(cache)
     key = None
     if use_cache:
         key = _cache.key_of(files, limits=(max_depth, max_nodes))
@@ -877,13 +899,17 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         if reg is not None:
             return reg
     records, index = load_records(root, files, problems, display=display, max_depth=max_depth,
-                                  max_nodes=max_nodes)
+                                  max_nodes=max_nodes, refused=refused)
     try:
         reg = records.build()
     except RegistryError as exc:
         measure_of = {t.id: t.measure for t in records.transitions}
         problems.extend(index.locate(p) for p in exc.problems if not index.follows_from_broken(p, measure_of))
         raise _fail(problems) from None
+    except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:  # a bug, not bad input
+        problems.append(Problem(f"internal error while building the registry: {exc!r}",
+                                hint="please report this with the registry that caused it", path=os.fspath(display)))
+        raise _fail(problems) from exc
     if problems:
         raise _fail(problems)
     if use_cache and key is not None:

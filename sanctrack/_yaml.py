@@ -139,7 +139,7 @@ class _Abort(Exception):
 
 
 class _Frame:
-    __slots__ = ("value", "is_map", "key", "skip", "anchor", "nodes0", "mark")
+    __slots__ = ("value", "is_map", "key", "skip", "anchor", "nodes0", "mark", "refused")
 
     def __init__(self, value: Any, is_map: bool, anchor: str | None, nodes0: int, mark: tuple[int, int]) -> None:
         self.value = value
@@ -149,6 +149,7 @@ class _Frame:
         self.anchor = anchor
         self.nodes0 = nodes0
         self.mark = mark
+        self.refused = False  # a refused tag: the container reads as null
 
 
 _NOKEY = object()
@@ -284,7 +285,8 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
             elif cls is _MappingStartEvent or cls is _SequenceStartEvent:
                 is_map = cls is _MappingStartEvent
                 tag = ev.tag
-                if tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                refused = tag not in (_MAP_TAGS if is_map else _SEQ_TAGS)
+                if refused:
                     problem(f"tag {_short_tag(tag)} is not allowed", "the registry format uses plain "
                             "YAML values only: remove the tag", ev.start_mark)
                 if len(stack) >= max_depth:
@@ -296,11 +298,12 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
                 mark2 = (m.line + 1, m.column + 1)
                 container = MarkedMap(mark2) if is_map else MarkedList(mark2)
                 top = _Frame(container, is_map, ev.anchor, nodes, mark2)
+                top.refused = refused
                 stack.append(top)
                 continue
             elif cls is _MappingEndEvent or cls is _SequenceEndEvent:
                 frame = stack.pop()
-                value = frame.value
+                value = None if frame.refused else frame.value
                 if frame.anchor is not None:
                     anchors[frame.anchor] = (value, nodes - frame.nodes0 + 1)
                 if stack:
@@ -316,8 +319,7 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
                 if found is None:
                     problem(f"unknown alias *{ev.anchor}", "define the anchor (&name) before using it",
                             ev.start_mark)
-                    value = None
-                    nodes += 1
+                    raise _Abort
                 else:
                     value, size = found
                     nodes += size
