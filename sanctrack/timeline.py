@@ -112,10 +112,7 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
     shown = {m.id for m, _ in rows}
     dates: list[_dt.date] = []
     for m, h in rows:
-        for s in h.versions:
-            dates.append(s.valid.start)
-        for t in reg.transitions:
-            pass
+        dates.extend(s.valid.start for s in h.versions)
     trans = [t for t in reg.transitions if t.measure in shown]
     dates.extend(t.when for t in trans)
     deals = [d for d in reg.deals() if any(lt.transition.measure in shown for lt in d.links)]
@@ -157,6 +154,8 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
     lanes_bottom = height - LEGEND_H
     w('<g class="axis">')
     yearly = span > 800
+    if yearly and lo.month > 2:  # label the partial first year at the left edge
+        w(f'<text x="{x0 + 3:.1f}" y="{TOP - 50}" fill="#555">{lo.year}</text>')
     d = _dt.date(lo.year, 1, 1) if yearly else _dt.date(lo.year, lo.month, 1)
     while d <= hi:
         if d >= lo:
