@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import json
 import random
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -152,49 +154,21 @@ def test_the_table_predicate_reproduces_state_on_generated_registries(data):
 
 # -- the DuckDB query of docs/scale-out.md ------------------------------------------
 
-SCREEN_SQL = """
-SELECT t.id, it.measure, it.status
-FROM transactions t
-JOIN interval_targets it
-  ON it.target_id = t.counterparty
- AND it.valid_from <= t.date
- AND (it.valid_to IS NULL OR t.date < it.valid_to)
-WHERE it.recorded_to IS NULL
-  AND it.in_force
-"""
+DOC = Path(__file__).resolve().parents[1] / "docs" / "scale-out.md"
 
-SCREEN_KNOWN_SQL = """
-SELECT t.id, it.measure, it.status
-FROM transactions t
-JOIN interval_targets it
-  ON it.target_id = t.counterparty
- AND it.valid_from <= t.date
- AND (it.valid_to IS NULL OR t.date < it.valid_to)
-WHERE it.recorded_from <= t.known
-  AND (it.recorded_to IS NULL OR t.known < it.recorded_to)
-  AND it.in_force
-"""
 
-ASOF_SQL = """
-WITH cur AS (SELECT * FROM interval_targets WHERE recorded_to IS NULL),
-     cand AS (SELECT t.id, t.counterparty, t.date, m.measure
-              FROM transactions t
-              JOIN (SELECT DISTINCT target_id, measure FROM cur) m ON m.target_id = t.counterparty)
-SELECT c.id, it.measure, it.status
-FROM cand c
-ASOF JOIN cur it
-  ON it.target_id = c.counterparty AND it.measure = c.measure AND c.date >= it.valid_from
-WHERE (it.valid_to IS NULL OR c.date < it.valid_to)
-  AND it.in_force
-"""
+def documented_sql() -> dict[str, str]:
+    """The ```sql blocks of docs/scale-out.md whose first line is ``-- <name>``: tested verbatim."""
+    out = {}
+    for block in re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S):
+        first, _, body = block.partition("\n")
+        if first.startswith("-- "):
+            out[first[3:].strip()] = body
+    return out
 
-LOAD_SQL = """
-CREATE TABLE intervals AS SELECT * FROM read_csv('{path}', header = true,
-    types = {{'valid_from': 'DATE', 'valid_to': 'DATE', 'recorded_from': 'DATE', 'recorded_to': 'DATE',
-              'in_force': 'BOOLEAN', 'version': 'INTEGER'}});
-CREATE TABLE interval_targets AS
-    SELECT i.*, unnest(string_split(i.target_ids, ';')) AS target_id FROM intervals i;
-"""
+
+def test_the_documented_sql_blocks_are_there():
+    assert set(documented_sql()) == {"load", "screen", "asof", "screen-known"}
 
 
 def _duckdb_equivalence(reg, tmp_path, n, seed):
@@ -204,20 +178,21 @@ def _duckdb_equivalence(reg, tmp_path, n, seed):
         write_intervals_csv(reg, fh)
     pairs = _pairs(reg, n, seed)
     con = duckdb.connect()
-    con.execute(LOAD_SQL.format(path=path.as_posix()))
+    sql = documented_sql()
+    con.execute(sql["load"].replace("'intervals.csv'", f"'{path.as_posix()}'"))
     con.execute("CREATE TABLE transactions (id INTEGER, counterparty VARCHAR, date DATE, known DATE)")
     con.executemany("INSERT INTO transactions VALUES (?, ?, ?, ?)",
                     [(i, t, d, k) for i, (t, d, k) in enumerate(pairs)])
     checked = 0
-    for sql, use_known in ((SCREEN_SQL, False), (ASOF_SQL, False), (SCREEN_KNOWN_SQL, True)):
+    for name, use_known in (("screen", False), ("asof", False), ("screen-known", True)):
         got: dict[int, set] = {}
-        for i, measure, status in con.execute(sql).fetchall():
+        for i, measure, status in con.execute(sql[name]).fetchall():
             got.setdefault(i, set()).add((measure, status))
         for i, (target, day, known) in enumerate(pairs):
             if use_known and known is None:
                 continue
             expected = _registry_answer(reg, target, day, known if use_known else None)
-            assert got.get(i, set()) == expected, (sql, target, day, known)
+            assert got.get(i, set()) == expected, (name, target, day, known)
             checked += 1
     return checked
 
