@@ -18,6 +18,11 @@ digest must equal the digest stored when the YAML was loaded. Anything off — a
 corrupt, truncated, foreign or tampered file — and the cache is ignored: the
 YAML is parsed as if there were no cache, and the entry rewritten.
 
+Each entry is signed (HMAC-SHA256) with a random secret kept in the cache
+directory (``secret``, mode 0600), so an entry copied from another machine or
+user, or written by anything but sanctrack, is rejected before it is even
+parsed as JSON.
+
 Writing is atomic (a temporary file renamed into place) and best effort: an
 unwritable cache directory only means no cache.
 """
@@ -27,6 +32,8 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import hashlib
+import hmac
+import secrets
 import json
 import os
 import tempfile
@@ -181,14 +188,52 @@ def _records(doc: Any) -> Any:
 # -- get / put ------------------------------------------------------------------------
 
 
+def _secret(folder: Path, create: bool) -> bytes | None:
+    """The cache directory's signing secret (created on first write)."""
+    path = folder / "secret"
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64)
+        return data if len(data) == 32 else None
+    except FileNotFoundError:
+        if not create:
+            return None
+    data = secrets.token_bytes(32)
+    tmp = folder / f".secret-{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    try:
+        os.link(tmp, path)  # first writer wins; never replace a secret others already use
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    with open(path, "rb") as fh:
+        data = fh.read(64)
+    return data if len(data) == 32 else None
+
+
+def _sign(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest().encode("ascii")
+
+
 def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
     """The cached registry for ``key``, verified; None on a miss or on anything suspicious."""
     try:
-        path = entry_path(key, directory)
+        folder = cache_dir(directory)
+        path = folder / f"registry-{key}.json"
         if not path.is_file() or path.stat().st_size > MAX_ENTRY_SIZE:
             return None
+        secret = _secret(folder, create=False)
+        if secret is None:
+            return None
         with open(path, "rb") as fh:
-            doc = json.loads(fh.read())
+            raw = fh.read()
+        signature, _, body = raw.partition(b"\n")
+        if not hmac.compare_digest(signature, _sign(secret, body)):
+            return None
+        doc = json.loads(body)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
             return None
         digest = doc.get("digest")
@@ -208,10 +253,13 @@ def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] 
     try:
         folder = cache_dir(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(_document(key, records, digest), ensure_ascii=False, separators=(",", ":"))
+        secret = _secret(folder, create=True)
+        if secret is None:
+            return False
+        body = json.dumps(_document(key, records, digest), ensure_ascii=False, separators=(",", ":")).encode()
         fd, tmp = tempfile.mkstemp(prefix=".registry-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+            fh.write(_sign(secret, body) + b"\n" + body)
         os.replace(tmp, folder / f"registry-{key}.json")
         tmp = None
         return True

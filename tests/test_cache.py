@@ -1,0 +1,246 @@
+"""The load cache: a verified JSON copy of registries that loaded with no problem."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import sanctrack
+from sanctrack import RegistryError, _cache, _loader
+
+FIXTURES = Path(__file__).parent / "fixtures" / "registries"
+MEASURE = "measures/us-ofac-acme-sdn.yaml"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    out = tmp_path / "reg"
+    shutil.copytree(FIXTURES / "base", out)
+    return out
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SANCTRACK_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SANCTRACK_CACHE", raising=False)
+    return folder
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("registry-*.json")) if folder.is_dir() else []
+
+
+def read_entry(entry: Path) -> dict:
+    """The JSON body of an entry (its first line is the signature)."""
+    return json.loads(entry.read_bytes().partition(b"\n")[2])
+
+
+def write_entry(entry: Path, doc: dict, *, sign: bool) -> None:
+    """Write an entry; ``sign`` signs it with the cache's own secret, as an attacker holding it would."""
+    body = json.dumps(doc).encode()
+    secret = (entry.parent / "secret").read_bytes() if sign else b"\0" * 32
+    entry.write_bytes(_cache._sign(secret, body) + b"\n" + body)
+
+
+@pytest.fixture
+def no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make parsing YAML impossible: only a cache hit can load now."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the YAML was parsed")
+
+    monkeypatch.setattr(_loader, "load_records", refuse)
+
+
+def _answers(reg: sanctrack.Registry) -> list:
+    out = []
+    for m in reg.measures:
+        for on in ("2024-01-09", "2024-01-10", "2024-02-01", "2024-05-01", "2024-06-01"):
+            s = reg.state(m.id, on)
+            out.append((m.id, on, s.status, [r.transition.id for r in s.reliefs], s.version, s.valid))
+        out.append([(v.status, v.valid) for v in reg.history(m.id)])
+    out.append([(d.release.id, [lt.transition.id for lt in d.links]) for d in reg.deals()])
+    return out
+
+
+def test_first_load_writes_an_entry_and_the_second_is_a_hit(root: Path, cache: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    first = sanctrack.load(root)
+    (entry,) = entries(cache)
+    doc = read_entry(entry)
+    assert doc["format"] == _cache.FORMAT and doc["digest"] == first.digest
+    assert entry.name == f"registry-{doc['key']}.json"
+    monkeypatch.setattr(_loader, "load_records", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    second = sanctrack.load(root)
+    assert second.digest == first.digest
+    assert _answers(second) == _answers(first)
+
+
+def test_cached_answers_equal_uncached_answers_on_the_bundled_registry(cache: Path) -> None:
+    uncached = sanctrack.load(cache=False)
+    assert entries(cache) == []
+    sanctrack.load()  # writes
+    cached = sanctrack.load()  # reads
+    assert cached.digest == uncached.digest
+    days = sorted({t.when for t in uncached.transitions})
+    for m in uncached.measures:
+        for d in days:
+            a, b = uncached.state(m.id, d), cached.state(m.id, d)
+            assert (a.status, a.reliefs, a.pending, a.version, a.valid) == \
+                   (b.status, b.reliefs, b.pending, b.version, b.valid)
+    assert cached.deals() == uncached.deals()
+    assert [t.id for t in cached.transitions] == [t.id for t in uncached.transitions]
+
+
+def test_any_change_to_any_file_invalidates(root: Path, cache: Path) -> None:
+    before = sanctrack.load(root)
+    text = (root / MEASURE).read_text()
+    (root / MEASURE).write_text(text.replace("effective: 2024-06-01", "effective: 2024-06-02"))
+    after = sanctrack.load(root)
+    assert after.digest != before.digest
+    assert str(after.state("us-ofac-acme-sdn", "2024-06-01").status) == "in_force"
+    assert len(entries(cache)) == 2
+
+
+def test_a_comment_changes_the_key_but_not_the_digest(root: Path, cache: Path) -> None:
+    before = sanctrack.load(root)
+    with open(root / "registry.yaml", "a") as fh:
+        fh.write("# a comment\n")
+    after = sanctrack.load(root)
+    assert after.digest == before.digest
+    assert len(entries(cache)) == 2
+
+
+def test_cache_never_hides_a_problem(root: Path, cache: Path) -> None:
+    sanctrack.load(root)
+    text = (root / MEASURE).read_text()
+    (root / MEASURE).write_text(text.replace("effective: 2024-06-01", "effective: 2024-06-31"))
+    with pytest.raises(RegistryError) as info:
+        sanctrack.load(root)
+    assert "invalid date '2024-06-31'" in str(info.value)
+    assert len(entries(cache)) == 1  # a registry with problems is never cached
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{", b"\xff\xfe", b"[]", b'{"format": 1}', b"null",
+                                     b"[" * 100_000])
+def test_corrupt_entry_is_ignored_and_rewritten(root: Path, cache: Path, garbage: bytes) -> None:
+    good = sanctrack.load(root)
+    (entry,) = entries(cache)
+    entry.write_bytes(garbage)
+    again = sanctrack.load(root)
+    assert again.digest == good.digest
+    assert read_entry(entry)["digest"] == good.digest  # rebuilt from the YAML
+
+
+def test_foreign_entry_is_ignored(root: Path, cache: Path, tmp_path: Path) -> None:
+    """An entry written under another cache directory (another secret) is never read."""
+    elsewhere = tmp_path / "elsewhere"
+    good = sanctrack.load(root, cache_dir=elsewhere)
+    (foreign,) = entries(elsewhere)
+    cache.mkdir(parents=True)
+    (cache / "secret").write_bytes(b"s" * 32)
+    shutil.copy(foreign, cache / foreign.name)
+    assert sanctrack.load(root).digest == good.digest
+    body = read_entry(cache / foreign.name)  # rewritten, signed with this cache's secret
+    assert body["digest"] == good.digest
+    assert (cache / foreign.name).read_bytes() != foreign.read_bytes()
+
+
+def test_entry_of_other_files_under_this_key_is_ignored(root: Path, cache: Path, tmp_path: Path) -> None:
+    """Even signed with this cache's secret, the records of other files fail the digest check."""
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    text = (other / MEASURE).read_text()
+    (other / MEASURE).write_text(text.replace("effective: 2024-06-01", "effective: 2024-07-01"))
+    foreign = sanctrack.load(other)
+    (foreign_entry,) = entries(cache)
+    mine = sanctrack.load(root)
+    entry = next(e for e in entries(cache) if e != foreign_entry)
+    doc = read_entry(foreign_entry)
+    doc["key"] = read_entry(entry)["key"]
+    doc["digest"] = read_entry(entry)["digest"]  # claims to be these files' registry
+    write_entry(entry, doc, sign=True)
+    again = sanctrack.load(root)
+    assert again.digest == mine.digest != foreign.digest
+    assert str(again.state("us-ofac-acme-sdn", "2024-06-15").status) == "lifted"
+
+
+def test_a_miss_parses_the_yaml(root: Path, cache: Path, no_yaml: None) -> None:
+    with pytest.raises(AssertionError):
+        sanctrack.load(root)  # nothing cached yet: the YAML must be parsed
+
+
+@pytest.mark.parametrize("sign", [False, True])
+def test_tampered_records_are_rejected(root: Path, cache: Path, sign: bool) -> None:
+    """Unsigned: the signature fails. Signed with the stolen secret: the digest check fails."""
+    good = sanctrack.load(root)
+    (entry,) = entries(cache)
+    doc = read_entry(entry)
+    lift = next(t for t in doc["transitions"] if t["id"] == "us-ofac-acme-sdn.lift")
+    lift["effective"] = lift["recorded"] = "2024-05-15"  # still a valid registry, but not these files
+    write_entry(entry, doc, sign=sign)
+    again = sanctrack.load(root)
+    assert again.digest == good.digest
+    assert str(again.state("us-ofac-acme-sdn", "2024-05-20").status) == "in_force"
+
+
+def test_tampered_key_field_is_ignored(root: Path, cache: Path) -> None:
+    good = sanctrack.load(root)
+    (entry,) = entries(cache)
+    doc = read_entry(entry)
+    doc["key"] = "0" * 64
+    write_entry(entry, doc, sign=True)
+    assert sanctrack.load(root).digest == good.digest
+    assert read_entry(entry)["key"] != "0" * 64  # rewritten
+
+
+def test_secret_is_private(root: Path, cache: Path) -> None:
+    sanctrack.load(root)
+    assert (cache / "secret").stat().st_mode & 0o077 == 0
+    assert len((cache / "secret").read_bytes()) == 32
+
+
+def test_disabled_by_argument(root: Path, cache: Path) -> None:
+    sanctrack.load(root, cache=False)
+    assert entries(cache) == []
+
+
+def test_disabled_by_environment(root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANCTRACK_CACHE", "0")
+    sanctrack.load(root)
+    assert entries(cache) == []
+    assert sanctrack.load(root, cache=True) is not None  # the argument wins
+    assert len(entries(cache)) == 1
+
+
+def test_cache_dir_argument_and_xdg(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SANCTRACK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("SANCTRACK_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    sanctrack.load(root)
+    assert len(entries(tmp_path / "xdg" / "sanctrack")) == 1
+    sanctrack.load(root, cache_dir=tmp_path / "mine")
+    assert len(entries(tmp_path / "mine")) == 1
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _cache.cache_dir() == tmp_path / "home" / ".cache" / "sanctrack"
+
+
+def test_unwritable_cache_dir_still_loads(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("SANCTRACK_CACHE_DIR", str(blocker / "sub"))
+    assert sanctrack.load(root).info.name == "fixture"
+
+
+def test_key_covers_paths_bytes_and_limits() -> None:
+    a = _cache.key_of([("a.yaml", b"x: 1\n")])
+    assert a == _cache.key_of([("a.yaml", b"x: 1\n")])
+    assert a != _cache.key_of([("b.yaml", b"x: 1\n")])
+    assert a != _cache.key_of([("a.yaml", b"x: 2\n")])
+    assert a != _cache.key_of([("a.yaml", b"x: 1\n")], limits=(1,))
+    # no ambiguity in how paths and bytes are joined
+    assert _cache.key_of([("a", b"bc")]) != _cache.key_of([("ab", b"c")])
