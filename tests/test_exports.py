@@ -351,3 +351,4 @@ def test_ftm_export_of_the_bundled_registry_validates(bundled):
     sanctions = _check_ftm(list(ftm_entities(bundled)))
     belavia = [s for s in sanctions if s["properties"]["entity"] == ["sanctrack-belavia"]]
     assert {s["properties"]["authorityId"][0] for s in belavia} >= {"US-OFAC", "US-BIS", "EU", "UK"}
+    assert {c for s in sanctions for c in s["properties"].get("country", [])} <= {"us", "eu", "gb", "lt"}

@@ -16,7 +16,7 @@ notion of a licence overlay or of knowledge time, so the mapping (also in
   (relief) granted during the period, with its dates and scope, as *text*;
 * ``sourceUrl`` lists the URLs of the measure's and the period's transitions'
   sources; ``authority`` is the authority's name, ``authorityId`` its code,
-  ``program`` the program, ``country`` the authority's jurisdiction;
+  ``program`` the program, ``country`` the authority's jurisdiction (ISO code);
 * the targets themselves are emitted first as FtM entities (``Organization``,
   ``Person``, ``Airplane``, ``Vessel``, ``PublicBody``, ``LegalEntity``), so the
   ``entity`` references resolve.
@@ -50,6 +50,7 @@ FTM_SCHEMAS: dict[str, str] = {
     "country": "LegalEntity",
 }
 
+_COUNTRY = {"uk": "gb"}  # FtM country codes are ISO 3166 (plus "eu")
 _ENDED = frozenset({Status.LIFTED, Status.EXPIRED})
 PREFIX = "sanctrack"
 
@@ -143,7 +144,8 @@ def ftm_entities(reg: Any) -> Iterator[dict[str, Any]]:
                 if programs:
                     props["program"] = programs
                 if a is not None:
-                    props["country"] = [a.jurisdiction.lower()]
+                    j = a.jurisdiction.lower()
+                    props["country"] = [_COUNTRY.get(j, j)]
                 if urls:
                     props["sourceUrl"] = urls
                 yield {"id": f"{PREFIX}-sanction-{m.id}-{target}-{n}", "schema": "Sanction",
