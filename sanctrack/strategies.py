@@ -89,6 +89,7 @@ from ._model import (
     Transition,
 )
 from ._registry import Registry
+from ._statemachine import TABLE
 from ._strategies_walk import Walker
 
 __all__ = [
@@ -117,10 +118,9 @@ _MAX_GAP = 400  # days between two steps of a history, at most
 
 # -- text --------------------------------------------------------------------
 
-_ALPHABET = st.characters(
-    codec="utf-8",
-    categories=("L", "N", "P", "Zs", "S"),
-    exclude_characters="\u2028\u2029\x85\ufeff",
+_ALPHABET = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:-'\"()[]{}#&*!|>%@`?/\\"
+    "абвгдеёжзіклмнопрстуўфхцчшыьэюяАБВГДЕЁЖЗІЙКЛМНОПРСТУЎФХЦЧШЫЬЭЮЯąčęėįšųūž«»–—’“”€\u00a0\t"
 )
 #: Texts a YAML round trip is known to get wrong when a writer is careless.
 _HAZARDS = (
@@ -131,7 +131,7 @@ _HAZARDS = (
 
 
 @lru_cache(maxsize=None)
-def _text(max_size: int = 24) -> st.SearchStrategy[str]:
+def _text(max_size: int = 12) -> st.SearchStrategy[str]:
     plain = st.text(_ALPHABET, min_size=1, max_size=max_size).map(str.strip).filter(bool)
     return st.one_of(st.sampled_from(("Belavia", "Belaruskali", "potash")), plain, st.sampled_from(_HAZARDS))
 
@@ -181,7 +181,7 @@ def authorities(*, codes: Sequence[str] | None = None) -> st.SearchStrategy[Auth
         st.sampled_from(_CODES),
         st.tuples(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2),
                   st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=5)).map("-".join))
-    return st.builds(Authority, code=code, name=_text(40), jurisdiction=st.sampled_from(("US", "EU", "UK", "LT", "XX")),
+    return st.builds(Authority, code=code, name=_text(20), jurisdiction=st.sampled_from(("US", "EU", "UK", "LT", "XX")),
                      timezone=st.sampled_from(_ZONES))
 
 
@@ -196,10 +196,10 @@ def entities(*, ids: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[
         Entity,
         id=ids if ids is not None else _slug(),
         kind=st.sampled_from(sorted(ENTITY_KINDS)),
-        name=_text(40),
+        name=_text(20),
         aliases=st.lists(_text(), max_size=3, unique=True).map(tuple),
         identifiers=st.lists(ident, max_size=2, unique=True).map(tuple),
-        note=_opt(_text(60)),
+        note=_opt(_text(30)),
     )
 
 
@@ -212,9 +212,9 @@ def sources(*, ids: st.SearchStrategy[str] | None = None, min_date: _dt.date = M
         id=ids if ids is not None else st.integers(1, 999).map(lambda n: f"S{n}"),
         publisher=_text(),
         url=_slug(20).map(lambda s: f"https://example.org/{s}"),
-        title=_opt(_text(60)),
+        title=_opt(_text(30)),
         published=_opt(_dates(min_date, max_date)),
-        quote=_opt(_text(60)),
+        quote=_opt(_text(30)),
         note=_opt(_text()),
     )
 
@@ -228,7 +228,7 @@ def instruments(*, ids: st.SearchStrategy[str] | None = None, authority_codes: S
         Instrument,
         id=ids if ids is not None else _slug(),
         kind=st.sampled_from(sorted(INSTRUMENT_KINDS)),
-        title=_text(60),
+        title=_text(30),
         number=_opt(st.integers(1, 99).map(lambda n: f"GL {n}")),
         authority=_opt(st.sampled_from(tuple(authority_codes))) if authority_codes else st.none(),
         url=_opt(_slug(20).map(lambda s: f"https://example.org/act/{s}")),
@@ -247,7 +247,7 @@ def measures(*, ids: st.SearchStrategy[str] | None = None,
         id=ids if ids is not None else _slug(),
         authority=auth.map(lambda a: a.code),
         kind=st.sampled_from(sorted(MEASURE_KINDS)),
-        title=_text(60),
+        title=_text(30),
         targets=_some(tuple(target_ids)),
         program=_opt(st.sampled_from(("BELARUS-EO14038", "BELARUS", "EU-2021/1030"))),
         summary=_opt(_text(80)),
@@ -269,8 +269,13 @@ class _Env:
     max_date: _dt.date = MAX_DATE
 
 
+@lru_cache(maxsize=4096)
+def _ints(lo: int, hi: int) -> st.SearchStrategy[int]:
+    return st.integers(lo, hi)
+
+
 def _pick(draw: Callable, seq: Sequence[Any]) -> Any:
-    return seq[draw(st.integers(0, len(seq) - 1))]
+    return seq[draw(_ints(0, len(seq) - 1))]
 
 
 def _srcs(draw: Callable, env: _Env) -> tuple[str, ...]:
@@ -283,23 +288,38 @@ def _until(draw: Callable, day: _dt.date, env: _Env, *, likely: bool = False) ->
         return None
     if not likely and not draw(st.booleans()):
         return None
-    return day + _dt.timedelta(days=draw(st.integers(1, min(room, 500))))
+    return day + _dt.timedelta(days=draw(_ints(1, min(room, 500))))
 
 
 _PROGRAMS = st.one_of(st.none(), st.sampled_from(("BELARUS-EO14038", "BELARUS-EO14038-2", "EU-2021/1030")))
 _CONFIDENCE = st.sampled_from(tuple(Confidence))
 _BASIS = st.sampled_from(tuple(Basis))
-_NOTES = st.one_of(st.none(), _text(40))
-_SCOPES = st.one_of(st.none(), st.builds(Scope, authorises=st.one_of(st.none(), _text(60)),
+_NOTES = st.one_of(st.none(), _text(20))
+_SCOPES = st.one_of(st.none(), st.builds(Scope, authorises=st.one_of(st.none(), _text(30)),
                                          excludes=st.lists(_text(), max_size=2).map(tuple)))
-_CONDITIONS = st.lists(_text(40), max_size=1).map(tuple)
+_CONDITIONS = st.lists(_text(20), max_size=1).map(tuple)
 _PEOPLE = st.lists(_text(), max_size=2).map(tuple)
+
+
+_ORDER = {a: n for n, a in enumerate(TABLE)}
+_ACTION_INDEX = st.integers(0, len(TABLE) - 1)
+
+
+def _choose_action(draw: Callable, options: Sequence[Action]) -> Action:
+    """The first legal action at or after a drawn place in the table (wrapping round).
+
+    A drawn place means the same action whenever it is legal, so deleting an
+    earlier step while shrinking keeps the later steps' actions.
+    """
+    k = draw(_ACTION_INDEX)
+    later = [a for a in options if _ORDER[a] >= k]
+    return later[0] if later else options[0]
 
 
 def _step(draw: Callable, w: Walker, tid: str, mid: str, day: _dt.date, recorded: _dt.date,
           env: _Env, with_windows: bool) -> Transition:
     """Draw one legal step at ``day`` (``w`` already advanced to it) and apply it to ``w``."""
-    action = _pick(draw, w.options())
+    action = _choose_action(draw, w.options())
     kw: dict[str, Any] = {}
     if action in (Action.IMPOSE, Action.REIMPOSE, Action.RELIEVE):
         kw["until"] = _until(draw, day, env)
@@ -320,11 +340,11 @@ def _step(draw: Callable, w: Walker, tid: str, mid: str, day: _dt.date, recorded
     if env.instrument_ids and draw(st.booleans()):
         kw["instrument"] = _pick(draw, env.instrument_ids)
     if with_windows and draw(st.booleans()):
-        lo = max(env.min_date, day - _dt.timedelta(days=draw(st.integers(0, 40))))
-        hi = min(env.max_date, day + _dt.timedelta(days=draw(st.integers(0, 40))))
+        lo = max(env.min_date, day - _dt.timedelta(days=draw(_ints(0, 40))))
+        hi = min(env.max_date, day + _dt.timedelta(days=draw(_ints(0, 40))))
         kw["effective_window"] = (lo, hi)
     if draw(st.booleans()):
-        kw["published"] = min(env.max_date, day + _dt.timedelta(days=draw(st.integers(0, 30))))
+        kw["published"] = min(env.max_date, day + _dt.timedelta(days=draw(_ints(0, 30))))
     t = Transition(id=tid, measure=mid, action=action, effective=day, recorded=recorded,
                    confidence=draw(_CONFIDENCE), sources=_srcs(draw, env),
                    note=draw(_NOTES), **kw)
@@ -332,24 +352,35 @@ def _step(draw: Callable, w: Walker, tid: str, mid: str, day: _dt.date, recorded
     return t
 
 
+_STOP = st.integers(0, 3)
+
+
+def _stop(draw: Callable) -> bool:
+    """One more step? Each step is its own span of choices, so the shrinker can delete steps."""
+    return draw(_STOP) == 0
+
+
 def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, with_corrections: bool,
           with_pending: bool, with_windows: bool, recorded_lag: int) -> list[Transition]:
     """A legal history of one measure, in registry order."""
-    n = draw(st.integers(min_size, max_size))
     w = Walker()
     out: list[Transition] = []
     day = draw(_dates(env.min_date, env.max_date))
     last_recorded = env.min_date
     referenced: set[str] = set()
-    for i in range(n):
+    i = -1
+    while True:
+        i += 1
+        if i >= max_size or (i >= min_size and _stop(draw)):
+            break
         if i:
             room = (env.max_date - day).days
-            day = day + _dt.timedelta(days=draw(st.integers(0, min(room, _MAX_GAP))))
+            day = day + _dt.timedelta(days=draw(_ints(0, min(room, _MAX_GAP))))
         w.advance(day)
-        lag = draw(st.integers(0, recorded_lag)) if recorded_lag else 0
+        lag = draw(_ints(0, recorded_lag)) if recorded_lag else 0
         recorded = max(last_recorded, min(env.max_date, day + _dt.timedelta(days=lag)))
         announced: Transition | None = None
-        if with_pending and i and draw(st.integers(0, 3)) == 0:
+        if with_pending and i and draw(_ints(0, 3)) == 0:
             # an announcement first, fulfilled by this step (it corrects the announcement)
             prev = out[-1].when if out else day
             a_day = draw(_dates(min(prev, day), day))
@@ -375,7 +406,7 @@ def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, 
                               announced=a_day, recorded=a_day, confidence=Confidence.REPORTED,
                               sources=_srcs(draw, env)))
     if with_corrections:
-        for k in range(draw(st.integers(0, 2))):
+        for k in range(draw(_ints(0, 2))):
             corrected = {t.corrects for t in out if t.corrects}
             # a relieve still in effect at the end, or named by a later record, keeps its id
             choices = [t for t in out if t.id not in corrected
@@ -383,7 +414,7 @@ def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, 
             if not choices:
                 break
             old = _pick(draw, choices)
-            delay = draw(st.integers(0, 400))
+            delay = draw(_ints(0, 400))
             recorded = min(env.max_date, old.recorded + _dt.timedelta(days=delay))
             fix = attrs.evolve(old, id=f"{old.id}.c{k}", recorded=max(recorded, old.recorded), corrects=old.id,
                                confidence=draw(_CONFIDENCE), sources=_srcs(draw, env),
@@ -438,12 +469,12 @@ def releases(*, ids: st.SearchStrategy[str] | None = None, source_ids: Sequence[
         day = draw(_dates(min_date, max_date))
         window = None
         if with_windows and draw(st.booleans()):
-            window = (max(min_date, day - _dt.timedelta(days=draw(st.integers(0, 30)))),
-                      min(max_date, day + _dt.timedelta(days=draw(st.integers(0, 30)))))
-        lag = draw(st.integers(0, 10))
+            window = (max(min_date, day - _dt.timedelta(days=draw(_ints(0, 30)))),
+                      min(max_date, day + _dt.timedelta(days=draw(_ints(0, 30)))))
+        lag = draw(_ints(0, 10))
         figures = ()
         if draw(st.booleans()):
-            a, b = draw(st.integers(0, 200)), draw(st.integers(0, 200))
+            a, b = draw(_ints(0, 200)), draw(_ints(0, 200))
             figures = (Figure("taken_to_ukraine", a, True, _srcs(draw, env)),
                        Figure("taken_to_ukraine", b, False, _srcs(draw, env)))
         return Release(
@@ -453,7 +484,7 @@ def releases(*, ids: st.SearchStrategy[str] | None = None, source_ids: Sequence[
             nationalities=draw(_some(("US", "UK", "LT", "UA", "PL", "BY"), 0, 3)),
             destinations=draw(_some(("Ukraine", "Lithuania", "Poland"))),
             negotiators=draw(_PEOPLE),
-            sources=_srcs(draw, env), figures=figures, note=draw(_opt(_text(40))),
+            sources=_srcs(draw, env), figures=figures, note=draw(_opt(_text(20))),
         )
 
     return draw_release()
@@ -493,10 +524,13 @@ def registry_records(*, min_size: int = 1, max_size: int = 3, max_transitions: i
         target_ids = tuple(e.id for e in ents)
         insts = draw(_instrument_lists(tuple(a.code for a in auths), source_ids, min_date, max_date))
         env = _Env(source_ids, tuple(i.id for i in insts), target_ids, min_date, max_date)
-        n = draw(st.integers(min_size, max_size))
         meas: list[Measure] = []
         trs: list[Transition] = []
-        for k in range(n):
+        k = -1
+        while True:
+            k += 1
+            if k >= max_size or (k >= min_size and _stop(draw)):
+                break
             mid = f"m{k + 1}"
             m = draw(_measure_of(mid, tuple(auths), target_ids, source_ids))
             meas.append(m)
@@ -512,8 +546,8 @@ def registry_records(*, min_size: int = 1, max_size: int = 3, max_transitions: i
                 for t in draw(_some(tuple(effective))):
                     rec = max(r.recorded, t.recorded)
                     lnks.append(Link(release=r.id, transition=t.id, basis=draw(_BASIS),
-                                     recorded=min(max_date, rec + _dt.timedelta(days=draw(st.integers(0, 30)))),
-                                     sources=_srcs(draw, env), quote=draw(_opt(_text(40)))))
+                                     recorded=min(max_date, rec + _dt.timedelta(days=draw(_ints(0, 30)))),
+                                     sources=_srcs(draw, env), quote=draw(_opt(_text(20)))))
         return {
             "info": RegistryInfo(name="generated", version="1"),
             "authorities": tuple(auths), "entities": tuple(ents), "instruments": tuple(insts),
