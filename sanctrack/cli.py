@@ -177,8 +177,25 @@ def _query(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     return q
 
 
+_FILTERS = ("authority", "target", "kind", "program")
+_FILTERED = frozenset({"in-force", "changes", "diff", "timeline"})
+
+
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: _opt(args, k) for k in ("authority", "target", "kind", "program")}
+    return {k: _opt(args, k) for k in _FILTERS}
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options a command would silently ignore."""
+    if args.command in _FILTERED or args.command == "import":
+        return
+    for name in _FILTERS:
+        if _opt(args, name) is not None:
+            raise UsageError(f"--{name} does not apply to {args.command}: filters work with "
+                             f"{', '.join(sorted(_FILTERED))}")
+    if args.command == "export" and _opt(args, "known") is not None and _opt(args, "format") == "json":
+        raise UsageError("--known does not apply to export --format json: the export is the whole registry "
+                         "(load it with --registry FILE.json and ask with --known)")
 
 
 def _iso(value: Any) -> str:
@@ -552,6 +569,7 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         if getattr(args, "func", None) is None:
             err.write(f"{PROG}: error: a command is required (see '{PROG} --help')\n")
             return 2
+        _check_options(args)
         return int(args.func(args, out) or 0)
     except SystemExit as exc:  # --help / --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -397,6 +397,15 @@ def test_bad_format():
     assert one_line(err) == "sanctrack: error: invalid --format 'xml' for in-force: expected one of table, json, csv"
 
 
+def test_options_a_command_would_ignore_are_refused():
+    code, _, err = sanctrack_cmd("state", "us-ofac-belavia-sdn", "2025-09-20", "--authority", "EU")
+    assert code == 2
+    assert one_line(err) == ("sanctrack: error: --authority does not apply to state: filters work with "
+                             "changes, diff, in-force, timeline")
+    code, _, err = sanctrack_cmd("export", "--format", "json", "--known", "2025-01-01")
+    assert code == 2 and one_line(err).startswith("sanctrack: error: --known does not apply to export --format json")
+
+
 def test_nothing_in_force():
     code, out, err = sanctrack_cmd("in-force", "1990-01-01")
     assert code == 1
