@@ -1,0 +1,308 @@
+"""The fast paths give the naive oracle's answers, exactly (issue 7).
+
+The oracle (``benchmarks/oracle.py``, also the benchmark's "naive" peer)
+replays a measure's records for every question — no epochs, no runs, no
+bisect, no global index, no cache — and builds the MeasureState a query must
+return. The fast paths checked against it: the per-measure runs
+(``state``), the bitemporal point path (``state(m, X, known=Y)`` and
+``as_known_on``), the global in-force index (pure Python blocks and numpy
+arrays), bulk screening (pairs, columns, numpy), the build's shortcuts
+(legality of prefix epochs, the canonical digest). Registries come from the
+seeded generator in ``benchmarks/synth.py``; query dates include every
+transition boundary and the day before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sanctrack as s
+from sanctrack import _fast
+from sanctrack._canonical import digest_of, plain
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from oracle import Oracle, canonical  # noqa: E402
+from synth import generate  # noqa: E402
+
+D = dt.date
+
+
+_BUILT: dict[tuple[int, int], tuple] = {}
+
+
+def built(n, seed):
+    key = (n, seed)
+    if key not in _BUILT:
+        synth = generate(n, seed)
+        reg = s.Registry.build(**synth.kwargs())
+        _BUILT[key] = (synth, reg, Oracle(synth, reg))
+    return _BUILT[key]
+
+
+sizes = st.sampled_from([30, 80, 200])
+seeds = st.integers(0, 10_000)
+
+
+@pytest.fixture(params=["numpy", "pure"])
+def engine(request, monkeypatch):
+    """Run a test with the numpy fast path and without it."""
+    if request.param == "numpy":
+        if _fast.numpy is None:
+            pytest.skip("numpy (the fast extra) is not installed")
+    else:
+        monkeypatch.setattr(_fast, "numpy", None)
+    return request.param
+
+
+def _fresh(reg):
+    """The same registry with empty global caches (so each engine builds its own index)."""
+    d = reg._d
+    d.inforce_cache.clear()
+    d.runs_cache.clear()
+    return reg
+
+
+# -- point queries -------------------------------------------------------------------
+
+
+@given(n=sizes, seed=seeds, data=st.data())
+@settings(max_examples=40)
+def test_state_equals_the_oracle_on_every_boundary(n, seed, data):
+    synth, reg, oracle = built(n, seed)
+    mid = data.draw(st.sampled_from(sorted(oracle.measures)))
+    known = data.draw(st.sampled_from(sorted(oracle.known_dates(), key=lambda d_: (d_ is not None, d_))))
+    for day in oracle.boundaries(mid):
+        assert reg.state(mid, day, known=known) == oracle.state(mid, day, known), (mid, day, known)
+
+
+@given(n=sizes, seed=seeds, data=st.data())
+@settings(max_examples=40)
+def test_the_bitemporal_point_path_equals_a_view_and_the_oracle(n, seed, data):
+    synth, reg, oracle = built(n, seed)
+    mid = data.draw(st.sampled_from(sorted(oracle.measures)))
+    known = data.draw(st.sampled_from(sorted(oracle.known_dates() - {None})))
+    view = reg.as_known_on(known)
+    for day in oracle.boundaries(mid):
+        expected = oracle.state(mid, day, known)
+        assert reg.state(mid, day, known=known) == expected
+        assert view.state(mid, day) == expected
+        # a view's own knowledge date caps a later known=
+        assert view.state(mid, day, known=known + dt.timedelta(days=400)) == expected
+
+
+def test_an_instant_on_a_timed_transition_day_matches_the_date_query_around_it():
+    synth, reg, oracle = built(2000, 3)
+    timed = [t for t in synth.transitions if t.effective_at is not None]
+    assert timed
+    for t in timed[:50]:
+        before = t.effective_at - dt.timedelta(seconds=1)
+        after = t.effective_at
+        # after the instant, the transition has applied: its own day's state (or a later same-day one)
+        assert reg.state(t.measure, after).transition is not None
+        st_before = reg.state(t.measure, before)
+        assert st_before.transition is not t or st_before.transition is None
+
+
+# -- the global in-force index ---------------------------------------------------------
+
+
+@given(n=sizes, seed=seeds, data=st.data())
+@settings(max_examples=25)
+def test_in_force_equals_the_oracle(n, seed, data):
+    synth, reg, oracle = built(n, seed)
+    mid = data.draw(st.sampled_from(sorted(oracle.measures)))
+    days = oracle.boundaries(mid)
+    day = data.draw(st.sampled_from(days))
+    known = data.draw(st.sampled_from([None, *sorted(oracle.known_dates() - {None})[::7]]))
+    for numpy_on in (True, False):
+        _fresh(reg)
+        saved = _fast.numpy
+        try:
+            if not numpy_on:
+                _fast.numpy = None
+            assert reg.in_force(day, known=known) == oracle.in_force(day, known)
+            assert reg.as_known_on(known or D(2100, 1, 1)).in_force(day) == oracle.in_force(day, known)
+        finally:
+            _fast.numpy = saved
+
+
+def test_in_force_filters_equal_filtering_the_oracle(engine):
+    synth, reg, oracle = built(3000, 11)
+    _fresh(reg)
+    for day in (D(2003, 1, 1), D(2010, 6, 30), D(2025, 9, 20)):
+        everything = oracle.in_force(day)
+        assert reg.in_force(day) == everything
+        assert len(everything) > 20
+        for code in ("EU", "US-OFAC"):
+            assert reg.in_force(day, authority=code) == [x for x in everything if x.measure.authority == code]
+        assert reg.in_force(day, kind="airspace") == [x for x in everything if x.measure.kind == "airspace"]
+        assert reg.in_force(day, program="PROG-3") == [x for x in everything if x.program == "PROG-3"]
+        ent = synth.entities[5]
+        assert reg.in_force(day, target=ent.name) == [x for x in everything if ent.id in x.targets]
+
+
+def test_the_pure_and_numpy_in_force_indexes_agree_on_every_boundary_day():
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    synth, reg, oracle = built(3000, 5)
+    runs = []
+    for r, rs in enumerate(reg._view_runs(None)):
+        for n, st_ in enumerate(rs.states):
+            if st_.in_force:
+                end = rs.starts[n + 1] if n + 1 < len(rs.states) else _fast.OPEN_END
+                runs.append((r, rs.starts[n], end, st_))
+    blocks, flat = _fast.InForceIndex(runs, blocks=7), _fast.NumpyInForce(runs)
+    assert len(blocks.blocks) == 7
+    assert _fast.InForceIndex(runs).at(days_probe := runs[0][1]) == flat.at(days_probe)
+    days = sorted({o for _, a, b, _ in runs for o in (a - 1, a, b - 1, b) if b != _fast.OPEN_END})
+    for o in days[::5]:
+        assert blocks.at(o) == flat.at(o)
+    assert blocks.at(days[0] - 1) == [] == flat.at(days[0] - 1)
+
+
+def test_in_force_on_an_empty_registry_is_empty():
+    assert s.Registry.build().in_force("2025-01-01") == []
+
+
+# -- bulk screening ---------------------------------------------------------------------
+
+
+@given(n=sizes, seed=seeds, data=st.data())
+@settings(max_examples=25)
+def test_screen_pairs_equal_the_oracle(n, seed, data):
+    synth, reg, oracle = built(n, seed)
+    mids = sorted(oracle.measures)
+    queries = [data.draw(st.sampled_from(mids)) for _ in range(5)]
+    queries += [synth.entities[data.draw(st.integers(0, len(synth.entities) - 1))].name for _ in range(2)]
+    pairs = []
+    for q in queries:
+        days = oracle.boundaries(q) if q in oracle.measures else [D(2005, 1, 1), D(2020, 1, 1)]
+        for day in days[:6]:
+            pairs.append((q, day))
+    known = data.draw(st.sampled_from([None, *sorted(oracle.known_dates() - {None})[::11]]))
+    hits = reg.screen([(q, d_, known) for q, d_ in pairs])
+    assert [h.states for h in hits] == [oracle.screen(q, d_, known) for q, d_ in pairs]
+    assert [(h.query, h.on, h.known) for h in hits] == [(q, d_, known) for q, d_ in pairs]
+    # columns, pure and numpy: the same hits
+    for numpy_on in (True, False):
+        saved = _fast.numpy
+        try:
+            if not numpy_on:
+                _fast.numpy = None
+            _fresh(reg)
+            qs = [q for q, _ in pairs] * 10  # >= 64 questions: the vectorised path when it can
+            ds = [d_ for _, d_ in pairs] * 10
+            cols = reg.screen(qs, ds, known=known)
+            assert len(cols) == len(qs)
+            assert cols == hits * 10
+            assert cols.hits == [bool(h.states) for h in hits] * 10
+        finally:
+            _fast.numpy = saved
+
+
+def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
+    synth, reg, oracle = built(2000, 8)
+    _fresh(reg)
+    mids = sorted(oracle.measures)[:300]
+    day = D(2015, 3, 1)
+    expected = [oracle.screen(m, day) for m in mids]
+    assert reg.screen(mids, day).states == expected
+    assert reg.screen(mids, "2015-03-01").states == expected
+    assert [h.on for h in reg.screen(mids, "2015-03-01")] == ["2015-03-01"] * len(mids)
+    if _fast.numpy is not None:
+        np = _fast.numpy
+        arr = np.array([day] * len(mids), dtype="datetime64[D]")
+        assert reg.screen(mids, arr).states == expected
+    mixed = [mids[0], synth.entities[0].id, mids[1]] * 30
+    assert reg.screen(mixed, day).states == [oracle.screen(q, day) for q in mixed]
+
+
+def test_screen_columns_refuse_mismatched_lengths_and_report_unknown_targets():
+    synth, reg, oracle = built(200, 1)
+    with pytest.raises(ValueError, match="3 queries but 2 dates"):
+        reg.screen(["a", "b", "c"], [D(2020, 1, 1)] * 2)
+    with pytest.raises(s.UnknownTarget):
+        reg.screen([("no such thing", D(2020, 1, 1))])
+    with pytest.raises(s.UnknownTarget):
+        reg.screen(["no such thing"] * 100, D(2020, 1, 1))
+
+
+def test_a_screening_is_a_sequence_of_hits():
+    synth, reg, oracle = built(200, 2)
+    mid = sorted(oracle.measures)[0]
+    day = oracle.boundaries(mid)[-1]
+    cols = reg.screen([mid, mid], [day, D(1990, 1, 1)])
+    assert len(cols) == 2 and cols[1] == s.ScreenHit(mid, D(1990, 1, 1), None, ())
+    assert cols[:1] == [cols[0]] and list(cols) == [cols[0], cols[1]]
+    assert cols.hits == [bool(oracle.screen(mid, day)), False]
+
+
+# -- the build's shortcuts ------------------------------------------------------------
+
+
+def _one_measure(*transitions):
+    return dict(authorities=[s.Authority("EU", "Council", "EU", "Europe/Brussels")],
+                measures=[s.Measure("m", "EU", "blocking", "M")], transitions=transitions)
+
+
+def test_an_epoch_that_is_illegal_as_known_then_is_still_reported():
+    # the relieve was back-filled in 2021: as known in 2020 the revoke has nothing to revoke
+    with pytest.raises(s.RegistryError) as err:
+        s.Registry.build(**_one_measure(
+            s.Transition("t1", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+            s.Transition("t2", "m", "relieve", recorded=D(2021, 1, 1), effective=D(2020, 2, 1)),
+            s.Transition("t3", "m", "revoke_relief", recorded=D(2020, 3, 1), effective=D(2020, 3, 1))))
+    (p,) = err.value.problems
+    assert p.record == "t3" and p.field == "action"
+    assert str(p.message).endswith("(as known on 2020-03-01)")
+
+
+def test_a_correction_that_makes_the_latest_epoch_illegal_is_reported_once():
+    with pytest.raises(s.RegistryError) as err:
+        s.Registry.build(**_one_measure(
+            s.Transition("t1", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+            s.Transition("t2", "m", "lift", recorded=D(2020, 2, 1), effective=D(2020, 2, 1)),
+            s.Transition("t3", "m", "reimpose", recorded=D(2020, 3, 1), effective=D(2020, 3, 1)),
+            s.Transition("t4", "m", "reimpose", recorded=D(2020, 4, 1), effective=D(2020, 1, 15), corrects="t3")))
+    (p,) = err.value.problems
+    assert p.record == "t4" and "(as known on" not in p.message
+
+
+def test_prefix_epochs_are_built_on_first_use_with_the_oracle_answer():
+    synth, reg, oracle = built(600, 4)
+    for mid, tl in list(reg._d.timelines.items())[:40]:
+        for k, y in enumerate(tl.epochs[:-1], start=1):
+            assert reg.state(mid, y, known=y) == oracle.state(mid, y, y)
+
+
+def test_the_digest_is_the_sha256_of_the_plain_canonical_document():
+    synth, reg, oracle = built(300, 9)
+    doc = {
+        "info": plain(synth.info),
+        "authorities": [plain(a) for a in sorted(synth.authorities, key=lambda a: a.code)],
+        "entities": [plain(e) for e in sorted(synth.entities, key=lambda e: e.id)],
+        "instruments": [plain(i) for i in sorted(synth.instruments, key=lambda i: i.id)],
+        "sources": [plain(x) for x in sorted(synth.sources, key=lambda x: x.id)],
+        "measures": [dict(plain(m), transitions=[plain(t, skip=("measure",)) for t in
+                                                 canonical(oracle.records[m.id])])
+                     for m in sorted(synth.measures, key=lambda m: m.id)],
+        "releases": [],
+    }
+    assert reg.digest == digest_of(doc)
+
+
+def test_the_generator_is_seeded_and_makes_what_the_benchmarks_need():
+    a, b = generate(3000, 1), generate(3000, 1)
+    assert a == b and generate(3000, 2) != a
+    ts = a.transitions
+    assert 2700 <= len(ts) <= 3300 and len(a.measures) == 300
+    assert len({m.authority for m in a.measures}) == 6
+    assert any(t.corrects and t.effective for t in ts) and any(t.effective is None for t in ts)
+    assert any(t.until and t.action == "relieve" for t in ts) and any(t.effective_at for t in ts)
+    s.Registry.build(**a.kwargs())  # legal in every epoch
