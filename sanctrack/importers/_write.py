@@ -218,14 +218,25 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sync(tree: Path) -> None:
+    """Flush a written tree to disk: one ``sync()`` (thousands of fsyncs are slow)."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in tree.rglob("*"):  # pragma: no cover - platforms without sync()
+        if path.is_file():
+            with open(path, "rb+") as f:
+                os.fsync(f.fileno())
+    for d in {tree, *(p.parent for p in tree.rglob("*"))}:  # pragma: no cover
+        _fsync_dir(d)
+
+
 def _write_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
         path.unlink()  # never write through a copied file or a link
     with open(path, "x", encoding="utf-8", newline="\n") as f:
         f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def _classify(
@@ -340,8 +351,7 @@ def write_registry(
             _write_file(tmp / rel, text)
         for rel in stale:
             (tmp / rel).unlink()
-        for d in {tmp, *(p.parent for p in tmp.rglob("*"))}:
-            _fsync_dir(d)
+        _sync(tmp)  # the new tree is on disk before it takes the target's place
         if not target.exists():
             os.rename(tmp, target)
         elif _exchange(tmp, target):

@@ -84,7 +84,7 @@ def _transition(t: Transition) -> dict[str, Any]:
     return _mapping(t, _TRANSITION_KEYS)
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # the C emitter when present
     """Block style for mappings; flow style for lists of plain scalars."""
 
 
