@@ -830,3 +830,8 @@ def test_same_utc_day_snapshots_bracket_the_potash_designations_in_washington_ti
     for ident in ("ofac:33374", "ofac:33372", "ofac:33371"):  # BPC, Agrorozkvit, Slavkali
         (impose,) = ofac.compare_entity(reg, bundled, ident)
         assert impose.verdict == "agree" and impose.curated[0].effective == dt.date(2021, 12, 2)
+
+
+def test_a_program_no_party_carries_is_an_error_not_an_empty_diff():
+    with pytest.raises(ValueError, match=r"no party carries program 'BELARUS-EO1438'.*did you mean BELARUS-EO14038"):
+        ofac.diff_snapshots(snap(OLD_2023), snap(NEW_2023), program="BELARUS-EO1438")

@@ -56,7 +56,8 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help="compare with a curated registry directory, entity by entity, by "
                      "identifier (no REGISTRY: --registry if given, else the bundled one)")
     sdn.add_argument("--entity", metavar="IDENTIFIER", action="append",
-                     help="with --compare: only this identifier (e.g. ofac:44541); repeatable")
+                     help="compare only this identifier (e.g. ofac:44541; implies --compare); "
+                     "repeatable")
     sdn.add_argument("--min-ratio", type=float, default=0.5,
                      help="refuse NEW with fewer than this share of OLD's entries (default 0.5)")
     sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
@@ -126,7 +127,7 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 imported, args.output, on_conflict="beside" if args.beside else "refuse"
             )
         comparison = None
-        if args.compare is not None:
+        if args.compare is not None or args.entity:
             against = args.compare or getattr(args, "registry", None) or "bundled"
             comparison = _compare(imported, against, args.entity)
     except (ValueError, LookupError, OSError, SanctrackError) as exc:

@@ -22,6 +22,7 @@ delisting.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Literal
 
 import attrs
@@ -122,6 +123,14 @@ class SnapshotDiff:
         return len(self.added) + len(self.removed) + len(self.amended)
 
 
+def _unknown_program(program: str, old: Snapshot, new: Snapshot) -> str:
+    """A typo must not read as "no changes": say so, with the nearest program tags."""
+    known = {p for s in (old, new) for e in s.entries.values() for p in e.programs}
+    close = difflib.get_close_matches(program, sorted(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"no party carries program {program!r} in {old.name} or {new.name}{hint}"
+
+
 def _window(old: Snapshot, new: Snapshot) -> tuple[dt.date, dt.date]:
     earliest = old.date if old.instant is not None else old.date + dt.timedelta(days=1)
     return earliest, new.date
@@ -149,8 +158,9 @@ def diff_snapshots(
 
     ``old`` must be dated strictly before ``new``. ``program`` keeps only the parties
     carrying that program tag in either snapshot. Raises :class:`ValueError` when the
-    dates are not in order, and :class:`TruncatedSnapshot` when ``new`` has fewer than
-    ``min_ratio`` times the entries of ``old`` (pass ``min_ratio=0`` to accept it).
+    dates are not in order or no party of either snapshot carries ``program`` (a typo
+    must not read as "no changes"), and :class:`TruncatedSnapshot` when ``new`` has fewer
+    than ``min_ratio`` times the entries of ``old`` (pass ``min_ratio=0`` to accept it).
     """
     if old.instant is not None and new.instant is not None:
         in_order = new.instant > old.instant
@@ -171,6 +181,8 @@ def diff_snapshots(
     if program is not None:
         o = {u: e for u, e in o.items() if program in e.programs}
         n = {u: e for u, e in n.items() if program in e.programs}
+        if not o and not n:
+            raise ValueError(_unknown_program(program, old, new))
         # a party that gained or lost the program is in both views
         for uid in list(o):
             if uid not in n and uid in new.entries:

@@ -45,7 +45,7 @@ from sanctrack import (
     Transition,
 )
 
-from ._sdn_diff import Change, SnapshotDiff, diff_snapshots
+from ._sdn_diff import SnapshotDiff, diff_snapshots
 from ._sdn_read import SdnEntry, Snapshot
 
 __all__ = [
