@@ -515,3 +515,33 @@ def test_writer_refuses_to_replace_a_directory_that_is_not_a_registry(tmp_path: 
     with pytest.raises(FileExistsError):
         write_registry(reg, precious)
     assert (precious / "thesis.tex").read_text() == "years of work"
+
+
+# -- docs/registry-format.md stays true ---------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "registry-format.md"
+
+
+def test_the_documented_complete_example_is_the_base_fixture() -> None:
+    import re
+
+    text = DOC.read_text(encoding="utf-8")
+    example = text[text.index("## A complete small example"):]
+    blocks = dict(re.findall(r"`([\w./-]+\.yaml)`:\n\n```yaml\n(.*?)```", example, re.S))
+    on_disk = {str(p.relative_to(FIXTURES / "base")): p.read_text(encoding="utf-8")
+               for p in sorted((FIXTURES / "base").rglob("*.yaml"))}
+    assert blocks == on_disk
+
+
+@pytest.mark.parametrize("fixture", ["five-defects", "illegal-sequence"])
+def test_the_documented_error_output_is_what_load_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         fixture: str) -> None:
+    shutil.copytree(registry(tmp_path, fixture), tmp_path / "registry")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RegistryError) as info:
+        sanctrack.load("registry", cache=False)
+    text = DOC.read_text(encoding="utf-8")
+    for p in info.value.problems:
+        assert str(p) in text
+    if fixture == "five-defects":
+        assert str(info.value) in text
