@@ -887,21 +887,24 @@ class Registry:
             col = self._screen_numpy(queries, dates, y)
             if col is not None:
                 return _fast.Screening(queries, dates, kd, col)
-        col = []
+        col: list[Any] = []
         append = col.append
         cache: dict[Any, Any] = {}
-        view: dict[str, _Runs] = {}
+        # measure id -> (run starts, [None, in-force state or None per run]): one bisect per question
+        view: dict[Any, tuple[list[int], list[MeasureState | None]]] = {}
         tls = d.timelines
         date = _dt.date
+        right = bisect.bisect_right
         for q, on in zip(queries, dates):
+            v = view.get(q)
+            if v is not None and type(on) is date:
+                append(v[1][right(v[0], on.toordinal())])
+                continue
             tl = tls.get(q)
             if tl is not None and type(on) is date:
-                runs = view.get(q)
-                if runs is None:
-                    runs = view[q] = self._runs(tl, tl.epoch(y))
-                i = bisect.bisect_right(runs.starts, on.toordinal()) - 1
-                s = runs.states[i] if i >= 0 else None
-                append(s if s is not None and s.status in IN_FORCE else None)
+                runs = self._runs(tl, tl.epoch(y))
+                v = view[q] = (runs.starts, [None, *(s if s.status in IN_FORCE else None for s in runs.states)])
+                append(v[1][right(v[0], on.toordinal())])
             else:
                 append(self._screen_one(q, _when(on), y, cache))
         return _fast.Screening(queries, dates, kd, col)
