@@ -86,11 +86,11 @@ def generate(n: int, seed: int = 0, *, per_measure: int = 10, start: _dt.date = 
     n_measures = max(1, n // per_measure)
     n_entities = max(3, n_measures // 3)
     auth = tuple(Authority(c, name, j, tz) for c, name, j, tz in AUTHORITIES)
-    ents = tuple(Entity(f"E{i:07d}", ENTITY_KINDS[i % len(ENTITY_KINDS)], f"Entity {i} Holding",
+    ents = tuple(Entity(f"e{i:07d}", ENTITY_KINDS[i % len(ENTITY_KINDS)], f"Entity {i} Holding",
                         aliases=(f"ENT-{i}",), identifiers=(f"synth:{i}",)) for i in range(n_entities))
-    srcs = tuple(Source(f"S{i:03d}", "Synthetic Gazette", f"https://example.org/s/{i}") for i in range(20))
+    srcs = tuple(Source(f"s{i:03d}", "Synthetic Gazette", f"https://example.org/s/{i}") for i in range(20))
     n_inst = max(4, n_measures // 50)
-    insts = tuple(Instrument(f"I{i:05d}", "general_licence" if i % 2 else "sdn_action", f"Instrument {i}",
+    insts = tuple(Instrument(f"i{i:05d}", "general_licence" if i % 2 else "sdn_action", f"Instrument {i}",
                              number=f"GL {i}" if i % 2 else None, authority=auth[i % len(auth)].code)
                   for i in range(n_inst))
     inst_ids = [i.id for i in insts]
@@ -108,7 +108,7 @@ def generate(n: int, seed: int = 0, *, per_measure: int = 10, start: _dt.date = 
     steps_lo, steps_hi = max(1, per_measure - 4), max(1, per_measure + 2)
     for mi in range(n_measures):
         a = auth[rnd.randrange(len(auth))]
-        mid = f"M{mi:07d}"
+        mid = f"m{mi:07d}"
         targets = tuple(sorted({ents[rnd.randrange(n_entities)].id for _ in range(1 + (rnd.random() < 0.3))}))
         measures.append(Measure(mid, a.code, KINDS[rnd.randrange(len(KINDS))], f"Measure {mi}",
                                 targets=targets, program=PROGRAMS[rnd.randrange(len(PROGRAMS))]))
@@ -174,14 +174,14 @@ def _walk(rnd: random.Random, mid: str, authority: str, tz: _dt.tzinfo, day: int
             ann = rnd.randint(prev_eff + 1, day - 1)
             recorded = max(recorded, ann)
             n += 1
-            pend = Transition(f"{mid}-T{n:02d}", mid, act, _day(recorded), announced=_day(ann),
+            pend = Transition(f"{mid}-t{n:02d}", mid, act, _day(recorded), announced=_day(ann),
                               sources=src_tuples[rnd.randrange(len(src_tuples))], confidence="reported",
                               **{k: v for k, v in kw.items() if k in ("until", "relief", "program", "targets")})
             out.append(pend)
             corrects = pend.id
         recorded = max(recorded, day + rnd.randint(0, 5))
         n += 1
-        t = Transition(f"{mid}-T{n:02d}", mid, act, _day(recorded), effective=eff,
+        t = Transition(f"{mid}-t{n:02d}", mid, act, _day(recorded), effective=eff,
                        announced=_day(day - rnd.randint(0, 3)) if rnd.random() < 0.5 else None,
                        sources=src_tuples[rnd.randrange(len(src_tuples))], corrects=corrects, **kw)
         m.apply(t, inst_map)
@@ -206,7 +206,7 @@ def _walk(rnd: random.Random, mid: str, authority: str, tz: _dt.tzinfo, day: int
                 new_eff = old.effective.toordinal()  # type: ignore[union-attr]
             recorded = max(recorded, old.recorded.toordinal() + rnd.randint(1, 400))
             n += 1
-            fix = Transition(f"{mid}-T{n:02d}", mid, old.action, _day(recorded), effective=_day(new_eff),
+            fix = Transition(f"{mid}-t{n:02d}", mid, old.action, _day(recorded), effective=_day(new_eff),
                              until=old.until, instrument=old.instrument, scope=old.scope, relief=old.relief,
                              program=old.program, targets=old.targets, sources=old.sources, corrects=old.id,
                              note="date corrected")
@@ -224,7 +224,7 @@ def _walk(rnd: random.Random, mid: str, authority: str, tz: _dt.tzinfo, day: int
         ann = prev_eff + rnd.randint(1, 60)
         recorded = max(recorded, ann)
         n += 1
-        out.append(Transition(f"{mid}-T{n:02d}", mid, Action.LIFT, _day(recorded), announced=_day(ann),
+        out.append(Transition(f"{mid}-t{n:02d}", mid, Action.LIFT, _day(recorded), announced=_day(ann),
                               sources=src_tuples[0], confidence="reported", note="envoy statement"))
     if backfill:
         late = _day(max(recorded, out[-1].when.toordinal()) + rnd.randint(30, 2000))

@@ -1,0 +1,559 @@
+"""sanctrack's as-of queries against their peers, every case in one process run.
+
+    python benchmarks/bench.py                         # 10k and 100k transitions
+    python benchmarks/bench.py --sizes 10k,100k,1m     # the full table (1M takes minutes)
+    python benchmarks/bench.py --sizes 1m --out benchmarks/RESULTS.md
+
+For each size a seeded synthetic registry (``benchmarks/synth.py``: ~10
+transitions per measure, corrections, reliefs with ``until``, pending
+announcements, six authorities) is built, and every case is timed on the same
+random questions for every implementation:
+
+* **sanctrack** — the library (``fast`` rows: with numpy; ``pure``: without);
+* **naive replay** — ``benchmarks/oracle.py``: replays the measure's records
+  on each question (the answer the fast paths are tested against);
+* **bisect floor** — a dict of per-measure start lists and ``bisect`` (no
+  answer object), and the same plus building one frozen attrs object (the
+  floor a Python answer cannot go below);
+* **SQLite** (stdlib, in memory) — an indexed interval table
+  ``runs(measure, vf, vt, status, in_force)``, as a risk system would load it;
+* **DuckDB** and **pandas** ``merge_asof`` — when installed (the ``bench``
+  extra); skipped otherwise.
+
+Times are medians over batches of calls (per call), on this machine, in this
+run; ratios are against sanctrack's row of the same case. Nothing here is an
+assertion: the numbers are printed (and written to ``--out`` as Markdown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as _dt
+import gc
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import attrs
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import sanctrack  # noqa: E402
+from sanctrack import Registry, _fast  # noqa: E402
+from sanctrack._model import IN_FORCE  # noqa: E402
+
+from oracle import Oracle  # noqa: E402
+from synth import generate  # noqa: E402
+
+try:
+    import duckdb  # type: ignore[import-not-found]
+except ImportError:  # the optional bench extra
+    duckdb = None
+try:
+    import pandas  # type: ignore[import-not-found]
+except ImportError:
+    pandas = None
+NUMPY = _fast.numpy
+
+D = _dt.date
+OPEN = 99_999_999  # the end ordinal of an open interval in the peers' tables
+
+
+@attrs.frozen(slots=True)
+class Answer:
+    """The 'one frozen attrs object' of the floor: what a point query minimally returns."""
+
+    measure: str
+    status: str | None
+    start: int
+    end: int
+
+
+# -- timing -----------------------------------------------------------------------
+
+
+def per_call(fn: Callable[..., Any], args: Sequence[tuple], batch: int = 100, budget: float = 3.0) -> float:
+    """Median seconds per call of ``fn(*a)`` over batches of ``args``, within about ``budget`` seconds."""
+    times = []
+    start = time.perf_counter()
+    for i in range(0, len(args), batch):
+        chunk = args[i:i + batch]
+        t0 = time.perf_counter()
+        for a in chunk:
+            fn(*a)
+        times.append((time.perf_counter() - t0) / len(chunk))
+        if time.perf_counter() - start > budget and len(times) >= 5:
+            break
+    return statistics.median(times)
+
+
+def once(fn: Callable[[], Any], repeat: int = 5, budget: float = 20.0) -> float:
+    """Median seconds of ``fn()`` over ``repeat`` runs (fewer if over ``budget``)."""
+    times = []
+    start = time.perf_counter()
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if time.perf_counter() - start > budget:
+            break
+    return statistics.median(times)
+
+
+def fmt(sec: float | None) -> str:
+    if sec is None:
+        return "—"
+    if sec < 1e-3:
+        return f"{sec * 1e6:.2f} µs"
+    if sec < 1:
+        return f"{sec * 1e3:.2f} ms"
+    return f"{sec:.2f} s"
+
+
+class Table:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: list[tuple[str, str, float | None, str]] = []  # case, impl, seconds, note
+        self.ref: dict[str, float] = {}
+
+    def add(self, case: str, impl: str, sec: float | None, note: str = "", ref: bool = False) -> None:
+        if ref and sec is not None:
+            self.ref[case] = sec
+        self.rows.append((case, impl, sec, note))
+        ratio = ""
+        if sec is not None and case in self.ref and not ref:
+            ratio = f"  ({sec / self.ref[case]:.2f}× sanctrack)"
+        print(f"  {case:<34} {impl:<34} {fmt(sec):>12}{ratio} {note}", flush=True)
+
+    def markdown(self) -> str:
+        out = [f"### {self.title}", "", "| case | implementation | median | vs sanctrack | note |",
+               "|---|---|---:|---:|---|"]
+        last = None
+        for case, impl, sec, note in self.rows:
+            r = self.ref.get(case)
+            ratio = "1.00×" if r is not None and sec == r else (f"{sec / r:.2f}×" if r and sec is not None else "")
+            out.append(f"| {case if case != last else ''} | {impl} | {fmt(sec)} | {ratio} | {note} |")
+            last = case
+        return "\n".join(out)
+
+
+# -- peers' tables -------------------------------------------------------------------
+
+
+def interval_rows(reg: Registry) -> list[tuple[str, int, int, str, int]]:
+    """Every state run as (measure, valid-from, valid-to, status, in force) — what a DB would hold."""
+    rows = []
+    for m in reg.measures:
+        for v in reg.history(m.id):
+            end = v.valid.end.toordinal() if v.valid.end is not None else OPEN
+            rows.append((m.id, v.valid.start.toordinal(), end, str(v.status), int(v.in_force)))
+    return rows
+
+
+def sqlite_db(rows: list[tuple], changes: list[tuple]) -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE runs (measure TEXT, vf INTEGER, vt INTEGER, status TEXT, in_force INTEGER)")
+    db.executemany("INSERT INTO runs VALUES (?,?,?,?,?)", rows)
+    db.execute("CREATE INDEX runs_m ON runs (measure, vf)")
+    db.execute("CREATE INDEX runs_vf ON runs (vf)")
+    db.execute("CREATE TABLE changes (id TEXT, measure TEXT, eff INTEGER, action TEXT)")
+    db.executemany("INSERT INTO changes VALUES (?,?,?,?)", changes)
+    db.execute("CREATE INDEX changes_eff ON changes (eff)")
+    return db
+
+
+def duckdb_db(rows: list[tuple], changes: list[tuple]) -> Any:
+    db = duckdb.connect()
+    cols = list(zip(*rows))
+    db.register("runs_df", pandas.DataFrame({"measure": cols[0], "vf": cols[1], "vt": cols[2], "status": cols[3],
+                                             "in_force": cols[4]}))
+    db.execute("CREATE TABLE runs AS SELECT * FROM runs_df ORDER BY measure, vf")
+    db.unregister("runs_df")
+    c = list(zip(*changes))
+    db.register("ch_df", pandas.DataFrame({"id": c[0], "measure": c[1], "eff": c[2], "action": c[3]}))
+    db.execute("CREATE TABLE changes AS SELECT * FROM ch_df ORDER BY eff")
+    db.unregister("ch_df")
+    return db
+
+
+# -- one size ---------------------------------------------------------------------------
+
+
+def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple[Table, dict[str, Any]]:
+    print(f"\n== {n:,} transitions (seed {seed}) ==", flush=True)
+    t0 = time.perf_counter()
+    synth = generate(n, seed)
+    print(f"  generated {len(synth.transitions):,} transitions, {len(synth.measures):,} measures "
+          f"in {time.perf_counter() - t0:.1f} s", flush=True)
+    tab = Table(f"{len(synth.transitions):,} transitions, {len(synth.measures):,} measures")
+    facts: dict[str, Any] = {"n": len(synth.transitions), "measures": len(synth.measures)}
+    rnd = random.Random(seed)
+
+    # -- build
+    gc.collect()
+    t0 = time.perf_counter()
+    reg = Registry.build(**synth.kwargs())
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    X = D(2025, 6, 1)
+    reg.in_force(X)
+    inforce_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if NUMPY is not None:
+        reg._numpy_runs(None)
+    runs_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reg.changes(D(1900, 1, 1), D(2100, 1, 1))
+    changes_build = time.perf_counter() - t0
+    facts["build"] = build
+    facts["global"] = inforce_build + runs_build + changes_build
+    tab.add("Registry.build (all checks, digest)", "sanctrack", build, ref=True)
+    tab.add("global indexes, on first use", "sanctrack", facts["global"],
+            f"in_force {fmt(inforce_build)}, screen {fmt(runs_build)}, changes {fmt(changes_build)}")
+
+    ids = [m.id for m in synth.measures]
+    lo, hi = D(2000, 1, 1).toordinal(), D(2026, 6, 30).toordinal()
+    qs = [(ids[rnd.randrange(len(ids))], D.fromordinal(rnd.randint(lo, hi))) for _ in range(20_000)]
+    recorded = sorted({t.recorded for t in synth.transitions})
+    qk = [(m, x, recorded[rnd.randrange(len(recorded))]) for m, x in qs]
+
+    # -- the floor: per-measure start lists, bisect; and + one frozen attrs object
+    starts: dict[str, list[int]] = {}
+    status: dict[str, list[str | None]] = {}
+    for m, vf, vt, st, _ in interval_rows(reg):
+        starts.setdefault(m, []).append(vf)
+        status.setdefault(m, []).append(st)
+
+    def floor(m: str, x: _dt.date) -> Any:
+        i = bisect.bisect_right(starts[m], x.toordinal()) - 1
+        return status[m][i] if i >= 0 else None
+
+    def floor_attrs(m: str, x: _dt.date) -> Any:
+        ss = starts[m]
+        i = bisect.bisect_right(ss, x.toordinal()) - 1
+        return Answer(m, status[m][i] if i >= 0 else None, ss[i] if i >= 0 else 0, OPEN)
+
+    # -- state(m, X)
+    state = reg.state
+    for m, x in qs[:2000]:  # warm
+        state(m, x)
+    s_state = per_call(state, qs)
+    facts["state"] = s_state
+    tab.add("state(m, X)", "sanctrack", s_state, ref=True)
+    tab.add("state(m, X)", "bisect floor", per_call(floor, qs))
+    f_attrs = per_call(floor_attrs, qs)
+    facts["floor"] = f_attrs
+    tab.add("state(m, X)", "bisect + one frozen attrs object", f_attrs)
+    oracle = Oracle(synth, reg)
+    tab.add("state(m, X)", "naive replay (oracle)", per_call(oracle.state, qs[:300], batch=20, budget=2))
+
+    rows = interval_rows(reg)
+    changes_rows = [(t.id, t.measure, t.effective.toordinal(), str(t.action))
+                    for t in reg.changes(D(1900, 1, 1), D(2100, 1, 1))]
+    db = sqlite_db(rows, changes_rows)
+
+    def sqlite_state(m: str, x: _dt.date) -> Any:
+        return db.execute("SELECT status, vf, vt FROM runs WHERE measure = ? AND vf <= ? ORDER BY vf DESC LIMIT 1",
+                          (m, x.toordinal())).fetchone()
+
+    facts["sqlite_state"] = per_call(sqlite_state, qs)
+    tab.add("state(m, X)", "SQLite indexed point query", facts["sqlite_state"])
+    ddb = None
+    if duckdb is not None and pandas is not None:
+        ddb = duckdb_db(rows, changes_rows)
+
+        def duck_state(m: str, x: _dt.date) -> Any:
+            return ddb.execute("SELECT status, vf, vt FROM runs WHERE measure = ? AND vf <= ? "
+                               "ORDER BY vf DESC LIMIT 1", [m, x.toordinal()]).fetchone()
+
+        tab.add("state(m, X)", "DuckDB point query", per_call(duck_state, qs[:200], batch=10, budget=3))
+
+    # -- state(m, X, known=Y): first touch builds that epoch's runs; then it is a bisect
+    t0 = time.perf_counter()
+    for m, x, y in qk:
+        state(m, x, known=y)
+    first = (time.perf_counter() - t0) / len(qk)
+    facts["state_known"] = per_call(lambda m, x, y: state(m, x, known=y), qk)
+    tab.add("state(m, X, known=Y)", "sanctrack", facts["state_known"], "epochs' runs built", ref=True)
+    tab.add("state(m, X, known=Y)", "sanctrack, first touch of each epoch", first,
+            "mean; builds the epoch's runs (replay) on first use")
+    tab.add("state(m, X, known=Y)", "as_known_on(Y).state(m, X)",
+            per_call(lambda m, x, y: reg.as_known_on(y).state(m, x), qk))
+    tab.add("state(m, X, known=Y)", "bisect + one frozen attrs object", f_attrs, "floor (no knowledge axis)")
+    tab.add("state(m, X, known=Y)", "naive replay (oracle)",
+            per_call(oracle.state, qk[:300], batch=20, budget=2))
+
+    # -- in_force(X)
+    hits = len(reg.in_force(X))
+    facts["hits"] = hits
+    facts["in_force"] = once(lambda: reg.in_force(X), repeat=7)
+    tab.add("in_force(X), every state", "sanctrack" + (" (numpy)" if NUMPY is not None else ""),
+            facts["in_force"], f"{hits:,} in force on {X}", ref=True)
+    if NUMPY is not None:
+        saved = _fast.numpy
+        _fast.numpy = None
+        try:
+            reg._d.inforce_cache.clear()
+            reg.in_force(X)
+            facts["in_force_pure"] = once(lambda: reg.in_force(X), repeat=7)
+            tab.add("in_force(X), every state", "sanctrack (pure Python)", facts["in_force_pure"])
+        finally:
+            _fast.numpy = saved
+            reg._d.inforce_cache.clear()
+            reg.in_force(X)
+
+    def naive_in_force() -> list:
+        out = [s for s in (state(m, X) for m in ids) if s.status in IN_FORCE]
+        out.sort(key=lambda s: (s.measure.authority, s.measure.id))
+        return out
+
+    tab.add("in_force(X), every state", "loop of per-measure bisects", once(naive_in_force, repeat=3))
+    xo = X.toordinal()
+    tab.add("in_force(X), every state", "SQLite WHERE vf <= X < vt, fetchall",
+            once(lambda: db.execute("SELECT measure, vf, vt, status FROM runs WHERE vf <= ? AND ? < vt "
+                                    "AND in_force = 1", (xo, xo)).fetchall(), repeat=5))
+    if ddb is not None:
+        q = "SELECT measure, vf, vt, status FROM runs WHERE vf <= ? AND ? < vt AND in_force = 1"
+        facts["duck_in_force"] = once(lambda: ddb.execute(q, [xo, xo]).fetchall(), repeat=7)
+        tab.add("in_force(X), every state", "DuckDB WHERE vf <= X < vt, fetchall", facts["duck_in_force"])
+        facts["duck_in_force_np"] = once(lambda: ddb.execute(q, [xo, xo]).fetchnumpy(), repeat=7)
+        tab.add("in_force(X), every state", "DuckDB same, fetchnumpy", facts["duck_in_force_np"])
+    if pandas is not None:
+        df = pandas.DataFrame(rows, columns=["measure", "vf", "vt", "status", "in_force"])
+        vf, vt, inf = df["vf"].to_numpy(), df["vt"].to_numpy(), df["in_force"].to_numpy()
+        tab.add("in_force(X), every state", "pandas boolean mask",
+                once(lambda: df[(vf <= xo) & (xo < vt) & (inf == 1)], repeat=7))
+
+    # -- changes(A, B), one year
+    A, B = D(2024, 1, 1), D(2025, 1, 1)
+    nchg = len(reg.changes(A, B))
+    facts["changes"] = once(lambda: reg.changes(A, B), repeat=9)
+    tab.add("changes(A, B), one year", "sanctrack", facts["changes"], f"{nchg:,} transitions", ref=True)
+    ao, bo = A.toordinal(), B.toordinal()
+    tab.add("changes(A, B), one year", "SQLite range query, fetchall",
+            once(lambda: db.execute("SELECT id, measure, eff, action FROM changes WHERE eff >= ? AND eff < ? "
+                                    "ORDER BY eff", (ao, bo)).fetchall(), repeat=9))
+    if ddb is not None:
+        facts["duck_changes"] = once(lambda: ddb.execute(
+            "SELECT id, measure, eff, action FROM changes WHERE eff >= ? AND eff < ? ORDER BY eff",
+            [ao, bo]).fetchall(), repeat=9)
+        tab.add("changes(A, B), one year", "DuckDB range query, fetchall", facts["duck_changes"])
+
+    # -- bulk screening
+    pm = [ids[rnd.randrange(len(ids))] for _ in range(pairs_n)]
+    pd_ = [D.fromordinal(rnd.randint(lo, hi)) for _ in range(pairs_n)]
+    label = f"screen, {pairs_n:,} (measure, date) pairs"
+    if NUMPY is not None:
+        reg.screen(pm[:1000], pd_[:1000])
+        facts["screen_fast"] = once(lambda: reg.screen(pm, pd_), repeat=5)
+        tab.add(label, "sanctrack screen(ids, dates), numpy", facts["screen_fast"],
+                f"{pairs_n / facts['screen_fast'] / 1e6:.2f} M pairs/s", ref=True)
+        dnp = NUMPY.array(pd_, dtype="datetime64[D]")
+        t = once(lambda: reg.screen(pm, dnp), repeat=5)
+        tab.add(label, "sanctrack, numpy, datetime64 dates", t, f"{pairs_n / t / 1e6:.2f} M pairs/s")
+    saved = _fast.numpy
+    _fast.numpy = None
+    try:
+        facts["screen_pure"] = once(lambda: reg.screen(pm, pd_), repeat=3)
+    finally:
+        _fast.numpy = saved
+    tab.add(label, "sanctrack screen(ids, dates), pure Python", facts["screen_pure"],
+            f"{pairs_n / facts['screen_pure'] / 1e6:.2f} M pairs/s", ref=NUMPY is None)
+    k = min(pairs_n, 100_000)
+    t = once(lambda: reg.screen(list(zip(pm[:k], pd_[:k]))), repeat=3) * pairs_n / k
+    tab.add(label, "sanctrack screen(pairs) -> list[ScreenHit]", t, f"{pairs_n / t / 1e6:.2f} M pairs/s")
+    t = once(lambda: [floor(m, x) for m, x in zip(pm, pd_)], repeat=3)
+    tab.add(label, "bisect floor loop", t, f"{pairs_n / t / 1e6:.2f} M pairs/s")
+    if ddb is not None:
+        pairs_df = pandas.DataFrame({"m": pm, "d": NUMPY.fromiter((x.toordinal() for x in pd_), dtype=NUMPY.int64)})
+
+        def duck_asof() -> Any:
+            ddb.register("pairs", pairs_df)
+            r = ddb.execute("SELECT p.m, p.d, r.status, r.in_force FROM pairs p ASOF JOIN runs r "
+                            "ON p.m = r.measure AND p.d >= r.vf").fetchnumpy()
+            ddb.unregister("pairs")
+            return r
+
+        facts["duck_asof"] = once(duck_asof, repeat=5)
+        tab.add(label, "DuckDB ASOF JOIN, fetchnumpy", facts["duck_asof"],
+                f"{pairs_n / facts['duck_asof'] / 1e6:.2f} M pairs/s")
+    if pandas is not None:
+        runs_df = pandas.DataFrame(rows, columns=["m", "vf", "vt", "status", "in_force"]).sort_values("vf")
+        left = pandas.DataFrame({"m": pm, "d": [x.toordinal() for x in pd_]})
+
+        def pandas_asof() -> Any:
+            return pandas.merge_asof(left.sort_values("d"), runs_df, left_on="d", right_on="vf", by="m")
+
+        t = once(pandas_asof, repeat=3)
+        tab.add(label, "pandas merge_asof (by measure)", t, f"{pairs_n / t / 1e6:.2f} M pairs/s")
+
+    # -- loading (YAML cold, JSON cache warm)
+    if load:
+        run_load(reg, tab, facts)
+
+    # -- memory of the indexes, beyond the records (tracemalloc)
+    if memory:
+        del reg, oracle, db, ddb, starts, status, rows
+        gc.collect()
+        tracemalloc.start()
+        reg2 = Registry.build(**synth.kwargs())
+        after_build = tracemalloc.get_traced_memory()[0]
+        reg2.in_force(X)
+        reg2.changes(A, B)
+        if NUMPY is not None:
+            reg2._numpy_runs(None)
+        gc.collect()
+        total = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        nruns = sum(len(tl.cache[len(tl.epochs)].states) for tl in reg2._d.timelines.values() if tl.epochs)
+        per = total / facts["n"]
+        facts["mem"] = per
+        facts["mem_build"] = after_build / facts["n"]
+        facts["runs"] = nruns
+        print(f"  memory beyond the records: {per:.0f} B/transition after build and global indexes "
+              f"({after_build / facts['n']:.0f} B after build alone); {nruns:,} state runs", flush=True)
+        del reg2
+    return tab, facts
+
+
+def run_load(reg: Registry, tab: Table, facts: dict[str, Any]) -> None:
+    try:
+        import yaml
+
+        from sanctrack._dump import write_registry
+    except ImportError:
+        return
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "reg"
+        write_registry(reg, root)
+        files = sorted(root.rglob("*.yaml"))
+
+        def libyaml() -> None:
+            for f in files:
+                yaml.load(f.read_bytes(), Loader=loader)
+
+        facts["libyaml"] = once(libyaml, repeat=3)
+        cache = Path(tmp) / "cache"
+        facts["cold"] = once(lambda: sanctrack.load(root, cache=False), repeat=3)
+        sanctrack.load(root, cache=True, cache_dir=cache)
+        facts["warm"] = once(lambda: sanctrack.load(root, cache=True, cache_dir=cache), repeat=3)
+    tab.add("load, YAML (cold)", "sanctrack.load(cache=False)", facts["cold"], ref=True)
+    tab.add("load, YAML (cold)", "libyaml alone (CSafeLoader), same files", facts["libyaml"])
+    tab.add("load, JSON cache (warm)", "sanctrack.load(cache=True)", facts["warm"], ref=True)
+
+
+# -- targets ------------------------------------------------------------------------------
+
+
+def targets(all_facts: list[dict[str, Any]]) -> str:
+    big = max(all_facts, key=lambda f: f["n"])
+    small = min(all_facts, key=lambda f: f["n"])
+    rows = []
+
+    def row(what: str, target: str, measured: str, ok: bool | None) -> None:
+        rows.append(f"| {what} | {target} | {measured} | {'—' if ok is None else ('yes' if ok else '**no**')} |")
+
+    f = big
+    row("state(m, X)", "≤ 2× bisect+attrs floor, < SQLite",
+        f"{fmt(f['state'])} = {f['state'] / f['floor']:.2f}× floor, {f['state'] / f['sqlite_state']:.2f}× SQLite",
+        f["state"] <= 2 * f["floor"] and f["state"] < f["sqlite_state"])
+    row("state(m, X, known=Y)", "≤ 3× floor", f"{fmt(f['state_known'])} = {f['state_known'] / f['floor']:.2f}× floor",
+        f["state_known"] <= 3 * f["floor"])
+    if "duck_in_force" in f:
+        row("in_force(X), every state", "< DuckDB fetchall (stretch: < fetchnumpy)",
+            f"{fmt(f['in_force'])} vs {fmt(f['duck_in_force'])} / {fmt(f['duck_in_force_np'])} "
+            f"({f['hits']:,} hits)", f["in_force"] < f["duck_in_force"])
+        row("changes(A, B), one year", "≥ 10× faster than DuckDB",
+            f"{fmt(f['changes'])} vs {fmt(f['duck_changes'])} ({f['duck_changes'] / f['changes']:.0f}×)",
+            f["duck_changes"] >= 10 * f["changes"])
+    row("screen, pure Python", "≥ 1M pairs/s", f"{1e6 / f['screen_pure'] / 1e6 * (f.get('pairs', 1e6) / 1e6):.2f} M/s",
+        f.get("pairs", 1e6) / f["screen_pure"] >= 1e6)
+    if "screen_fast" in f and "duck_asof" in f:
+        row("screen, fast extra", "≥ DuckDB ASOF JOIN", f"{fmt(f['screen_fast'])} vs {fmt(f['duck_asof'])}",
+            f["screen_fast"] <= f["duck_asof"])
+    if small is not big:
+        g = big["state"] / small["state"]
+        row("point-query growth", f"≤ 2× ({small['n']:,} → {big['n']:,})", f"{g:.2f}×", g <= 2)
+    row("Registry.build", "index build ≤ 1.5 s at 1M", f"{fmt(f['build'])} + global indexes {fmt(f['global'])}",
+        (f["build"] + f["global"]) <= 1.5 if f["n"] >= 900_000 else None)
+    for ff in all_facts:
+        if "cold" in ff:
+            row(f"cold load, YAML, {ff['n']:,}", "≤ 1.3× libyaml",
+                f"{fmt(ff['cold'])} = {ff['cold'] / ff['libyaml']:.2f}× libyaml ({fmt(ff['libyaml'])})",
+                ff["cold"] <= 1.3 * ff["libyaml"])
+            row(f"warm load, cache, {ff['n']:,}", "≤ 0.6 s", fmt(ff["warm"]), ff["warm"] <= 0.6)
+    if "mem" in f:
+        row("index memory", "≤ 150 B/transition beyond records",
+            f"{f['mem']:.0f} B/transition ({f['mem_build']:.0f} after build alone; {f['runs']:,} runs)",
+            f["mem"] <= 150)
+    return "\n".join(["| target | goal | measured (largest size) | met |", "|---|---|---|---|", *rows])
+
+
+def machine_line() -> str:
+    versions = [f"Python {platform.python_version()}", f"sanctrack {sanctrack.__version__}"]
+    for name, mod in (("numpy", NUMPY), ("duckdb", duckdb), ("pandas", pandas)):
+        versions.append(f"{name} {mod.__version__}" if mod is not None else f"{name} absent")
+    import yaml
+
+    versions.append(f"PyYAML {yaml.__version__} (libyaml {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'})")
+    versions.append(f"SQLite {sqlite3.sqlite_version}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, load {load:.1f} at start; "
+            + ", ".join(versions))
+
+
+def parse_size(text: str) -> int:
+    t = text.strip().lower().replace("_", "")
+    mult = 1
+    if t.endswith("k"):
+        mult, t = 1000, t[:-1]
+    elif t.endswith("m"):
+        mult, t = 1_000_000, t[:-1]
+    return int(float(t) * mult)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10k,100k", help="comma-separated, e.g. 10k,100k,1m")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--pairs", default="1m", help="bulk screening pairs (default 1m)")
+    p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc build")
+    p.add_argument("--load-size", default="100k", help="the size whose YAML cold/warm load is timed ('' = none)")
+    p.add_argument("--out", help="write the tables as Markdown to this file")
+    args = p.parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    load_size = parse_size(args.load_size) if args.load_size else None
+    pairs = parse_size(args.pairs)
+    line = machine_line()
+    print(line)
+    tables, facts = [], []
+    for n in sizes:
+        tab, f = run_size(n, args.seed, pairs, not args.no_memory, n == load_size)
+        f["pairs"] = pairs
+        tables.append(tab)
+        facts.append(f)
+    summary = targets(facts)
+    print("\n" + summary)
+    if args.out:
+        when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        text = "\n\n".join([f"## Benchmark results ({when})", f"Machine: {line}.",
+                            f"Command: `python benchmarks/bench.py {' '.join(argv or sys.argv[1:])}`",
+                            "### Targets", summary, *(t.markdown() for t in tables)]) + "\n"
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
