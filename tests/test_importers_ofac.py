@@ -835,3 +835,23 @@ def test_same_utc_day_snapshots_bracket_the_potash_designations_in_washington_ti
 def test_a_program_no_party_carries_is_an_error_not_an_empty_diff():
     with pytest.raises(ValueError, match=r"no party carries program 'BELARUS-EO1438'.*did you mean BELARUS-EO14038"):
         ofac.diff_snapshots(snap(OLD_2023), snap(NEW_2023), program="BELARUS-EO1438")
+
+
+def test_cli_into_a_curated_registry_reports_candidates_with_verdicts(tmp_path):
+    import json
+    import shutil
+
+    _bundled()
+    target = tmp_path / "registry"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "registry", target)
+    args = ("import", "ofac-sdn", str(real(LEGACY_2024)), str(real(DERIVED_2026)),
+            "--program", "BELARUS-EO14038", "-o", str(target))
+    code, out, err = run_cli(*args)
+    assert (code, out) == (1, "") and "refusing to overwrite hand-curated file(s)" in err
+    code, out, err = run_cli(*args, "--beside", "--format", "json")
+    assert (code, err) == (0, "")
+    cands = {c["identifier"]: c for c in json.loads(out)["written"]["candidates"]}
+    belavia = cands["ofac:44541"]
+    assert belavia["curated_entity"] == "belavia"
+    assert [(v["action"], v["verdict"]) for v in belavia["verdicts"]] == [("impose", "agree"), ("lift", "agree")]
+    assert belavia["verdicts"][1]["curated"] == ["us-ofac-belavia-sdn.lift"]

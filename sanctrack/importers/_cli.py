@@ -126,6 +126,8 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = ofac.write_registry(
                 imported, args.output, on_conflict="beside" if args.beside else "refuse"
             )
+        if report is not None and report.candidates:
+            report = _with_candidate_verdicts(report, imported, args.output)
         comparison = None
         if args.compare is not None or args.entity:
             against = args.compare or getattr(args, "registry", None) or "bundled"
@@ -196,6 +198,28 @@ def _comparison_json(verdicts: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _with_candidate_verdicts(report: Any, imported: Any, directory: str) -> Any:
+    """Attach to each candidate how the curated registry in ``directory`` sees it.
+
+    Best effort: a directory that does not load as a registry gives no verdicts.
+    """
+    import attrs
+
+    import sanctrack
+
+    from . import ofac
+
+    try:
+        curated = sanctrack.load(directory)
+    except Exception:  # noqa: BLE001 - a partial or invalid registry: report without verdicts
+        return report
+    reg = imported.registry()
+    cands = tuple(
+        attrs.evolve(c, verdicts=ofac.compare_entity(reg, curated, c.identifier)) for c in report.candidates
+    )
+    return attrs.evolve(report, candidates=cands)
+
+
 def _compare(imported: Any, against: str, entities: list[str] | None) -> tuple[Any, ...]:
     import sanctrack
 
@@ -238,6 +262,8 @@ def _table(diff: Any, report: Any, comparison: Any, out: TextIO) -> None:
             acts = ", ".join(f"{t.action} {t.effective}" for t in cand.transitions)
             print(f"  candidate (curated entity {cand.curated_entity}, not written): "
                   f"{cand.identifier} {cand.measure}: {acts}", file=out)
+            for verdict in cand.verdicts:
+                print(f"    {verdict.verdict}: {verdict.imported.action}: {verdict.detail}", file=out)
     if comparison is not None:
         print(f"comparison with the curated registry: {len(comparison)} transition(s)", file=out)
         for a in comparison:
@@ -276,7 +302,8 @@ def _json(diff: Any, report: Any, comparison: Any) -> dict[str, Any]:
             "removed": list(report.removed),
             "candidates": [
                 {"identifier": c.identifier, "measure": c.measure, "curated_entity": c.curated_entity,
-                 "transitions": [t.id for t in c.transitions]}
+                 "transitions": [t.id for t in c.transitions],
+                 "verdicts": _comparison_json(c.verdicts)}
                 for c in report.candidates
             ],
         }

@@ -39,7 +39,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import yaml
@@ -75,12 +75,17 @@ class ImportConflict(SanctrackError, FileExistsError):
 
 @attrs.frozen(slots=True)
 class Candidate:
-    """Imported transitions for an entity already curated by hand: reported, not written."""
+    """Imported transitions for an entity already curated by hand: reported, not written.
+
+    ``verdicts`` (filled by the command line when the directory loads as a registry)
+    says, per transition, whether the curated records agree (see ``compare_entity``).
+    """
 
     identifier: str
     measure: str
     curated_entity: str
     transitions: tuple[Transition, ...]
+    verdicts: tuple[Any, ...] = ()
 
 
 @attrs.frozen(slots=True)
