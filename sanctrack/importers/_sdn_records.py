@@ -5,7 +5,10 @@ One OFAC uid becomes:
 * an entity ``ofac-<uid>`` with the identifier ``ofac:<uid>`` (kind: ``entity`` →
   ``organisation``, ``individual`` → ``person``, ``vessel``, ``aircraft``), its name,
   and as aliases its alternate names and any earlier primary names;
-* a measure ``us-ofac-sdn-<uid>`` (authority ``US-OFAC``, kind ``blocking``);
+* a measure ``us-ofac-sdn-<uid>`` (authority ``US-OFAC``, kind ``blocking``) whose
+  ``program`` is the filtered program when one was given and the party carries it,
+  else its one program, else all its programs joined with ``"; "`` (the summary always
+  lists them all); an ``amend`` of the program set carries the new one the same way;
 * its transitions, one per change seen between consecutive snapshots:
   ``impose`` (or ``reimpose`` after a lift) for an added uid, ``lift`` for a removed
   one, ``amend`` (with ``program`` and ``changes``) for a changed one. Each has
