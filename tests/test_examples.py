@@ -29,9 +29,12 @@ def run(name: str, *args: str) -> list[str]:
     return [" ".join(line.split()) for line in proc.stdout.splitlines()]
 
 
+SCRIPTS = {"belavia_2025.py", "potash_asof.py", "audit_replay.py", "deals_ledger.py", "risk_screen.py"}
+PYTEST_FILES = {"property_test_example.py"}  # a test suite to copy, run by the strategies tests
+
+
 def test_every_example_is_tested():
-    tested = {"belavia_2025.py", "potash_asof.py", "audit_replay.py", "deals_ledger.py", "risk_screen.py"}
-    assert {p.name for p in EXAMPLES.glob("*.py")} == tested
+    assert {p.name for p in EXAMPLES.glob("*.py")} == SCRIPTS | PYTEST_FILES
 
 
 def test_belavia_2025(digest):
