@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import _fast
+from ._canonical import _value as _canonical_value
 from ._canonical import digest_of, plain
 from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
 from ._model import (
@@ -256,10 +257,11 @@ class Registry:
         """Replay every measure in every knowledge epoch; the first illegal step of each is a problem.
 
         The latest epoch is replayed (and its runs kept). An earlier epoch whose
-        effective records are a prefix of the latest epoch's is legal whenever
-        the latest is (legality of a step depends only on the steps before it),
-        so only the other earlier epochs are replayed, and their runs are built
-        later, on first use.
+        effective records are a prefix of a later epoch's found legal is legal
+        too (legality of a step depends only on the steps before it), so going
+        back from the latest epoch only the others are replayed; their runs are
+        built again later, on first use. If any epoch is illegal, every epoch is
+        replayed in order so the first illegal one is the one reported.
         """
         problems: list[Problem] = []
         for tl in self._d.timelines.values():
@@ -273,9 +275,7 @@ class Registry:
                 except IllegalTransition:
                     epochs = range(1, n + 1)
                 else:
-                    full = [t for t in final.active if t.effective is not None]
-                    epochs = [k for k in range(1, n) if not _is_prefix(_known_effective(tl, k), full)]
-                    epochs.append(n)
+                    epochs = () if self._earlier_epochs_legal(tl, final) else range(1, n + 1)
             for k in epochs:
                 if k == 0:
                     continue
@@ -293,6 +293,19 @@ class Registry:
                                             related=(exc.previous,) if exc.previous else ()))
                     break
         return problems
+
+    def _earlier_epochs_legal(self, tl: _Timeline, final: _Runs) -> bool:
+        checked = [[t for t in final.active if t.effective is not None]]
+        for k in range(len(tl.epochs) - 1, 0, -1):
+            seq = _known_effective(tl, k)
+            if any(_is_prefix(seq, c) for c in checked):
+                continue
+            try:
+                self._compute_runs(tl, k)  # checked, not kept: built again on first use
+            except IllegalTransition:
+                return False
+            checked.append(seq)
+        return True
 
     # -- the index ---------------------------------------------------------
 
@@ -998,14 +1011,57 @@ def _build_lookups(d: _Data) -> None:
     d.name_index = {k: frozenset(v) for k, v in index.items()}
 
 
+_PLAIN_SPECS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], Any]] = {}
+_DATE, _DATETIME = _dt.date, _dt.datetime
+
+
+def _plain_fast(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Exactly :func:`sanctrack._canonical.plain`, faster for the records a registry has by the million.
+
+    All fields are read in one ``attrgetter`` call; text (the common case) is
+    kept as is, and everything else goes through the same conversions as
+    ``plain`` (tests/test_fastpaths.py checks the digest against ``plain``).
+    """
+    spec = _PLAIN_SPECS.get((type(record), skip))
+    if spec is None:
+        import attrs
+        from operator import attrgetter
+
+        names = tuple(a.name for a in attrs.fields(type(record)) if a.name not in skip)
+        get = attrgetter(*names) if len(names) > 1 else (lambda r, _n=names[0]: (getattr(r, _n),))
+        spec = _PLAIN_SPECS[(type(record), skip)] = (names, get)
+    names, get = spec
+    out: dict[str, Any] = {}
+    for name, v in zip(names, get(record)):
+        if v is None:
+            continue
+        t = type(v)
+        if t is str:
+            out[name] = v
+        elif t is tuple:
+            if not v:
+                continue
+            if name == "changes":
+                out[name] = {k: [old, new] for k, old, new in v}
+            else:
+                out[name] = [x if type(x) is str else _canonical_value(x) for x in v]
+        elif t is _DATE or t is _DATETIME:
+            out[name] = v.isoformat()
+        elif v == () or v == []:
+            continue
+        else:
+            out[name] = _canonical_value(v)
+    return out
+
+
 def _canonical_doc(d: _Data) -> dict[str, Any]:
     links_by_release: dict[str, list[Link]] = {}
     for ln in d.links:
         links_by_release.setdefault(ln.release, []).append(ln)
     measures = []
     for mid, m in d.measures.items():
-        doc = plain(m)
-        doc["transitions"] = [plain(t, skip=("measure",)) for t in d.timelines[mid].records]
+        doc = _plain_fast(m)
+        doc["transitions"] = [_plain_fast(t, ("measure",)) for t in d.timelines[mid].records]
         measures.append(doc)
     releases = []
     for r in sorted(d.releases.values(), key=lambda r: r.id):
@@ -1017,7 +1073,7 @@ def _canonical_doc(d: _Data) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "info": plain(d.info),
         "authorities": [plain(a) for a in sorted(d.authorities.values(), key=lambda a: a.code)],
-        "entities": [plain(e) for e in sorted(d.entities.values(), key=lambda e: e.id)],
+        "entities": [_plain_fast(e) for e in sorted(d.entities.values(), key=lambda e: e.id)],
         "instruments": [plain(i) for i in sorted(d.instruments.values(), key=lambda i: i.id)],
         "sources": [plain(s) for s in sorted(d.sources.values(), key=lambda s: s.id)],
         "measures": measures,
