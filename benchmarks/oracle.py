@@ -38,8 +38,15 @@ def oracle_state(reg, records, instruments, measure, day, known=None):
     pending = [(t, t.announced, fixes[t.id].when if t.id in fixes else None)
                for t in recs if t.effective is None and t.announced is not None]
     windows = [t.effective_window for t in effective if t.effective_window is not None]
+    follow = {}
+    for old in fixes:  # a reference to a corrected record means its latest known correction
+        cur = fixes[old]
+        while cur.id in fixes:
+            cur = fixes[cur.id]
+        follow[old] = cur.id
     runs = replay(effective, program=measure.program, targets=measure.targets, instruments=instruments,
-                  pending=pending, windows=windows, instant_of=lambda t: t.effective_at.timestamp()).runs
+                  pending=pending, windows=windows, instant_of=lambda t: t.effective_at.timestamp(),
+                  follow=follow).runs
     last = None
     for n, r in enumerate(runs):
         if r.start <= day:
