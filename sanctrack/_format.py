@@ -32,6 +32,15 @@ __all__ = [
     "csv_text",
     "table",
     "clip",
+    "block",
+    "label_of",
+    "instrument_label",
+    "status_text",
+    "licences_text",
+    "footer",
+    "state_table",
+    "state_block",
+    "short_state",
 ]
 
 #: Bumped only for incompatible changes of the JSON shapes (adding keys is compatible).
@@ -203,7 +212,8 @@ STATE_COLUMNS = ("measure", "authority", "kind", "program", "targets", "status",
                  "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest")
 
 
-def _label(reg: Any, inst_id: str | None) -> str:
+def label_of(reg: Any, inst_id: str | None) -> str:
+    """An instrument's short label by id (the id itself if unknown, empty for None)."""
     if inst_id is None:
         return ""
     try:
@@ -226,7 +236,7 @@ def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
         "valid_to": iso(s.valid.end) or "",
         "version": str(s.version),
         "licences": ";".join(r.label for r in s.reliefs),
-        "instrument": _label(reg, t.instrument if t is not None else None),
+        "instrument": label_of(reg, t.instrument if t is not None else None),
         "transition": t.id if t is not None else "",
         "pending": ";".join(p.id for p in s.pending),
         "uncertain": "true" if s.uncertain else "false",
@@ -277,6 +287,90 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
         parts = [clip(c, w).ljust(w) for c, w in zip(row, widths)]
         lines.append((" " * gap).join(parts).rstrip())
     return "\n".join(lines) + "\n"
+
+
+# -- text answers --------------------------------------------------------------
+
+
+def instrument_label(reg: Any, s: Any) -> str:
+    """The label of the instrument that began a state, else ``(transition id)`` or ``(cause)``."""
+    t = s.transition
+    if t is not None and t.instrument:
+        try:
+            return reg.instrument(t.instrument).label
+        except LookupError:
+            return t.instrument
+    if t is not None:
+        return f"({t.id})"
+    return f"({s.cause})"
+
+
+def status_text(s: Any) -> str:
+    """The status word; ``—`` before the measure existed, ``?`` appended inside an effective window."""
+    if s.status is None:
+        return "—"
+    text = str(s.status)
+    if s.uncertain:
+        text += "?"
+    return text
+
+
+def licences_text(s: Any) -> str:
+    """The labels of the licences in effect, or ``—``."""
+    return ", ".join(r.label for r in s.reliefs) or "—"
+
+
+def footer(reg: Any, text: str) -> str:
+    """The ``# …`` line under a table: counts, knowledge date, registry name and digest prefix."""
+    known = f", as known on {reg.known}" if reg.known is not None else ""
+    return f"# {text}{known} · {reg.info.name} {reg.digest[:19]}…\n"
+
+
+def state_table(reg: Any, states: Sequence[Any]) -> str:
+    """The in-force table: status, licences in effect, since-date and instrument of each state."""
+    rows = [(s.measure.id, s.measure.authority, status_text(s), iso(s.since) or "—", licences_text(s),
+             instrument_label(reg, s)) for s in states]
+    return table(("MEASURE", "AUTHORITY", "STATUS", "SINCE", "LICENCES", "INSTRUMENT"), rows, flex=(0, 4, 5),
+                 keep=(0,))
+
+
+def state_block(reg: Any, s: Any, on: Any) -> str:
+    """One state as ``key  value`` lines: status, since/until, instrument, licences, pending, digest."""
+    m = s.measure
+    pairs = [("measure", f"{m.id} ({m.authority}, {m.kind}{', ' + s.program if s.program else ''})"),
+             ("title", m.title),
+             ("on", iso(on) + (f" (as known on {reg.known})" if reg.known else ""))]
+    if not s.exists:
+        first = f"; first state from {iso(s.valid.end)}" if s.valid.end else ""
+        pairs.append(("status", f"did not exist on that date{first}"))
+    else:
+        word = "in force" if s.in_force else "not in force"
+        doubt = " — uncertain (inside an effective window)" if s.uncertain else ""
+        pairs.append(("status", f"{s.status} ({word}){doubt}"))
+        until = f", until {iso(s.valid.end)}" if s.valid.end else ", open"
+        pairs.append(("since", f"{iso(s.valid.start)}{until} (version {s.version}, by {s.cause})"))
+        confidence = f" [{s.transition.confidence}]" if s.transition else ""
+        pairs.append(("instrument", instrument_label(reg, s) + confidence))
+        for r in s.reliefs:
+            text = f"{r.label} since {iso(r.since)}"
+            if r.until:
+                text += f" until {iso(r.until)}"
+            if r.scope is not None and r.scope.authorises:
+                text += f": {r.scope.authorises}"
+            if r.scope is not None and r.scope.excludes:
+                text += f"; excludes {', '.join(r.scope.excludes)}"
+            pairs.append(("licence", text))
+        for p in s.pending:
+            pairs.append(("pending", f"{p.action} announced {iso(p.announced)} ({p.id})"))
+    pairs.append(("digest", s.digest))
+    return block(pairs)
+
+
+def short_state(s: Any) -> str:
+    """A state in a few words: ``relieved [GL 13]``, ``lifted``, ``—``."""
+    if not s.exists:
+        return "—"
+    return status_text(s) + (f" [{licences_text(s)}]" if s.reliefs else "") + (" +pending" if s.pending else "")
 
 
 def block(pairs: Sequence[tuple[str, str]], width: int = WIDTH) -> str:

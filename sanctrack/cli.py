@@ -202,43 +202,6 @@ def _iso(value: Any) -> str:
     return value.isoformat()
 
 
-def _instr(reg: Any, s: Any) -> str:
-    t = s.transition
-    if t is not None and t.instrument:
-        try:
-            return reg.instrument(t.instrument).label
-        except LookupError:
-            return t.instrument
-    if t is not None:
-        return f"({t.id})"
-    return f"({s.cause})"
-
-
-def _status(s: Any) -> str:
-    if s.status is None:
-        return "—"
-    text = str(s.status)
-    if s.uncertain:
-        text += "?"
-    return text
-
-
-def _licences(s: Any) -> str:
-    return ", ".join(r.label for r in s.reliefs) or "—"
-
-
-def _footer(reg: Any, text: str) -> str:
-    known = f", as known on {reg.known}" if reg.known is not None else ""
-    return f"# {text}{known} · {reg.info.name} {reg.digest[:19]}…\n"
-
-
-def _state_table(reg: Any, states: Sequence[Any]) -> str:
-    rows = [(s.measure.id, s.measure.authority, _status(s), _iso(s.since) if s.since else "—", _licences(s),
-             _instr(reg, s)) for s in states]
-    return fmt.table(("MEASURE", "AUTHORITY", "STATUS", "SINCE", "LICENCES", "INSTRUMENT"), rows, flex=(0, 4, 5),
-                     keep=(0,))
-
-
 def _emit(out: TextIO, args: argparse.Namespace, reg: Any, f: str, *, query: dict[str, Any], result: Any,
           table: Callable[[], str], csv: Callable[[], str]) -> None:
     if f == "json":
@@ -258,41 +221,12 @@ def _cmd_in_force(args: argparse.Namespace, out: TextIO) -> int:
     reg = _load(args)
     states = reg.in_force(on, **_filters(args))
     _emit(out, args, reg, f, query=_query(args, on=_iso(on)), result=[fmt.state_doc(reg, s) for s in states],
-          table=lambda: (_state_table(reg, states) if states else "")
-          + _footer(reg, f"{len(states)} in force on {_iso(on)}"),
+          table=lambda: (fmt.state_table(reg, states) if states else "")
+          + fmt.footer(reg, f"{len(states)} in force on {_iso(on)}"),
           csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in states)))
     if not states:
         raise NothingFound(f"no measure in force on {_iso(on)} matches the query")
     return 0
-
-
-def _state_block(reg: Any, s: Any, on: Any) -> str:
-    m = s.measure
-    pairs = [("measure", f"{m.id} ({m.authority}, {m.kind}{', ' + s.program if s.program else ''})"),
-             ("title", m.title),
-             ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else ""))]
-    if not s.exists:
-        first = f"; first state from {_iso(s.valid.end)}" if s.valid.end else ""
-        pairs.append(("status", f"did not exist on that date{first}"))
-    else:
-        word = "in force" if s.in_force else "not in force"
-        pairs.append(("status", f"{s.status} ({word}){' — uncertain (inside an effective window)' if s.uncertain else ''}"))
-        until = f", until {_iso(s.valid.end)}" if s.valid.end else ", open"
-        pairs.append(("since", f"{_iso(s.valid.start)}{until} (version {s.version}, by {s.cause})"))
-        pairs.append(("instrument", _instr(reg, s) + (f" [{s.transition.confidence}]" if s.transition else "")))
-        for r in s.reliefs:
-            text = f"{r.label} since {_iso(r.since)}"
-            if r.until:
-                text += f" until {_iso(r.until)}"
-            if r.scope is not None and r.scope.authorises:
-                text += f": {r.scope.authorises}"
-            if r.scope is not None and r.scope.excludes:
-                text += f"; excludes {', '.join(r.scope.excludes)}"
-            pairs.append(("licence", text))
-        for p in s.pending:
-            pairs.append(("pending", f"{p.action} announced {_iso(p.announced)} ({p.id})"))
-    pairs.append(("digest", s.digest))
-    return fmt.block(pairs)
 
 
 def _cmd_state(args: argparse.Namespace, out: TextIO) -> int:
@@ -301,7 +235,7 @@ def _cmd_state(args: argparse.Namespace, out: TextIO) -> int:
     reg = _load(args)
     s = reg.state(args.measure, on)
     _emit(out, args, reg, f, query=_query(args, measure=args.measure, on=_iso(on)), result=fmt.state_doc(reg, s),
-          table=lambda: _state_block(reg, s, on),
+          table=lambda: fmt.state_block(reg, s, on),
           csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, [fmt.state_row(reg, s)]))
     if not s.exists:
         raise NothingFound(f"measure {args.measure!r} did not exist on {_iso(on)}")
@@ -314,12 +248,12 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     h = reg.history(args.measure)
 
     def table() -> str:
-        rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", _status(s),
-                 _licences(s), s.cause, _instr(reg, s)) for s in h.versions]
+        rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", fmt.status_text(s),
+                 fmt.licences_text(s), s.cause, fmt.instrument_label(reg, s)) for s in h.versions]
         text = fmt.table(("V", "FROM", "TO", "STATUS", "LICENCES", "CAUSE", "INSTRUMENT"), rows, flex=(4, 6))
         for sup in h.superseded:
             text += f"superseded: {sup.record.id} by {sup.by.id}\n"
-        return text + _footer(reg, f"{len(h.versions)} versions of {h.measure.id}")
+        return text + fmt.footer(reg, f"{len(h.versions)} versions of {h.measure.id}")
 
     _emit(out, args, reg, f, query=_query(args, measure=args.measure), result=fmt.history_doc(reg, h),
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in h.versions)))
@@ -343,14 +277,15 @@ def _cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
     def row(t: Any) -> dict[str, str]:
         return {"effective": _iso(t.effective), "measure": t.measure, "authority": reg.measure(t.measure).authority,
                 "action": str(t.action), "transition": t.id,
-                "instrument": fmt._label(reg, t.instrument), "until": _iso(t.until) if t.until else "",
+                "instrument": fmt.label_of(reg, t.instrument), "until": _iso(t.until) if t.until else "",
                 "confidence": str(t.confidence), "recorded": _iso(t.recorded)}
 
     def table() -> str:
         rows = [(r["effective"], r["measure"], r["action"], r["instrument"] or "—", r["until"] or "—",
                  r["confidence"]) for r in map(row, ts)]
-        return (fmt.table(("EFFECTIVE", "MEASURE", "ACTION", "INSTRUMENT", "UNTIL", "CONFIDENCE"), rows, flex=(1, 3), keep=(1,))
-                + _footer(reg, f"{len(ts)} changes in [{_iso(a)}, {_iso(b)})"))
+        head = ("EFFECTIVE", "MEASURE", "ACTION", "INSTRUMENT", "UNTIL", "CONFIDENCE")
+        return (fmt.table(head, rows, flex=(1, 3), keep=(1,))
+                + fmt.footer(reg, f"{len(ts)} changes in [{_iso(a)}, {_iso(b)})"))
 
     _emit(out, args, reg, f, query=_query(args, start=_iso(a), end=_iso(b)),
           result=[fmt.transition_doc(reg, t) for t in ts], table=table,
@@ -360,12 +295,6 @@ def _cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _short(s: Any) -> str:
-    if not s.exists:
-        return "—"
-    return _status(s) + (f" [{_licences(s)}]" if s.reliefs else "") + (" +pending" if s.pending else "")
-
-
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     f = _format(args)
     a, b = _when(args.a), _when(args.b)
@@ -373,14 +302,16 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     cs = reg.diff(a, b, **_filters(args))
 
     def table() -> str:
-        rows = [(c.measure.id, c.measure.authority, _short(c.before), _short(c.after)) for c in cs]
+        rows = [(c.measure.id, c.measure.authority, fmt.short_state(c.before), fmt.short_state(c.after)) for c in cs]
         return (fmt.table(("MEASURE", "AUTHORITY", f"ON {_iso(a)}", f"ON {_iso(b)}"), rows, flex=(0, 2, 3), keep=(0,))
-                + _footer(reg, f"{len(cs)} measures differ"))
+                + fmt.footer(reg, f"{len(cs)} measures differ"))
 
     def csv() -> str:
         rows = [{"measure": c.measure.id, "authority": c.measure.authority,
-                 "before_status": str(c.before.status or ""), "before_licences": ";".join(r.label for r in c.before.reliefs),
-                 "after_status": str(c.after.status or ""), "after_licences": ";".join(r.label for r in c.after.reliefs)}
+                 "before_status": str(c.before.status or ""),
+                 "before_licences": ";".join(r.label for r in c.before.reliefs),
+                 "after_status": str(c.after.status or ""),
+                 "after_licences": ";".join(r.label for r in c.after.reliefs)}
                 for c in cs]
         return fmt.csv_text(("measure", "authority", "before_status", "before_licences", "after_status",
                              "after_licences"), rows)
@@ -399,7 +330,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     e = reg.explain(args.measure, on)
 
     def table() -> str:
-        text = _state_block(reg, e.state, on) + "\n"
+        text = fmt.state_block(reg, e.state, on) + "\n"
         rows = [(_iso(st.transition.effective), str(st.transition.action),
                  st.instrument.label if st.instrument else "—", str(st.transition.confidence),
                  ", ".join(s.id for s in st.sources) or "—") for st in e.steps]
@@ -446,7 +377,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           ("verdict", "DIVERGENT: the authorities disagree" if c.divergent else "no divergence"),
                           ("in force", ", ".join(yes) or "none"),
                           ("not in force", ", ".join(no) or "none")])
-        return head + "\n" + _state_table(reg, c.states)
+        return head + "\n" + fmt.state_table(reg, c.states)
 
     result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
               "by_authority": {a: flag for a, flag in c.by_authority},
@@ -485,8 +416,9 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
             last = r["release"]
             lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
                           r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
-        return (fmt.table(("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS"), lines, flex=(2, 3), keep=(2,))
-                + _footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
+        head = ("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS")
+        return (fmt.table(head, lines, flex=(2, 3), keep=(2,))
+                + fmt.footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
                                f"{sum(len(d.links) for d in deals)} links"))
 
     _emit(out, args, reg, f, query=_query(args), result=[fmt.deal_doc(reg, d) for d in deals], table=table,

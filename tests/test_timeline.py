@@ -54,7 +54,8 @@ def test_belavia_ofac_lane_runs_reliefs_and_pending(belavia_svg):
     lane = belavia_svg.find(".//s:g[@data-measure='us-ofac-belavia-sdn']", NS)
     runs = [r.get("data-status") for r in lane.findall("s:rect[@class='run']", NS)]
     assert runs == ["relieved", "in_force", "relieved", "lifted"]
-    reliefs = {r.get("data-transition"): r.find("s:title", NS).text for r in lane.findall("s:rect[@class='relief']", NS)}
+    reliefs = {r.get("data-transition"): r.find("s:title", NS).text
+               for r in lane.findall("s:rect[@class='relief']", NS)}
     assert set(reliefs) == {"us-ofac-belavia-sdn.gl9", "us-ofac-belavia-sdn.gl11"}
     assert reliefs["us-ofac-belavia-sdn.gl11"].startswith("licence GL 11: 2025-09-11 to 2025-11-04")
     assert "excludes: unblocking of property already blocked" in reliefs["us-ofac-belavia-sdn.gl11"]
@@ -115,7 +116,8 @@ def test_timeline_of_a_small_registry_as_known_on_a_date():
     reg = build_small().as_known_on("2026-03-27")
     root = ET.fromstring(render_svg(reg))
     lane = root.find(".//s:g[@data-measure='us-ofac-belaruskali-sdn']", NS)
-    runs = [(r.get("data-status"), r.find("s:title", NS).text.split("\n")[0]) for r in lane.findall("s:rect[@class='run']", NS)]
+    runs = [(r.get("data-status"), r.find("s:title", NS).text.split("\n")[0])
+            for r in lane.findall("s:rect[@class='run']", NS)]
     assert runs[-1] == ("lifted", "us-ofac-belaruskali-sdn v4: lifted [2026-03-25, open)")  # the draft, then believed
 
 
