@@ -242,11 +242,12 @@ class _Ctx:
 class _ListOf:
     """A converter for a YAML sequence whose items go through ``item``."""
 
-    __slots__ = ("item", "what")
+    __slots__ = ("item", "what", "fast")
 
-    def __init__(self, item: Callable[[Any], Any], what: str) -> None:
+    def __init__(self, item: Callable[[Any], Any], what: str, fast: re.Pattern[str]) -> None:
         self.item = item
         self.what = what
+        self.fast = fast  # matches every good item: a list of good items needs no per-item call
 
     def __call__(self, ctx: _Ctx, value: Any, parts: tuple[Any, ...]) -> tuple:
         if value is None:
@@ -255,6 +256,11 @@ class _ListOf:
             example = f"[{value}]" if isinstance(value, str) else "[a, b]"
             raise _Bad(f"expected a list of {self.what}, got {_kind_of(value)}",
                        hint=f"a one-element list is still a list: write {example}")
+        try:
+            if all(map(self.fast.match, value)):
+                return tuple(map(str, value))
+        except TypeError:  # an item that is not text: the slow path says which
+            pass
         out = []
         ok = True
         conv = self.item
@@ -344,9 +350,9 @@ class _Nested:
         return self.fn(ctx, value, parts)
 
 
-_TEXTS = _ListOf(_text, "text")
-_IDS = _ListOf(_id, "ids")
-_SOURCE_IDS = _ListOf(_source_id, "source ids")
+_TEXTS = _ListOf(_text, "text", re.compile(r"\s*\S"))
+_IDS = _ListOf(_id, "ids", ID_RE)
+_SOURCE_IDS = _ListOf(_source_id, "source ids", SOURCE_ID_RE)
 
 _SCOPE = _SpecTable({"authorises": (_text, False), "excludes": (_TEXTS, False)})
 
@@ -436,12 +442,16 @@ _NEEDS_SOURCES = "names no source"
 # -- where records live: for mapping the registry's problems back to files ----------
 
 
-@attrs.frozen(slots=True)
 class _Where:
-    kind: str
-    path: str
-    node: Any  # the record's MarkedMap
-    parts: tuple[Any, ...]
+    """Where one record is defined: its kind, file, mapping (with marks) and location."""
+
+    __slots__ = ("kind", "path", "node", "parts")
+
+    def __init__(self, kind: str, path: str, node: Any, parts: tuple[Any, ...]) -> None:
+        self.kind = kind
+        self.path = path
+        self.node = node
+        self.parts = parts
 
 
 class _Index:
