@@ -479,6 +479,13 @@ class _Index:
     def add(self, record_id: str, where: _Where) -> None:
         self.by_id.setdefault(record_id, []).append(where)
 
+    def locate_safely(self, p: Problem) -> Problem:
+        """:meth:`locate`, or the problem as it is if it cannot be located."""
+        try:
+            return self.locate(p)
+        except Exception:  # pragma: no cover - a problem must never be lost to a locating bug
+            return p
+
     def locate(self, p: Problem) -> Problem:
         places = self.by_id.get(p.record or "", [])
         if not places:
@@ -914,7 +921,8 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         reg = records.build()
     except RegistryError as exc:
         measure_of = {t.id: t.measure for t in records.transitions}
-        problems.extend(index.locate(p) for p in exc.problems if not index.follows_from_broken(p, measure_of))
+        problems.extend(index.locate_safely(p) for p in exc.problems
+                        if not index.follows_from_broken(p, measure_of))
         raise _fail(problems) from None
     except (ValueError, TypeError, LookupError, ArithmeticError, RecursionError) as exc:  # a bug, not bad input
         problems.append(Problem(f"internal error while building the registry: {exc!r}",

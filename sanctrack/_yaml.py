@@ -212,7 +212,7 @@ def parse_yaml(
                                 hint="remove control characters; save the file as UTF-8 text",
                                 path=path, line=line, column=column))
         return None, problems
-    except (yaml.YAMLError, ValueError, TypeError, MemoryError, RecursionError) as exc:
+    except Exception as exc:  # anything else libyaml raises: still a located problem, never a crash
         problems.append(Problem(f"cannot parse the file: {exc}", path=path))
         return None, problems
     return value, problems
