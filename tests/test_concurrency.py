@@ -1,0 +1,174 @@
+"""Eight threads querying one freshly loaded registry get exactly the serial answers.
+
+A registry builds some indexes lazily, on first use: the runs of earlier
+knowledge epochs (for ``known=`` queries and ``as_known_on`` views), the
+``changes`` index and the in-force index of each view. Here eight threads,
+released together by a :class:`threading.Barrier`, hit those lazy paths of a
+*fresh* registry at the same moment (each in its own shuffled order, with a
+tiny switch interval so the threads interleave inside the builders), and every
+answer is compared with a serial run on another fresh copy. The lazy builders
+are also counted: each epoch's runs are computed once, however many threads
+asked for them at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import threading
+from collections import Counter
+from typing import Any, Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import sanctrack
+from sanctrack import Registry
+from sanctrack.strategies import boundary_dates, registry_records
+
+THREADS = 8
+COUNTS: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report(request):
+    yield
+    tr = request.config.pluginmanager.getplugin("terminalreporter")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if tr is not None and capture is not None and COUNTS:
+        with capture.global_and_fixture_disabled():
+            tr.write_line("")
+            tr.write_line(f"concurrency: {COUNTS['rounds']} rounds of {THREADS} threads, "
+                          f"{COUNTS['answers']} threaded answers compared with the serial run")
+
+
+@pytest.fixture(autouse=True)
+def _switch_often():
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(old)
+
+
+Query = tuple[str, Callable[[Registry], Any]]
+
+
+def _queries(reg: Registry, max_dates: int = 12) -> list[Query]:
+    """Questions that reach every lazy path: known= states, views, changes, in_force, history, diff, explain."""
+    recorded = sorted({t.recorded for t in reg.transitions})
+    knowns: list[dt.date | None] = [None, *recorded]
+    out: list[Query] = []
+    for m in reg.measures:
+        days = boundary_dates(reg, m.id)
+        days = [days[round(i * (len(days) - 1) / (max_dates - 1))] for i in range(max_dates)] \
+            if len(days) > max_dates else list(days)
+        own = sorted({t.recorded for t in reg.transitions if t.measure == m.id})
+        for y in [None, own[0] - dt.timedelta(days=1), *own]:
+            for d in days:
+                out.append((f"state {m.id} {d} {y}", lambda r, m=m.id, d=d, y=y: r.state(m, d, known=y)))
+            out.append((f"history {m.id} {y}", lambda r, m=m.id, y=y: r.history(m, known=y)))
+            if y is not None:
+                out.append((f"view {m.id} {y}", lambda r, m=m.id, d=days[-1], y=y: r.as_known_on(y).state(m, d)))
+                out.append((f"explain {m.id} {y}", lambda r, m=m.id, d=days[0], y=y: r.explain(m, d, known=y)))
+    all_days = boundary_dates(reg)
+    for y in knowns[:: max(1, len(knowns) // 12)]:
+        for a, b in zip(all_days[::7], all_days[3::7]):
+            out.append((f"changes {a} {b} {y}", lambda r, a=a, b=b, y=y: r.changes(a, b, known=y)))
+            out.append((f"in_force {a} {y}", lambda r, a=a, y=y: r.in_force(a, known=y)))
+            out.append((f"diff {a} {b} {y}", lambda r, a=a, b=b, y=y: r.diff(a, b, known=y)))
+            if y is not None:
+                out.append((f"view in_force {a} {y}", lambda r, a=a, y=y: r.as_known_on(y).in_force(a)))
+                out.append((f"view changes {a} {b} {y}", lambda r, a=a, b=b, y=y: r.as_known_on(y).changes(a, b)))
+    return out
+
+
+def _serial(reg: Registry, queries: list[Query]) -> list[Any]:
+    return [q(reg) for _, q in queries]
+
+
+def _threaded(reg: Registry, queries: list[Query]) -> list[list[Any]]:
+    barrier = threading.Barrier(THREADS)
+    results: list[list[Any]] = [[None] * len(queries) for _ in range(THREADS)]
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        order = list(range(len(queries)))
+        random.Random(n).shuffle(order)  # each thread its own order; thread 0 the serial one
+        if n == 0:
+            order.sort()
+        try:
+            barrier.wait()
+            for i in order:
+                results[n][i] = queries[i][1](reg)
+        except BaseException as exc:  # reported below, with the thread's traceback lost but its type kept
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    COUNTS["rounds"] += 1
+    COUNTS["answers"] += THREADS * len(queries)
+    return results
+
+
+def _compare(serial: list[Any], threaded: list[list[Any]], queries: list[Query]) -> None:
+    for n, answers in enumerate(threaded):
+        for i, (want, got) in enumerate(zip(serial, answers)):
+            assert got == want, f"thread {n}: {queries[i][0]}"
+
+
+@pytest.fixture
+def count_builds(monkeypatch):
+    """Count how often each lazy builder runs, per registry data and key."""
+    calls: Counter[tuple] = Counter()
+    real_runs = Registry._compute_runs
+    real_changes = Registry._changes_index
+
+    def compute_runs(self, tl, k):
+        calls[("runs", id(self._d), tl.measure.id, k)] += 1
+        return real_runs(self, tl, k)
+
+    monkeypatch.setattr(Registry, "_compute_runs", compute_runs)
+    return calls, real_changes
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_eight_threads_on_a_fresh_bundled_registry_match_a_serial_run(round_, count_builds):
+    calls, _ = count_builds
+    serial_reg = sanctrack.load(cache=False)
+    queries = _queries(serial_reg, max_dates=6)
+    serial = _serial(serial_reg, queries)
+    fresh = sanctrack.load(cache=False)
+    calls.clear()
+    threaded = _threaded(fresh, queries)
+    _compare(serial, threaded, queries)
+    built = Counter({k: v for k, v in calls.items() if k[1] == id(fresh._d)})
+    assert built and max(built.values()) == 1, [k for k, v in built.items() if v > 1]
+
+
+def test_the_queries_reach_the_lazy_paths():
+    reg = sanctrack.load(cache=False)
+    queries = _queries(reg, max_dates=6)
+    kinds = Counter(name.split(" ")[0] for name, _ in queries)
+    assert set(kinds) == {"state", "history", "view", "explain", "changes", "in_force", "diff"}
+
+    def built() -> int:
+        return sum(len(tl.cache) for tl in reg._d.timelines.values()) + len(reg._d.changes_cache)
+
+    before = built()
+    assert before < sum(len(tl.epochs) for tl in reg._d.timelines.values())  # earlier epochs wait for a query
+    _serial(reg, queries)
+    assert built() > before
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registry_records(with_corrections=True, with_pending=True, with_windows=True, recorded_lag=30))
+def test_eight_threads_on_generated_registries_match_a_serial_run(records):
+    serial_reg = Registry.build(**records)
+    queries = _queries(serial_reg, max_dates=6)
+    serial = _serial(serial_reg, queries)
+    _compare(serial, _threaded(Registry.build(**records), queries), queries)
