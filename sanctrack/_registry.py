@@ -135,7 +135,7 @@ class _Timeline:
         self.tz = tz
         self.records = records
         self.epochs: list[_dt.date] = sorted({t.recorded for t in records})
-        self.ordinals = [d.toordinal() for d in self.epochs]
+        self.ordinals = [_ordinal(d) for d in self.epochs]
         self.cache: dict[int, _Runs] = {}
         monotone = all(a.recorded <= b.recorded for a, b in zip(records, records[1:]))
         self.needs_epoch_check = not monotone or any(t.corrects for t in records)
@@ -169,6 +169,13 @@ _GLOBAL_CACHE_SIZE = 8
 
 #: One int object per day ordinal, shared by every run's start list (saves memory at scale).
 _ORDINALS: dict[int, int] = {}
+#: One string per cause ("impose", "lapse"…), shared by every state (the replay makes a new one per run).
+_CAUSES: dict[str, str] = {}
+
+
+def _ordinal(day: _dt.date) -> int:
+    o = day.toordinal()
+    return _ORDINALS.setdefault(o, o)
 
 
 class Registry:
@@ -355,7 +362,8 @@ class Registry:
         runs = rep.runs
         for n, r in enumerate(runs):
             end = runs[n + 1].start if n + 1 < len(runs) else None
-            states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition, r.cause,
+            states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition,
+                                       _CAUSES.setdefault(r.cause, r.cause),
                                        Validity(r.start, end), r.uncertain, r.program, r.targets, digest,
                                        r.until))
             o = r.start.toordinal()
@@ -728,7 +736,7 @@ class Registry:
                     runs = self._runs(tl, tl.epoch(y))
                     for n, t in enumerate(runs.active):
                         if t.effective is not None:
-                            items.append((t.effective.toordinal(), tl.measure.authority, t.measure, n, t))
+                            items.append((_ordinal(t.effective), tl.measure.authority, t.measure, n, t))
                 items.sort(key=lambda x: x[:4])
                 cached = ([x[0] for x in items], [x[4] for x in items])
                 d.changes_cache[y] = cached
