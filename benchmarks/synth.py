@@ -111,7 +111,8 @@ def generate(n: int, seed: int = 0, *, per_measure: int = 10, start: _dt.date = 
         mid = f"m{mi:07d}"
         targets = tuple(sorted({ents[rnd.randrange(n_entities)].id for _ in range(1 + (rnd.random() < 0.3))}))
         measures.append(Measure(mid, a.code, KINDS[rnd.randrange(len(KINDS))], f"Measure {mi}",
-                                targets=targets, program=PROGRAMS[rnd.randrange(len(PROGRAMS))]))
+                                targets=targets, program=PROGRAMS[rnd.randrange(len(PROGRAMS))],
+                                sources=src_tuples[rnd.randrange(len(src_tuples))]))
         recs = _walk(rnd, mid, a.code, tzinfo[a.code], base + rnd.randrange(span),
                      rnd.randint(steps_lo, steps_hi), gl_ids, inst_ids, src_tuples, scopes, ents, inst_map)
         transitions.extend(recs)
