@@ -306,3 +306,56 @@ def test_the_generator_is_seeded_and_makes_what_the_benchmarks_need():
     assert any(t.corrects and t.effective for t in ts) and any(t.effective is None for t in ts)
     assert any(t.until and t.action == "relieve" for t in ts) and any(t.effective_at for t in ts)
     s.Registry.build(**a.kwargs())  # legal in every epoch
+
+
+# -- the load cache -----------------------------------------------------------------------
+
+
+def _loaded_answers_equal_the_oracle(reg, synth, oracle, rnd):
+    assert reg.digest == oracle.reg.digest
+    mids = sorted(oracle.measures)
+    for mid in rnd.sample(mids, min(5, len(mids))):
+        for day in oracle.boundaries(mid):
+            for known in (None, day):
+                assert reg.state(mid, day, known=known) == oracle.state(mid, day, known)
+    day = oracle.boundaries(mids[0])[-1]
+    assert reg.in_force(day) == oracle.in_force(day)
+    assert reg.screen(mids, day).states == [oracle.screen(m, day) for m in mids]
+
+
+@given(n=st.sampled_from([30, 120]), seed=seeds, other=seeds)
+@settings(max_examples=8)
+def test_a_cached_load_answers_like_the_oracle_and_follows_file_changes(n, seed, other):
+    """Cold, warm (a cache hit: no YAML parsed), after a change, after corruption: the oracle's answers."""
+    import random
+    import tempfile
+
+    from sanctrack import _loader
+    from sanctrack._dump import write_registry
+
+    rnd = random.Random(seed)
+    synth, reg, oracle = built(n, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        root, cache = Path(tmp) / "reg", Path(tmp) / "cache"
+        write_registry(reg, root)
+        cold = s.load(root, cache=True, cache_dir=cache)
+        (entry,) = sorted(cache.glob("registry-*.json"))
+        _loaded_answers_equal_the_oracle(cold, synth, oracle, rnd)
+        real = _loader.load_records
+        try:
+            def refuse(*a, **k):
+                raise AssertionError("the YAML was parsed: no cache hit")
+            _loader.load_records = refuse
+            warm = s.load(root, cache=True, cache_dir=cache)
+        finally:
+            _loader.load_records = real
+        _loaded_answers_equal_the_oracle(warm, synth, oracle, rnd)
+        # a changed registry (another seed, same directory): never the stale entry
+        synth2, reg2, oracle2 = built(n, seed + other + 1)
+        write_registry(reg2, root)
+        _loaded_answers_equal_the_oracle(s.load(root, cache=True, cache_dir=cache), synth2, oracle2, rnd)
+        # a corrupt entry is ignored and rebuilt
+        for e in cache.glob("registry-*.json"):
+            e.write_bytes(e.read_bytes()[: len(e.read_bytes()) // 2])
+        _loaded_answers_equal_the_oracle(s.load(root, cache=True, cache_dir=cache), synth2, oracle2, rnd)
+        assert s.load(root, cache=False).digest == reg2.digest
