@@ -750,28 +750,39 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
         if len(problems) > n:
             refused.append(rel)
 
+    root_s = os.fspath(root)
+    dir_is_link: dict[str, bool] = {}
+
     def _read(rel: str, required: bool) -> None:
-        path = root / rel
+        path = os.path.join(root_s, rel)
         where = _display(shown, rel)
         try:
-            real = path.resolve(strict=True)
+            st = os.lstat(path)
         except FileNotFoundError:
             if required:
                 problems.append(Problem(f"missing {rel}", hint="a registry has a registry.yaml with at least "
                                         "`name: ...`", path=where))
             return
-        except (OSError, RuntimeError) as exc:
-            problems.append(Problem(f"cannot open the file: {exc.__class__.__name__}", path=where))
-            return
-        if real != real_root and real_root not in real.parents:
-            problems.append(Problem("the path leads outside the registry directory (a symlink?)",
-                                    hint="registry files must live inside the registry directory", path=where))
-            return
-        try:
-            st = os.stat(real)
         except OSError as exc:
             problems.append(Problem(f"cannot open the file: {exc.strerror or exc}", path=where))
             return
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in dir_is_link:
+            dir_is_link[folder] = os.path.islink(os.path.join(root_s, folder))
+        real: "str | Path" = path
+        if stat.S_ISLNK(st.st_mode) or (folder and dir_is_link[folder]):
+            # only a symlink can lead out of the registry: resolve it and check where it leads
+            try:
+                real = Path(path).resolve(strict=True)
+                st = os.stat(real)
+            except (OSError, RuntimeError) as exc:
+                problems.append(Problem(f"cannot open the file: {exc.__class__.__name__}", path=where))
+                return
+            if real != real_root and real_root not in real.parents:
+                problems.append(Problem("the path leads outside the registry directory (a symlink?)",
+                                        hint="registry files must live inside the registry directory",
+                                        path=where))
+                return
         if not stat.S_ISREG(st.st_mode):
             problems.append(Problem("not a regular file", hint="registry files are plain YAML files", path=where))
             return

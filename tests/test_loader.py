@@ -319,6 +319,14 @@ def test_symlink_out_of_the_registry_is_refused(tmp_path: Path) -> None:
     assert p.startswith(f"{MEASURE}: the path leads outside the registry directory")
 
 
+def test_symlinked_directory_out_of_the_registry_is_refused(tmp_path: Path) -> None:
+    root = registry(tmp_path)
+    shutil.move(str(root / "releases"), tmp_path / "elsewhere")
+    (root / "releases").symlink_to(tmp_path / "elsewhere")
+    (p,) = problems_of(root)
+    assert p.startswith(f"{RELEASE}: the path leads outside the registry directory")
+
+
 def test_symlink_inside_the_registry_is_followed(tmp_path: Path) -> None:
     root = registry(tmp_path)
     (root / "shared").mkdir()
