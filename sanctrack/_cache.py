@@ -120,27 +120,45 @@ def entry_path(key: str, directory: "str | os.PathLike[str] | None" = None) -> P
 
 
 def _json_value(v: Any) -> Any:
+    t = type(v)
+    if t is str or t is int or t is bool:
+        return v
+    if t is _dt.date or t is _dt.datetime:
+        return v.isoformat()
     if isinstance(v, enum.Enum):
         return v.value
-    if isinstance(v, (_dt.date, _dt.datetime)):
-        return v.isoformat()
-    if attrs.has(type(v)):
-        return _to_json(v)
     if isinstance(v, (tuple, list)):
         return [_json_value(x) for x in v]
+    if attrs.has(t):
+        return _to_json(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
     return v
+
+
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
+    got = _FIELDS.get(cls)
+    if got is None:
+        got = _FIELDS[cls] = tuple(
+            (a.name, _NO_DEFAULT if a.default is attrs.NOTHING or isinstance(a.default, attrs.Factory)
+             else a.default) for a in attrs.fields(cls))
+    return got
+
+
+_NO_DEFAULT = object()
 
 
 def _to_json(record: Any) -> dict[str, Any]:
     """Every field that differs from its default (so None and () stay distinct)."""
     out: dict[str, Any] = {}
-    for a in attrs.fields(type(record)):
-        v = getattr(record, a.name)
-        default = a.default
-        if default is not attrs.NOTHING and not isinstance(default, attrs.Factory) and v == default \
-                and type(v) is type(default):
+    for name, default in _fields_of(type(record)):
+        v = getattr(record, name)
+        if v is default or (default is not _NO_DEFAULT and type(v) is type(default) and v == default):
             continue
-        out[a.name] = _json_value(v)
+        out[name] = _json_value(v)
     return out
 
 
