@@ -28,11 +28,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from ._model import Figure, Link, Release, Scope, Transition
+from ._model import Figure, Link, Scope, Transition
 
 __all__ = ["write_registry", "dump_yaml"]
 
