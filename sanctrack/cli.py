@@ -150,6 +150,9 @@ def _load(args: argparse.Namespace, path: str | None = None) -> Any:
             raise UsageError(f"registry path {path!r} does not exist: expected a registry directory "
                              "or a JSON export (.json)")
         if p.is_file():
+            if p.suffix.lower() != ".json":
+                raise UsageError(f"registry path {path!r} is a file but not a JSON export: expected a registry "
+                                 "directory or a JSON export (.json)")
             from .exports import load_json
 
             reg = load_json(p)

@@ -354,6 +354,14 @@ def test_missing_registry_path(tmp_path):
                              "directory or a JSON export (.json)")
 
 
+def test_a_registry_file_that_is_not_json(tmp_path):
+    path = REPO / "registry" / "registry.yaml"
+    code, _, err = sanctrack_cmd("validate", str(path))
+    assert code == 2
+    assert one_line(err) == (f"sanctrack: error: registry path '{path}' is a file but not a JSON export: "
+                             "expected a registry directory or a JSON export (.json)")
+
+
 def test_invalid_registry_lists_every_problem(tmp_path):
     bad = tmp_path / "registry"
     shutil.copytree(REPO / "registry", bad)
