@@ -64,6 +64,9 @@ FORMAT = 1
 MAX_ENTRY_SIZE = 512 * 1024 * 1024
 """A cache file larger than this is ignored (never read)."""
 
+MAX_ENTRIES = 16
+"""Entries kept per cache directory; the least recently written go first."""
+
 _KINDS: dict[str, type] = {
     "authorities": Authority,
     "entities": Entity,
@@ -265,6 +268,21 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
         return None
 
 
+def _prune(folder: Path) -> None:
+    entries = []
+    for p in folder.glob("registry-*.json"):
+        try:
+            entries.append((p.stat().st_mtime_ns, p.name, p))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _mtime, _name, p in entries[MAX_ENTRIES:]:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
 def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] | None" = None) -> bool:
     """Store a registry that loaded with no problem; False if the cache could not be written."""
     tmp = None
@@ -280,6 +298,7 @@ def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] 
             fh.write(_sign(secret, body) + b"\n" + body)
         os.replace(tmp, folder / f"registry-{key}.json")
         tmp = None
+        _prune(folder)
         return True
     except Exception:
         return False

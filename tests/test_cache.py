@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -244,3 +245,16 @@ def test_key_covers_paths_bytes_and_limits() -> None:
     assert a != _cache.key_of([("a.yaml", b"x: 1\n")], limits=(1,))
     # no ambiguity in how paths and bytes are joined
     assert _cache.key_of([("a", b"bc")]) != _cache.key_of([("ab", b"c")])
+
+
+def test_old_entries_are_pruned(root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_cache, "MAX_ENTRIES", 3)
+    text = (root / "registry.yaml").read_text()
+    keys = []
+    for n in range(5):
+        (root / "registry.yaml").write_text(text + f"# edit {n}\n")
+        sanctrack.load(root)
+        keys.append(_cache.key_of(_loader.registry_files(root, []), limits=(_loader.MAX_DEPTH, _loader.MAX_NODES)))
+        entry = cache / f"registry-{keys[-1]}.json"
+        os.utime(entry, ns=(n * 10**9, n * 10**9))  # a clear order, whatever the clock's resolution
+    assert sorted(read_entry(e)["key"] for e in entries(cache)) == sorted(keys[2:])
