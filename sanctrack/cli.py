@@ -442,7 +442,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
                                          dict(valid=True, **counts))))
     else:
         what = ", ".join(f"{n} {k}" for k, n in counts.items())
-        out.write(f"ok: registry {reg.info.name!r}{' version ' + reg.info.version if reg.info.version else ''}: "
+        out.write(f"ok: registry {reg.info.name!r}{' version ' + reg.info.version if reg.info.version else ''}\n"
                   f"{what}\ndigest {reg.digest}\n")
     return 0
 
