@@ -173,6 +173,10 @@ def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
     except json.JSONDecodeError as exc:
         raise RegistryError([Problem(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                                      column=exc.colno)]) from None
+    except (UnicodeDecodeError, RecursionError) as exc:  # bytes that are not UTF-8; nesting too deep
+        raise RegistryError([Problem(f"not a readable JSON document: {type(exc).__name__}",
+                                     hint="export the registry again (sanctrack export --format json)",
+                                     path=name)]) from None
     if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
         raise RegistryError([Problem(f"not a sanctrack registry document (expected \"format\": \"{JSON_FORMAT}\")",
                                      path=name, location="$.format")])
@@ -184,14 +188,21 @@ def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
     if not isinstance(body, dict):
         raise RegistryError([Problem("missing the \"registry\" object", path=name, location="$.registry")])
     problems: list[Problem] = []
-    info = _convert(RegistryInfo, body.get("info", {"name": "registry"}), "$.registry.info", problems)
-    recs = _records(body, problems)
+    try:
+        info = _convert(RegistryInfo, body.get("info", {"name": "registry"}), "$.registry.info", problems)
+        recs = _records(body, problems)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a list or record of the wrong shape
+        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {exc}",
+                                     path=name, location="$.registry")]) from None
     if problems:
         raise RegistryError([_at(p, name) for p in problems])
     try:
         reg = Registry.build(info=info, **recs)
     except RegistryError as exc:
         raise RegistryError([_at(p, name) for p in exc.problems]) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a value of the wrong type in a record
+        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {exc}",
+                                     path=name, location="$.registry")]) from None
     written = doc.get("digest")
     if written is not None and written != reg.digest:
         raise RegistryError([Problem(f"digest mismatch: the document says {written}, its content hashes to "
