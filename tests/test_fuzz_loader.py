@@ -12,14 +12,19 @@ with ``sanctrack.load(path, cache=False)``:
 The law: ``load`` either raises :class:`RegistryError` (never any other
 exception), or returns a *whole* registry: one measure per measure file, one
 release per release file, and the same digest once written out and loaded
-again. Every CI run feeds 500 inputs (150 + 150 + 100 + 100); ``pytest -m fuzz``
-(or ``SANCTRACK_FUZZ=1``) 10,400 (4 × 2,600). The counts are printed at
+again. The JSON export (``--registry FILE.json``) is fuzzed the same way
+(mutated exports of the bundled registry). Every CI run feeds 600 inputs
+(150 + 150 + 100 + 100 YAML, 100 JSON); ``pytest -m fuzz`` (or
+``SANCTRACK_FUZZ=1``) 13,000 (5 × 2,600). The counts are printed at
 the end of the module.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import io
+import json
 import os
 import shutil
 from collections import Counter
@@ -35,6 +40,7 @@ import sanctrack
 from sanctrack import Registry, RegistryError
 from sanctrack._dump import write_registry
 from sanctrack._loader import bundled_path
+from sanctrack.exports._json import dump_json, load_json
 
 BUNDLED = bundled_path()
 FILES: dict[str, bytes] = {
@@ -49,7 +55,7 @@ KEYS = ("id", "name", "code", "kind", "action", "effective", "recorded", "until"
         "authority", "timezone", "title", "count", "date", "basis", "transition", "value", "used")
 
 COUNTS: Counter[str] = Counter()
-#: inputs per family: every CI run 150 + 150 + 100 + 100 = 500; the long run 4 × 2,600 = 10,400
+#: inputs per family: every CI run 150 + 150 + 100 + 100 (+ 100 JSON) = 600; the long run 5 × 2,600 = 13,000
 MODES = [pytest.param(150, id="ci"), pytest.param(2600, id="long", marks=pytest.mark.fuzz)]
 MODES_SLOW = [pytest.param(100, id="ci"), pytest.param(2600, id="long", marks=pytest.mark.fuzz)]
 
@@ -277,6 +283,69 @@ def test_line_level_mutations_of_the_bundled_files(tmp_path, n):
         return files
 
     _run(tmp_path, "line mutations", lines(), n)
+
+
+# -- the JSON export, the other way a registry is read (``--registry FILE.json``) -----------------
+
+_EXPORT: dict[str, Any] = {}
+
+
+def _export() -> dict[str, Any]:
+    if not _EXPORT:
+        buf = io.StringIO()
+        dump_json(sanctrack.load(cache=False), buf)
+        _EXPORT.update(json.loads(buf.getvalue()))
+    return _EXPORT
+
+
+@st.composite
+def _json_mutants(draw) -> str:
+    doc = copy.deepcopy(_export())
+    paths = _paths(doc)[1:]
+    for _ in range(draw(st.integers(1, 3))):
+        p = draw(st.sampled_from(paths))
+        try:
+            parent = _get(doc, p[:-1])
+            if isinstance(parent, dict) and draw(st.booleans()):
+                del parent[p[-1]]
+            else:
+                parent[p[-1]] = draw(_OTHER_TYPES)
+        except (KeyError, IndexError, TypeError):
+            pass  # the path went away with an earlier mutation
+    text = json.dumps(doc, default=str)
+    if draw(st.integers(0, 4)) == 0:
+        text = text[: draw(st.integers(0, len(text)))]
+    return text
+
+
+@pytest.mark.parametrize("n", MODES_SLOW)
+def test_mutations_of_the_json_export(n):
+    @_settings(n)
+    @given(_json_mutants())
+    def fuzz(text: str) -> None:
+        COUNTS["json export"] += 1
+        try:
+            reg = load_json(io.StringIO(text))
+        except RegistryError as exc:
+            assert exc.problems and str(exc)
+            return
+        assert len(reg.measures) == len(_export()["registry"]["measures"])
+
+    fuzz()
+
+
+def test_json_export_regressions(tmp_path):
+    """Found by fuzzing: these raised RecursionError, UnicodeDecodeError and TypeError (the CLI exited 70)."""
+    wrong_shape = copy.deepcopy(_export())
+    wrong_shape["registry"]["measures"][0]["transitions"] = 5
+    cases = {"deep.json": ("[" * 100_000 + "]" * 100_000).encode(), "bytes.json": b"\xff\xfe{}",
+             "shape.json": json.dumps(wrong_shape).encode()}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(RegistryError) as info:
+            load_json(path)
+        assert info.value.problems[0].path == str(path)
 
 
 def test_an_unmutated_copy_loads_whole(tmp_path):
