@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import itertools
 import re
 import threading
 from functools import lru_cache
@@ -934,8 +935,8 @@ class Registry:
         """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
         np = _fast.numpy
         self._ranked()
-        ranks = list(map(self._d.rank.get, queries))
-        if None in ranks:
+        ranks = np.fromiter(map(self._d.rank.get, queries, itertools.repeat(-1)), dtype=np.int64, count=len(queries))
+        if (ranks < 0).any():  # a target, not a measure id
             return None
         if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
             ords = dates.astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
@@ -943,7 +944,7 @@ class Registry:
             ords = np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
         else:
             return None
-        return self._numpy_runs(y).in_force(np.asarray(ranks, dtype=np.int64), ords)
+        return self._numpy_runs(y).in_force(ranks, ords)
 
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
