@@ -197,8 +197,9 @@ def test_every_date_and_aware_instant_round_trips(n):
 @pytest.mark.parametrize("n", _modes(100))
 def test_other_types_are_invalid_dates(n):
     naive = st.datetimes()
-    others = st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=12), st.lists(st.integers(), max_size=2),
-                       st.times(), st.timedeltas(), naive, st.dictionaries(st.text(max_size=2), st.integers(), max_size=1))
+    others = st.one_of(st.none(), st.integers(), st.floats(), st.binary(max_size=12),
+                       st.lists(st.integers(), max_size=2), st.times(), st.timedeltas(), naive,
+                       st.dictionaries(st.text(max_size=2), st.integers(), max_size=1))
 
     @_settings(n)
     @given(others)

@@ -85,7 +85,8 @@ def test_python_tags_are_refused_and_never_constructed(tmp_path, tag):
     root = _registry(tmp_path / "r", {"registry.yaml": f"name: hostile\ndescription: {value}\n"})
     problems = _problems(root)
     short = value.split(" ")[0]
-    assert any(p.startswith(f"{root}/registry.yaml:2:14: tag {short} is not allowed at $.description") for p in problems), \
+    head = f"{root}/registry.yaml:2:14: tag {short} is not allowed at $.description"
+    assert any(p.startswith(head) for p in problems), \
         problems
     assert not marker.exists()
 
@@ -93,8 +94,8 @@ def test_python_tags_are_refused_and_never_constructed(tmp_path, tag):
 def test_other_non_standard_tags_are_refused_with_their_lines(tmp_path):
     measure = (MEASURE.replace("title: A measure", "title: !!timestamp 2025-01-01")
                .replace("sources: [S1]\ntransitions", "sources: !!set {S1: null}\ntransitions"))
-    root = _registry(tmp_path / "r", {"registry.yaml": "name: hostile\ndescription: !!binary aGVsbG8=\nversion: !custom 1\n",
-                                      "measures/m1.yaml": measure})
+    top = "name: hostile\ndescription: !!binary aGVsbG8=\nversion: !custom 1\n"
+    root = _registry(tmp_path / "r", {"registry.yaml": top, "measures/m1.yaml": measure})
     text = "\n".join(_problems(root))
     assert f"{root}/registry.yaml:2:14: tag !!binary is not allowed at $.description" in text
     assert f"{root}/registry.yaml:3:10: tag !custom is not allowed at $.version" in text
@@ -284,7 +285,8 @@ def test_a_symlink_inside_the_registry_is_followed(tmp_path):
 
 
 def test_non_utf8_bytes_are_located(tmp_path):
-    root = _registry(tmp_path / "r", {"registry.yaml": b"name: ok\ndescription: caf\xe9\n", "measures/m1.yaml": MEASURE})
+    root = _registry(tmp_path / "r", {"registry.yaml": b"name: ok\ndescription: caf\xe9\n",
+                                      "measures/m1.yaml": MEASURE})
     assert _problems(root) == [f"{root}/registry.yaml:2:17: the file is not UTF-8 text: byte 0xe9 cannot be decoded "
                                "(hint: save the file as UTF-8)"]
 

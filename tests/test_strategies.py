@@ -30,7 +30,7 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import sanctrack
-from sanctrack import Action, Registry, RegistryError, Status
+from sanctrack import Action, Registry, Status
 from sanctrack._strategies_oracle import answer_of, reference_state
 from sanctrack._strategies_walk import Walker
 from sanctrack.strategies import (
