@@ -105,7 +105,6 @@ class RegistryMachine(RuleBasedStateMachine):
         self._walkers: list[Walker] = []
         self._days: list[_dt.date] = []
         self._recorded: list[_dt.date] = []
-        self._referenced: set[str] = set()
         self._trs: list[Transition] = []
         self._releases: list[Release] = []
         self._links: list[Link] = []
@@ -187,8 +186,6 @@ class RegistryMachine(RuleBasedStateMachine):
         recorded = max(self._recorded[k], day + _dt.timedelta(days=lag))
         tid = self._id(f"{mid}.t")
         t = _step(data.draw, w, tid, mid, day, recorded, self._env, with_windows=True)
-        if t.relief is not None:
-            self._referenced.add(t.relief)
         if announce_first:
             a_day = day - _dt.timedelta(days=gap % 7)
             a = Transition(id=self._id(f"{mid}.a"), measure=mid, action=t.action, announced=max(a_day, self.start),
@@ -213,9 +210,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def _correctable(self) -> list[Transition]:
         corrected = {t.corrects for t in self._trs if t.corrects}
-        live = {rid for w in self._walkers for rid in w.reliefs}
-        return [t for t in self._trs if t.id not in corrected
-                and not (t.action is Action.RELIEVE and (t.id in live or t.id in self._referenced))]
+        return [t for t in self._trs if t.id not in corrected]
 
     @precondition(lambda self: bool(self._correctable()))
     @rule(which=st.integers(0, 1000), delay=st.integers(0, 400),

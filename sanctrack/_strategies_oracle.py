@@ -11,7 +11,8 @@ self-test compare :meth:`sanctrack.Registry.state` with it.
 The rules it encodes (see the time-rules essay in :mod:`sanctrack._time`):
 
 * records recorded after Y are unknown; a known correction replaces the record
-  it corrects (in that record's place in the order);
+  it corrects (in that record's place in the order), and a ``relief:`` reference
+  to a corrected relieve means its latest known correction;
 * the known, effective records apply in order of effective date, then
   ``effective_at``, then registry order; before a day's records apply, every
   ``until`` before that day has lapsed; after them, every ``until`` on or before
@@ -41,6 +42,7 @@ class Answer:
     """The comparable part of a state: plain values, reliefs and pending sorted by id."""
 
     status: str | None
+    until: _dt.date | None
     reliefs: tuple[tuple[str, _dt.date | None], ...]
     pending: tuple[str, ...]
     uncertain: bool
@@ -52,6 +54,7 @@ def answer_of(state: MeasureState) -> Answer:
     """The :class:`Answer` part of an engine answer."""
     return Answer(
         None if state.status is None else str(state.status),
+        state.until,
         tuple(sorted((r.transition.id, r.until) for r in state.reliefs)),
         tuple(sorted(p.id for p in state.pending)),
         state.uncertain,
@@ -71,6 +74,11 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
     seen = [t for t in mine if known is None or t.recorded <= known]
     corrector = {t.corrects: t for t in seen if t.corrects is not None}
     active = [t for t in seen if t.id not in corrector]
+
+    def latest(rid: str) -> str:
+        while rid in corrector:
+            rid = corrector[rid].id
+        return rid
 
     def order(t: Transition) -> tuple:
         at = t.effective_at.timestamp() if t.effective_at is not None else float("-inf")
@@ -112,13 +120,13 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
             if t.relief is None:
                 reliefs = {}
             else:
-                reliefs.pop(t.relief, None)
+                reliefs.pop(latest(t.relief), None)
             status = "relieved" if reliefs else "in_force"
         elif a == "extend":
             if t.relief is None:
                 until = t.until
             else:
-                reliefs[t.relief] = t.until
+                reliefs[latest(t.relief)] = t.until
         elif a == "suspend":
             status = "suspended"
         elif a == "resume":
@@ -139,4 +147,4 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
         for t in active
         if t.effective is not None and t.effective_window is not None
     )
-    return Answer(status, tuple(sorted(reliefs.items())), tuple(sorted(pending)), uncertain, program, targets)
+    return Answer(status, until, tuple(sorted(reliefs.items())), tuple(sorted(pending)), uncertain, program, targets)

@@ -365,7 +365,6 @@ def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, 
     out: list[Transition] = []
     day = draw(_dates(env.min_date, env.max_date))
     last_recorded = env.min_date
-    referenced: set[str] = set()
     i = -1
     while True:
         i += 1
@@ -387,8 +386,6 @@ def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, 
                                    note="announced")
         t = _step(draw, w, f"{mid}.t{i}", mid, day, recorded, env, with_windows)
         last_recorded = recorded
-        if t.relief is not None:
-            referenced.add(t.relief)
         if announced is not None:
             announced = attrs.evolve(announced, action=t.action)
             if t.action is Action.EXTEND:  # an announced extension names its new end too
@@ -406,9 +403,8 @@ def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, 
     if with_corrections:
         for k in range(draw(_ints(0, 2))):
             corrected = {t.corrects for t in out if t.corrects}
-            # a relieve still in effect at the end, or named by a later record, keeps its id
-            choices = [t for t in out if t.id not in corrected
-                       and not (t.action is Action.RELIEVE and (t.id in w.reliefs or t.id in referenced))]
+            # any record not yet corrected (a `relief:` naming a corrected relieve follows the correction)
+            choices = [t for t in out if t.id not in corrected]
             if not choices:
                 break
             old = _pick(draw, choices)
