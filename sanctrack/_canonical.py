@@ -36,13 +36,17 @@ def _value(v: Any) -> Any:
 
 
 def plain(record: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The plain (JSON-ready) form of a record, without ``None`` or empty fields."""
+    """The plain (JSON-ready) form of a record, without ``None`` or empty fields.
+
+    An empty collection is kept where the field's default is ``None``: there
+    empty and absent differ (an ``amend`` to no targets vs. no change of targets).
+    """
     out: dict[str, Any] = {}
     for a in attrs.fields(type(record)):
         if a.name in skip:
             continue
         v = getattr(record, a.name)
-        if v is None or v == () or v == []:
+        if v is None or ((v == () or v == []) and a.default is not None):
             continue
         if a.name == "changes":
             out[a.name] = {k: [old, new] for k, old, new in v}
