@@ -1020,7 +1020,7 @@ def _build_lookups(d: _Data) -> None:
     d.name_index = {k: frozenset(v) for k, v in index.items()}
 
 
-_PLAIN_SPECS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], Any]] = {}
+_PLAIN_SPECS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], Any, frozenset[str]]] = {}
 _DATE, _DATETIME = _dt.date, _dt.datetime
 
 
@@ -1038,8 +1038,9 @@ def _plain_fast(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
         names = tuple(a.name for a in attrs.fields(type(record)) if a.name not in skip)
         get = attrgetter(*names) if len(names) > 1 else (lambda r, _n=names[0]: (getattr(r, _n),))
-        spec = _PLAIN_SPECS[(type(record), skip)] = (names, get)
-    names, get = spec
+        keep = frozenset(a.name for a in attrs.fields(type(record)) if a.default is None)  # empty != absent
+        spec = _PLAIN_SPECS[(type(record), skip)] = (names, get, keep)
+    names, get, keep = spec
     out: dict[str, Any] = {}
     for name, v in zip(names, get(record)):
         if v is None:
@@ -1049,6 +1050,8 @@ def _plain_fast(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
             out[name] = v
         elif t is tuple:
             if not v:
+                if name in keep:
+                    out[name] = []
                 continue
             if name == "changes":
                 out[name] = {k: [old, new] for k, old, new in v}
