@@ -219,6 +219,16 @@ def test_json_round_trip_keeps_the_digest_and_every_answer(small):
     assert back.state("us-ofac-belaruskali-sdn", "2026-03-25", known="2026-03-27").status == "lifted"
 
 
+@settings(max_examples=30)
+@given(st.data())
+def test_json_round_trip_law_on_generated_registries(data):
+    strategies = pytest.importorskip("sanctrack.strategies")
+    reg = data.draw(strategies.registries(with_corrections=True, with_pending=True, with_windows=True))
+    back = load_json(io.StringIO(_dump(reg)))
+    assert back.digest == reg.digest
+    assert list(interval_rows(back)) == list(interval_rows(reg))
+
+
 def test_json_round_trip_of_the_bundled_registry(bundled, tmp_path):
     path = tmp_path / "belarus.json"
     with open(path, "w", encoding="utf-8") as fh:
