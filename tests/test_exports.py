@@ -229,6 +229,22 @@ def test_json_round_trip_law_on_generated_registries(data):
     assert list(interval_rows(back)) == list(interval_rows(reg))
 
 
+def test_an_amend_to_no_targets_survives_the_round_trip_and_changes_the_digest(small):
+    doc = json.loads(_dump(small))
+    eu = next(m for m in doc["registry"]["measures"] if m["id"] == "eu-belarus-airspace-ban")
+    amend = {"id": "eu-belarus-airspace-ban.amend", "action": "amend", "effective": "2024-01-01",
+             "recorded": "2024-01-01", "confidence": "confirmed", "sources": ["S08"]}
+    eu["transitions"].append(amend)
+    doc.pop("digest")
+    unchanged = load_json(io.StringIO(json.dumps(doc)))
+    amend["targets"] = []
+    emptied = load_json(io.StringIO(json.dumps(doc)))
+    assert unchanged.digest != emptied.digest
+    assert unchanged.state("eu-belarus-airspace-ban", "2024-06-01").targets == ("belavia",)
+    assert emptied.state("eu-belarus-airspace-ban", "2024-06-01").targets == ()
+    assert load_json(io.StringIO(_dump(emptied))).state("eu-belarus-airspace-ban", "2024-06-01").targets == ()
+
+
 def test_json_round_trip_of_the_bundled_registry(bundled, tmp_path):
     path = tmp_path / "belarus.json"
     with open(path, "w", encoding="utf-8") as fh:
