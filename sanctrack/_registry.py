@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import itertools
+import operator
 import re
 import threading
 from functools import lru_cache
@@ -738,7 +739,7 @@ class Registry:
                     for n, t in enumerate(runs.active):
                         if t.effective is not None:
                             items.append((_ordinal(t.effective), tl.measure.authority, t.measure, n, t))
-                items.sort(key=lambda x: x[:4])
+                items.sort(key=operator.itemgetter(0, 1, 2, 3))
                 cached = ([x[0] for x in items], [x[4] for x in items])
                 d.changes_cache[y] = cached
         return cached
