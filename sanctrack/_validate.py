@@ -26,6 +26,7 @@ from ._time import local_date, zone
 
 __all__ = ["did_you_mean", "check_records"]
 
+_PLURAL = {"authority": "authorities", "entity": "entities"}
 _UNTIL_ACTIONS = frozenset({Action.IMPOSE, Action.REIMPOSE, Action.RELIEVE, Action.EXTEND})
 
 
@@ -47,7 +48,7 @@ class _Refs:
     def check(self, kind: str, value: str | None, table: Mapping[str, object], record: str, field: str) -> bool:
         if value is None or value in table:
             return True
-        hint = did_you_mean(value, table.keys()) or f"define it in {kind}s first"
+        hint = did_you_mean(value, table.keys()) or f"define it in {_PLURAL.get(kind, kind + 's')} first"
         self.problems.append(Problem(f"unknown {kind} {value!r}", hint=hint, record=record, field=field))
         return False
 
