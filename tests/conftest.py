@@ -24,15 +24,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("SANCTRACK_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_load_cache(tmp_path_factory: pytest.TempPathFactory):
-    """The suite never writes to the user's cache: every load() caches in a temporary folder."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SANCTRACK_CACHE_DIR", str(tmp_path_factory.mktemp("sanctrack-cache")))
-    yield
-    mp.undo()
-
-
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     """The folder of real OFAC/UN/EU list files beside the repo; skip if absent."""
