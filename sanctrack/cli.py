@@ -48,6 +48,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but errors are exceptions (one line, exit 2) instead of usage dumps."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
+        # an argument with a line break (or another control character) must not break the one-line message
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
