@@ -194,6 +194,7 @@ def test_random_argument_lists_through_a_subprocess(in_workdir, n):
     (["in-force", "2025-02-30"], 2),
     (["in-force"], 2),
     ([], 2),
+    (["in-force", "in-force", "\n"], 2),  # found by the long fuzz: the line break broke the one-line error
 ])
 def test_the_vocabulary_reaches_every_exit_code(in_workdir, capsys, argv, code):
     assert main(argv) == code
