@@ -159,6 +159,8 @@ class _Data:
         self.inforce_cache: dict[_dt.date | None, Any] = {}
         #: per knowledge date: every run as numpy arrays, for bulk screening
         self.runs_cache: dict[_dt.date | None, Any] = {}
+        #: (cache, knowledge date) pairs asked for once: a global index is built on the second ask
+        self.global_asked: set[tuple[int, _dt.date | None]] = set()
         #: timelines in answer order (authority, measure id), and each measure's rank in it
         self.ranked: list[_Timeline] | None = None
         self.rank: dict[str, int] = {}
@@ -584,9 +586,9 @@ class Registry:
                 if s.status in IN_FORCE and _match(s, authority, targets, kind, program):
                     out.append(s)
             return out
-        if type(when) is _dt.date:
+        if type(when) is _dt.date and self._use_global(self._d.inforce_cache, y):
             states = self._inforce_index(y).at(when.toordinal())
-        else:  # an aware instant: each measure in its authority's zone
+        else:  # a one-off view, or an aware instant (each measure in its authority's zone)
             states = []
             for tl in self._ranked():
                 s = self._state_y(tl, when, y)
@@ -638,6 +640,19 @@ class Registry:
     def _view_runs(self, y: _dt.date | None) -> list[_Runs]:
         """The runs of every measure in knowledge view ``y``, in answer order."""
         return [self._runs(tl, tl.epoch(y)) for tl in self._ranked()]
+
+    def _use_global(self, cache: dict[_dt.date | None, Any], y: _dt.date | None) -> bool:
+        """True if view ``y``'s global index exists or is asked for a second time (then worth building)."""
+        if y in cache:
+            return True
+        seen = self._d.global_asked
+        key = (id(cache), y)
+        if key in seen:
+            return True
+        if len(seen) > 4096:
+            seen.clear()
+        seen.add(key)
+        return False
 
     def _global(self, cache: dict[_dt.date | None, Any], y: _dt.date | None, make: Any) -> Any:
         index = cache.get(y)
@@ -906,7 +921,8 @@ class Registry:
         kd = _known(known)
         d = self._d
         np = _fast.numpy
-        if np is not None and n >= 64 and d.timelines:
+        # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the measures)
+        if np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines)):
             col = self._screen_numpy(queries, dates, y)
             if col is not None:
                 return _fast.Screening(queries, dates, kd, col)
