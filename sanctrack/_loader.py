@@ -92,10 +92,11 @@ class Records:
     releases: list[Release] = attrs.Factory(list)
     links: list[Link] = attrs.Factory(list)
 
-    def build(self) -> Registry:
+    def build(self, *, verified_digest: str | None = None) -> Registry:
         return Registry.build(info=self.info, authorities=self.authorities, entities=self.entities,
                               instruments=self.instruments, sources=self.sources, measures=self.measures,
-                              transitions=self.transitions, releases=self.releases, links=self.links)
+                              transitions=self.transitions, releases=self.releases, links=self.links,
+                              _verified_digest=verified_digest)
 
 
 # -- field converters -------------------------------------------------------------
