@@ -50,6 +50,7 @@ from ._model import (
     Supersession,
     Transition,
 )
+from ._fast import Screening
 from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
@@ -90,6 +91,7 @@ __all__ = [
     "StateChange",
     "Comparison",
     "ScreenHit",
+    "Screening",
     # time and rules
     "Validity",
     "parse_date",

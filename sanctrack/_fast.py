@@ -55,8 +55,27 @@ def _load_numpy() -> Any:
     return np
 
 
-#: numpy if the ``fast`` extra is installed (and SANCTRACK_NO_NUMPY is not set), else None.
-numpy = _load_numpy()
+_UNSET: Any = object()
+
+
+def _np() -> Any:
+    """numpy if the ``fast`` extra is installed (and SANCTRACK_NO_NUMPY is not set), else None.
+
+    Imported on first use, not when sanctrack is imported (it costs every CLI call
+    ~0.2 s otherwise). The module attribute ``numpy`` holds the answer once asked;
+    tests may set it to None to force the pure-Python paths.
+    """
+    value = globals().get("numpy", _UNSET)
+    if value is _UNSET:
+        value = _load_numpy()
+        globals()["numpy"] = value
+    return value
+
+
+def __getattr__(name: str) -> Any:
+    if name == "numpy":
+        return _np()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class InForceIndex:
@@ -109,14 +128,14 @@ class NumpyInForce:
     __slots__ = ("starts", "ends", "states")
 
     def __init__(self, runs: Sequence[tuple[int, int, int, MeasureState]]) -> None:
-        np = numpy
+        np = _np()
         rs = sorted(runs, key=_rank_start)
         self.starts = np.fromiter((r[1] for r in rs), dtype=np.int32, count=len(rs))
         self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
         self.states = [r[3] for r in rs]
 
     def at(self, o: int) -> list[MeasureState]:
-        np = numpy
+        np = _np()
         idx = np.flatnonzero((self.starts <= o) & (self.ends > o)).tolist()
         states = self.states
         return [states[i] for i in idx]
@@ -133,7 +152,7 @@ class NumpyRuns:
     SHIFT = 22
 
     def __init__(self, runs: Sequence[tuple[int, int, MeasureState]]) -> None:
-        np = numpy
+        np = _np()
         self.keys = np.fromiter(((r << self.SHIFT) | o for r, o, _ in runs), dtype=np.int64, count=len(runs))
         self.ranks = np.fromiter((r for r, _, _ in runs), dtype=np.int64, count=len(runs))
         self.live = np.fromiter((s.status in IN_FORCE for _, _, s in runs), dtype=bool, count=len(runs))
@@ -143,7 +162,7 @@ class NumpyRuns:
 
     def in_force(self, ranks: Any, ordinals: Any) -> list[MeasureState | None]:
         """The in-force state of measure ``ranks[i]`` on ``ordinals[i]`` (None if not in force)."""
-        np = numpy
+        np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
         i = np.searchsorted(self.keys, q, side="right") - 1
