@@ -21,6 +21,49 @@ def _instant(t: s.Transition) -> float:
     return t.effective_at.timestamp() if t.effective_at is not None else -INF
 
 
+class Sim:
+    """The oracle's own, minimal model of one measure: status, reliefs and until."""
+
+    def __init__(self, follow=lambda tid: tid) -> None:
+        self.status: str | None = None
+        self.reliefs: dict[str, dt.date | None] = {}
+        self.until: dt.date | None = None
+        self.follow = follow  # maps a relief reference to the record now standing for it
+
+    def lapse(self, upto: dt.date) -> None:
+        """Every until on or before ``upto`` passes."""
+        for rid in [r for r, u in self.reliefs.items() if u is not None and u <= upto]:
+            del self.reliefs[rid]
+            if self.status == "relieved" and not self.reliefs:
+                self.status = "in_force"
+        if self.until is not None and self.until <= upto and self.status in ("in_force", "relieved", "suspended"):
+            self.status, self.until, self.reliefs = "expired", None, {}
+
+    def apply(self, action: str, tid: str, until: dt.date | None = None, relief: str | None = None) -> None:
+        if action in ("impose", "reimpose"):
+            self.status, self.until, self.reliefs = "in_force", until, {}
+        elif action == "relieve":
+            self.reliefs[tid] = until
+            self.status = "relieved"
+        elif action == "revoke_relief":
+            if relief:
+                self.reliefs.pop(self.follow(relief))
+            else:
+                self.reliefs = {}
+            self.status = "relieved" if self.reliefs else "in_force"
+        elif action == "extend":
+            if relief:
+                self.reliefs[self.follow(relief)] = until
+            else:
+                self.until = until
+        elif action == "suspend":
+            self.status = "suspended"
+        elif action == "resume":
+            self.status = "relieved" if self.reliefs else "in_force"
+        elif action == "lift":
+            self.status, self.until, self.reliefs = "lifted", None, {}
+
+
 def oracle(records: list[s.Transition], on: dt.date, known: dt.date | None = None):
     """(status, relief ids, pending ids, uncertain) of one measure on a date.
 
@@ -30,52 +73,19 @@ def oracle(records: list[s.Transition], on: dt.date, known: dt.date | None = Non
     corrector = {t.corrects: t for t in recs if t.corrects}
     active = [t for t in recs if t.id not in corrector and t.effective is not None]
     active.sort(key=lambda t: (t.effective, _instant(t)))  # stable: registry order breaks ties
-    status = None
-    reliefs: dict[str, dt.date | None] = {}
-    until = None
-
-    def lapse(upto: dt.date) -> None:
-        nonlocal status, until, reliefs
-        for rid in [r for r, u in reliefs.items() if u is not None and u <= upto]:
-            del reliefs[rid]
-            if status == "relieved" and not reliefs:
-                status = "in_force"
-        if until is not None and until <= upto and status in ("in_force", "relieved", "suspended"):
-            status, until, reliefs = "expired", None, {}
-
     def final(tid):
         while tid in corrector:
             tid = corrector[tid].id
         return tid
 
+    m = Sim(final)
     for t in active:
         if t.effective > on:
             break
-        lapse(t.effective - dt.timedelta(days=1))
-        a = t.action
-        if a in ("impose", "reimpose"):
-            status, until, reliefs = "in_force", t.until, {}
-        elif a == "relieve":
-            reliefs[t.id] = t.until
-            status = "relieved"
-        elif a == "revoke_relief":
-            if t.relief:
-                reliefs.pop(final(t.relief))
-            else:
-                reliefs = {}
-            status = "relieved" if reliefs else "in_force"
-        elif a == "extend":
-            if t.relief:
-                reliefs[final(t.relief)] = t.until
-            else:
-                until = t.until
-        elif a == "suspend":
-            status = "suspended"
-        elif a == "resume":
-            status = "relieved" if reliefs else "in_force"
-        elif a == "lift":
-            status, until, reliefs = "lifted", None, {}
-    lapse(on)
+        m.lapse(t.effective - dt.timedelta(days=1))
+        m.apply(t.action, t.id, t.until, t.relief)
+    m.lapse(on)
+    status, reliefs = m.status, m.reliefs
     pending = []
     for t in recs:
         if t.effective is None and t.announced <= on:
@@ -118,26 +128,15 @@ def measure_records(draw, mid: str, *, corrections: bool = True, pending: bool =
     n = draw(st.integers(1, 9))
     day = BASE + dt.timedelta(days=draw(st.integers(0, 60)))
     recorded = day
-    status = None
-    reliefs: dict[str, dt.date | None] = {}
-    until = None
+    m = Sim()
     out: list[s.Transition] = []
-
-    def lapse(upto: dt.date) -> None:
-        nonlocal status, until, reliefs
-        for rid in [r for r, u in reliefs.items() if u is not None and u <= upto]:
-            del reliefs[rid]
-            if status == "relieved" and not reliefs:
-                status = "in_force"
-        if until is not None and until <= upto and status in ("in_force", "relieved", "suspended"):
-            status, until, reliefs = "expired", None, {}
 
     for i in range(n):
         step = draw(st.sampled_from([0, 0, 1, 3, 10, 30, 90]))
         day = day + dt.timedelta(days=step)
-        lapse(day - dt.timedelta(days=1))
-        legal = [a for a in s.Action if s.is_legal(status, a)]
-        if status == "relieved" and not reliefs:
+        m.lapse(day - dt.timedelta(days=1))
+        legal = [a for a in s.Action if s.is_legal(m.status, a)]
+        if m.status == "relieved" and not m.reliefs:
             legal = [a for a in legal if a != "revoke_relief"]
         action = draw(st.sampled_from(legal))
         recorded = max(recorded, day + dt.timedelta(days=draw(st.sampled_from([0, 0, 1, 5]))))
@@ -146,11 +145,11 @@ def measure_records(draw, mid: str, *, corrections: bool = True, pending: bool =
         if action in ("impose", "reimpose", "relieve") and draw(st.booleans()):
             kw["until"] = day + dt.timedelta(days=draw(st.integers(1, 120)))
         if action == "extend":
-            if reliefs and draw(st.booleans()):
-                kw["relief"] = draw(st.sampled_from(sorted(reliefs)))
+            if m.reliefs and draw(st.booleans()):
+                kw["relief"] = draw(st.sampled_from(sorted(m.reliefs)))
             kw["until"] = day + dt.timedelta(days=draw(st.integers(1, 120)))
         if action == "revoke_relief" and draw(st.booleans()):
-            kw["relief"] = draw(st.sampled_from(sorted(reliefs)))
+            kw["relief"] = draw(st.sampled_from(sorted(m.reliefs)))
         if action == "amend":
             kw["program"] = draw(st.sampled_from(["P1", "P2"]))
         if windows and draw(st.integers(0, 5)) == 0:
@@ -165,29 +164,8 @@ def measure_records(draw, mid: str, *, corrections: bool = True, pending: bool =
                 kw["corrects"] = p.id
         t = s.Transition(tid, mid, action, recorded=recorded, effective=day, sources=("src",), **kw)
         out.append(t)
-        # the oracle's own bookkeeping of the walk
-        if action in ("impose", "reimpose"):
-            status, until, reliefs = "in_force", kw.get("until"), {}
-        elif action == "relieve":
-            reliefs[tid] = kw.get("until")
-            status = "relieved"
-        elif action == "revoke_relief":
-            if "relief" in kw:
-                reliefs.pop(kw["relief"])
-            else:
-                reliefs = {}
-            status = "relieved" if reliefs else "in_force"
-        elif action == "extend":
-            if "relief" in kw:
-                reliefs[kw["relief"]] = kw["until"]
-            else:
-                until = kw["until"]
-        elif action == "suspend":
-            status = "suspended"
-        elif action == "resume":
-            status = "relieved" if reliefs else "in_force"
-        elif action == "lift":
-            status, until, reliefs = "lifted", None, {}
+        # the walk's own bookkeeping (a superseded relief id is still the key here)
+        m.apply(action, tid, kw.get("until"), kw.get("relief"))
         if corrections and draw(st.integers(0, 6)) == 0:
             # a later correction that re-records the same change with a fuller note
             recorded = recorded + dt.timedelta(days=draw(st.integers(1, 30)))
