@@ -370,7 +370,10 @@ class Registry:
         follow: dict[str, str] = {}
         for old_id in correctors:
             cur = correctors[old_id]
-            while cur.id in correctors:  # follow the chain to the latest known correction
+            seen = {old_id}
+            # follow the chain to the latest known correction (a cycle is a reported problem)
+            while cur.id in correctors and cur.id not in seen:
+                seen.add(cur.id)
                 cur = correctors[cur.id]
             follow[old_id] = cur.id
         rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,

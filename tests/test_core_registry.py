@@ -349,3 +349,12 @@ def test_digest_ignores_insertion_order_but_not_content(reg):
     changed = build(sources=[s.Source("S20", "ExportPrac", "https://exportprac.com/y")])
     assert changed.digest != reg.digest
     assert reg.digest.startswith("sha256:") and len(reg.digest) == 71
+
+
+def test_a_correction_cycle_is_a_problem_not_a_hang():
+    m = s.Measure("m", "US-OFAC", "blocking", "m")
+    ts = [s.Transition("i", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+          s.Transition("a", "m", "relieve", recorded=D(2020, 2, 1), effective=D(2020, 2, 1), corrects="b"),
+          s.Transition("b", "m", "relieve", recorded=D(2020, 2, 1), effective=D(2020, 2, 1), corrects="a")]
+    with pytest.raises(s.RegistryError, match="corrections form a cycle"):
+        s.Registry.build(authorities=AUTH, measures=[m], transitions=ts)
