@@ -546,7 +546,8 @@ class Registry:
         cheap: their indexes are built lazily and shared with ``known=`` queries.
         """
         y = _known(known)
-        assert y is not None
+        if y is None:  # no knowledge date: everything this view knows counts
+            return Registry._view(self._d, self._known)
         if self._known is not None and self._known < y:
             y = self._known
         return Registry._view(self._d, y)

@@ -358,3 +358,10 @@ def test_a_correction_cycle_is_a_problem_not_a_hang():
           s.Transition("b", "m", "relieve", recorded=D(2020, 2, 1), effective=D(2020, 2, 1), corrects="a")]
     with pytest.raises(s.RegistryError, match="corrections form a cycle"):
         s.Registry.build(authorities=AUTH, measures=[m], transitions=ts)
+
+
+def test_as_known_on_none_means_everything_known(reg):
+    assert reg.as_known_on(None).known is None
+    assert reg.as_known_on("2025-10-01").as_known_on(None).known == D(2025, 10, 1)
+    with pytest.raises(s.InvalidDate):
+        reg.as_known_on("2025-10")
