@@ -39,10 +39,7 @@ def lines(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def bundled():
-    try:
-        return sanctrack.load()
-    except ModuleNotFoundError as exc:  # pragma: no cover - before the loader landed
-        pytest.skip(f"bundled registry not loadable: {exc}")
+    return sanctrack.load()
 
 
 @pytest.fixture(scope="module")

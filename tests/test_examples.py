@@ -15,10 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @pytest.fixture(scope="module")
 def digest() -> str:
-    try:
-        return sanctrack.load().digest
-    except ModuleNotFoundError as exc:  # pragma: no cover - before the loader landed
-        pytest.skip(f"bundled registry not loadable: {exc}")
+    return sanctrack.load().digest
 
 
 def run(name: str, *args: str) -> list[str]:

@@ -40,10 +40,7 @@ def small():
 
 @pytest.fixture(scope="module")
 def bundled():
-    try:
-        return sanctrack.load()
-    except ModuleNotFoundError as exc:  # the YAML loader has not landed yet
-        pytest.skip(f"bundled registry not loadable: {exc}")
+    return sanctrack.load()
 
 
 # -- the interval table ------------------------------------------------------------

@@ -22,10 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def bundled():
-    try:
-        return sanctrack.load()
-    except ModuleNotFoundError as exc:  # pragma: no cover - before the loader landed
-        pytest.skip(f"bundled registry not loadable: {exc}")
+    return sanctrack.load()
 
 
 @pytest.fixture(scope="module")
