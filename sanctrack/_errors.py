@@ -74,50 +74,40 @@ class IllegalTransition(SanctrackError, ValueError):
         super().__init__(msg)
 
 
-class UnknownMeasure(SanctrackError, LookupError):
-    """No measure with that id."""
+class _Unknown(SanctrackError, LookupError):
+    """Base of the lookup errors: one readable message, with an optional hint."""
 
-    def __init__(self, measure_id: str, hint: str | None = None) -> None:
-        self.measure_id = measure_id
+    def __init__(self, message: str, hint: str | None) -> None:
         self.hint = hint
-        msg = f"unknown measure {measure_id!r}"
-        if hint:
-            msg += f" ({hint})"
-        super().__init__(msg)
+        super().__init__(f"{message} ({hint})" if hint else message)
 
     def __str__(self) -> str:  # LookupError would repr() the args
         return self.args[0]
 
 
-class UnknownTarget(SanctrackError, LookupError):
+class UnknownMeasure(_Unknown):
+    """No measure with that id."""
+
+    def __init__(self, measure_id: str, hint: str | None = None) -> None:
+        self.measure_id = measure_id
+        super().__init__(f"unknown measure {measure_id!r}", hint)
+
+
+class UnknownTarget(_Unknown):
     """No entity matches that id, name, alias or identifier."""
 
     def __init__(self, target: str, hint: str | None = None) -> None:
         self.target = target
-        self.hint = hint
-        msg = f"unknown target {target!r}: no entity has that id, name, alias or identifier"
-        if hint:
-            msg += f" ({hint})"
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return self.args[0]
+        super().__init__(f"unknown target {target!r}: no entity has that id, name, alias or identifier", hint)
 
 
-class UnknownRecord(SanctrackError, LookupError):
+class UnknownRecord(_Unknown):
     """No record of that kind with that id (transition, release, entity …)."""
 
     def __init__(self, kind: str, record_id: str, hint: str | None = None) -> None:
         self.kind = kind
         self.record_id = record_id
-        self.hint = hint
-        msg = f"unknown {kind} {record_id!r}"
-        if hint:
-            msg += f" ({hint})"
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return self.args[0]
+        super().__init__(f"unknown {kind} {record_id!r}", hint)
 
 
 @attrs.frozen(slots=True)

@@ -413,11 +413,7 @@ class Registry:
             raise UnknownMeasure(str(measure_id), hint) from None
 
     def _k(self, tl: _Timeline, known: Any) -> int:
-        y = _known(known)
-        own = self._known
-        if own is not None and (y is None or own < y):
-            y = own
-        return tl.epoch(y)
+        return tl.epoch(self._effective_known(known))
 
     # -- basic facts ---------------------------------------------------------
 
