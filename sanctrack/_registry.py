@@ -25,8 +25,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import _fast
-from ._canonical import _value as _canonical_value
-from ._canonical import digest_of, plain
+from ._canonical import registry_digest
 from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
 from ._model import (
     IN_FORCE,
@@ -261,7 +260,10 @@ class Registry:
             d.timelines[mid] = _Timeline(m, tz, tuple(recs))
 
         reg = cls._view(d, None)
-        d.digest = digest_of(_canonical_doc(d))
+        d.digest = registry_digest(info=d.info, authorities=d.authorities, entities=d.entities,
+                                   instruments=d.instruments, sources=d.sources, measures=d.measures,
+                                   records_of=lambda mid: d.timelines[mid].records, releases=d.releases,
+                                   links=d.links)
         if _verified_digest is None:
             problems.extend(reg._check_legality())
         elif d.digest != _verified_digest:
@@ -1050,79 +1052,3 @@ def _build_lookups(d: _Data) -> None:
         for text in (e.id, e.name, *e.aliases, *e.identifiers):
             index.setdefault(normalise_name(text), set()).add(e.id)
     d.name_index = {k: frozenset(v) for k, v in index.items()}
-
-
-_PLAIN_SPECS: dict[tuple[type, tuple[str, ...]], tuple[tuple[str, ...], Any, frozenset[str]]] = {}
-_DATE, _DATETIME = _dt.date, _dt.datetime
-
-
-def _plain_fast(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Exactly :func:`sanctrack._canonical.plain`, faster for the records a registry has by the million.
-
-    All fields are read in one ``attrgetter`` call; text (the common case) is
-    kept as is, and everything else goes through the same conversions as
-    ``plain`` (tests/test_fastpaths.py checks the digest against ``plain``).
-    """
-    spec = _PLAIN_SPECS.get((type(record), skip))
-    if spec is None:
-        import attrs
-        from operator import attrgetter
-
-        names = tuple(a.name for a in attrs.fields(type(record)) if a.name not in skip)
-        get = attrgetter(*names) if len(names) > 1 else (lambda r, _n=names[0]: (getattr(r, _n),))
-        keep = frozenset(a.name for a in attrs.fields(type(record)) if a.default is None)  # empty != absent
-        spec = _PLAIN_SPECS[(type(record), skip)] = (names, get, keep)
-    names, get, keep = spec
-    out: dict[str, Any] = {}
-    for name, v in zip(names, get(record)):
-        if v is None:
-            continue
-        t = type(v)
-        if t is str:
-            out[name] = v
-        elif t is tuple:
-            if not v:
-                if name in keep:
-                    out[name] = []
-                continue
-            if name == "changes":
-                out[name] = {k: [old, new] for k, old, new in v}
-            else:
-                out[name] = [x if type(x) is str else _canonical_value(x) for x in v]
-        elif t is _DATE or t is _DATETIME:
-            out[name] = v.isoformat()
-        elif v == () or v == []:
-            continue
-        else:
-            out[name] = _canonical_value(v)
-    return out
-
-
-def _canonical_doc(d: _Data) -> dict[str, Any]:
-    links_by_release: dict[str, list[Link]] = {}
-    for ln in d.links:
-        links_by_release.setdefault(ln.release, []).append(ln)
-    measures = []
-    for mid, m in d.measures.items():
-        doc = _plain_fast(m)
-        doc["transitions"] = [_plain_fast(t, ("measure",)) for t in d.timelines[mid].records]
-        measures.append(doc)
-    releases = []
-    for r in sorted(d.releases.values(), key=lambda r: r.id):
-        doc = plain(r)
-        doc["links"] = [plain(ln, skip=("release",))
-                        for ln in sorted(links_by_release.get(r.id, ()), key=lambda ln: ln.transition)]
-        releases.append(doc)
-    orphan_links = [plain(ln) for ln in d.links if ln.release not in d.releases]
-    doc: dict[str, Any] = {
-        "info": plain(d.info),
-        "authorities": [plain(a) for a in sorted(d.authorities.values(), key=lambda a: a.code)],
-        "entities": [_plain_fast(e) for e in sorted(d.entities.values(), key=lambda e: e.id)],
-        "instruments": [plain(i) for i in sorted(d.instruments.values(), key=lambda i: i.id)],
-        "sources": [plain(s) for s in sorted(d.sources.values(), key=lambda s: s.id)],
-        "measures": measures,
-        "releases": releases,
-    }
-    if orphan_links:
-        doc["orphan_links"] = sorted(orphan_links, key=lambda x: (x["release"], x["transition"]))
-    return doc
