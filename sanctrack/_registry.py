@@ -218,10 +218,10 @@ class Registry:
 
         ``_verified_digest`` is private to the load cache: the records of a
         signature-verified cache entry, written only after records with that
-        digest passed every check. The digest is recomputed and must match (so
-        these are those records); the other checks and the eager replay are
-        not repeated, and each measure's runs are built on first use, exactly
-        as they would be otherwise.
+        digest passed every check. The digest is taken as given (the entry's
+        signature covers it and the records); the checks and the eager replay
+        are not repeated, and each measure's runs are built on first use,
+        exactly as they would be otherwise.
         """
         au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
         me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
@@ -260,15 +260,14 @@ class Registry:
             d.timelines[mid] = _Timeline(m, tz, tuple(recs))
 
         reg = cls._view(d, None)
-        d.digest = registry_digest(info=d.info, authorities=d.authorities, entities=d.entities,
-                                   instruments=d.instruments, sources=d.sources, measures=d.measures,
-                                   records_of=lambda mid: d.timelines[mid].records, releases=d.releases,
-                                   links=d.links)
         if _verified_digest is None:
+            d.digest = registry_digest(info=d.info, authorities=d.authorities, entities=d.entities,
+                                       instruments=d.instruments, sources=d.sources, measures=d.measures,
+                                       records_of=lambda mid: d.timelines[mid].records, releases=d.releases,
+                                       links=d.links)
             problems.extend(reg._check_legality())
-        elif d.digest != _verified_digest:
-            raise RegistryError([Problem(f"restored records have digest {d.digest}, not {_verified_digest}",
-                                         hint="the cache entry does not hold the registry it claims")])
+        else:  # a signature-verified cache entry: its digest was computed when its records passed every check
+            d.digest = _verified_digest
         if problems:
             raise RegistryError(problems)
         _build_lookups(d)
