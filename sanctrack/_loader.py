@@ -27,6 +27,7 @@ This is the only module that reads registry files (with :mod:`sanctrack._cache`)
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 import re
 import stat
@@ -156,16 +157,18 @@ _code = _id_conv(CODE_RE, "upper-case [A-Z0-9][A-Z0-9._-]* (e.g. US-OFAC)")
 _source_id = _id_conv(SOURCE_ID_RE, "[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)  # every day of 180 years; a registry repeats its dates many times
 def _date_text(text: str) -> _dt.date:
     return parse_date(text)
 
 
 def _date(value: Any) -> _dt.date:
-    if not isinstance(value, str):
-        raise _Bad(f"expected a date YYYY-MM-DD, got {_kind_of(value)}", hint="write the date as YYYY-MM-DD")
+    if type(value) is not str:
+        if not isinstance(value, str):
+            raise _Bad(f"expected a date YYYY-MM-DD, got {_kind_of(value)}", hint="write the date as YYYY-MM-DD")
+        value = str(value)
     try:
-        return _date_text(str(value))
+        return _date_text(value)
     except InvalidDate as exc:
         raise _Bad(str(exc), hint="write a full calendar date YYYY-MM-DD; bracket an uncertain date with "
                                   "a window") from None
@@ -282,19 +285,23 @@ _Spec = "_SpecTable"
 
 
 class _SpecTable:
-    """A record's keys: key -> (converter, how to call it), and the required keys."""
+    """A record's keys: key -> converter, split by how it is called, and the required keys."""
 
-    __slots__ = ("keys", "convs", "required", "order")
+    __slots__ = ("keys", "simple", "nested", "required", "required_set", "order")
 
     def __init__(self, spec: dict[str, tuple[Any, bool]]) -> None:
         self.keys = tuple(spec)
         self.order = {k: n for n, k in enumerate(spec)}
-        self.convs = {k: (conv, 0 if conv is None else (2 if isinstance(conv, (_ListOf, _Nested)) else 1))
-                      for k, (conv, _req) in spec.items()}
+        # simple: conv(value); nested: conv(ctx, value, parts); a key in neither with conv None is
+        # known but read elsewhere (a measure's transitions, a release's figures and links)
+        self.simple = {k: conv for k, (conv, _req) in spec.items()
+                       if conv is not None and not isinstance(conv, (_ListOf, _Nested))}
+        self.nested = {k: conv for k, (conv, _req) in spec.items() if isinstance(conv, (_ListOf, _Nested))}
         self.required = tuple(k for k, (_conv, req) in spec.items() if req)
+        self.required_set = frozenset(self.required)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.convs
+        return key in self.order
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.keys)
@@ -308,34 +315,41 @@ def _fields(ctx: _Ctx, node: Any, parts: tuple[Any, ...], spec: "_SpecTable", wh
         return None
     out: dict[str, Any] = {}
     ok = True
-    convs = spec.convs
+    simple = spec.simple
     for key, value in node.items():
-        entry = convs.get(key)
-        if entry is None:
+        conv = simple.get(key)
+        if conv is not None:
+            if value is None:
+                continue
+            try:
+                out[key] = conv(value)
+            except _Bad as bad:
+                ctx.add(f"{key}: {bad.message}", bad.hint, node.at(key), parts + (key,))
+                ok = False
+            continue
+        if key not in spec.order:
             hint = did_you_mean(key, spec.keys) or f"the keys of {what} are: {', '.join(spec.keys)}"
             ctx.add(f"unknown key {key!r} in {what}", hint, node.keys_at.get(key), parts + (key,))
             ok = False
             continue
-        if value is None:
+        conv = spec.nested.get(key)
+        if value is None or conv is None:
             continue
-        conv, how = entry
         try:
-            if how == 1:
-                out[key] = conv(value)
-            elif how == 2:
-                out[key] = conv(ctx, value, parts + (key,))
+            out[key] = conv(ctx, value, parts + (key,))
         except _Bad as bad:
             ctx.add(f"{key}: {bad.message}", bad.hint, node.at(key), parts + (key,))
             ok = False
         except _Reported:
             ok = False
-    for key in spec.required:
-        if node.get(key) is None:
-            if key in node:
-                ctx.add(f"{key} is empty in {what}", f"give {key} a value", node.at(key), parts + (key,))
-            else:
-                ctx.add(f"missing required key {key!r} in {what}", f"add `{key}: ...`", node.mark, parts)
-            ok = False
+    if not spec.required_set <= out.keys():
+        for key in spec.required:
+            if node.get(key) is None:
+                if key in node:
+                    ctx.add(f"{key} is empty in {what}", f"give {key} a value", node.at(key), parts + (key,))
+                else:
+                    ctx.add(f"missing required key {key!r} in {what}", f"add `{key}: ...`", node.mark, parts)
+                ok = False
     return out if ok else None
 
 
@@ -438,6 +452,80 @@ _LINK = _SpecTable({"transition": (_id, True), "basis": (_vocab(Basis), True), "
                 "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)})
 
 _NEEDS_SOURCES = "names no source"
+
+
+# -- building records -----------------------------------------------------------------
+
+
+class _Maker:
+    """Builds records of one class from fields the loader has already checked.
+
+    ``cls(**kw)`` runs attrs' converters, then every field's validator, then
+    ``__attrs_post_init__``. For the fields in ``trusted`` the loader's own
+    converter (a spec entry) already guarantees what the validator checks (text
+    is non-empty text, a date a ``datetime.date``, a vocabulary word one of the
+    class's words, a list a tuple of such); those validators are skipped. Every
+    other field (``measure``, filled in by the loader from the file) is still
+    validated, the converters still run, and so do the record's own checks
+    (``__attrs_post_init__``): the record, or the error, is the one ``cls(**kw)``
+    gives (``tests/test_loader_speed_paths.py`` checks that on many inputs).
+    Anything unexpected in ``kw`` (a missing required field, an unknown one)
+    goes through ``cls(**kw)`` itself.
+    """
+
+    __slots__ = ("cls", "fields", "checks", "required", "names", "post")
+
+    def __init__(self, cls: type, trusted: Iterable[str]) -> None:
+        trusted = frozenset(trusted)
+        self.cls = cls
+        fields = []
+        checks = []
+        required = []
+        for a in attrs.fields(cls):
+            if isinstance(a.default, attrs.Factory):  # pragma: no cover - no record class uses one
+                raise TypeError(f"{cls.__name__}.{a.name}: a factory default is not supported")
+            if isinstance(a.converter, attrs.Converter):  # pragma: no cover - no record class uses one
+                raise TypeError(f"{cls.__name__}.{a.name}: a Converter object is not supported")
+            if a.default is attrs.NOTHING:
+                required.append(a.name)
+                default = attrs.NOTHING
+            else:
+                default = a.converter(a.default) if a.converter is not None else a.default
+            fields.append((a.name, default, a.converter))
+            if a.validator is not None and a.name not in trusted:
+                checks.append((a, a.validator))
+        self.fields = tuple(fields)
+        self.checks = tuple(checks)
+        self.required = frozenset(required)
+        self.names = frozenset(name for name, _d, _c in fields)
+        self.post = getattr(cls, "__attrs_post_init__", None)
+
+    def __call__(self, kw: dict[str, Any]) -> Any:
+        keys = kw.keys()
+        if not self.required <= keys <= self.names:
+            return self.cls(**kw)
+        inst = _new(self.cls)
+        for name, default, conv in self.fields:
+            if name in kw:
+                value = kw[name]
+                if conv is not None:
+                    value = conv(value)
+            else:
+                value = default
+            _set(inst, name, value)
+        if not attrs.validators.get_disabled():
+            for a, check in self.checks:
+                check(inst, a, getattr(inst, a.name))
+        if self.post is not None:
+            self.post(inst)
+        return inst
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+_MAKERS: dict[type, _Maker] = {Transition: _Maker(Transition, _TRANSITION.keys), Measure: _Maker(Measure, _MEASURE.keys)}
 
 
 # -- where records live: for mapping the registry's problems back to files ----------
@@ -565,7 +653,8 @@ class _Builder:
     def make(self, cls: type, kw: dict[str, Any], node: MarkedMap, parts: tuple[Any, ...],
              spec: _Spec, kind: str, record_id: str | None) -> Any:
         try:
-            record = cls(**kw)
+            maker = _MAKERS.get(cls)
+            record = cls(**kw) if maker is None else maker(kw)
         except (ValueError, TypeError) as exc:
             field = _record_field(str(exc), node, spec)
             mark = node.at(field) if field else node.mark
@@ -849,7 +938,24 @@ _KINDS_IN = {"registry.yaml": (), "authorities.yaml": ("authority",), "entities.
 def load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *,
                  display: Path | None = None, max_depth: int = MAX_DEPTH,
                  max_nodes: int = MAX_NODES, refused: Iterable[str] = ()) -> tuple[Records, _Index]:
-    """Pass 1: parse each file and build its records; problems are appended."""
+    """Pass 1: parse each file and build its records; problems are appended.
+
+    The cyclic garbage collector is paused meanwhile (and resumed if it was on):
+    parsing allocates millions of containers, none of them in a cycle, and the
+    collector's passes over them cost a quarter of the time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_records(root, files, problems, display=display, max_depth=max_depth, max_nodes=max_nodes,
+                             refused=refused)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *,
+                  display: Path | None, max_depth: int, max_nodes: int, refused: Iterable[str]) -> tuple[Records, _Index]:
     shown = display if display is not None else root
     b = _Builder(problems)
     for rel in refused:

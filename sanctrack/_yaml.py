@@ -138,22 +138,16 @@ class _Abort(Exception):
     pass
 
 
-class _Frame:
-    __slots__ = ("value", "is_map", "key", "skip", "anchor", "nodes0", "mark", "refused")
-
-    def __init__(self, value: Any, is_map: bool, anchor: str | None, nodes0: int, mark: tuple[int, int]) -> None:
-        self.value = value
-        self.is_map = is_map
-        self.key: Any = _NOKEY  # the pending key of a mapping (_NOKEY: a key comes next)
-        self.skip = False  # the pending key was refused: drop its value
-        self.anchor = anchor
-        self.nodes0 = nodes0
-        self.mark = mark
-        self.refused = False  # a refused tag: the container reads as null
-
-
 _NOKEY = object()
 _MISSING = object()
+
+# An open mapping or sequence on the parser's stack:
+# [container, is_map, key, skip, anchor, nodes0, mark, refused]. The innermost
+# one's pending key (``_NOKEY``: a key comes next) and skip flag (the pending key
+# was refused: drop its value) live in the parser's locals; they are saved into
+# its entry when a child opens and read back when the child closes.
+_KEY = 2
+_SKIP = 3
 
 
 def _decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
@@ -230,42 +224,65 @@ def _offset_mark(text: str, position: int | None) -> tuple[int | None, int | Non
     return line, column
 
 
-def _where(stack: list[_Frame]) -> str:
+def _where(stack: list[list[Any]], key: Any) -> str:
+    """The location of the value being read; ``key`` is the innermost container's pending key."""
     parts: list[Any] = []
-    for f in stack:
-        if f.is_map:
-            if f.key is not _NOKEY and isinstance(f.key, str):
-                parts.append(f.key)
+    last = len(stack) - 1
+    for n, entry in enumerate(stack):
+        if entry[1]:
+            k = key if n == last else entry[_KEY]
+            if k is not _NOKEY and isinstance(k, str):
+                parts.append(k)
         else:
-            parts.append(len(f.value))
+            parts.append(len(entry[0]))
     return location(parts)
 
 
+def _problem(problems: list[Problem], path: str, message: str, hint: str | None, mark: Any, where: str) -> None:
+    problems.append(Problem(message, hint=hint, path=path, line=mark.line + 1, column=mark.column + 1,
+                            location=where))
+
+
+_REFUSED_HINT = "the registry format uses plain YAML values only: remove the tag"
+
+
 def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_nodes: int) -> Any:
+    # One loop over libyaml's events. The innermost open container is kept in
+    # locals (cont, is_map, key, skip, at = its keys_at or items_at, vat = its
+    # values_at); a scalar or an alias is added to it inline, and only the rare
+    # cases (a key that is not new text, a container as a key) go through _add.
     loader = _Parser(text)
     try:
         get = loader.get_event
-        stack: list[_Frame] = []
+        stack: list[list[Any]] = []
         anchors: dict[str, tuple[Any, int]] = {}
         nodes = 0
         documents = 0
         root: Any = _MISSING
-        top: _Frame | None = None
-
-        def problem(message: str, hint: str | None, mark: Any, where: str | None = None) -> None:
-            problems.append(Problem(message, hint=hint, path=path, line=mark.line + 1, column=mark.column + 1,
-                                    location=where if where is not None else _where(stack)))
+        cont: Any = None  # the innermost open container (None: at the top level)
+        is_map = False
+        key: Any = _NOKEY
+        skip = False
+        at: Any = None
+        vat: Any = None
+        Scalar = _ScalarEvent
+        MapStart = _MappingStartEvent
+        SeqStart = _SequenceStartEvent
+        MapEnd = _MappingEndEvent
+        SeqEnd = _SequenceEndEvent
+        Alias = _AliasEvent
+        nulls = _NULLS
 
         while True:
             ev = get()
             cls = type(ev)
-            if cls is _ScalarEvent:
+            if cls is Scalar:
                 nodes += 1
                 tag = ev.tag
                 value: Any = ev.value
                 if tag is None:
                     if ev.implicit[0]:
-                        if value in _NULLS:
+                        if value in nulls:
                             value = None
                     else:
                         value = Quoted(value)
@@ -276,59 +293,90 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
                 elif tag == _NULL_TAG:
                     value = None
                 else:
-                    problem(f"tag {_short_tag(tag)} is not allowed", "the registry format uses plain "
-                            "YAML values only: remove the tag", ev.start_mark)
+                    _problem(problems, path, f"tag {_short_tag(tag)} is not allowed", _REFUSED_HINT,
+                             ev.start_mark, _where(stack, key))
                     value = None
                 if ev.anchor is not None:
                     anchors[ev.anchor] = (value, 1)
                 mark = ev.start_mark
-            elif cls is _MappingStartEvent or cls is _SequenceStartEvent:
-                is_map = cls is _MappingStartEvent
+            elif cls is MapStart or cls is SeqStart:
+                is_map_ev = cls is MapStart
                 tag = ev.tag
-                refused = tag not in (_MAP_TAGS if is_map else _SEQ_TAGS)
+                refused = tag not in (_MAP_TAGS if is_map_ev else _SEQ_TAGS)
                 if refused:
-                    problem(f"tag {_short_tag(tag)} is not allowed", "the registry format uses plain "
-                            "YAML values only: remove the tag", ev.start_mark)
+                    _problem(problems, path, f"tag {_short_tag(tag)} is not allowed", _REFUSED_HINT,
+                             ev.start_mark, _where(stack, key))
                 if len(stack) >= max_depth:
-                    problem(f"nesting deeper than {max_depth} levels", "the registry format needs only a "
-                            "few levels of nesting", ev.start_mark)
+                    _problem(problems, path, f"nesting deeper than {max_depth} levels", "the registry format "
+                             "needs only a few levels of nesting", ev.start_mark, _where(stack, key))
                     raise _Abort
                 nodes += 1
                 m = ev.start_mark
-                mark2 = (m.line + 1, m.column + 1)
-                container = MarkedMap(mark2) if is_map else MarkedList(mark2)
-                top = _Frame(container, is_map, ev.anchor, nodes, mark2)
-                top.refused = refused
-                stack.append(top)
-                continue
-            elif cls is _MappingEndEvent or cls is _SequenceEndEvent:
-                frame = stack.pop()
-                value = None if frame.refused else frame.value
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = (value, nodes - frame.nodes0 + 1)
-                if stack:
-                    top = stack[-1]
-                    line, column = frame.mark
-                    _add(stack, top, value, line, column, path, problems)
+                own = (m.line + 1, m.column + 1)
+                if stack:  # save the parent's pending key
+                    parent = stack[-1]
+                    parent[_KEY] = key
+                    parent[_SKIP] = skip
+                if is_map_ev:
+                    cont = MarkedMap(own)
+                    at = cont.keys_at
+                    vat = cont.values_at
                 else:
-                    top = None
-                    root = value
+                    cont = MarkedList(own)
+                    at = cont.items_at
+                    vat = None
+                is_map = is_map_ev
+                key = _NOKEY
+                skip = False
+                stack.append([cont, is_map, _NOKEY, False, ev.anchor, nodes, own, refused])
                 continue
-            elif cls is _AliasEvent:
+            elif cls is MapEnd or cls is SeqEnd:
+                entry = stack.pop()
+                value = None if entry[7] else entry[0]
+                if entry[4] is not None:
+                    anchors[entry[4]] = (value, nodes - entry[5] + 1)
+                if not stack:
+                    cont = None
+                    is_map = False
+                    root = value
+                    continue
+                parent = stack[-1]
+                cont = parent[0]
+                is_map = parent[1]
+                key = parent[_KEY]
+                skip = parent[_SKIP]
+                if is_map:
+                    at = cont.keys_at
+                    vat = cont.values_at
+                    if key is _NOKEY:  # a container as a key
+                        key, skip = _add_key(stack, value, entry[6], at, path, problems)
+                    elif skip:
+                        skip = False
+                        key = _NOKEY
+                    else:
+                        cont[key] = value
+                        vat[key] = entry[6]
+                        key = _NOKEY
+                else:
+                    at = cont.items_at
+                    vat = None
+                    cont.append(value)
+                    at.append(entry[6])
+                continue
+            elif cls is Alias:
                 found = anchors.get(ev.anchor)
                 if found is None:
-                    problem(f"unknown alias *{ev.anchor}", "define the anchor (&name) before using it",
-                            ev.start_mark)
+                    _problem(problems, path, f"unknown alias *{ev.anchor}", "define the anchor (&name) before "
+                             "using it", ev.start_mark, _where(stack, key))
                     raise _Abort
-                else:
-                    value, size = found
-                    nodes += size
+                value, size = found
+                nodes += size
                 mark = ev.start_mark
             elif cls is _DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    problem("more than one YAML document in the file", "a registry file holds one document "
-                            "(remove the '---' separator)", ev.start_mark, "$")
+                    _problem(problems, path, "more than one YAML document in the file", "a registry file holds "
+                             "one document (remove the '---' separator)", ev.start_mark, "$")
                     raise _Abort
                 continue
             elif cls is _StreamEndEvent:
@@ -336,69 +384,52 @@ def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_no
             else:
                 continue
             if nodes > max_nodes:
-                problem(f"the document expands to more than {max_nodes} values", "remove aliases (*name) "
-                        "that repeat large parts of the document", mark)
+                _problem(problems, path, f"the document expands to more than {max_nodes} values", "remove aliases "
+                         "(*name) that repeat large parts of the document", mark, _where(stack, key))
                 raise _Abort
-            # a scalar or an alias: add it to its parent (the common cases inline)
-            if top is None:
-                root = value
-            elif top.is_map:
-                key = top.key
+            # a scalar or an alias: add it to the innermost container
+            if is_map:
                 if key is _NOKEY:
-                    if type(value) is str and value not in top.value.keys_at:
-                        top.key = value
-                        top.value.keys_at[value] = (mark.line + 1, mark.column + 1)
+                    if type(value) is str and value not in at:
+                        key = value
+                        at[value] = (mark.line + 1, mark.column + 1)
                     else:
-                        _add(stack, top, value, mark.line + 1, mark.column + 1, path, problems)
-                elif top.skip:
-                    top.skip = False
-                    top.key = _NOKEY
+                        key, skip = _add_key(stack, value, (mark.line + 1, mark.column + 1), at, path, problems)
+                elif skip:
+                    skip = False
+                    key = _NOKEY
                 else:
-                    container = top.value
-                    container[key] = value
-                    container.values_at[key] = (mark.line + 1, mark.column + 1)
-                    top.key = _NOKEY
+                    cont[key] = value
+                    vat[key] = (mark.line + 1, mark.column + 1)
+                    key = _NOKEY
+            elif cont is not None:
+                cont.append(value)
+                at.append((mark.line + 1, mark.column + 1))
             else:
-                container = top.value
-                container.append(value)
-                container.items_at.append((mark.line + 1, mark.column + 1))
+                root = value
         return None if root is _MISSING else root
     finally:
         loader.dispose()
 
 
-def _add(stack: list[_Frame], top: _Frame, value: Any, line: int, column: int,
-         path: str, problems: list[Problem]) -> None:
-    container = top.value
-    if not top.is_map:
-        container.append(value)
-        container.items_at.append((line, column))
-        return
-    if top.key is _NOKEY:  # this value is a key
-        keys_at = container.keys_at
-        if not isinstance(value, str):
-            what = "a mapping" if isinstance(value, dict) else ("a list" if isinstance(value, list) else "empty")
-            problems.append(Problem(f"a key must be text, not {what}", hint="write `name: value` pairs",
-                                    path=path, line=line, column=column, location=_where(stack)))
-            top.key = None
-            top.skip = True
-        elif value in keys_at:
-            first = keys_at[value]
-            top.key = str(value)
-            problems.append(Problem(f"duplicate key {top.key!r} (first at line {first[0]}, again at line {line})",
-                                    hint="each key may appear once in a mapping: remove or merge one",
-                                    path=path, line=line, column=column, location=_where(stack)))
-            top.skip = True
-        else:
-            key = top.key = str(value)
-            keys_at[key] = (line, column)
-        return
-    if top.skip:
-        top.skip = False
-    else:
-        container[top.key] = value
-        container.values_at[top.key] = (line, column)
-    top.key = _NOKEY
+def _add_key(stack: list[list[Any]], value: Any, mark: tuple[int, int], keys_at: dict[str, tuple[int, int]],
+             path: str, problems: list[Problem]) -> tuple[Any, bool]:
+    """Read ``value`` as the next key of the innermost mapping: returns its (pending key, skip)."""
+    line, column = mark
+    if not isinstance(value, str):
+        what = "a mapping" if isinstance(value, dict) else ("a list" if isinstance(value, list) else "empty")
+        problems.append(Problem(f"a key must be text, not {what}", hint="write `name: value` pairs",
+                                path=path, line=line, column=column, location=_where(stack, _NOKEY)))
+        return None, True
+    key = str(value)
+    if key in keys_at:
+        first = keys_at[key]
+        problems.append(Problem(f"duplicate key {key!r} (first at line {first[0]}, again at line {line})",
+                                hint="each key may appear once in a mapping: remove or merge one",
+                                path=path, line=line, column=column, location=_where(stack, key)))
+        return key, True
+    keys_at[key] = mark
+    return key, False
 
 
 def _short_tag(tag: str | None) -> str:
