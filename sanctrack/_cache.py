@@ -10,43 +10,67 @@ looks for ``registry-<key>.json`` in the cache directory:
 * disabled by ``load(path, cache=False)`` or ``SANCTRACK_CACHE=0``.
 
 Only a registry that loaded with **zero problems** is ever written, so a hit
-cannot hide a problem: changing any byte of any file changes the key. A cache
-file is never taken on trust: its signature (below), its format and its
-embedded key are verified first, its records are rebuilt through the attrs
-validators, and the rebuilt registry's digest must equal the digest stored
-when the YAML was loaded — so these are exactly the records that passed every
-check of :meth:`Registry.build` then, and those checks and the eager replay
-are not repeated (the private ``_verified_digest`` path); each measure's
-state runs are built on first use. Anything off — a corrupt,
-truncated, foreign or tampered file — and the cache is ignored: the YAML is
-parsed as if there were no cache, and the entry rewritten.
+cannot hide a problem: changing any byte of any file changes the key.
 
-Each entry is signed (HMAC-SHA256) with a random secret kept in the cache
-directory (``secret``, mode 0600), so an entry copied from another machine or
-user, or written by anything but sanctrack, is rejected before it is even
-parsed as JSON.
+An entry is JSON data only: each kind of record is a table (a record count
+and one column per field, a column being a list, a single repeated value, or
+the distinct values once and an index per record), with the schema (field
+names and how each is encoded) it was written with. A hit restores the
+records without running their validators again, straight into their slots,
+equal field for field and type for type to the records the YAML gave; the
+checks of :meth:`Registry.build` and the eager replay are not repeated (the
+private ``_verified_digest`` path) and each measure's state runs are built on
+first use.
+
+Trust. Each entry is signed (HMAC-SHA256) with a random secret kept in the
+cache directory (``secret``, mode 0600). An entry whose signature, format,
+embedded key or schema is off — corrupt, truncated, copied from another
+machine or user, written by anything but sanctrack, or by a sanctrack with
+other record types — is ignored: the YAML is parsed as if there were no
+cache, and the entry rewritten. A bad signature is rejected before the entry
+is even parsed as JSON. The signature is the trust boundary: an entry that
+verifies is taken to be what sanctrack wrote after a zero-problem load of
+these files, and its records and digest are believed. Whoever can read the
+secret (the user, root) can therefore forge an entry that verifies, with any
+records and digest, including records that would fail the checks; but they
+can equally edit the registry files, the installed sanctrack or the Python
+that runs it, so the cache adds no power they lack. A cheap structural check
+remains (every column as long as its table, unique ids within each kind,
+every transition's measure present): it catches an inconsistent entry that
+would otherwise silently lose records; it is not a defence against a forger.
+To distrust the cache, disable it (``cache=False``) or remove the directory.
 
 Writing is atomic (a temporary file renamed into place) and best effort: an
-unwritable cache directory only means no cache.
+unwritable cache directory, or a record value the format cannot restore
+exactly, only means no cache.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import enum
+import gc
 import hashlib
 import hmac
-import secrets
 import json
 import os
+import secrets
+import stat
 import tempfile
+import types
+import typing
+from collections import deque
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterable
 
 import attrs
 
 from ._model import (
+    Action,
     Authority,
+    Basis,
+    Confidence,
     Entity,
     Figure,
     Instrument,
@@ -61,8 +85,8 @@ from ._model import (
 
 __all__ = ["FORMAT", "enabled", "cache_dir", "key_of", "get", "put", "entry_path", "MAX_ENTRY_SIZE"]
 
-FORMAT = 1
-"""Version of the cache file layout; part of every key."""
+FORMAT = 2
+"""Version of the cache file layout; part of every key (2: columnar tables, restored without validators)."""
 
 MAX_ENTRY_SIZE = 512 * 1024 * 1024
 """A cache file larger than this is ignored (never read)."""
@@ -81,8 +105,6 @@ _KINDS: dict[str, type] = {
     "links": Link,
 }
 
-_DATE_FIELDS = frozenset({"effective", "announced", "published", "recorded", "until", "signed", "issued", "date"})
-_WINDOW_FIELDS = frozenset({"effective_window", "date_window"})
 
 
 def enabled(flag: bool | None = None) -> bool:
@@ -123,70 +145,214 @@ def entry_path(key: str, directory: "str | os.PathLike[str] | None" = None) -> P
 
 
 # -- records <-> JSON ---------------------------------------------------------------
+#
+# An entry stores each kind of record as a table: the number of records and one column
+# per attrs field (in field order), each either a list (one encoded value per record) or
+# {"all": value} when every record has the same value. How a field is encoded (its
+# *codec*) follows from its declared type; the entry carries the schema (field names and
+# codecs) it was written with, and a different schema is a miss.
+#
+# Restoring does not run the records' converters and validators again: the records were
+# validated when the YAML was loaded, and the signature says this is what was written
+# then. Records are allocated with object.__new__ and their slots filled column by column
+# through the classes' slot descriptors; dates are rebuilt once per distinct value, enums
+# by a dict lookup. Writing is strict instead: a value whose type is not exactly its
+# codec's (a datetime where a date is declared, a list for a tuple, an unnamed enum
+# value...) means no entry is written, so a restored record is always equal, type for
+# type, to the record that was stored.
+
+_NONE = type(None)
+_PLAIN = frozenset({str, int, bool, _NONE})
 
 
-def _json_value(v: Any) -> Any:
-    t = type(v)
-    if t is str or t is int or t is bool:
-        return v
-    if t is _dt.date or t is _dt.datetime:
-        return v.isoformat()
-    if isinstance(v, enum.Enum):
-        return v.value
-    if isinstance(v, (tuple, list)):
-        return [_json_value(x) for x in v]
-    if attrs.has(t):
-        return _to_json(v)
-    if isinstance(v, (_dt.date, _dt.datetime)):
-        return v.isoformat()
-    return v
+class _Unsupported(Exception):
+    """A value the entry format cannot restore exactly: the entry is not written."""
 
 
-_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_RECORD_TYPES: dict[str, type] = {c.__name__: c for c in (*_KINDS.values(), RegistryInfo, Scope, Figure)}
+_ENUM_TYPES: dict[str, type] = {c.__name__: c for c in (Action, Basis, Confidence)}
 
 
-def _fields_of(cls: type) -> tuple[tuple[str, Any], ...]:
-    got = _FIELDS.get(cls)
+def _codec_of(tp: Any) -> str:
+    """The codec of a declared field type (see the table in :func:`_encoder`)."""
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        rest = tuple(a for a in args if a is not _NONE)
+        if all(a in _PLAIN for a in rest):
+            return "v"
+        if len(rest) == 1:
+            return _codec_of(rest[0])  # every codec below also stores None
+        raise _Unsupported(f"no codec for {tp!r}")
+    if tp in _PLAIN:
+        return "v"
+    if tp is _dt.date:
+        return "d"
+    if tp is _dt.datetime:
+        return "i"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum) and _ENUM_TYPES.get(tp.__name__) is tp:
+        return "e:" + tp.__name__
+    if isinstance(tp, type) and _RECORD_TYPES.get(tp.__name__) is tp:
+        return "r:" + tp.__name__
+    if origin is tuple:
+        if args == (str, Ellipsis):
+            return "t"
+        if args == (_dt.date, _dt.date):
+            return "w"
+        if len(args) == 2 and args[1] is Ellipsis:
+            inner = args[0]
+            if isinstance(inner, type) and _RECORD_TYPES.get(inner.__name__) is inner:
+                return "R:" + inner.__name__
+            if typing.get_origin(inner) is tuple and _codec_of(inner) == "c1":
+                return "c"
+        if all(_codec_of(a) == "v" for a in args):
+            return "c1"  # a fixed tuple of plain values: only inside "c"
+    raise _Unsupported(f"no codec for {tp!r}")
+
+
+_SCHEMAS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _schema(cls: type) -> tuple[tuple[str, str], ...]:
+    """``(field name, codec)`` for each attrs field of ``cls``, in field order."""
+    got = _SCHEMAS.get(cls)
     if got is None:
-        got = _FIELDS[cls] = tuple(
-            (a.name, _NO_DEFAULT if a.default is attrs.NOTHING or isinstance(a.default, attrs.Factory)
-             else a.default) for a in attrs.fields(cls))
+        hints = typing.get_type_hints(cls)
+        got = tuple((a.name, _codec_of(hints[a.name])) for a in attrs.fields(cls))
+        if any(codec == "c1" for _name, codec in got):
+            raise _Unsupported(f"{cls.__name__}: a fixed tuple field")
+        _SCHEMAS[cls] = got
     return got
 
 
-_NO_DEFAULT = object()
+def _schemas() -> dict[str, list[list[str]]]:
+    """The schema of every record type an entry holds (stored in each entry, compared on read)."""
+    return {name: [list(f) for f in _schema(cls)] for name, cls in sorted(_RECORD_TYPES.items())}
 
 
-def _to_json(record: Any) -> dict[str, Any]:
-    """Every field that differs from its default (so None and () stay distinct)."""
-    out: dict[str, Any] = {}
-    for name, default in _fields_of(type(record)):
-        v = getattr(record, name)
-        if v is default or (default is not _NO_DEFAULT and type(v) is type(default) and v == default):
-            continue
-        out[name] = _json_value(v)
-    return out
+# -- writing
 
 
-def _from_json(cls: type, doc: dict[str, Any]) -> Any:
-    if not isinstance(doc, dict):
-        raise ValueError("a record is not an object")
-    kw: dict[str, Any] = {}
-    for name, v in doc.items():
-        if name in _DATE_FIELDS and isinstance(v, str):
-            v = _dt.date.fromisoformat(v)
-        elif name in _WINDOW_FIELDS and isinstance(v, list):
-            v = tuple(_dt.date.fromisoformat(x) for x in v)
-        elif name == "effective_at" and isinstance(v, str):
-            v = _dt.datetime.fromisoformat(v)
-        elif name == "scope" and isinstance(v, dict):
-            v = Scope(**v)
-        elif name == "figures" and isinstance(v, list):
-            v = tuple(Figure(**f) for f in v)
-        elif name == "changes" and isinstance(v, list):
-            v = tuple(tuple(x) for x in v)
-        kw[name] = v
-    return cls(**kw)
+def _date_out(v: Any) -> Any:
+    if v is None:
+        return None
+    if type(v) is not _dt.date:
+        raise _Unsupported(f"not a date: {v!r}")
+    return v.isoformat()
+
+
+def _plain_out(v: Any) -> Any:
+    if type(v) not in _PLAIN:
+        raise _Unsupported(f"not a plain value: {v!r}")
+    return v
+
+
+def _encoder(codec: str) -> Any:
+    """A function from a field's value to its JSON value; raises _Unsupported for anything inexact."""
+    kind, _, name = codec.partition(":")
+    if kind == "v":
+        return _plain_out
+    if kind == "d":
+        return _date_out
+    if kind == "i":
+        def instant(v: Any) -> Any:
+            if v is None:
+                return None
+            text = v.isoformat() if type(v) is _dt.datetime and type(v.tzinfo) is _dt.timezone else None
+            back = None if text is None else _dt.datetime.fromisoformat(text)
+            if back is None or (back, back.tzinfo, back.tzname()) != (v, v.tzinfo, v.tzname()):
+                raise _Unsupported(f"not an instant with a fixed offset: {v!r}")
+            return text
+        return instant
+    if kind == "e":
+        cls = _ENUM_TYPES[name]
+
+        def member(v: Any) -> Any:
+            if type(v) is not cls:
+                raise _Unsupported(f"not a {name}: {v!r}")
+            return v.value
+        return member
+    if kind == "t":
+        def texts(v: Any) -> Any:
+            if v is None:
+                return None
+            if type(v) is not tuple or any(type(x) is not str for x in v):
+                raise _Unsupported(f"not a tuple of text: {v!r}")
+            return list(v)
+        return texts
+    if kind == "w":
+        def window(v: Any) -> Any:
+            if v is None:
+                return None
+            if type(v) is not tuple or len(v) != 2:
+                raise _Unsupported(f"not a pair of dates: {v!r}")
+            return [_date_out(v[0]), _date_out(v[1])]
+        return window
+    if kind == "c":
+        def changes(v: Any) -> Any:
+            if type(v) is not tuple or any(type(x) is not tuple or len(x) != 3 for x in v):
+                raise _Unsupported(f"not a tuple of (field, old, new): {v!r}")
+            return [[_plain_out(y) for y in x] for x in v]
+        return changes
+    if kind in ("r", "R"):
+        cls = _RECORD_TYPES[name]
+        fields = [(n, _encoder(c)) for n, c in _schema(cls)]
+
+        def row(v: Any) -> Any:
+            if type(v) is not cls:
+                raise _Unsupported(f"not a {name}: {v!r}")
+            return [enc(getattr(v, n)) for n, enc in fields]
+
+        if kind == "r":
+            return lambda v: None if v is None else row(v)
+
+        def rows(v: Any) -> Any:
+            if type(v) is not tuple:
+                raise _Unsupported(f"not a tuple of {name}: {v!r}")
+            return [row(x) for x in v]
+        return rows
+    raise _Unsupported(codec)  # pragma: no cover - _codec_of makes only the codecs above
+
+
+def _table(cls: type, records: Iterable[Any]) -> dict[str, Any]:
+    records = list(records)
+    for r in records:
+        if type(r) is not cls:
+            raise _Unsupported(f"not a {cls.__name__}: {r!r}")
+    columns: list[Any] = []
+    for name, codec in _schema(cls):
+        enc = _encoder(codec)
+        columns.append(_column([enc(getattr(r, name)) for r in records]))
+    return {"n": len(records), "columns": columns}
+
+
+def _frozen(v: Any) -> Any:
+    return tuple(map(_frozen, v)) if type(v) is list else v
+
+
+def _column(col: list[Any]) -> Any:
+    """A column as stored: ``{"all": value}``, ``{"keys": [...], "idx": [...]}`` or the list itself.
+
+    The dictionary form (each distinct value once, then one index per record) is used when
+    values repeat: it is smaller, faster to parse, and each distinct value is decoded once.
+    """
+    if not col:
+        return col
+    index: dict[Any, int] = {}
+    keys: list[Any] = []
+    idx = []
+    for v in col:
+        k = _frozen(v)
+        i = index.get(k)
+        if i is None:
+            i = index[k] = len(keys)
+            keys.append(v)
+        idx.append(i)
+    if len(keys) == 1:
+        return {"all": keys[0]}
+    if len(keys) * 2 <= len(col):
+        return {"keys": keys, "idx": idx}
+    return col
 
 
 def _document(key: str, records: Any, digest: str) -> dict[str, Any]:
@@ -194,19 +360,137 @@ def _document(key: str, records: Any, digest: str) -> dict[str, Any]:
         "format": FORMAT,
         "key": key,
         "digest": digest,
-        "info": None if records.info is None else _to_json(records.info),
-        **{kind: [_to_json(r) for r in getattr(records, kind)] for kind in _KINDS},
+        "schema": _schemas(),
+        "info": None if records.info is None else _table(RegistryInfo, [records.info]),
+        **{kind: _table(cls, getattr(records, kind)) for kind, cls in _KINDS.items()},
     }
+
+
+# -- reading
+
+
+def _as_is(col: list[Any]) -> list[Any]:
+    return col
+
+
+def _dates_in(col: list[Any]) -> list[Any]:
+    table = {s: None if s is None else _dt.date.fromisoformat(s) for s in set(col)}
+    return list(map(table.__getitem__, col))
+
+
+def _decoder(codec: str) -> Any:
+    """A function from a list of JSON values to the list of field values (the inverse of _encoder)."""
+    kind, _, name = codec.partition(":")
+    if kind == "v":
+        return _as_is
+    if kind == "d":
+        return _dates_in
+    if kind == "i":
+        return lambda col: [None if s is None else _dt.datetime.fromisoformat(s) for s in col]
+    if kind == "e":
+        members = _ENUM_TYPES[name]._value2member_map_
+        return lambda col: list(map(members.__getitem__, col))
+    if kind == "t":
+        return lambda col: list(map(tuple, col)) if None not in col else \
+            [None if v is None else tuple(v) for v in col]
+    if kind == "w":
+        def windows(col: list[Any]) -> list[Any]:
+            days = iter(_dates_in([d for pair in col if pair is not None for d in _pair(pair)]))
+            return [None if pair is None else (next(days), next(days)) for pair in col]
+        return windows
+    if kind == "c":
+        return lambda col: [tuple(map(tuple, v)) for v in col]
+    if kind in ("r", "R"):
+        cls = _RECORD_TYPES[name]
+        width = len(_schema(cls))
+
+        def records(rows: list[Any]) -> list[Any]:
+            for row in rows:
+                if len(row) != width:
+                    raise ValueError(f"a {name} has {len(row)} fields, not {width}")
+            return _restore(cls, len(rows), [list(c) for c in zip(*rows)] if rows else [[]] * width)
+
+        if kind == "r":
+            def optional(col: list[Any]) -> list[Any]:
+                some = iter(records([row for row in col if row is not None]))
+                return [None if row is None else next(some) for row in col]
+            return optional
+
+        def many(col: list[Any]) -> list[Any]:
+            flat = iter(records([row for rows in col for row in rows]))
+            return [tuple(next(flat) for _ in rows) for rows in col]
+        return many
+    raise ValueError(f"unknown codec {codec!r}")  # pragma: no cover
+
+
+def _pair(pair: Any) -> Any:
+    if type(pair) is not list or len(pair) != 2:
+        raise ValueError("a window is not a pair")
+    return pair
+
+
+_new = object.__new__
+
+
+def _restore(cls: type, n: int, columns: list[Any]) -> list[Any]:
+    """``n`` records of ``cls`` from their columns (lists of JSON values, or ``{"all": value}``).
+
+    The records are made without ``__init__`` (no converters, no validators): every slot
+    is set from the decoded columns through the class's slot descriptors.
+    """
+    schema = _schema(cls)
+    if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
+        raise ValueError(f"a malformed {cls.__name__} table")
+    out = list(map(_new, repeat(cls, n)))
+    for (name, codec), col in zip(schema, columns):
+        decode = _decoder(codec)
+        if type(col) is list and len(col) == n:
+            values: Any = decode(col)
+        elif type(col) is dict and col.keys() == {"all"}:
+            values = repeat(decode([col["all"]])[0], n)
+        elif type(col) is dict and col.keys() == {"keys", "idx"} and type(col["keys"]) is list \
+                and type(idx := col["idx"]) is list and len(idx) == n and (not idx or min(idx) >= 0):
+            values = map(decode(col["keys"]).__getitem__, idx)
+        else:
+            raise ValueError(f"a malformed {cls.__name__}.{name} column")
+        deque(map(cls.__dict__[name].__set__, out, values), maxlen=0)
+    return out
+
+
+def _check_consistent(records: Any) -> None:
+    """Cheap structural invariants of any registry that loaded with no problem.
+
+    Ids are unique within each kind and every transition's measure exists: the trusted
+    build indexes records by id and groups transitions by measure, so an entry breaking
+    these (a writer bug, an entry from another sanctrack with the same version string)
+    would silently lose records instead of failing. Not a defence against a forger
+    holding the secret (see "Trust" in the module docstring).
+    """
+    for kind, ids in (("authority", [a.code for a in records.authorities]),
+                      ("entity", [e.id for e in records.entities]),
+                      ("instrument", [i.id for i in records.instruments]),
+                      ("source", [s.id for s in records.sources]),
+                      ("measure", [m.id for m in records.measures]),
+                      ("transition", [t.id for t in records.transitions]),
+                      ("release", [r.id for r in records.releases])):
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"a duplicate {kind} id in the entry")
+    measures = {m.id for m in records.measures}
+    if not measures.issuperset([t.measure for t in records.transitions]):
+        raise ValueError("a transition of an unknown measure in the entry")
 
 
 def _records(doc: Any) -> Any:
     from ._loader import Records
 
+    if doc.get("schema") != _schemas():
+        raise ValueError("the entry was written for other record types")
     info = doc["info"]
-    return Records(
-        info=None if info is None else _from_json(RegistryInfo, info),
-        **{kind: [_from_json(cls, r) for r in doc[kind]] for kind, cls in _KINDS.items()},
-    )
+    kinds = {}
+    for kind, cls in _KINDS.items():
+        table = doc[kind]
+        kinds[kind] = _restore(cls, table["n"], table["columns"])
+    return Records(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0], **kinds)
 
 
 # -- get / put ------------------------------------------------------------------------
@@ -246,26 +530,43 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
     """The cached registry for ``key``, verified; None on a miss or on anything suspicious."""
     try:
         folder = cache_dir(directory)
-        path = folder / f"registry-{key}.json"
-        if not path.is_file() or path.stat().st_size > MAX_ENTRY_SIZE:
-            return None
         secret = _secret(folder, create=False)
         if secret is None:
             return None
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        try:
+            fh = open(folder / f"registry-{key}.json", "rb")
+        except OSError:
+            return None
+        with fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_SIZE:
+                return None
+            raw = fh.read(MAX_ENTRY_SIZE + 1)
         signature, _, body = raw.partition(b"\n")
         if not hmac.compare_digest(signature, _sign(secret, body)):
             return None
-        doc = json.loads(body)
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
-            return None
-        digest = doc.get("digest")
-        if not isinstance(digest, str):
-            return None
-        # the signature says sanctrack wrote this entry for these files after records with
-        # this digest passed every check; the rebuild recomputes the digest and must match
-        return _records(doc).build(verified_digest=digest)
+        del raw
+        # Restoring makes a few hundred thousand objects and frees none: the cyclic
+        # collector would only walk them again and again (about half the time of a hit),
+        # so it is paused meanwhile, and resumed as it was.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            doc = json.loads(body)
+            if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
+                return None
+            digest = doc.get("digest")
+            if not isinstance(digest, str):
+                return None
+            # the signature says sanctrack wrote this entry for these files, after records
+            # with this digest passed every check (see "Trust" in the module docstring)
+            records = _records(doc)
+            del doc
+            _check_consistent(records)
+            return records.build(verified_digest=digest)
+        finally:
+            if collecting:
+                gc.enable()
     except Exception:  # a cache entry is never trusted: any failure means "parse the YAML"
         return None
 
