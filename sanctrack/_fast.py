@@ -1,8 +1,9 @@
 """Fast paths over a knowledge view's state runs: who is in force on a day, bulk screening.
 
 :class:`~sanctrack._registry.Registry` keeps, per measure and knowledge epoch,
-the measure's state runs (prebuilt :class:`MeasureState` answers and the
-ordinals their runs start on). Those answer a point query with one bisect. The
+the measure's state runs in a compact store (:mod:`sanctrack._runs`: the
+ordinals the runs start on, a byte per run, answers made on first use). Those
+answer a point query with one bisect. The
 questions that span every measure — ``in_force(X)`` and bulk screening — get
 a *global* index per knowledge view, built on first use from those same runs:
 
@@ -81,14 +82,15 @@ def __getattr__(name: str) -> Any:
 class InForceIndex:
     """The in-force runs of one knowledge view, cut into blocks of time (pure Python).
 
-    ``runs`` are ``(rank, start, end, state)``: the measure's rank in answer
+    ``runs`` are ``(rank, start, end, runs, i)``: the measure's rank in answer
     order, the run's half-open ``[start, end)`` as date ordinals (``end`` is
-    :data:`OPEN_END` while it holds) and its state.
+    :data:`OPEN_END` while it holds), and the measure's run store and the run's
+    index in it (its answer is made on first use).
     """
 
     __slots__ = ("cuts", "blocks")
 
-    def __init__(self, runs: Sequence[tuple[int, int, int, MeasureState]], blocks: int | None = None) -> None:
+    def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], blocks: int | None = None) -> None:
         n = len(runs)
         starts = sorted({r[1] for r in runs})
         if blocks is None:
@@ -97,103 +99,127 @@ class InForceIndex:
         # block b covers [cuts[b-1], cuts[b]) with cuts[-1] = -inf; cut at start quantiles
         cuts = sorted({starts[(len(starts) * b) // nblocks] for b in range(1, nblocks)})
         self.cuts = cuts
-        members: list[list[tuple[int, int, int, MeasureState]]] = [[] for _ in range(len(cuts) + 1)]
+        members: list[list[tuple[int, int, int, Any, int]]] = [[] for _ in range(len(cuts) + 1)]
         for r in runs:
             first = bisect.bisect_right(cuts, r[1])
             last = bisect.bisect_left(cuts, r[2])  # the block holding end - 1
             for b in range(first, last + 1):
                 members[b].append(r)
-        blocks = []
+        out = []
         for mem in members:
             mem.sort(key=_rank_start)
-            blocks.append(([r[3] for r in mem], array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem])))
-        self.blocks = blocks
+            out.append(([r[3] for r in mem], array("i", [r[4] for r in mem]),
+                        array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem])))
+        self.blocks = out
 
     def at(self, o: int) -> list[MeasureState]:
         """Every in-force state on the day with ordinal ``o``, in answer order."""
-        states, starts, ends = self.blocks[bisect.bisect_right(self.cuts, o)]
-        return [s for s, a, b in zip(states, starts, ends) if a <= o < b]
+        owners, idx, starts, ends = self.blocks[bisect.bisect_right(self.cuts, o)]
+        return [r.answer(i) for r, i, a, b in zip(owners, idx, starts, ends) if a <= o < b]
 
     def __len__(self) -> int:
         return sum(len(b[0]) for b in self.blocks)
 
 
-def _rank_start(r: tuple[int, int, int, MeasureState]) -> tuple[int, int]:
+def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
     return r[0], r[1]
 
 
 class NumpyInForce:
     """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy)."""
 
-    __slots__ = ("starts", "ends", "states")
+    __slots__ = ("starts", "ends", "owners", "idx")
 
-    def __init__(self, runs: Sequence[tuple[int, int, int, MeasureState]]) -> None:
+    def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]]) -> None:
         np = _np()
         rs = sorted(runs, key=_rank_start)
         self.starts = np.fromiter((r[1] for r in rs), dtype=np.int32, count=len(rs))
         self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
-        self.states = [r[3] for r in rs]
+        self.owners = [r[3] for r in rs]
+        self.idx = array("i", [r[4] for r in rs])
 
     def at(self, o: int) -> list[MeasureState]:
         np = _np()
-        idx = np.flatnonzero((self.starts <= o) & (self.ends > o)).tolist()
-        states = self.states
-        return [states[i] for i in idx]
+        js = np.flatnonzero((self.starts <= o) & (self.ends > o)).tolist()
+        owners, idx = self.owners, self.idx
+        return [owners[j].answer(idx[j]) for j in js]
 
 
 class NumpyRuns:
     """Every run of one knowledge view as one sorted key array, for bulk point queries (numpy).
 
-    A run's key is ``rank << 22 | start``; the state of measure ``r`` on day
-    ``o`` is the last run whose key is ``<= r << 22 | o``, if it is ``r``'s.
+    ``stores`` are the measures' run stores in rank order. A run's key is
+    ``rank << 22 | start``; the state of measure ``r`` on day ``o`` is the
+    last run whose key is ``<= r << 22 | o``, if it is ``r``'s (else the
+    measure did not exist yet).
     """
 
-    __slots__ = ("keys", "ranks", "live", "states")
+    __slots__ = ("keys", "live", "owners", "local")
     SHIFT = 22
 
-    def __init__(self, runs: Sequence[tuple[int, int, MeasureState]]) -> None:
+    def __init__(self, stores: Sequence[Any]) -> None:
         np = _np()
-        self.keys = np.fromiter(((r << self.SHIFT) | o for r, o, _ in runs), dtype=np.int64, count=len(runs))
-        self.ranks = np.fromiter((r for r, _, _ in runs), dtype=np.int64, count=len(runs))
-        self.live = np.fromiter((s.status in IN_FORCE for _, _, s in runs), dtype=bool, count=len(runs))
-        self.states = np.empty(len(runs) + 1, dtype=object)
-        self.states[:-1] = [s for _, _, s in runs]
-        self.states[-1] = None
+        counts = np.fromiter((len(s.starts) for s in stores), dtype=np.int64, count=len(stores))
+        total = int(counts.sum())
+        ranks = np.repeat(np.arange(len(stores), dtype=np.int64), counts)
+        starts = np.fromiter((o for s in stores for o in s.starts), dtype=np.int64, count=total)
+        self.keys = (ranks << self.SHIFT) | starts
+        # live[j + 1] is run j's; live[0] (no run at or before the day) is 0
+        self.live = np.frombuffer(b"\x00" + b"".join(s.live[1:] for s in stores), dtype=np.uint8).astype(bool)
+        self.owners = np.repeat(np.array(list(stores) + [None], dtype=object)[:-1], counts) if total else \
+            np.empty(0, dtype=object)
+        offsets = np.cumsum(counts) - counts
+        self.local = np.arange(total, dtype=np.int64) - np.repeat(offsets, counts)
 
-    def in_force(self, ranks: Any, ordinals: Any) -> list[MeasureState | None]:
-        """The in-force state of measure ``ranks[i]`` on ``ordinals[i]`` (None if not in force)."""
+    def screen(self, ranks: Any, ordinals: Any) -> tuple[Any, Any, Any]:
+        """Per question: (run store or None, run index, in force) of measure ``ranks[i]`` on ``ordinals[i]``."""
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
-        i = np.searchsorted(self.keys, q, side="right") - 1
-        ok = i >= 0
-        j = np.where(ok, i, 0)
-        ok &= self.ranks[j] == ranks
-        ok &= self.live[j]
-        j = np.where(ok, j, len(self.states) - 1)
-        return self.states[j].tolist()
+        j = np.searchsorted(self.keys, q, side="right") - 1
+        ok = j >= 0
+        jj = np.where(ok, j, 0)
+        ok &= (self.keys[jj] >> self.SHIFT) == ranks
+        hits = ok & self.live[jj + 1]
+        return self.owners[jj], self.local[jj], hits
 
 
 class Screening(Sequence[ScreenHit]):
     """The answers of a bulk :meth:`~sanctrack.Registry.screen`, one per question, column by column.
 
     Indexing or iterating yields :class:`ScreenHit` objects (made on access);
-    :attr:`hits` and :attr:`states` give whole columns without making any.
-    Compares equal to a list of the same hits.
+    :attr:`hits` gives the whole column of verdicts and :attr:`states` the
+    states in force, without making any :class:`ScreenHit`. Compares equal
+    to a list of the same hits.
+
+    Measure-id questions are held as (the measure's run store, the run's
+    index, in force): the verdict is computed when the screen runs, the
+    :class:`MeasureState` is made when first asked for.
     """
 
-    __slots__ = ("queries", "dates", "known", "_col")
+    __slots__ = ("queries", "dates", "known", "_col", "_stores", "_idx", "_hits")
 
     def __init__(self, queries: Sequence[Any], dates: Sequence[Any], known: _dt.date | None,
-                 col: list[Any]) -> None:
+                 col: list[Any] | None = None, *, stores: Sequence[Any] | None = None,
+                 idx: Sequence[int] | None = None, hits: Sequence[Any] | None = None) -> None:
         self.queries = queries
         self.dates = dates
         self.known = known
         # per question: None (no hit), a MeasureState (one hit) or a tuple of states
         self._col = col
+        self._stores = stores
+        self._idx = idx
+        self._hits = hits
+
+    def _entry(self, i: int) -> Any:
+        if self._col is not None:
+            return self._col[i]
+        if not self._hits[i]:
+            return None
+        return self._stores[i].answer(int(self._idx[i]))
 
     def __len__(self) -> int:
-        return len(self._col)
+        return len(self._col) if self._col is not None else len(self._hits)
 
     @overload
     def __getitem__(self, i: int) -> ScreenHit: ...
@@ -204,22 +230,29 @@ class Screening(Sequence[ScreenHit]):
     def __getitem__(self, i: int | slice) -> ScreenHit | list[ScreenHit]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return ScreenHit(self.queries[i], self.dates[i], self.known, _states(self._col[i]))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("Screening index out of range")
+        return ScreenHit(self.queries[i], self.dates[i], self.known, _states(self._entry(i)))
 
     def __iter__(self) -> Iterator[ScreenHit]:
         known = self.known
-        for q, on, c in zip(self.queries, self.dates, self._col):
-            yield ScreenHit(q, on, known, _states(c))
+        for n, (q, on) in enumerate(zip(self.queries, self.dates)):
+            yield ScreenHit(q, on, known, _states(self._entry(n)))
 
     @property
     def hits(self) -> list[bool]:
         """Per question: True if something is in force."""
+        if self._col is None:
+            h = self._hits
+            return h.tolist() if hasattr(h, "tolist") else list(map(bool, h))
         return [bool(c) if type(c) is tuple else c is not None for c in self._col]
 
     @property
     def states(self) -> list[tuple[MeasureState, ...]]:
         """Per question: the states in force."""
-        return [_states(c) for c in self._col]
+        return [_states(self._entry(n)) for n in range(len(self))]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Screening, list, tuple)):

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import _fast
+from . import _canonical
 from ._canonical import registry_digest
 from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
 from ._model import (
@@ -50,6 +51,9 @@ from ._model import (
     Supersession,
     Transition,
 )
+from ._runs import Runs as _Runs
+from ._runs import answer as _answer
+from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
 from ._time import Validity, local_date, parse_date, parse_when, zone
 from ._validate import check_records, did_you_mean
@@ -104,48 +108,47 @@ def _day(value: Any) -> _dt.date:
     return parse_date(value)
 
 
-class _Runs:
-    """The state runs of one measure in one knowledge epoch."""
-
-    __slots__ = ("starts", "states", "before", "intraday", "active", "superseded", "pending")
-
-    def __init__(self, starts: list[int], states: list[MeasureState], before: MeasureState,
-                 intraday: dict[int, tuple[list[float], list[MeasureState]]],
-                 active: tuple[Transition, ...], superseded: tuple[Supersession, ...],
-                 pending: tuple[Transition, ...]) -> None:
-        self.starts = starts
-        self.states = states
-        self.before = before
-        self.intraday = intraday
-        self.active = active
-        self.superseded = superseded
-        self.pending = pending
-
-    def at(self, ordinal: int) -> MeasureState:
-        i = bisect.bisect_right(self.starts, ordinal) - 1
-        return self.states[i] if i >= 0 else self.before
-
-
 class _Timeline:
-    """One measure: its records in canonical order, its epochs, its runs per epoch."""
+    """One measure: its records in canonical order, its knowledge epochs, its runs per epoch.
 
-    __slots__ = ("measure", "tz", "records", "epochs", "ordinals", "cache", "needs_epoch_check")
+    ``ordinals`` are the distinct recorded dates (as ordinals) of its records:
+    epoch ``k`` knows the records recorded on or before ``ordinals[k - 1]``.
+    The runs of the latest epoch (everything known) are kept in ``latest``;
+    any other epoch's, built on first use, in ``cache``.
+    """
+
+    __slots__ = ("measure", "tz", "records", "ordinals", "n", "latest", "cache", "needs_epoch_check",
+                 "has_corrections", "has_extras")
 
     def __init__(self, measure: Measure, tz: str, records: tuple[Transition, ...]) -> None:
         self.measure = measure
         self.tz = tz
         self.records = records
-        self.epochs: list[_dt.date] = sorted({t.recorded for t in records})
-        self.ordinals = [_ordinal(d) for d in self.epochs]
-        self.cache: dict[int, _Runs] = {}
+        self.ordinals = sorted({_ordinal(t.recorded) for t in records})
+        self.n = len(self.ordinals)
+        self.latest: _Runs | None = None
+        self.cache: dict[int, _Runs] | None = None
+        self.has_corrections = any(t.corrects is not None for t in records)
+        self.has_extras = any(t.effective is None or t.effective_window is not None for t in records)
         monotone = all(a.recorded <= b.recorded for a, b in zip(records, records[1:]))
-        self.needs_epoch_check = not monotone or any(t.corrects for t in records)
+        self.needs_epoch_check = not monotone or self.has_corrections
+
+    @property
+    def epochs(self) -> list[_dt.date]:
+        """The distinct recorded dates, oldest first."""
+        return [_day_of(o) for o in self.ordinals]
 
     def epoch(self, known: _dt.date | None) -> int:
         """How many epochs are known on ``known`` (all of them for None)."""
         if known is None:
-            return len(self.epochs)
+            return self.n
         return bisect.bisect_right(self.ordinals, known.toordinal())
+
+    def cached(self, k: int) -> "_Runs | None":
+        if k == self.n:
+            return self.latest
+        c = self.cache
+        return c.get(k) if c is not None else None
 
 
 class _Data:
@@ -292,7 +295,7 @@ class Registry:
         """
         problems: list[Problem] = []
         for tl in self._d.timelines.values():
-            n = len(tl.epochs)
+            n = tl.n
             if n == 0:
                 continue
             epochs: Iterable[int] = (n,)
@@ -307,13 +310,13 @@ class Registry:
                 if k == 0:
                     continue
                 try:
-                    if k == n or tl.cache.get(k) is not None:
+                    if k == n or tl.cached(k) is not None:
                         self._runs(tl, k)
                     else:
                         self._compute_runs(tl, k)  # checked, not kept: built again on first use
                 except IllegalTransition as exc:
-                    known = tl.epochs[k - 1]
-                    when = "" if k == len(tl.epochs) else f" (as known on {known})"
+                    known = _day_of(tl.ordinals[k - 1])
+                    when = "" if k == tl.n else f" (as known on {known})"
                     problems.append(Problem(str(exc) + when,
                                             hint="check the order and dates of this measure's transitions",
                                             record=exc.transition, field="action",
@@ -323,7 +326,7 @@ class Registry:
 
     def _earlier_epochs_legal(self, tl: _Timeline, final: _Runs) -> bool:
         checked = [[t for t in final.active if t.effective is not None]]
-        for k in range(len(tl.epochs) - 1, 0, -1):
+        for k in range(tl.n - 1, 0, -1):
             seq = _known_effective(tl, k)
             if any(_is_prefix(seq, c) for c in checked):
                 continue
@@ -337,14 +340,19 @@ class Registry:
     # -- the index ---------------------------------------------------------
 
     def _runs(self, tl: _Timeline, k: int) -> _Runs:
-        runs = tl.cache.get(k)
+        runs = tl.cached(k)
         if runs is not None:
             return runs
         with self._d.lock:
-            runs = tl.cache.get(k)
+            runs = tl.cached(k)
             if runs is None:
                 runs = self._compute_runs(tl, k)
-                tl.cache[k] = runs
+                if k == tl.n:
+                    tl.latest = runs
+                else:
+                    if tl.cache is None:
+                        tl.cache = {}
+                    tl.cache[k] = runs
         return runs
 
     def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
@@ -352,22 +360,31 @@ class Registry:
         m = tl.measure
         digest = d.digest
         if k == 0:
-            before = MeasureState(m, None, (), (), 0, None, "unknown", Validity(None, None), False,
-                                  m.program, m.targets, digest)
-            return _Runs([], [], before, {}, (), (), ())
-        horizon = tl.epochs[k - 1]
-        known = [t for t in tl.records if t.recorded <= horizon]
-        correctors = {t.corrects: t for t in known if t.corrects is not None}
-        active = tuple(t for t in known if t.id not in correctors)
-        superseded = tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors)
+            return _Runs(m, digest, (), before_cause="unknown")
+        records = tl.records
+        if k == tl.n:  # the latest epoch knows every record
+            known: Sequence[Transition] = records
+        else:
+            horizon = _day_of(tl.ordinals[k - 1])
+            known = [t for t in records if t.recorded <= horizon]
+        if tl.has_corrections:
+            correctors = {t.corrects: t for t in known if t.corrects is not None}
+            active = tuple(t for t in known if t.id not in correctors)
+            superseded = tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors)
+        else:
+            correctors = {}
+            active = known if type(known) is tuple else tuple(known)
+            superseded = ()
         effective = [t for t in active if t.effective is not None]
         pending: list[tuple[Transition, _dt.date, _dt.date | None]] = []
-        for t in known:
-            if t.effective is not None or t.announced is None:
-                continue
-            c = correctors.get(t.id)
-            pending.append((t, t.announced, None if c is None else c.when))
-        windows = [t.effective_window for t in effective if t.effective_window is not None]
+        windows = []
+        if tl.has_extras:
+            for t in known:
+                if t.effective is not None or t.announced is None:
+                    continue
+                c = correctors.get(t.id)
+                pending.append((t, t.announced, None if c is None else c.when))
+            windows = [t.effective_window for t in effective if t.effective_window is not None]
         follow: dict[str, str] = {}
         for old_id in correctors:
             cur = correctors[old_id]
@@ -380,31 +397,20 @@ class Registry:
         rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
                              pending=pending, windows=windows,  # type: ignore[arg-type]
                              instant_of=_timestamp, follow=follow)
-        states: list[MeasureState] = []
-        starts: list[int] = []
-        runs = rep.runs
-        for n, r in enumerate(runs):
-            end = runs[n + 1].start if n + 1 < len(runs) else None
-            states.append(MeasureState(m, r.status, r.reliefs, r.pending, n + 1, r.transition,
-                                       _CAUSES.setdefault(r.cause, r.cause),
-                                       Validity(r.start, end), r.uncertain, r.program, r.targets, digest,
-                                       r.until))
-            o = r.start.toordinal()
-            starts.append(_ORDINALS.setdefault(o, o))
-        first = runs[0].start if runs else None
-        before = MeasureState(m, None, (), (), 0, None, "none", Validity(None, first), False,
-                              m.program, m.targets, digest)
-        intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
-        for day, subs in rep.intraday.items():
-            o = day.toordinal()
-            i = bisect.bisect_right(starts, o) - 1
-            base = states[i] if i >= 0 else before
-            tss = [ts for ts, _ in subs]
-            sts = [MeasureState(m, r.status, r.reliefs, r.pending, base.version, r.transition, r.cause,
-                                base.valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
-            intraday[o] = (tss, sts)
-        return _Runs(starts, states, before, intraday, active, superseded,
-                     tuple(t for t in known if t.effective is None))
+        not_effective = tuple(t for t in known if t.effective is None) if tl.has_extras else ()
+        runs = _Runs(m, digest, rep.runs, active=active, superseded=superseded, pending=not_effective)
+        if rep.intraday:
+            intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
+            starts = runs.starts
+            for day, subs in rep.intraday.items():
+                o = day.toordinal()
+                base = runs.at(o)
+                tss = [ts for ts, _ in subs]
+                sts = [_answer(m, r.status, r.reliefs, r.pending, base.version, r.transition, r.cause,
+                               base.valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
+                intraday[o] = (tss, sts)
+            runs.intraday = intraday
+        return runs
 
     def _timeline(self, measure_id: str) -> _Timeline:
         try:
@@ -564,7 +570,9 @@ class Registry:
         """
         tl = self._timeline(measure_id)
         k = tl.epoch(self._known) if known is None else self._k(tl, known)
-        runs = tl.cache.get(k) or self._runs(tl, k)
+        runs = tl.latest if k == tl.n else None
+        if runs is None:
+            runs = self._runs(tl, k)
         when = _when(on)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
@@ -573,7 +581,9 @@ class Registry:
     def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
         """:meth:`state` for a parsed date or instant and an effective knowledge date."""
         k = tl.epoch(y)
-        runs = tl.cache.get(k) or self._runs(tl, k)
+        runs = tl.latest if k == tl.n else None
+        if runs is None:
+            runs = self._runs(tl, k)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
         return _at_instant(tl, runs, when)  # type: ignore[arg-type]
@@ -690,19 +700,13 @@ class Registry:
         runs = []
         end_of = _fast.OPEN_END
         for r, rs in enumerate(self._view_runs(y)):
-            starts, states = rs.starts, rs.states
-            last = len(states) - 1
-            for n, s in enumerate(states):
-                if s.status in IN_FORCE:
-                    runs.append((r, starts[n], starts[n + 1] if n < last else end_of, s))
+            for i, a, b in rs.in_force_runs():
+                runs.append((r, a, end_of if b is None else b, rs, i))
         return _fast.NumpyInForce(runs) if _fast.numpy is not None else _fast.InForceIndex(runs)
 
     def _numpy_runs(self, y: _dt.date | None) -> Any:
         """Every run of view ``y`` as sorted numpy keys (bulk screening with the ``fast`` extra)."""
-        def make(y: _dt.date | None) -> Any:
-            runs = [(r, o, s) for r, rs in enumerate(self._view_runs(y)) for o, s in zip(rs.starts, rs.states)]
-            return _fast.NumpyRuns(runs)
-        return self._global(self._d.runs_cache, y, make)
+        return self._global(self._d.runs_cache, y, lambda y: _fast.NumpyRuns(self._view_runs(y)))
 
     def history(self, measure_id: str, *, known: Any = None) -> History:
         """Every version (state run) of a measure, oldest first, and what was superseded.
@@ -716,7 +720,7 @@ class Registry:
         """
         tl = self._timeline(measure_id)
         runs = self._runs(tl, self._k(tl, known))
-        return History(tl.measure, tuple(runs.states), runs.superseded)
+        return History(tl.measure, runs.states(), runs.superseded)
 
     def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
                 target: str | None = None, kind: str | None = None,
@@ -939,32 +943,44 @@ class Registry:
         np = _fast.numpy
         # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the measures)
         if np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines)):
-            col = self._screen_numpy(queries, dates, y)
-            if col is not None:
-                return _fast.Screening(queries, dates, kd, col)
+            got = self._screen_numpy(queries, dates, y)
+            if got is not None:
+                stores, idx, hits = got
+                return _fast.Screening(queries, dates, kd, stores=stores, idx=idx, hits=hits)
+        got = self._screen_measures(queries, dates, y)
+        if got is not None:
+            stores, idx, hits = got
+            return _fast.Screening(queries, dates, kd, stores=stores, idx=idx, hits=hits)
         col: list[Any] = []
         append = col.append
         cache: dict[Any, Any] = {}
-        # measure id -> (run starts, [None, in-force state or None per run]): one bisect per question
-        view: dict[Any, tuple[list[int], list[MeasureState | None]]] = {}
-        tls = d.timelines
-        date = _dt.date
-        right = bisect.bisect_right
         for q, on in zip(queries, dates):
-            v = view.get(q)
-            if v is not None and type(on) is date:
-                append(v[1][right(v[0], on.toordinal())])
-                continue
-            tl = tls.get(q)
-            if tl is not None and type(on) is date:
-                runs = self._runs(tl, tl.epoch(y))
-                v = view[q] = (runs.starts, [None, *(s if s.status in IN_FORCE else None for s in runs.states)])
-                append(v[1][right(v[0], on.toordinal())])
-            else:
-                append(self._screen_one(q, _when(on), y, cache))
+            append(self._screen_one(q, _when(on), y, cache))
         return _fast.Screening(queries, dates, kd, col)
 
-    def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> list[Any] | None:
+    def _screen_measures(self, queries: Sequence[Any], dates: Any,
+                         y: _dt.date | None) -> tuple[list[_Runs], list[int], bytes] | None:
+        """Measure ids and calendar dates, in pure Python: C-level loops (``map``) over the run stores.
+
+        None if any question is a target (or any date is not a :class:`datetime.date`).
+        """
+        tls = list(map(self._d.timelines.get, queries))
+        if None in tls:
+            return None
+        date = _dt.date
+        types = set(map(type, dates))
+        if types != {date}:
+            return None
+        store: dict[_Timeline, _Runs] = {}
+        for tl in set(tls):
+            store[tl] = self._runs(tl, tl.epoch(y))
+        stores = list(map(store.__getitem__, tls))
+        pos = list(map(bisect.bisect_right, map(_STARTS, stores), map(date.toordinal, dates)))
+        hits = bytes(map(operator.getitem, map(_LIVE, stores), pos))
+        idx = list(map(operator.sub, pos, itertools.repeat(1)))
+        return stores, idx, hits
+
+    def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> Any:
         """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
         np = _fast.numpy
         self._ranked()
@@ -977,7 +993,7 @@ class Registry:
             ords = np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
         else:
             return None
-        return self._numpy_runs(y).in_force(ranks, ords)
+        return self._numpy_runs(y).screen(ranks, ords)
 
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
@@ -990,7 +1006,7 @@ class Registry:
 
 def _known_effective(tl: _Timeline, k: int) -> list[Transition]:
     """The effective, uncorrected records of a timeline known in epoch ``k``, in canonical order."""
-    horizon = tl.epochs[k - 1]
+    horizon = _day_of(tl.ordinals[k - 1])
     known = [t for t in tl.records if t.recorded <= horizon]
     corrected = {t.corrects for t in known if t.corrects is not None}
     return [t for t in known if t.effective is not None and t.id not in corrected]
@@ -1001,13 +1017,15 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+_STARTS = operator.attrgetter("starts")
+_LIVE = operator.attrgetter("live")
 
 
 def _at_instant(tl: _Timeline, runs: _Runs, when: _dt.datetime) -> MeasureState:
     """The state at an aware instant: its calendar date in the authority's zone, then effective_at that day."""
     day = local_date(when, tl.tz)
     o = day.toordinal()
-    sub = runs.intraday.get(o)
+    sub = runs.intraday.get(o) if runs.intraday is not None else None
     if sub is None:
         return runs.at(o)
     tss, sts = sub
@@ -1051,3 +1069,9 @@ def _build_lookups(d: _Data) -> None:
         for text in (e.id, e.name, *e.aliases, *e.identifiers):
             index.setdefault(normalise_name(text), set()).add(e.id)
     d.name_index = {k: frozenset(v) for k, v in index.items()}
+
+
+def _canonical_doc(d: _Data) -> dict[str, Any]:
+    """The canonical plain document of a registry (what its digest hashes; the JSON export's body)."""
+    return _canonical._canonical_doc(d.info, d.authorities, d.entities, d.instruments, d.sources, d.measures,
+                                     lambda mid: d.timelines[mid].records, d.releases, d.links)

@@ -1,0 +1,227 @@
+"""The compact store of one measure's state runs, and its answers made on first use.
+
+A replay (:mod:`sanctrack._statemachine`) turns a measure's transitions into
+*state runs*: the state from a start day until the next run's start. The
+registry keeps them per measure and knowledge epoch in a :class:`Runs`:
+
+* ``starts`` — the runs' start days as date ordinals (one bisect answers a
+  point query);
+* ``codes`` — one byte per run: status, cause and the uncertainty flag;
+* ``live`` — one byte per bisect position: position 0 is "before the first
+  run", position ``i + 1`` is run ``i``; 1 when that state is in force (bulk
+  screening reads this without making any answer);
+* ``data`` — three slots per run: the transition that began it, its reliefs,
+  and ``None`` or the rarer fields (pending announcements, program and
+  targets when they differ from the measure's, the scheduled ``until``).
+
+That is about 35 bytes per run. The :class:`~sanctrack.MeasureState` answer of
+a run (about 200 bytes with its :class:`~sanctrack.Validity`) is made the first
+time it is asked for and kept, so the memory of answers grows with the runs
+actually asked about, never beyond one answer per run. Answers are made
+without re-running the attrs validators: every value in them was checked when
+the records were (the fields are set through the class's slot descriptors).
+
+This module is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from bisect import bisect_right
+from typing import Any, Sequence
+
+import attrs
+
+from ._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
+from ._statemachine import Run
+from ._time import Validity
+
+__all__ = ["Runs", "STATUSES", "cause_code", "day_of"]
+
+#: Status by code (``code % 6``); index 0 is "the measure does not exist yet".
+STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
+                                       Status.LIFTED, Status.EXPIRED)
+_STATUS_CODE: dict[Status | None, int] = {s: n for n, s in enumerate(STATUSES)}
+_LIVE = frozenset(n for n, s in enumerate(STATUSES) if s in IN_FORCE)
+
+#: Causes by code, interned (a run's code is ``(cause * 6 + status) * 2 + uncertain``).
+_CAUSES: list[str] = ["none", "unknown", "lapse", "announcement", "window",
+                      "impose", "amend", "relieve", "revoke_relief", "extend", "suspend", "resume", "lift",
+                      "reimpose"]
+_CAUSE_CODE: dict[str, int] = {c: n for n, c in enumerate(_CAUSES)}
+
+#: One date object per ordinal, shared by every answer (a few thousand distinct days).
+_DAYS: dict[int, _dt.date] = {}
+
+
+def day_of(o: int) -> _dt.date:
+    d = _DAYS.get(o)
+    if d is None:
+        d = _DAYS.setdefault(o, _dt.date.fromordinal(o))
+    return d
+
+
+def cause_code(cause: str) -> int:
+    n = _CAUSE_CODE.get(cause)
+    if n is None:  # not one of the machine's causes: a new one is interned (bounded: codes fit a byte)
+        if len(_CAUSES) >= 21:
+            raise ValueError(f"too many distinct causes ({cause!r})")
+        _CAUSES.append(cause)
+        n = _CAUSE_CODE[cause] = len(_CAUSES) - 1
+    return n
+
+
+def _code(status: Status | None, cause: str, uncertain: bool) -> int:
+    return (cause_code(cause) * 6 + _STATUS_CODE[status]) * 2 + (1 if uncertain else 0)
+
+
+# -- answers without the attrs validators ---------------------------------------------
+
+_NEW = object.__new__
+_MS_SET = tuple(MeasureState.__dict__[a.name].__set__ for a in attrs.fields(MeasureState))
+_V_START = Validity.__dict__["start"].__set__
+_V_END = Validity.__dict__["end"].__set__
+assert [a.name for a in attrs.fields(MeasureState)] == [
+    "measure", "status", "reliefs", "pending", "version", "transition", "cause", "valid", "uncertain",
+    "program", "targets", "digest", "until"]
+
+
+def validity(start: _dt.date | None, end: _dt.date | None) -> Validity:
+    v = _NEW(Validity)
+    _V_START(v, start)
+    _V_END(v, end)
+    return v
+
+
+def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...], pending: tuple[Transition, ...],
+           version: int, transition: Transition | None, cause: str, valid: Validity, uncertain: bool,
+           program: str | None, targets: tuple[str, ...], digest: str, until: _dt.date | None) -> MeasureState:
+    """A :class:`MeasureState` from values already checked (no validators run)."""
+    s = _NEW(MeasureState)
+    f = _MS_SET
+    f[0](s, measure)
+    f[1](s, status)
+    f[2](s, reliefs)
+    f[3](s, pending)
+    f[4](s, version)
+    f[5](s, transition)
+    f[6](s, cause)
+    f[7](s, valid)
+    f[8](s, uncertain)
+    f[9](s, program)
+    f[10](s, targets)
+    f[11](s, digest)
+    f[12](s, until)
+    return s
+
+
+class Runs:
+    """The state runs of one measure in one knowledge epoch (see the module docstring)."""
+
+    __slots__ = ("measure", "digest", "starts", "codes", "live", "data", "answers", "before_cause",
+                 "intraday", "active", "superseded", "pending")
+
+    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run], *, before_cause: str = "none",
+                 active: tuple[Transition, ...] = (), superseded: tuple[Any, ...] = (),
+                 pending: tuple[Transition, ...] = ()) -> None:
+        self.measure = measure
+        self.digest = digest
+        self.before_cause = before_cause
+        self.active = active
+        self.superseded = superseded
+        self.pending = pending
+        self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
+        self.answers: list[MeasureState | None] | None = None
+        starts: list[int] = []
+        codes = bytearray()
+        live = bytearray(b"\x00")
+        data: list[Any] = []
+        program, targets = measure.program, measure.targets
+        last_ext: Any = None
+        last_reliefs: tuple[Relief, ...] = ()
+        for r in runs:
+            o = r.start.toordinal()
+            starts.append(o)
+            st = r.status
+            codes.append(_code(st, r.cause, r.uncertain))
+            live.append(1 if st in IN_FORCE else 0)
+            if r.pending or r.program != program or r.targets != targets or r.until is not None:
+                ext = (r.pending, r.program, r.targets, r.until)
+                if ext != last_ext:
+                    last_ext = ext
+                else:
+                    ext = last_ext
+            else:
+                ext = None
+            rel = r.reliefs
+            if rel:
+                if rel == last_reliefs:
+                    rel = last_reliefs
+                else:
+                    last_reliefs = rel
+            else:
+                rel = ()
+            data.append(r.transition)
+            data.append(rel)
+            data.append(ext)
+        self.starts = starts
+        self.codes = bytes(codes)
+        self.live = bytes(live)
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def answer(self, i: int) -> MeasureState:
+        """The answer of run ``i`` (``-1``: before the first run), made on first use and kept."""
+        a = self.answers
+        if a is None:
+            a = self.answers = [None] * (len(self.starts) + 1)
+        s = a[i + 1]
+        if s is None:
+            s = a[i + 1] = self._make(i)
+        return s
+
+    def at(self, o: int) -> MeasureState:
+        """The state on the day with ordinal ``o``."""
+        i = bisect_right(self.starts, o)
+        a = self.answers
+        if a is not None:
+            s = a[i]
+            if s is not None:
+                return s
+        return self.answer(i - 1)
+
+    def states(self) -> tuple[MeasureState, ...]:
+        """Every run's answer, oldest first."""
+        return tuple(self.answer(i) for i in range(len(self.starts)))
+
+    def _make(self, i: int) -> MeasureState:
+        m = self.measure
+        starts = self.starts
+        if i < 0:
+            first = day_of(starts[0]) if starts else None
+            return answer(m, None, (), (), 0, None, self.before_cause, validity(None, first), False,
+                          m.program, m.targets, self.digest, None)
+        code = self.codes[i]
+        d = self.data
+        ext = d[3 * i + 2]
+        end = day_of(starts[i + 1]) if i + 1 < len(starts) else None
+        if ext is None:
+            pending, program, targets, until = (), m.program, m.targets, None
+        else:
+            pending, program, targets, until = ext
+        return answer(m, STATUSES[(code >> 1) % 6], d[3 * i + 1], pending, i + 1, d[3 * i],
+                      _CAUSES[(code >> 1) // 6], validity(day_of(starts[i]), end), bool(code & 1),
+                      program, targets, self.digest, until)
+
+    def in_force_runs(self) -> list[tuple[int, int, int]]:
+        """``(run index, start, end)`` of the in-force runs (``end`` None while the run holds)."""
+        starts = self.starts
+        live = self.live
+        last = len(starts) - 1
+        return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i + 1]]
+
+
+def live_code(code: int) -> bool:
+    return (code >> 1) % 6 in _LIVE
