@@ -53,7 +53,8 @@ from sanctrack.strategies import (
 D = dt.date
 ALL = dict(with_corrections=True, with_pending=True, with_windows=True, recorded_lag=30)
 SMALL = settings(max_examples=60)  # for the slowest checks; the profile's count elsewhere
-FIND = settings(database=None, phases=(Phase.generate, Phase.shrink))
+# derandomized: the shrink tests are reproducible (how far a random run shrinks varies between runs)
+FIND = settings(database=None, phases=(Phase.generate, Phase.shrink), derandomize=True)
 
 
 def _one_measure_registry(trs: tuple, *, targets: tuple = ()) -> Registry:
