@@ -180,6 +180,10 @@ def parse_yaml(
     stop parsing (a duplicate key, a refused tag) are collected and parsing
     goes on. Never raises for bad input.
     """
+    return _parse_with(_parse, data, path, max_depth, max_nodes)
+
+
+def _parse_with(parse: Any, data: bytes | str, path: str, max_depth: int, max_nodes: int) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
     if isinstance(data, bytes):
         text = _decode(data, path, problems)
@@ -188,7 +192,7 @@ def parse_yaml(
     else:
         text = data
     try:
-        value = _parse(text, path, problems, max_depth, max_nodes)
+        value = parse(text, path, problems, max_depth, max_nodes)
     except _Abort:
         return None, problems
     except yaml.MarkedYAMLError as exc:
