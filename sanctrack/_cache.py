@@ -60,7 +60,8 @@ import tempfile
 import types
 import typing
 from collections import deque
-from itertools import repeat
+from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -314,45 +315,78 @@ def _encoder(codec: str) -> Any:
     raise _Unsupported(codec)  # pragma: no cover - _codec_of makes only the codecs above
 
 
+# Element types a column of each fast codec may hold, checked for every value before
+# equal values are merged (so a str subclass or a datetime never hides behind an equal
+# value of the right type); (top-level types, types of the items of the tuples).
+_FAST: dict[str, tuple[frozenset[type], frozenset[type] | None]] = {
+    "v": (frozenset({str, _NONE}), None),
+    "d": (frozenset({_dt.date, _NONE}), None),
+    "t": (frozenset({tuple, _NONE}), frozenset({str})),
+    "w": (frozenset({tuple, _NONE}), frozenset({_dt.date})),
+}
+
+
 def _table(cls: type, records: Iterable[Any]) -> dict[str, Any]:
     records = list(records)
-    for r in records:
-        if type(r) is not cls:
-            raise _Unsupported(f"not a {cls.__name__}: {r!r}")
+    if not set(map(type, records)) <= {cls}:
+        raise _Unsupported(f"not only {cls.__name__} records")
     columns: list[Any] = []
     for name, codec in _schema(cls):
         enc = _encoder(codec)
-        columns.append(_column([enc(getattr(r, name)) for r in records]))
+        values = list(map(attrgetter(name), records))
+        if _exact(codec, values):
+            # values of exactly these types are equal only if they encode alike: merge them first
+            columns.append(_column(values, enc))
+        else:
+            columns.append(_column([None if v is None else _frozen(enc(v)) for v in values], _thawed))
     return {"n": len(records), "columns": columns}
 
 
+def _exact(codec: str, values: list[Any]) -> bool:
+    """Whether ``values`` have exactly the types of ``codec`` (checked for all, not per distinct value)."""
+    types = set(map(type, values))
+    if codec[0] == "e":
+        return types <= {_ENUM_TYPES[codec[2:]]}
+    if codec == "c":
+        changes = list(chain.from_iterable(values))
+        return types <= {tuple} and set(map(type, changes)) <= {tuple} and set(map(len, changes)) <= {3} \
+            and set(map(type, chain.from_iterable(changes))) <= {str, _NONE}
+    fast = _FAST.get(codec)
+    return fast is not None and types <= fast[0] and (
+        fast[1] is None or set(map(type, chain.from_iterable(filter(None, values)))) <= fast[1])
+
+
 def _frozen(v: Any) -> Any:
-    return tuple(map(_frozen, v)) if type(v) is list else v
+    """A JSON value as a dict key: lists become tuples, and True and 1 stay apart."""
+    t = type(v)
+    if t is list:
+        return tuple(map(_frozen, v))
+    return (_frozen, v) if t is bool else v
 
 
-def _column(col: list[Any]) -> Any:
-    """A column as stored: ``{"all": value}``, ``{"keys": [...], "idx": [...]}`` or the list itself.
+def _thawed(k: Any) -> Any:
+    """The JSON value of a :func:`_frozen` key."""
+    if type(k) is tuple:
+        return k[1] if k and k[0] is _frozen else list(map(_thawed, k))
+    return k
 
+
+def _column(values: list[Any], encode: Any) -> Any:
+    """A column as stored: ``{"all": value}``, ``{"keys": [...], "idx": [...]}`` or a plain list.
+
+    ``values`` are dict keys that are equal only where their encodings (by ``encode``) are.
     The dictionary form (each distinct value once, then one index per record) is used when
     values repeat: it is smaller, faster to parse, and each distinct value is decoded once.
     """
-    if not col:
-        return col
-    index: dict[Any, int] = {}
-    keys: list[Any] = []
-    idx = []
-    for v in col:
-        k = _frozen(v)
-        i = index.get(k)
-        if i is None:
-            i = index[k] = len(keys)
-            keys.append(v)
-        idx.append(i)
-    if len(keys) == 1:
-        return {"all": keys[0]}
-    if len(keys) * 2 <= len(col):
-        return {"keys": keys, "idx": idx}
-    return col
+    if not values:
+        return []
+    distinct = dict.fromkeys(values)
+    if len(distinct) == 1:
+        return {"all": encode(values[0])}
+    if len(distinct) * 2 <= len(values):
+        index = {v: i for i, v in enumerate(distinct)}
+        return {"keys": list(map(encode, distinct)), "idx": list(map(index.__getitem__, values))}
+    return list(map(encode, values))
 
 
 def _document(key: str, records: Any, digest: str) -> dict[str, Any]:

@@ -110,10 +110,30 @@ def test_schema_says_how_each_transition_field_is_stored() -> None:
 
 
 def test_columns_repeat_a_value_once_or_index_distinct_values() -> None:
-    assert _cache._column([]) == []
-    assert _cache._column([None, None, None]) == {"all": None}
-    assert _cache._column([["a"], ["a"], ["b"], ["a"]]) == {"keys": [["a"], ["b"]], "idx": [0, 0, 1, 0]}
-    assert _cache._column(["a", "b", "c"]) == ["a", "b", "c"]
+    def column(values: list) -> Any:
+        return _cache._column([_cache._frozen(v) for v in values], _cache._thawed)
+
+    assert column([]) == []
+    assert column([None, None, None]) == {"all": None}
+    assert column([["a"], ["a"], ["b"], ["a"]]) == {"keys": [["a"], ["b"]], "idx": [0, 0, 1, 0]}
+    assert column(["a", "b", "c"]) == ["a", "b", "c"]
+    mixed = column([1, True, 1, True, [True], [1], 1, True])  # compared as JSON text: True == 1 in Python
+    assert json.dumps(mixed) == json.dumps({"keys": [1, True, [True], [1]], "idx": [0, 1, 0, 1, 2, 3, 0, 1]})
+    assert json.dumps(column([True, 1, [1], [True]])) == json.dumps([True, 1, [1], [True]])
+    days = [_dt.date(2024, 1, 1), None, _dt.date(2024, 1, 1), None]
+    assert _cache._column(days, _cache._date_out) == {"keys": ["2024-01-01", None], "idx": [0, 1, 0, 1]}
+
+
+def test_true_and_one_stay_apart(tmp_path: Path) -> None:
+    from sanctrack._model import Release
+    def release(value: Any) -> Release:
+        return Release(id="r1", date=_dt.date(2024, 1, 1), recorded=_dt.date(2024, 1, 1), count=value,
+                       figures=(Figure("killed", value, True),))
+
+    releases = [release(1), release(True), release(1), release(True)]  # equal records in Python
+    doc = json.loads(json.dumps(_cache._table(Release, releases)))
+    for back, original in zip(_cache._restore(Release, doc["n"], doc["columns"]), releases, strict=True):
+        same(back, original)
 
 
 def _transition(**kw: Any) -> Transition:
