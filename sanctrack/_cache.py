@@ -107,7 +107,6 @@ _KINDS: dict[str, type] = {
 }
 
 
-
 def enabled(flag: bool | None = None) -> bool:
     """Whether to use the cache: ``flag`` if given, else ``SANCTRACK_CACHE`` (default on)."""
     if flag is not None:
@@ -212,16 +211,30 @@ def _codec_of(tp: Any) -> str:
 
 
 _SCHEMAS: dict[type, tuple[tuple[str, str], ...]] = {}
+_SETTERS: dict[type, tuple[Any, ...]] = {}
 
 
 def _schema(cls: type) -> tuple[tuple[str, str], ...]:
-    """``(field name, codec)`` for each attrs field of ``cls``, in field order."""
+    """``(field name, codec)`` for each attrs field of ``cls``, in field order.
+
+    Only a class whose state is exactly its fields, each in a slot of its own, can be
+    restored by filling the slots (no hidden slot such as a cached hash left unset).
+    """
     got = _SCHEMAS.get(cls)
     if got is None:
         hints = typing.get_type_hints(cls)
         got = tuple((a.name, _codec_of(hints[a.name])) for a in attrs.fields(cls))
         if any(codec == "c1" for _name, codec in got):
             raise _Unsupported(f"{cls.__name__}: a fixed tuple field")
+        slots = []
+        for c in cls.__mro__:
+            declared = c.__dict__.get("__slots__", ())
+            slots.extend(n for n in ((declared,) if isinstance(declared, str) else declared) if n != "__weakref__")
+        descriptors = tuple(cls.__dict__.get(name) for name, _codec in got)
+        if sorted(slots) != sorted(name for name, _codec in got) or "__dict__" in dir(cls) \
+                or not all(type(d) is types.MemberDescriptorType for d in descriptors):
+            raise _Unsupported(f"{cls.__name__}: not exactly one slot per field")
+        _SETTERS[cls] = tuple(d.__set__ for d in descriptors)  # type: ignore[union-attr]
         _SCHEMAS[cls] = got
     return got
 
@@ -476,7 +489,7 @@ def _restore(cls: type, n: int, columns: list[Any]) -> list[Any]:
     if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
         raise ValueError(f"a malformed {cls.__name__} table")
     out = list(map(_new, repeat(cls, n)))
-    for (name, codec), col in zip(schema, columns):
+    for (name, codec), col, setter in zip(schema, columns, _SETTERS[cls]):
         decode = _decoder(codec)
         if type(col) is list and len(col) == n:
             values: Any = decode(col)
@@ -487,7 +500,7 @@ def _restore(cls: type, n: int, columns: list[Any]) -> list[Any]:
             values = map(decode(col["keys"]).__getitem__, idx)
         else:
             raise ValueError(f"a malformed {cls.__name__}.{name} column")
-        deque(map(cls.__dict__[name].__set__, out, values), maxlen=0)
+        deque(map(setter, out, values), maxlen=0)
     return out
 
 

@@ -169,3 +169,18 @@ def test_fixed_offsets_and_enums_are_restored_as_such() -> None:
     same(back[0], t)
     same(back[1], _transition(id="m.t2"))
     assert isinstance(back[0].confidence, enum.Enum)
+
+
+def test_only_classes_whose_state_is_their_slotted_fields_are_stored() -> None:
+    @attrs.frozen(slots=True, cache_hash=True)  # a hidden slot restoring would leave unset
+    class Hashed:
+        name: str
+
+    @attrs.frozen(slots=False)
+    class Plain:
+        name: str
+
+    for cls in (Hashed, Plain):
+        with pytest.raises(_cache._Unsupported):
+            _cache._schema(cls)
+    assert [name for name, _codec in _cache._schema(Transition)] == [a.name for a in attrs.fields(Transition)]
