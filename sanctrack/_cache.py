@@ -56,6 +56,7 @@ import json
 import os
 import secrets
 import stat
+import sys
 import tempfile
 import types
 import typing
@@ -210,6 +211,21 @@ def _codec_of(tp: Any) -> str:
     raise _Unsupported(f"no codec for {tp!r}")
 
 
+_HINTS: dict[tuple[str, str], Any] = {}
+
+
+def _hint(cls: type, name: str) -> Any:
+    """The declared type of a field (annotations are text here; a few distinct ones, evaluated once)."""
+    ann = cls.__annotations__[name]
+    if not isinstance(ann, str):
+        return ann
+    key = (cls.__module__, ann)
+    got = _HINTS.get(key)
+    if got is None:
+        got = _HINTS[key] = eval(ann, vars(sys.modules[cls.__module__]))  # as typing.get_type_hints does
+    return got
+
+
 _SCHEMAS: dict[type, tuple[tuple[str, str], ...]] = {}
 _SETTERS: dict[type, tuple[Any, ...]] = {}
 
@@ -222,8 +238,7 @@ def _schema(cls: type) -> tuple[tuple[str, str], ...]:
     """
     got = _SCHEMAS.get(cls)
     if got is None:
-        hints = typing.get_type_hints(cls)
-        got = tuple((a.name, _codec_of(hints[a.name])) for a in attrs.fields(cls))
+        got = tuple((a.name, _codec_of(_hint(cls, a.name))) for a in attrs.fields(cls))
         if any(codec == "c1" for _name, codec in got):
             raise _Unsupported(f"{cls.__name__}: a fixed tuple field")
         slots = []
@@ -496,8 +511,9 @@ def _restore(cls: type, n: int, columns: list[Any]) -> list[Any]:
         elif type(col) is dict and col.keys() == {"all"}:
             values = repeat(decode([col["all"]])[0], n)
         elif type(col) is dict and col.keys() == {"keys", "idx"} and type(col["keys"]) is list \
-                and type(idx := col["idx"]) is list and len(idx) == n and (not idx or min(idx) >= 0):
-            values = map(decode(col["keys"]).__getitem__, idx)
+                and type(idx := col["idx"]) is list and len(idx) == n:
+            # a dict, not the list: an index out of range (negative too) is an error, not a wrap
+            values = map(dict(enumerate(decode(col["keys"]))).__getitem__, idx)
         else:
             raise ValueError(f"a malformed {cls.__name__}.{name} column")
         deque(map(setter, out, values), maxlen=0)
