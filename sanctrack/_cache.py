@@ -376,8 +376,10 @@ def _exact(codec: str, values: list[Any]) -> bool:
     if codec[0] == "e":
         return types <= {_ENUM_TYPES[codec[2:]]}
     if codec == "c":
+        if not types <= {tuple}:
+            return False
         changes = list(chain.from_iterable(values))
-        return types <= {tuple} and set(map(type, changes)) <= {tuple} and set(map(len, changes)) <= {3} \
+        return set(map(type, changes)) <= {tuple} and set(map(len, changes)) <= {3} \
             and set(map(type, chain.from_iterable(changes))) <= {str, _NONE}
     fast = _FAST.get(codec)
     return fast is not None and types <= fast[0] and (
@@ -604,7 +606,9 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_SIZE:
                 return None
-            raw = fh.read(MAX_ENTRY_SIZE + 1)
+            raw = fh.read(st.st_size + 1)  # not MAX_ENTRY_SIZE + 1: that would allocate it all
+        if len(raw) > MAX_ENTRY_SIZE:
+            return None
         signature, _, body = raw.partition(b"\n")
         if not hmac.compare_digest(signature, _sign(secret, body)):
             return None
