@@ -142,9 +142,13 @@ def _text(value: Any) -> str:
 
 
 def _id_conv(pattern: re.Pattern[str], shape: str) -> Callable[[Any], str]:
+    match = pattern.match
+
     def conv(value: Any) -> str:
+        if type(value) is str and match(value):  # the common case: a plain, good id
+            return value
         text = _text(value)
-        if not pattern.match(text):
+        if not match(text):
             raise _Bad(f"invalid id {text!r}: expected {shape}",
                        hint="ids use lower-case letters, digits and . _ -" if pattern is ID_RE else None)
         return text
@@ -211,6 +215,8 @@ def _vocab(allowed: Iterable[str]) -> Callable[[Any], str]:
     names = ", ".join(sorted(values))
 
     def conv(value: Any) -> str:
+        if type(value) is str and value in values:  # the common case: a plain, known word
+            return value
         text = _text(value)
         if text not in values:
             raise _Bad(f"{text!r} is not one of: {names}", hint=did_you_mean(text, values))
@@ -473,56 +479,51 @@ class _Maker:
     goes through ``cls(**kw)`` itself.
     """
 
-    __slots__ = ("cls", "fields", "checks", "required", "names", "post")
+    __slots__ = ("cls", "required", "names", "build")
 
     def __init__(self, cls: type, trusted: Iterable[str]) -> None:
         trusted = frozenset(trusted)
         self.cls = cls
-        fields = []
+        # straight-line code, as attrs writes __init__: set each slot (through its converter, defaults
+        # included), then the validators of the fields not trusted, then the record's own checks
+        env: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls,
+                               "disabled": attrs.validators.get_disabled}
+        lines = ["def build(kw):", "    inst = new(cls)", "    get = kw.get"]
         checks = []
         required = []
-        for a in attrs.fields(cls):
+        for n, a in enumerate(attrs.fields(cls)):
             if isinstance(a.default, attrs.Factory):  # pragma: no cover - no record class uses one
                 raise TypeError(f"{cls.__name__}.{a.name}: a factory default is not supported")
             if isinstance(a.converter, attrs.Converter):  # pragma: no cover - no record class uses one
                 raise TypeError(f"{cls.__name__}.{a.name}: a Converter object is not supported")
             if a.default is attrs.NOTHING:
                 required.append(a.name)
-                default = attrs.NOTHING
+                value = f"kw[{a.name!r}]"
             else:
-                default = a.converter(a.default) if a.converter is not None else a.default
-            fields.append((a.name, default, a.converter))
+                env[f"d{n}"] = a.default
+                value = f"get({a.name!r}, d{n})"
+            if a.converter is not None:
+                env[f"c{n}"] = a.converter
+                value = f"c{n}({value})"
+            lines.append(f"    set(inst, {a.name!r}, {value})")
             if a.validator is not None and a.name not in trusted:
-                checks.append((a, a.validator))
-        self.fields = tuple(fields)
-        self.checks = tuple(checks)
+                env[f"a{n}"] = a
+                env[f"v{n}"] = a.validator
+                checks.append(f"        v{n}(inst, a{n}, inst.{a.name})")
+        if checks:
+            lines += ["    if not disabled():", *checks]
+        if getattr(cls, "__attrs_post_init__", None) is not None:
+            lines.append("    inst.__attrs_post_init__()")
+        lines.append("    return inst")
+        exec(compile("\n".join(lines), f"<sanctrack record builder {cls.__name__}>", "exec"), env)
+        self.build = env["build"]
         self.required = frozenset(required)
-        self.names = frozenset(name for name, _d, _c in fields)
-        self.post = getattr(cls, "__attrs_post_init__", None)
+        self.names = frozenset(a.name for a in attrs.fields(cls))
 
     def __call__(self, kw: dict[str, Any]) -> Any:
-        keys = kw.keys()
-        if not self.required <= keys <= self.names:
+        if not self.required <= kw.keys() <= self.names:
             return self.cls(**kw)
-        inst = _new(self.cls)
-        for name, default, conv in self.fields:
-            if name in kw:
-                value = kw[name]
-                if conv is not None:
-                    value = conv(value)
-            else:
-                value = default
-            _set(inst, name, value)
-        if not attrs.validators.get_disabled():
-            for a, check in self.checks:
-                check(inst, a, getattr(inst, a.name))
-        if self.post is not None:
-            self.post(inst)
-        return inst
-
-
-_new = object.__new__
-_set = object.__setattr__
+        return self.build(kw)
 
 
 _MAKERS: dict[type, _Maker] = {Transition: _Maker(Transition, _TRANSITION.keys), Measure: _Maker(Measure, _MEASURE.keys)}
@@ -644,6 +645,13 @@ def _record_field(message: str, node: MarkedMap, spec: _Spec) -> str | None:
 # -- pass 1: files to records -------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
+def _a(kind: str) -> str:
+    """``an authority``, ``a transition``."""
+    return f"a{'n' if kind[0] in 'aeiou' else ''} {kind}"
+
+
+
 class _Builder:
     def __init__(self, problems: list[Problem]) -> None:
         self.ctx = _Ctx(problems)
@@ -672,7 +680,7 @@ class _Builder:
     def _one(self, cls: type, node: Any, parts: tuple[Any, ...], spec: _Spec, kind: str,
              key: str, mark: tuple[int, int] | None, extra: dict[str, Any] | None = None,
              record_id: Callable[[dict[str, Any]], str] | None = None) -> Any:
-        kw = _fields(self.ctx, node, parts, spec, f"a{'n' if kind[0] in 'aeiou' else ''} {kind}", mark)
+        kw = _fields(self.ctx, node, parts, spec, _a(kind), mark)
         if kw is None:
             # still index the record, so problems elsewhere that name it can be located
             if isinstance(node, MarkedMap) and isinstance(node.get(key), str):

@@ -198,6 +198,8 @@ def _opt_window(_inst: Any, attribute: attrs.Attribute, value: Any) -> None:
 
 def _tuple(value: Any) -> tuple:
     """Converter: lists (and other iterables but text) become tuples."""
+    if type(value) is tuple:
+        return value
     if value is None:
         return ()
     if isinstance(value, (str, bytes)):
@@ -207,6 +209,22 @@ def _tuple(value: Any) -> tuple:
 
 def _opt_tuple(value: Any) -> tuple | None:
     return None if value is None else _tuple(value)
+
+
+def _member_or_value(cls: type[enum.StrEnum]) -> Callable[[Any], Any]:
+    """Converter: a value of the enumeration becomes its member; anything else is kept (the validator refuses it)."""
+    members = cls._value2member_map_
+
+    def conv(value: Any) -> Any:
+        return members.get(value, value)  # what ``cls(value) if value in members else value`` gives, cheaper
+
+    conv.__name__ = f"_to_{cls.__name__.lower()}"
+    return conv
+
+
+_to_action = _member_or_value(Action)
+_to_confidence = _member_or_value(Confidence)
+_to_basis = _member_or_value(Basis)
 
 
 # -- records ---------------------------------------------------------------
@@ -323,7 +341,7 @@ class Transition:
 
     id: str = attrs.field(validator=_text)
     measure: str = attrs.field(validator=_text)
-    action: Action = attrs.field(converter=lambda v: Action(v) if v in Action._value2member_map_ else v,
+    action: Action = attrs.field(converter=_to_action,
                                  validator=_one_of(Action))
     recorded: _dt.date = attrs.field(validator=_day)
     effective: _dt.date | None = attrs.field(default=None, validator=_opt_day)
@@ -343,7 +361,7 @@ class Transition:
     relief: str | None = attrs.field(default=None, validator=_opt_text)
     confidence: Confidence = attrs.field(
         default=Confidence.CONFIRMED,
-        converter=lambda v: Confidence(v) if v in Confidence._value2member_map_ else v,
+        converter=_to_confidence,
         validator=_one_of(Confidence),
     )
     sources: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)
@@ -417,7 +435,7 @@ class Link:
     release: str = attrs.field(validator=_text)
     transition: str = attrs.field(validator=_text)
     basis: Basis = attrs.field(
-        converter=lambda v: Basis(v) if v in Basis._value2member_map_ else v, validator=_one_of(Basis)
+        converter=_to_basis, validator=_one_of(Basis)
     )
     recorded: _dt.date = attrs.field(validator=_day)
     sources: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_texts)

@@ -28,8 +28,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrack import Measure, Transition
-from sanctrack import _loader
+from sanctrack import Action, Basis, Confidence, Measure, Transition
+from sanctrack import _loader, _model
 from sanctrack._errors import Problem
 from sanctrack._loader import (
     _AUTHORITY,
@@ -366,3 +366,14 @@ def test_load_records_leaves_the_collector_as_it_found_it(tmp_path: Path, enable
     finally:
         _loader.parse_yaml = real
         gc.enable() if was else gc.disable()
+
+
+@pytest.mark.parametrize("enum_cls", [Action, Confidence, Basis])
+def test_the_enumeration_converters_give_what_the_enumeration_gives(enum_cls: Any) -> None:
+    conv = {Action: _model._to_action, Confidence: _model._to_confidence, Basis: _model._to_basis}[enum_cls]
+    for value in [*enum_cls, *(str(m) for m in enum_cls), *(Quoted(str(m)) for m in enum_cls), "x", "", None, 3,
+                  "IMPOSE", " impose"]:
+        expected = enum_cls(value) if value in enum_cls._value2member_map_ else value
+        assert conv(value) is expected
+    with pytest.raises(TypeError, match="unhashable"):
+        conv(["impose"])
