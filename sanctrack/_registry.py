@@ -54,6 +54,7 @@ from ._model import (
 from ._runs import Runs as _Runs
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
+from ._runs import ordinal_of as _ordinal_of
 from ._statemachine import Replay, replay
 from ._time import Validity, local_date, parse_date, parse_when, zone
 from ._validate import check_records, did_you_mean
@@ -168,20 +169,44 @@ class _Data:
         self.rank: dict[str, int] = {}
         #: entity id -> timelines that ever target it (measure or amended targets), in answer order
         self.target_index: dict[str, tuple[_Timeline, ...]] | None = None
+        self._transitions: dict[str, Transition] | None = None
+        self._name_index: dict[str, frozenset[str]] | None = None
+
+    @property
+    def transitions(self) -> dict[str, Transition]:
+        """Every transition by id (built on first use: most queries never need it)."""
+        index = self._transitions
+        if index is None:
+            with self.lock:
+                index = self._transitions
+                if index is None:
+                    index = {t.id: t for tl in self.timelines.values() for t in tl.records}
+                    self._transitions = index
+        return index
+
+    @property
+    def name_index(self) -> dict[str, frozenset[str]]:
+        """Normalised entity name, alias, identifier or id -> entity ids (built on first use)."""
+        index = self._name_index
+        if index is None:
+            with self.lock:
+                index = self._name_index
+                if index is None:
+                    acc: dict[str, set[str]] = {}
+                    for e in self.entities.values():
+                        for text in (e.id, e.name, *e.aliases, *e.identifiers):
+                            acc.setdefault(normalise_name(text), set()).add(e.id)
+                    index = {k: frozenset(v) for k, v in acc.items()}
+                    self._name_index = index
+        return index
 
 
 #: Views whose global indexes are kept (the full registry's and a few knowledge dates).
 _GLOBAL_CACHE_SIZE = 8
 
-#: One int object per day ordinal, shared by every run's start list (saves memory at scale).
-_ORDINALS: dict[int, int] = {}
-#: One string per cause ("impose", "lapse"…), shared by every state (the replay makes a new one per run).
-_CAUSES: dict[str, str] = {}
 
 
-def _ordinal(day: _dt.date) -> int:
-    o = day.toordinal()
-    return _ORDINALS.setdefault(o, o)
+_ordinal = _ordinal_of
 
 
 class Registry:
@@ -240,7 +265,7 @@ class Registry:
         d.instruments = {i.id: i for i in ins}
         d.sources = {s.id: s for s in so}
         d.measures = {m.id: m for m in sorted(me, key=lambda m: m.id)}
-        d.transitions = {t.id: t for t in tr}
+        d.n_transitions = len(tr)
         d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
         d.links = li
         d.corrected_by = {t.corrects: t for t in tr if t.corrects is not None}
@@ -273,7 +298,6 @@ class Registry:
             d.digest = _verified_digest
         if problems:
             raise RegistryError(problems)
-        _build_lookups(d)
         return reg
 
     @classmethod
@@ -401,13 +425,12 @@ class Registry:
         runs = _Runs(m, digest, rep.runs, active=active, superseded=superseded, pending=not_effective)
         if rep.intraday:
             intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
-            starts = runs.starts
             for day, subs in rep.intraday.items():
                 o = day.toordinal()
-                base = runs.at(o)
+                version, valid = runs.version_valid(o)
                 tss = [ts for ts, _ in subs]
-                sts = [_answer(m, r.status, r.reliefs, r.pending, base.version, r.transition, r.cause,
-                               base.valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
+                sts = [_answer(m, r.status, r.reliefs, r.pending, version, r.transition, r.cause,
+                               valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
                 intraday[o] = (tss, sts)
             runs.intraday = intraday
         return runs
@@ -998,7 +1021,7 @@ class Registry:
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
         return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
-                f"{len(self._d.transitions)} transitions, {len(self._d.releases)} releases{view}>")
+                f"{self._d.n_transitions} transitions, {len(self._d.releases)} releases{view}>")
 
 
 # -- helpers -------------------------------------------------------------------
@@ -1061,14 +1084,6 @@ def _match(s: MeasureState, authority: str | None, targets: frozenset[str] | Non
 def _signature(s: MeasureState) -> tuple:
     return (s.until, s.status, tuple((r.transition.id, r.until) for r in s.reliefs), tuple(p.id for p in s.pending),
             s.program, s.targets)
-
-
-def _build_lookups(d: _Data) -> None:
-    index: dict[str, set[str]] = {}
-    for e in d.entities.values():
-        for text in (e.id, e.name, *e.aliases, *e.identifiers):
-            index.setdefault(normalise_name(text), set()).add(e.id)
-    d.name_index = {k: frozenset(v) for k, v in index.items()}
 
 
 def _canonical_doc(d: _Data) -> dict[str, Any]:

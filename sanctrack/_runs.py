@@ -11,8 +11,9 @@ registry keeps them per measure and knowledge epoch in a :class:`Runs`:
   run", position ``i + 1`` is run ``i``; 1 when that state is in force (bulk
   screening reads this without making any answer);
 * ``data`` — three slots per run: the transition that began it, its reliefs,
-  and ``None`` or the rarer fields (pending announcements, program and
-  targets when they differ from the measure's, the scheduled ``until``).
+  and the scheduled ``until`` (a date or ``None``) or, when the run also has
+  pending announcements or a program or targets other than the measure's, a
+  tuple of those four.
 
 That is about 35 bytes per run. The :class:`~sanctrack.MeasureState` answer of
 a run (about 200 bytes with its :class:`~sanctrack.Validity`) is made the first
@@ -52,6 +53,13 @@ _CAUSE_CODE: dict[str, int] = {c: n for n, c in enumerate(_CAUSES)}
 
 #: One date object per ordinal, shared by every answer (a few thousand distinct days).
 _DAYS: dict[int, _dt.date] = {}
+#: One int object per ordinal, shared by every run store's start list.
+_ORDINALS: dict[int, int] = {}
+
+
+def ordinal_of(day: _dt.date) -> int:
+    o = day.toordinal()
+    return _ORDINALS.setdefault(o, o)
 
 
 def day_of(o: int) -> _dt.date:
@@ -132,27 +140,28 @@ class Runs:
         self.pending = pending
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
         self.answers: list[MeasureState | None] | None = None
-        starts: list[int] = []
+        starts: list[int] = []  # made a tuple below
         codes = bytearray()
         live = bytearray(b"\x00")
-        data: list[Any] = []
+        data: list[Any] = []  # made a tuple below
         program, targets = measure.program, measure.targets
         last_ext: Any = None
         last_reliefs: tuple[Relief, ...] = ()
+        shared = _ORDINALS.setdefault
         for r in runs:
             o = r.start.toordinal()
-            starts.append(o)
+            starts.append(shared(o, o))
             st = r.status
             codes.append(_code(st, r.cause, r.uncertain))
             live.append(1 if st in IN_FORCE else 0)
-            if r.pending or r.program != program or r.targets != targets or r.until is not None:
+            if r.pending or r.program != program or r.targets != targets:
                 ext = (r.pending, r.program, r.targets, r.until)
                 if ext != last_ext:
                     last_ext = ext
                 else:
                     ext = last_ext
             else:
-                ext = None
+                ext = r.until  # None, or the scheduled lapse alone (a date)
             rel = r.reliefs
             if rel:
                 if rel == last_reliefs:
@@ -164,10 +173,10 @@ class Runs:
             data.append(r.transition)
             data.append(rel)
             data.append(ext)
-        self.starts = starts
+        self.starts = tuple(starts)  # exactly sized (a list keeps up to an eighth more)
         self.codes = bytes(codes)
         self.live = bytes(live)
-        self.data = data
+        self.data = tuple(data)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -192,6 +201,14 @@ class Runs:
                 return s
         return self.answer(i - 1)
 
+    def version_valid(self, o: int) -> tuple[int, Validity]:
+        """The version and validity of the state on the day with ordinal ``o`` (without making the answer)."""
+        starts = self.starts
+        i = bisect_right(starts, o)
+        start = day_of(starts[i - 1]) if i > 0 else None
+        end = day_of(starts[i]) if i < len(starts) else None
+        return i, validity(start, end)
+
     def states(self) -> tuple[MeasureState, ...]:
         """Every run's answer, oldest first."""
         return tuple(self.answer(i) for i in range(len(self.starts)))
@@ -207,10 +224,10 @@ class Runs:
         d = self.data
         ext = d[3 * i + 2]
         end = day_of(starts[i + 1]) if i + 1 < len(starts) else None
-        if ext is None:
-            pending, program, targets, until = (), m.program, m.targets, None
-        else:
+        if type(ext) is tuple:
             pending, program, targets, until = ext
+        else:
+            pending, program, targets, until = (), m.program, m.targets, ext
         return answer(m, STATUSES[(code >> 1) % 6], d[3 * i + 1], pending, i + 1, d[3 * i],
                       _CAUSES[(code >> 1) // 6], validity(day_of(starts[i]), end), bool(code & 1),
                       program, targets, self.digest, until)
