@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+import base64
 import json
 import os
 import shutil
@@ -162,7 +164,8 @@ def column(doc: dict, kind: str, field: str) -> list:
     names = [name for name, _codec in doc["schema"][type_of[kind]]]
     col = table["columns"][names.index(field)]
     if isinstance(col, dict):
-        col = [col["all"]] * table["n"] if "all" in col else [col["keys"][i] for i in col["idx"]]
+        col = [col["all"]] * table["n"] if "all" in col else \
+            [col["keys"][i] for i in _cache._indexes(col, table["n"])]
     return col
 
 
@@ -232,9 +235,31 @@ def _more_records(doc: dict) -> None:
     doc["transitions"]["n"] += 1
 
 
+def _as_index_column(doc: dict, kind: str, field: str, shift: int = 0) -> dict:
+    """Store a column as keys and indexes (each index + ``shift``); the stored column."""
+    values = column(doc, kind, field)
+    keys = sorted(set(values))
+    idx = array.array("B", [keys.index(v) + shift for v in values])
+    col = {"keys": keys, "width": 1, "idx": base64.b64encode(idx.tobytes()).decode()}
+    set_column(doc, kind, field, col)
+    return col
+
+
+def _a_valid_index_column(doc: dict) -> None:  # the control: this damage is no damage
+    _as_index_column(doc, "transitions", "measure")
+
+
 def _index_out_of_range(doc: dict) -> None:
-    ids = column(doc, "transitions", "measure")
-    set_column(doc, "transitions", "measure", {"keys": sorted(set(ids)), "idx": [-1] * len(ids)})
+    _as_index_column(doc, "transitions", "measure", shift=1)  # the last points one past the keys
+
+
+def _index_column_too_short(doc: dict) -> None:
+    col = _as_index_column(doc, "transitions", "measure")
+    col["idx"] = base64.b64encode(base64.b64decode(col["idx"])[:-1]).decode()
+
+
+def _index_not_base64(doc: dict) -> None:
+    _as_index_column(doc, "transitions", "measure")["idx"] = "not base64!"
 
 
 def _unknown_action(doc: dict) -> None:
@@ -258,7 +283,8 @@ def _old_format(doc: dict) -> None:
 
 
 @pytest.mark.parametrize("damage", [_duplicate_id, _unknown_measure, _short_column, _more_records,
-                                    _index_out_of_range, _unknown_action, _bad_date, _other_schema, _old_format])
+                                    _index_out_of_range, _index_column_too_short, _index_not_base64,
+                                    _unknown_action, _bad_date, _other_schema, _old_format])
 def test_an_inconsistent_entry_is_rejected_even_signed(root: Path, cache: Path, damage: Any) -> None:
     """Mistakes the signature cannot catch (a writer bug, another sanctrack's entry) are misses."""
     good = sanctrack.load(root)
@@ -271,6 +297,18 @@ def test_an_inconsistent_entry_is_rejected_even_signed(root: Path, cache: Path, 
     again = sanctrack.load(root)
     assert again.digest == good.digest
     assert read_entry(entry) == original  # parsed from the YAML and rewritten
+
+
+def test_an_index_column_is_read(root: Path, cache: Path) -> None:
+    """The control of the damage above: a well-formed keys-and-indexes column is a hit."""
+    good = sanctrack.load(root)
+    (entry,) = entries(cache)
+    doc = read_entry(entry)
+    _a_valid_index_column(doc)
+    write_entry(entry, doc, sign=True)
+    hit = _cache.get(doc["key"], cache)
+    assert hit is not None and hit.digest == good.digest
+    assert [t.measure for t in hit.transitions] == [t.measure for t in good.transitions]
 
 
 def test_tampered_key_field_is_ignored(root: Path, cache: Path) -> None:

@@ -115,13 +115,25 @@ def test_columns_repeat_a_value_once_or_index_distinct_values() -> None:
 
     assert column([]) == []
     assert column([None, None, None]) == {"all": None}
-    assert column([["a"], ["a"], ["b"], ["a"]]) == {"keys": [["a"], ["b"]], "idx": [0, 0, 1, 0]}
+    # indexes: little-endian unsigned bytes [0, 0, 1, 0] in base64
+    assert column([["a"], ["a"], ["b"], ["a"]]) == {"keys": [["a"], ["b"]], "width": 1, "idx": "AAABAA=="}
     assert column(["a", "b", "c"]) == ["a", "b", "c"]
     mixed = column([1, True, 1, True, [True], [1], 1, True])  # compared as JSON text: True == 1 in Python
-    assert json.dumps(mixed) == json.dumps({"keys": [1, True, [True], [1]], "idx": [0, 1, 0, 1, 2, 3, 0, 1]})
+    assert json.dumps(mixed["keys"]) == json.dumps([1, True, [True], [1]])
+    assert list(_cache._indexes(mixed, 8)) == [0, 1, 0, 1, 2, 3, 0, 1]
     assert json.dumps(column([True, 1, [1], [True]])) == json.dumps([True, 1, [1], [True]])
     days = [_dt.date(2024, 1, 1), None, _dt.date(2024, 1, 1), None]
-    assert _cache._column(days, _cache._date_out) == {"keys": ["2024-01-01", None], "idx": [0, 1, 0, 1]}
+    assert _cache._column(days, _cache._date_out) == {"keys": ["2024-01-01", None], "width": 1, "idx": "AAEAAQ=="}
+
+
+@pytest.mark.parametrize("distinct, width", [(256, 1), (257, 2), (65536, 2), (65537, 4)])
+def test_indexes_are_as_wide_as_needed(distinct: int, width: int) -> None:
+    values = [f"v{i}" for i in range(distinct)] * 2
+    col = _cache._column(values, str)
+    assert col["width"] == width and col["keys"] == values[:distinct]
+    assert list(_cache._indexes(col, len(values))) == list(range(distinct)) * 2
+    with pytest.raises(ValueError):
+        _cache._indexes(col, len(values) + 1)
 
 
 def test_true_and_one_stay_apart(tmp_path: Path) -> None:
