@@ -162,17 +162,21 @@ class NumpyRuns:
         counts = np.fromiter((len(s.starts) for s in stores), dtype=np.int64, count=len(stores))
         total = int(counts.sum())
         ranks = np.repeat(np.arange(len(stores), dtype=np.int64), counts)
-        starts = np.fromiter((o for s in stores for o in s.starts), dtype=np.int64, count=total)
+        starts = np.frombuffer(b"".join(s.starts.tobytes() for s in stores), dtype=np.int32).astype(np.int64)
         self.keys = (ranks << self.SHIFT) | starts
         # live[j + 1] is run j's; live[0] (no run at or before the day) is 0
         self.live = np.frombuffer(b"\x00" + b"".join(s.live[1:] for s in stores), dtype=np.uint8).astype(bool)
         self.owners = np.repeat(np.array(list(stores) + [None], dtype=object)[:-1], counts) if total else \
             np.empty(0, dtype=object)
         offsets = np.cumsum(counts) - counts
-        self.local = np.arange(total, dtype=np.int64) - np.repeat(offsets, counts)
+        # a run's bisect position in its measure's store (its index + 1), as Screening expects
+        self.local = np.arange(1, total + 1, dtype=np.int64) - np.repeat(offsets, counts)
 
     def screen(self, ranks: Any, ordinals: Any) -> tuple[Any, Any, Any]:
-        """Per question: (run store or None, run index, in force) of measure ``ranks[i]`` on ``ordinals[i]``."""
+        """Per question: (run store, bisect position, in force) of measure ``ranks[i]`` on ``ordinals[i]``.
+
+        The position is meaningful only where the verdict is True.
+        """
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
@@ -192,9 +196,10 @@ class Screening(Sequence[ScreenHit]):
     states in force, without making any :class:`ScreenHit`. Compares equal
     to a list of the same hits.
 
-    Measure-id questions are held as (the measure's run store, the run's
-    index, in force): the verdict is computed when the screen runs, the
-    :class:`MeasureState` is made when first asked for.
+    Measure-id questions are held as (the measure's run store, the bisect
+    position of the date in it, i.e. the run's index + 1, in force): the
+    verdict is computed when the screen runs, the :class:`MeasureState` is
+    made when first asked for.
     """
 
     __slots__ = ("queries", "dates", "known", "_col", "_stores", "_idx", "_hits")
@@ -216,7 +221,7 @@ class Screening(Sequence[ScreenHit]):
             return self._col[i]
         if not self._hits[i]:
             return None
-        return self._stores[i].answer(int(self._idx[i]))
+        return self._stores[i].answer(int(self._idx[i]) - 1)
 
     def __len__(self) -> int:
         return len(self._col) if self._col is not None else len(self._hits)

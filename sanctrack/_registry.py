@@ -162,6 +162,8 @@ class _Data:
         self.inforce_cache: dict[_dt.date | None, Any] = {}
         #: per knowledge date: every run as numpy arrays, for bulk screening
         self.runs_cache: dict[_dt.date | None, Any] = {}
+        #: per knowledge date: measure id -> run store, for bulk screening in pure Python
+        self.stores_cache: dict[_dt.date | None, Any] = {}
         #: (cache, knowledge date) pairs asked for once: a global index is built on the second ask
         self.global_asked: set[tuple[int, _dt.date | None]] = set()
         #: timelines in answer order (authority, measure id), and each measure's rank in it
@@ -987,21 +989,28 @@ class Registry:
 
         None if any question is a target (or any date is not a :class:`datetime.date`).
         """
-        tls = list(map(self._d.timelines.get, queries))
-        if None in tls:
-            return None
         date = _dt.date
-        types = set(map(type, dates))
-        if types != {date}:
+        if set(map(type, dates)) != {date}:
             return None
-        store: dict[_Timeline, _Runs] = {}
-        for tl in set(tls):
-            store[tl] = self._runs(tl, tl.epoch(y))
-        stores = list(map(store.__getitem__, tls))
+        d = self._d
+        if y in d.stores_cache or 4 * len(queries) >= len(d.timelines):
+            stores = list(map(self._stores_of(y).get, queries))
+            if None in stores:
+                return None
+        else:
+            tls = list(map(d.timelines.get, queries))
+            if None in tls:
+                return None
+            store = {tl: self._runs(tl, tl.epoch(y)) for tl in set(tls)}
+            stores = list(map(store.__getitem__, tls))
         pos = list(map(bisect.bisect_right, map(_STARTS, stores), map(date.toordinal, dates)))
         hits = bytes(map(operator.getitem, map(_LIVE, stores), pos))
-        idx = list(map(operator.sub, pos, itertools.repeat(1)))
-        return stores, idx, hits
+        return stores, pos, hits
+
+    def _stores_of(self, y: _dt.date | None) -> dict[str, _Runs]:
+        """Measure id -> its run store in view ``y`` (every measure's runs built)."""
+        return self._global(self._d.stores_cache, y,
+                            lambda y: {mid: self._runs(tl, tl.epoch(y)) for mid, tl in self._d.timelines.items()})
 
     def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> Any:
         """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
