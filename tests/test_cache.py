@@ -381,3 +381,16 @@ def test_old_entries_are_pruned(root: Path, cache: Path, monkeypatch: pytest.Mon
         entry = cache / f"registry-{keys[-1]}.json"
         os.utime(entry, ns=(n * 10**9, n * 10**9))  # a clear order, whatever the clock's resolution
     assert sorted(read_entry(e)["key"] for e in entries(cache)) == sorted(keys[2:])
+
+
+def test_a_hit_leaves_the_garbage_collector_as_it_found_it(root: Path, cache: Path) -> None:
+    import gc
+
+    sanctrack.load(root)  # writes
+    assert gc.isenabled()
+    assert sanctrack.load(root, cache=True) is not None and gc.isenabled()
+    gc.disable()
+    try:
+        assert sanctrack.load(root, cache=True) is not None and not gc.isenabled()
+    finally:
+        gc.enable()
