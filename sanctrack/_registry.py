@@ -16,6 +16,7 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import bisect
+from array import array
 import datetime as _dt
 import itertools
 import operator
@@ -125,13 +126,14 @@ class _Timeline:
         self.measure = measure
         self.tz = tz
         self.records = records
-        self.ordinals = sorted({_ordinal(t.recorded) for t in records})
+        recorded = list(map(_RECORDED, records))
+        self.ordinals = array("i", map(_TO_ORDINAL, sorted(set(recorded))))
         self.n = len(self.ordinals)
         self.latest: _Runs | None = None
         self.cache: dict[int, _Runs] | None = None
-        self.has_corrections = any(t.corrects is not None for t in records)
-        self.has_extras = any(t.effective is None or t.effective_window is not None for t in records)
-        monotone = all(a.recorded <= b.recorded for a, b in zip(records, records[1:]))
+        self.has_corrections = any(map(_CORRECTS, records))
+        self.has_extras = None in map(_EFFECTIVE, records) or any(map(_WINDOW, records))
+        monotone = all(map(operator.le, recorded, recorded[1:]))
         self.needs_epoch_check = not monotone or self.has_corrections
 
     @property
@@ -270,23 +272,30 @@ class Registry:
         d.n_transitions = len(tr)
         d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
         d.links = li
-        d.corrected_by = {t.corrects: t for t in tr if t.corrects is not None}
 
         grouped: dict[str, list[Transition]] = {mid: [] for mid in d.measures}
         for t in tr:
-            if t.measure in grouped:
-                grouped[t.measure].append(t)
-        d.timelines = {}
-        for mid, m in d.measures.items():
-            a = d.authorities.get(m.authority)
-            tz = a.timezone if a is not None else "UTC"
+            g = grouped.get(t.measure)
+            if g is not None:
+                g.append(t)
+        tz_of: dict[str, str] = {}
+        for code, a in d.authorities.items():
             try:
-                zone(tz)
+                zone(a.timezone)
+                tz_of[code] = a.timezone
             except ValueError:
-                tz = "UTC"
+                tz_of[code] = "UTC"
+        d.timelines = {}
+        le = operator.le
+        for mid, m in d.measures.items():
+            tz = tz_of.get(m.authority, "UTC")
             recs = grouped[mid]
-            order = {id(t): n for n, t in enumerate(recs)}
-            recs.sort(key=lambda t: (t.when, _instant_key(t, tz), order[id(t)]))
+            if len(recs) > 1:
+                whens = list(map(_WHEN, recs))
+                if any(map(_EFFECTIVE_AT, recs)):  # same-day order: untimed first, then by instant
+                    recs.sort(key=lambda t: (t.when, _instant_key(t, tz)))  # stable: ties keep registry order
+                elif not all(map(le, whens, whens[1:])):
+                    recs.sort(key=_WHEN)
             d.timelines[mid] = _Timeline(m, tz, tuple(recs))
 
         reg = cls._view(d, None)
@@ -1050,6 +1059,13 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _STARTS = operator.attrgetter("starts")
+_WHEN = operator.attrgetter("when")
+_TO_ORDINAL = _dt.date.toordinal
+_RECORDED = operator.attrgetter("recorded")
+_EFFECTIVE = operator.attrgetter("effective")
+_EFFECTIVE_AT = operator.attrgetter("effective_at")
+_CORRECTS = operator.attrgetter("corrects")
+_WINDOW = operator.attrgetter("effective_window")
 _LIVE = operator.attrgetter("live")
 
 
