@@ -113,19 +113,31 @@ def check_records(
         refs.check("authority", i.authority, auth, i.id, "authority")
         refs.check_all("source", i.sources, srcs, i.id, "sources")
     for m in measures:
-        refs.check("authority", m.authority, auth, m.id, "authority")
-        refs.check_all("entity", m.targets, ents, m.id, "targets")
-        refs.check_all("source", m.sources, srcs, m.id, "sources")
+        if m.authority not in auth:
+            refs.check("authority", m.authority, auth, m.id, "authority")
+        for e in m.targets:
+            if e not in ents:
+                refs.check("entity", e, ents, m.id, "targets")
+        for s in m.sources:
+            if s not in srcs:
+                refs.check("source", s, srcs, m.id, "sources")
 
     corrected_by: dict[str, str] = {}
     for t in transitions:
-        if not refs.check("measure", t.measure, meas, t.id, "measure"):
+        # the common case (a known reference) is one lookup; refs.check reports the others
+        m = meas.get(t.measure)
+        if m is None:
+            refs.check("measure", t.measure, meas, t.id, "measure")
             continue
-        m = meas[t.measure]
-        refs.check("instrument", t.instrument, insts, t.id, "instrument")
-        refs.check_all("source", t.sources, srcs, t.id, "sources")
+        if t.instrument is not None and t.instrument not in insts:
+            refs.check("instrument", t.instrument, insts, t.id, "instrument")
+        for s in t.sources:
+            if s not in srcs:
+                refs.check("source", s, srcs, t.id, "sources")
         if t.targets is not None:
-            refs.check_all("entity", t.targets, ents, t.id, "targets")
+            for e in t.targets:
+                if e not in ents:
+                    refs.check("entity", e, ents, t.id, "targets")
         if t.until is not None and t.action not in _UNTIL_ACTIONS:
             problems.append(Problem(f"until is not allowed on {t.action}",
                                     hint="until goes on impose, reimpose, relieve or extend",
