@@ -462,18 +462,20 @@ def _as_is(col: list[Any]) -> list[Any]:
     return col
 
 
-def _dates_in(col: list[Any]) -> list[Any]:
-    table = {s: None if s is None else _dt.date.fromisoformat(s) for s in set(col)}
-    return list(map(table.__getitem__, col))
+def _dates_in(col: list[Any], dates: dict[Any, Any]) -> list[Any]:
+    """The dates of ISO texts (or None), each distinct text parsed once per restore (``dates``)."""
+    for text in set(col).difference(dates):
+        dates[text] = _dt.date.fromisoformat(text)
+    return list(map(dates.__getitem__, col))
 
 
-def _decoder(codec: str) -> Any:
+def _decoder(codec: str, dates: dict[Any, Any]) -> Any:
     """A function from a list of JSON values to the list of field values (the inverse of _encoder)."""
     kind, _, name = codec.partition(":")
     if kind == "v":
         return _as_is
     if kind == "d":
-        return _dates_in
+        return lambda col: _dates_in(col, dates)
     if kind == "i":
         return lambda col: [None if s is None else _dt.datetime.fromisoformat(s) for s in col]
     if kind == "e":
@@ -484,7 +486,7 @@ def _decoder(codec: str) -> Any:
             [None if v is None else tuple(v) for v in col]
     if kind == "w":
         def windows(col: list[Any]) -> list[Any]:
-            days = iter(_dates_in([d for pair in col if pair is not None for d in _pair(pair)]))
+            days = iter(_dates_in([d for pair in col if pair is not None for d in _pair(pair)], dates))
             return [None if pair is None else (next(days), next(days)) for pair in col]
         return windows
     if kind == "c":
@@ -497,7 +499,7 @@ def _decoder(codec: str) -> Any:
             for row in rows:
                 if len(row) != width:
                     raise ValueError(f"a {name} has {len(row)} fields, not {width}")
-            return _restore(cls, len(rows), [list(c) for c in zip(*rows)] if rows else [[]] * width)
+            return _restore(cls, len(rows), [list(c) for c in zip(*rows)] if rows else [[]] * width, dates)
 
         if kind == "r":
             def optional(col: list[Any]) -> list[Any]:
@@ -521,18 +523,21 @@ def _pair(pair: Any) -> Any:
 _new = object.__new__
 
 
-def _restore(cls: type, n: int, columns: list[Any]) -> list[Any]:
+def _restore(cls: type, n: int, columns: list[Any], dates: dict[Any, Any] | None = None) -> list[Any]:
     """``n`` records of ``cls`` from their columns (lists of JSON values, or ``{"all": value}``).
 
     The records are made without ``__init__`` (no converters, no validators): every slot
-    is set from the decoded columns through the class's slot descriptors.
+    is set from the decoded columns through the class's slot descriptors. ``dates`` maps
+    the ISO texts of dates already parsed (shared by the tables of one entry).
     """
+    if dates is None:
+        dates = {None: None}
     schema = _schema(cls)
     if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
         raise ValueError(f"a malformed {cls.__name__} table")
     out = list(map(_new, repeat(cls, n)))
     for (name, codec), col, setter in zip(schema, columns, _SETTERS[cls]):
-        decode = _decoder(codec)
+        decode = _decoder(codec, dates)
         if type(col) is list and len(col) == n:
             values: Any = decode(col)
         elif type(col) is dict and col.keys() == {"all"}:
@@ -575,10 +580,11 @@ def _records(doc: Any) -> Any:
     if doc.get("schema") != _schemas():
         raise ValueError("the entry was written for other record types")
     info = doc["info"]
+    dates: dict[Any, Any] = {None: None}
     kinds = {}
     for kind, cls in _KINDS.items():
         table = doc[kind]
-        kinds[kind] = _restore(cls, table["n"], table["columns"])
+        kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
     return Records(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0], **kinds)
 
 
