@@ -264,10 +264,13 @@ def replay(
     runs: list[Run] = []
     intraday: dict[_dt.date, tuple[tuple[float, Run], ...]] = {}
     last_sig: tuple | None = None
+    last_pending: tuple[Transition, ...] = ()
     i = 0
+    ndays = len(days)
     while True:
-        nxt_static = days[i] if i < len(days) else None
-        nxt_lapse = m.next_lapse()
+        nxt_static = days[i] if i < ndays else None
+        # nothing can lapse without a relief or an until (the common case skips the scan)
+        nxt_lapse = m.next_lapse() if (m.reliefs or m.until is not None) else None
         if nxt_static is None and nxt_lapse is None:
             break
         if nxt_static is None or (nxt_lapse is not None and nxt_lapse < nxt_static):
@@ -284,28 +287,32 @@ def replay(
                 # the state from the start of the day until the first timed transition
                 subs.append((float("-inf"), _intraday(m, day, m.last)))
             m.apply(t, instruments, follow)
-            cause = str(t.action)
+            cause = t.action.value
             if t.effective_at is not None and instant_of is not None:
                 subs.append((instant_of(t), _intraday(m, day, t)))
-        if m.lapse(day) and not cause:
+        if (m.reliefs or m.until is not None) and m.lapse(day) and not cause:
             cause = "lapse"
-        listed = tuple(p for p, a, z in pend if a <= day and (z is None or day < z))
-        uncertain = any(a <= day < b for a, b in wins)
+        listed = tuple(p for p, a, z in pend if a <= day and (z is None or day < z)) if pend else ()
+        uncertain = any(a <= day < b for a, b in wins) if wins else False
         if not cause:
-            cause = "announcement" if (not runs or listed != runs[-1].pending) else "window"
-        run = _snapshot(m, day, listed, uncertain, m.last if todays else None, cause)
+            cause = "announcement" if (not runs or listed != last_pending) else "window"
+        reliefs = tuple(m.reliefs.values())
         if subs:
             # a partial state of the day holds the day's lapses too, and the day's listing
             intraday[day] = tuple(
                 (ts, attrs.evolve(r, pending=listed, uncertain=uncertain)) for ts, r in subs
             )
-        sig = run.signature()
+        # the state's signature: a new run only when it differs from the last (Relief objects are
+        # immutable and replaced when they change, so comparing them compares (transition, until))
+        sig = (m.until, m.status, reliefs, listed, uncertain, m.program, m.targets)
         if sig == last_sig:
             continue
-        if run.status is None and not run.pending and not run.uncertain and not runs:
+        if m.status is None and not listed and not uncertain and not runs:
             continue
-        runs.append(run)
+        runs.append(Run(day, m.status, reliefs, listed, m.last if todays else None, cause, uncertain,
+                        m.program, m.targets, m.until))
         last_sig = sig
+        last_pending = listed
     return Replay(tuple(runs), intraday)
 
 
