@@ -32,13 +32,19 @@ is even parsed as JSON. The signature is the trust boundary: an entry that
 verifies is taken to be what sanctrack wrote after a zero-problem load of
 these files, and its records and digest are believed. Whoever can read the
 secret (the user, root) can therefore forge an entry that verifies, with any
-records and digest, including records that would fail the checks; but they
-can equally edit the registry files, the installed sanctrack or the Python
-that runs it, so the cache adds no power they lack. A cheap structural check
+records and digest, including records that would fail the checks; but the
+secret is readable only by the user who owns the cache directory (and root),
+who can equally change what that user's Python runs (user site-packages,
+environment, start-up files), so the cache adds no power they lack. A cheap
+structural check
 remains (every column as long as its table, unique ids within each kind,
 every transition's measure present): it catches an inconsistent entry that
 would otherwise silently lose records; it is not a defence against a forger.
 To distrust the cache, disable it (``cache=False``) or remove the directory.
+
+A hit pauses the cyclic garbage collector (process-wide) while it restores,
+and resumes it as it found it: the objects made are all kept, and collecting
+meanwhile only walked them again and again (about a third of a hit's time).
 
 Writing is atomic (a temporary file renamed into place) and best effort: an
 unwritable cache directory, or a record value the format cannot restore
