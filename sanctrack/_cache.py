@@ -36,10 +36,10 @@ records and digest, including records that would fail the checks; but the
 secret is readable only by the user who owns the cache directory (and root),
 who can equally change what that user's Python runs (user site-packages,
 environment, start-up files), so the cache adds no power they lack. A cheap
-structural check
-remains (every column as long as its table, unique ids within each kind,
-every transition's measure present): it catches an inconsistent entry that
-would otherwise silently lose records; it is not a defence against a forger.
+structural check remains (every column as long as its table, unique ids
+within each kind, every transition's measure present): it catches an
+inconsistent entry that would otherwise silently lose records; it is not a
+defence against a forger.
 To distrust the cache, disable it (``cache=False``) or remove the directory.
 
 A hit pauses the cyclic garbage collector (process-wide) while it restores,
