@@ -154,7 +154,7 @@ class NumpyRuns:
     measure did not exist yet).
     """
 
-    __slots__ = ("keys", "live", "owners", "local")
+    __slots__ = ("keys", "live", "stores", "local")
     SHIFT = 22
 
     def __init__(self, stores: Sequence[Any]) -> None:
@@ -166,11 +166,11 @@ class NumpyRuns:
         self.keys = (ranks << self.SHIFT) | starts
         # live[j + 1] is run j's; live[0] (no run at or before the day) is 0
         self.live = np.frombuffer(b"\x00" + b"".join(s.live[1:] for s in stores), dtype=np.uint8).astype(bool)
-        self.owners = np.repeat(np.array(list(stores) + [None], dtype=object)[:-1], counts) if total else \
-            np.empty(0, dtype=object)
+        self.stores = np.empty(len(stores), dtype=object)  # by rank (a run's rank is its key >> SHIFT)
+        self.stores[:] = list(stores)
         offsets = np.cumsum(counts) - counts
         # a run's bisect position in its measure's store (its index + 1), as Screening expects
-        self.local = np.arange(1, total + 1, dtype=np.int64) - np.repeat(offsets, counts)
+        self.local = (np.arange(1, total + 1, dtype=np.int64) - np.repeat(offsets, counts)).astype(np.int32)
 
     def screen(self, ranks: Any, ordinals: Any) -> tuple[Any, Any, Any]:
         """Per question: (run store, bisect position, in force) of measure ``ranks[i]`` on ``ordinals[i]``.
@@ -185,7 +185,8 @@ class NumpyRuns:
         jj = np.where(ok, j, 0)
         ok &= (self.keys[jj] >> self.SHIFT) == ranks
         hits = ok & self.live[jj + 1]
-        return self.owners[jj], self.local[jj], hits
+        stores = self.stores[self.keys[jj] >> self.SHIFT] if len(self.keys) else np.empty(len(q), dtype=object)
+        return stores, self.local[jj], hits
 
 
 class Screening(Sequence[ScreenHit]):

@@ -603,10 +603,22 @@ class Registry:
         'relieved'
         """
         tl = self._timeline(measure_id)
-        k = tl.epoch(self._known) if known is None else self._k(tl, known)
-        runs = tl.latest if k == tl.n else None
-        if runs is None:
-            runs = self._runs(tl, k)
+        if known is None and self._known is None:
+            runs = tl.latest
+            if runs is None:
+                runs = self._runs(tl, tl.n)
+        else:
+            if type(known) is _dt.date and (self._known is None or known <= self._known):
+                k = bisect.bisect_right(tl.ordinals, known.toordinal())
+            else:
+                k = tl.epoch(self._known) if known is None else self._k(tl, known)
+            if k == tl.n:
+                runs = tl.latest
+            else:
+                c = tl.cache
+                runs = c.get(k) if c is not None else None
+            if runs is None:
+                runs = self._runs(tl, k)
         when = _when(on)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
@@ -794,7 +806,7 @@ class Registry:
             y = self._known
         return y
 
-    def _changes_index(self, y: _dt.date | None) -> tuple[list[int], list[Transition]]:
+    def _changes_index(self, y: _dt.date | None) -> tuple[Sequence[int], list[Transition]]:
         d = self._d
         cached = d.changes_cache.get(y)
         if cached is not None:
@@ -809,7 +821,7 @@ class Registry:
                         if t.effective is not None:
                             items.append((_ordinal(t.effective), tl.measure.authority, t.measure, n, t))
                 items.sort(key=operator.itemgetter(0, 1, 2, 3))
-                cached = ([x[0] for x in items], [x[4] for x in items])
+                cached = (array("i", [x[0] for x in items]), [x[4] for x in items])
                 d.changes_cache[y] = cached
         return cached
 
