@@ -16,6 +16,7 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import bisect
+import gc
 from array import array
 import datetime as _dt
 import itertools
@@ -255,6 +256,20 @@ class Registry:
         are not repeated, and each measure's runs are built on first use,
         exactly as they would be otherwise.
         """
+        collecting = gc.isenabled()
+        gc.disable()  # building allocates hundreds of thousands of objects and no cycles: no collector passes
+        try:
+            return cls._build(info, authorities, entities, instruments, sources, measures, transitions, releases,
+                              links, _verified_digest)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, info: RegistryInfo | None, authorities: Iterable[Authority], entities: Iterable[Entity],
+               instruments: Iterable[Instrument], sources: Iterable[Source], measures: Iterable[Measure],
+               transitions: Iterable[Transition], releases: Iterable[Release], links: Iterable[Link],
+               _verified_digest: str | None) -> "Registry":
         au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
         me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
         if _verified_digest is None:
@@ -732,7 +747,13 @@ class Registry:
             with self._d.lock:
                 index = cache.get(y)
                 if index is None:
-                    index = make(y)
+                    collecting = gc.isenabled()
+                    gc.disable()  # every measure's runs may be built here: no collector passes meanwhile
+                    try:
+                        index = make(y)
+                    finally:
+                        if collecting:
+                            gc.enable()
                     if len(cache) >= _GLOBAL_CACHE_SIZE:  # keep the full view's, drop the oldest other
                         cache.pop(next(k for k in cache if k is not None))
                     cache[y] = index
