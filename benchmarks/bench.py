@@ -258,11 +258,16 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
 
     # -- state(m, X)
     state = reg.state
-    for m, x in qs[:2000]:  # warm
+    t0 = time.perf_counter()
+    for m, x in qs:  # the first ask of a run makes its answer (kept for the next ask)
         state(m, x)
+    s_first = (time.perf_counter() - t0) / len(qs)
     s_state = per_call(state, qs)
     facts["state"] = s_state
-    tab.add("state(m, X)", "sanctrack", s_state, ref=True)
+    facts["state_first"] = s_first
+    tab.add("state(m, X)", "sanctrack", s_state, "every answer asked before (kept)", ref=True)
+    tab.add("state(m, X)", "sanctrack, first pass", s_first,
+            "mean over the same questions asked for the first time: answers made then")
     tab.add("state(m, X)", "bisect floor", per_call(floor, qs))
     f_attrs = per_call(floor_attrs, qs)
     facts["floor"] = f_attrs
@@ -506,9 +511,16 @@ def targets(all_facts: list[dict[str, Any]]) -> str:
         row(f"screen, {f['pairs']:,} pairs, fast extra", "≥ DuckDB ASOF JOIN",
             f"{f['pairs'] / f['screen_fast'] / 1e6:.2f} vs {f['pairs'] / f['duck_asof'] / 1e6:.2f} M pairs/s",
             f["screen_fast"] <= f["duck_asof"])
+    row("state(m, X), first pass", "≤ 2× floor", f"{fmt(f['state_first'])} = {f['state_first'] / f['floor']:.2f}× "
+        "floor (each question's answer made on its first ask)", f["state_first"] <= 2 * f["floor"])
     if small is not big:
         g = big["state"] / small["state"]
-        row("point-query growth", f"≤ 2× ({small['n']:,} → {big['n']:,})", f"{g:.2f}×", g <= 2)
+        g1 = big["state_first"] / small["state_first"]
+        gf = big["floor"] / small["floor"]
+        row("point-query growth", f"≤ 2× ({small['n']:,} → {big['n']:,})",
+            f"{g:.2f}× answers kept ({fmt(small['state'])} → {fmt(big['state'])}); {g1:.2f}× first pass "
+            f"({fmt(small['state_first'])} → {fmt(big['state_first'])}); the floor itself {gf:.2f}×",
+            g <= 2 and g1 <= 2)
     row("index build", "≤ 1.5 s at 1M",
         f"{fmt(f['index_build'])} from checked records (the cache's path; each measure's runs on first use: "
         f"all of them {fmt(f['runs_first'])}); Registry.build with every check {fmt(f['build'])}",

@@ -824,6 +824,37 @@ def _display(root: Path, rel: str) -> str:
     return os.path.join(os.fspath(root), rel)
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_bytes(path: "str | Path", size: int, limit: int) -> bytes:
+    """A file's bytes, at most ``limit + 1`` of them (one over says "too large").
+
+    Reads with the file's size from its stat (a buffer of the limit's size for
+    every file costs more than the read), then on if it grew since, up to the
+    limit. ``O_NONBLOCK``: a file swapped for a FIFO after the stat cannot hang
+    the load.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        chunks = []
+        total = 0
+        want = min(size, limit) + 1
+        while True:
+            b = os.read(fd, want - total)
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+            if total >= want:
+                if total > limit:
+                    break
+                want = limit + 1  # it grew since the stat: read on, up to one byte over the limit
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = MAX_FILE_SIZE,
                    display: Path | None = None, refused: list[str] | None = None) -> list[tuple[str, bytes]]:
     """The registry's files as ``(relative path, bytes)`` in load order; problems for the rest.
@@ -890,8 +921,7 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
                                     path=where))
             return
         try:
-            with open(real, "rb") as fh:
-                data = fh.read(max_file_size + 1)
+            data = _read_bytes(real, st.st_size, max_file_size)
         except OSError as exc:
             problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", path=where))
             return
