@@ -118,24 +118,81 @@ class _Timeline:
     epoch ``k`` knows the records recorded on or before ``ordinals[k - 1]``.
     The runs of the latest epoch (everything known) are kept in ``latest``;
     any other epoch's, built on first use, in ``cache``.
+
+    A timeline is made with its records in registry order and *prepared* on
+    first use: the records put in canonical order (effective date, then
+    ``effective_at``, then registry order), the epochs found. Preparing is
+    idempotent and gives the same result in any thread.
     """
 
-    __slots__ = ("measure", "tz", "records", "ordinals", "n", "latest", "cache", "needs_epoch_check",
-                 "has_corrections", "has_extras")
+    __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_needs_epoch_check",
+                 "_has_corrections", "_has_extras", "_prepared")
 
-    def __init__(self, measure: Measure, tz: str, records: tuple[Transition, ...]) -> None:
+    def __init__(self, measure: Measure, tz: str, records: list[Transition]) -> None:
         self.measure = measure
         self.tz = tz
-        self.records = records
-        recorded = list(map(_RECORDED, records))
-        self.ordinals = array("i", map(_TO_ORDINAL, sorted(set(recorded))))
-        self.n = len(self.ordinals)
+        self._records: Sequence[Transition] = records
+        self._prepared = False
         self.latest: _Runs | None = None
         self.cache: dict[int, _Runs] | None = None
-        self.has_corrections = any(map(_CORRECTS, records))
-        self.has_extras = None in map(_EFFECTIVE, records) or any(map(_WINDOW, records))
-        monotone = all(map(operator.le, recorded, recorded[1:]))
-        self.needs_epoch_check = not monotone or self.has_corrections
+
+    def _prepare(self) -> None:
+        recs = list(self._records)
+        if len(recs) > 1:
+            if any(map(_EFFECTIVE_AT, recs)):  # same-day order: untimed first, then by instant
+                tz = self.tz
+                recs.sort(key=lambda t: (t.when, _instant_key(t, tz)))  # stable: ties keep registry order
+            else:
+                whens = list(map(_WHEN, recs))
+                if not all(map(operator.le, whens, whens[1:])):
+                    recs.sort(key=_WHEN)
+        records = tuple(recs)
+        recorded = list(map(_RECORDED, records))
+        ordinals = array("i", map(_TO_ORDINAL, sorted(set(recorded))))
+        has_corrections = any(map(_CORRECTS, records))
+        self._has_extras = None in map(_EFFECTIVE, records) or any(map(_WINDOW, records))
+        self._needs_epoch_check = has_corrections or not all(map(operator.le, recorded, recorded[1:]))
+        self._has_corrections = has_corrections
+        self._ordinals = ordinals
+        self._n = len(ordinals)
+        self._records = records
+        self._prepared = True
+
+    @property
+    def records(self) -> tuple[Transition, ...]:
+        if not self._prepared:
+            self._prepare()
+        return self._records  # type: ignore[return-value]
+
+    @property
+    def ordinals(self) -> "array[int]":
+        if not self._prepared:
+            self._prepare()
+        return self._ordinals
+
+    @property
+    def n(self) -> int:
+        if not self._prepared:
+            self._prepare()
+        return self._n
+
+    @property
+    def needs_epoch_check(self) -> bool:
+        if not self._prepared:
+            self._prepare()
+        return self._needs_epoch_check
+
+    @property
+    def has_corrections(self) -> bool:
+        if not self._prepared:
+            self._prepare()
+        return self._has_corrections
+
+    @property
+    def has_extras(self) -> bool:
+        if not self._prepared:
+            self._prepare()
+        return self._has_extras
 
     @property
     def epochs(self) -> list[_dt.date]:
@@ -283,16 +340,19 @@ class Registry:
         d.entities = {e.id: e for e in en}
         d.instruments = {i.id: i for i in ins}
         d.sources = {s.id: s for s in so}
-        d.measures = {m.id: m for m in sorted(me, key=lambda m: m.id)}
+        d.measures = {m.id: m for m in sorted(me, key=_ID)}
         d.n_transitions = len(tr)
         d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
         d.links = li
 
-        grouped: dict[str, list[Transition]] = {mid: [] for mid in d.measures}
-        for t in tr:
-            g = grouped.get(t.measure)
-            if g is not None:
-                g.append(t)
+        # records come grouped by measure (a file a measure): one step a run of them, in registry order
+        grouped: dict[str, list[Transition]] = {}
+        for mid, run in itertools.groupby(tr, key=_MEASURE):
+            g = grouped.get(mid)
+            if g is None:
+                grouped[mid] = list(run)
+            else:
+                g.extend(run)
         tz_of: dict[str, str] = {}
         for code, a in d.authorities.items():
             try:
@@ -300,18 +360,8 @@ class Registry:
                 tz_of[code] = a.timezone
             except ValueError:
                 tz_of[code] = "UTC"
-        d.timelines = {}
-        le = operator.le
-        for mid, m in d.measures.items():
-            tz = tz_of.get(m.authority, "UTC")
-            recs = grouped[mid]
-            if len(recs) > 1:
-                whens = list(map(_WHEN, recs))
-                if any(map(_EFFECTIVE_AT, recs)):  # same-day order: untimed first, then by instant
-                    recs.sort(key=lambda t: (t.when, _instant_key(t, tz)))  # stable: ties keep registry order
-                elif not all(map(le, whens, whens[1:])):
-                    recs.sort(key=_WHEN)
-            d.timelines[mid] = _Timeline(m, tz, tuple(recs))
+        d.timelines = {mid: _Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
+                       for mid, m in d.measures.items()}
 
         reg = cls._view(d, None)
         if _verified_digest is None:
@@ -1093,6 +1143,9 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _STARTS = operator.attrgetter("starts")
 _WHEN = operator.attrgetter("when")
+_ID = operator.attrgetter("id")
+_MEASURE = operator.attrgetter("measure")
+_NO_RECORDS: list[Transition] = []
 _TO_ORDINAL = _dt.date.toordinal
 _RECORDED = operator.attrgetter("recorded")
 _EFFECTIVE = operator.attrgetter("effective")
