@@ -884,16 +884,15 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
 
     def _read(rel: str, required: bool) -> None:
         path = os.path.join(root_s, rel)
-        where = _display(shown, rel)
         try:
             st = os.lstat(path)
         except FileNotFoundError:
             if required:
                 problems.append(Problem(f"missing {rel}", hint="a registry has a registry.yaml with at least "
-                                        "`name: ...`", path=where))
+                                        "`name: ...`", path=_display(shown, rel)))
             return
         except OSError as exc:
-            problems.append(Problem(f"cannot open the file: {exc.strerror or exc}", path=where))
+            problems.append(Problem(f"cannot open the file: {exc.strerror or exc}", path=_display(shown, rel)))
             return
         folder = rel.rpartition("/")[0]
         if folder and folder not in dir_is_link:
@@ -905,28 +904,28 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
                 real = Path(path).resolve(strict=True)
                 st = os.stat(real)
             except (OSError, RuntimeError) as exc:
-                problems.append(Problem(f"cannot open the file: {exc.__class__.__name__}", path=where))
+                problems.append(Problem(f"cannot open the file: {exc.__class__.__name__}", path=_display(shown, rel)))
                 return
             if real != real_root and real_root not in real.parents:
                 problems.append(Problem("the path leads outside the registry directory (a symlink?)",
                                         hint="registry files must live inside the registry directory",
-                                        path=where))
+                                        path=_display(shown, rel)))
                 return
         if not stat.S_ISREG(st.st_mode):
-            problems.append(Problem("not a regular file", hint="registry files are plain YAML files", path=where))
+            problems.append(Problem("not a regular file", hint="registry files are plain YAML files", path=_display(shown, rel)))
             return
         if st.st_size > max_file_size:
             problems.append(Problem(f"the file is too large ({st.st_size} bytes; the limit is {max_file_size})",
                                     hint="split it, or raise the limit with load(path, max_file_size=...)",
-                                    path=where))
+                                    path=_display(shown, rel)))
             return
         try:
             data = _read_bytes(real, st.st_size, max_file_size)
         except OSError as exc:
-            problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", path=where))
+            problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", path=_display(shown, rel)))
             return
         if len(data) > max_file_size:
-            problems.append(Problem(f"the file is too large (more than {max_file_size} bytes)", path=where))
+            problems.append(Problem(f"the file is too large (more than {max_file_size} bytes)", path=_display(shown, rel)))
             return
         out.append((rel, data))
 
