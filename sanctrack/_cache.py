@@ -62,10 +62,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import sys
 import tempfile
+import time
 import types
 import typing
 from collections import deque
@@ -674,9 +676,9 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
         return None
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, pattern: str = "registry-*.json") -> None:
     entries = []
-    for p in folder.glob("registry-*.json"):
+    for p in folder.glob(pattern):
         try:
             entries.append((p.stat().st_mtime_ns, p.name, p))
         except OSError:
@@ -714,3 +716,73 @@ def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] 
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+# -- the stat index -------------------------------------------------------------------------
+
+#: A file changed less than this long before the index would be written may change again within
+#: the same timestamp tick unseen (the "racily clean" case of git's index): no index is written then.
+RACY_NS = 2_000_000_000
+
+
+def _stat_path(folder: Path, stat_key: str) -> Path:
+    return folder / f"stat-{stat_key}.json"
+
+
+def key_for_stat(stat_key: str, directory: "str | os.PathLike[str] | None" = None) -> str | None:
+    """The content key recorded for this stat fingerprint (signed), or None."""
+    try:
+        folder = cache_dir(directory)
+        secret = _secret(folder, create=False)
+        if secret is None:
+            return None
+        path = _stat_path(folder, stat_key)
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 4096:
+            return None
+        raw = path.read_bytes()
+        signature, _, body = raw.partition(b"\n")
+        if not hmac.compare_digest(signature, _sign(secret, body)):
+            return None
+        doc = json.loads(body)
+        if (not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("stat") != stat_key
+                or not isinstance(doc.get("key"), str) or not re.fullmatch(r"[0-9a-f]{64}", doc["key"])):
+            return None
+        return doc["key"]
+    except Exception:  # like an entry: anything off is a miss
+        return None
+
+
+def put_stat(stat_key: str, key: str, newest_ns: int, directory: "str | os.PathLike[str] | None" = None,
+             *, now_ns: int | None = None) -> bool:
+    """Record that files with this stat fingerprint had content key ``key``.
+
+    Not written (False) when a file changed within :data:`RACY_NS` of now:
+    a change in the same timestamp tick could leave its stat unchanged.
+    """
+    tmp = None
+    try:
+        now = time.time_ns() if now_ns is None else now_ns
+        if now - newest_ns < RACY_NS:
+            return False
+        folder = cache_dir(directory)
+        secret = _secret(folder, create=False)
+        if secret is None:
+            return False
+        body = json.dumps({"format": FORMAT, "stat": stat_key, "key": key}, separators=(",", ":")).encode()
+        fd, tmp = tempfile.mkstemp(prefix=".stat-", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_sign(secret, body) + b"\n" + body)
+        os.replace(tmp, _stat_path(folder, stat_key))
+        tmp = None
+        _prune(folder, "stat-*.json")
+        return True
+    except Exception:
+        return False
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+

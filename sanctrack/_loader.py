@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import hashlib
 import os
 import re
 import stat
@@ -824,6 +825,66 @@ def _display(root: Path, rel: str) -> str:
     return os.path.join(os.fspath(root), rel)
 
 
+def stat_signature(root: Path, *, max_file_size: int = MAX_FILE_SIZE,
+                   limits: tuple[int, ...] = ()) -> tuple[str, int] | None:
+    """A fingerprint of the registry's files from their ``stat`` alone, and the newest of their times.
+
+    It covers exactly the files :func:`registry_files` reads — each one's
+    relative path, size, modification and change times (ns), inode and device —
+    and the registry directory's own identity. ``None`` when anything needs the
+    full read to be judged (a symlink, a special file, a file over the limit,
+    a stray name that would be a problem, an unreadable directory): then the
+    files are read as usual. The load cache maps a fingerprint to the content
+    key of the bytes read under it, so a warm load does not read 10,000 files
+    (see :mod:`sanctrack._cache`, "Stat index").
+    """
+    h = hashlib.sha256()
+    newest = 0
+    root_s = os.fspath(root)
+    try:
+        rst = os.stat(root_s)
+        h.update(f"{os.path.realpath(root_s)}\0{rst.st_dev}\0{rst.st_ino}\0{max_file_size}\0{limits}\n".encode())
+        top = os.listdir(root_s)
+        for name in top:
+            if name in TOP_FILES or name in DIRS or name.startswith("."):
+                continue
+            if name.endswith((".yaml", ".yml")):
+                return None  # an unknown registry file: a problem the full read reports
+        for rel in (*TOP_FILES, *DIRS):
+            path = os.path.join(root_s, rel)
+            try:
+                st = os.lstat(path)
+            except FileNotFoundError:
+                if rel == "registry.yaml":
+                    return None
+                h.update(f"{rel}\0absent\n".encode())
+                continue
+            if rel in DIRS:
+                if not stat.S_ISDIR(st.st_mode):
+                    return None
+                names = sorted(os.listdir(path))
+                files = []
+                for name in names:
+                    if name.startswith("."):
+                        continue
+                    if not name.endswith(".yaml"):
+                        return None
+                    files.append(f"{rel}/{name}")
+            else:
+                files = [rel]
+                names = None
+            for f in files:
+                fst = st if names is None else os.lstat(os.path.join(root_s, f))
+                if not stat.S_ISREG(fst.st_mode) or fst.st_size > max_file_size:
+                    return None
+                h.update(f"{f}\0{fst.st_size}\0{fst.st_mtime_ns}\0{fst.st_ctime_ns}\0{fst.st_ino}\0"
+                         f"{fst.st_dev}\n".encode())
+                newest = max(newest, fst.st_mtime_ns, fst.st_ctime_ns)
+    except (OSError, ValueError):
+        return None
+    return h.hexdigest(), newest
+
+
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -1058,17 +1119,30 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         what = "does not exist" if not root.exists() else "is not a directory"
         raise _fail([Problem(f"the registry directory {what}", hint="give the directory that holds "
                              "registry.yaml", path=os.fspath(display))])
+    from . import _cache
+
+    limits = (max_depth, max_nodes)
+    sig = None
+    if _cache.enabled(cache):
+        # the stat index: the files' stat -> the content key their bytes had (no file read on a hit)
+        sig = stat_signature(root, max_file_size=max_file_size, limits=limits)
+        if sig is not None:
+            key = _cache.key_for_stat(sig[0], cache_dir)
+            if key is not None:
+                reg = _cache.get(key, cache_dir)
+                if reg is not None:
+                    return reg
     refused: list[str] = []
     files = registry_files(root, problems, max_file_size=max_file_size, display=display, refused=refused)
-
-    from . import _cache
 
     use_cache = not problems and _cache.enabled(cache)
     key = None
     if use_cache:
-        key = _cache.key_of(files, limits=(max_depth, max_nodes))
+        key = _cache.key_of(files, limits=limits)
         reg = _cache.get(key, cache_dir)
         if reg is not None:
+            if sig is not None:
+                _cache.put_stat(sig[0], key, sig[1], cache_dir)
             return reg
     records, index = load_records(root, files, problems, display=display, max_depth=max_depth,
                                   max_nodes=max_nodes, refused=refused)
@@ -1086,5 +1160,6 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
     if problems:
         raise _fail(problems)
     if use_cache and key is not None:
-        _cache.put(key, records, reg.digest, cache_dir)
+        if _cache.put(key, records, reg.digest, cache_dir) and sig is not None:
+            _cache.put_stat(sig[0], key, sig[1], cache_dir)
     return reg
