@@ -1,9 +1,9 @@
 """A safe, content-addressed cache of loaded registries (JSON, never pickle).
 
-:func:`sanctrack.load` reads the registry's files (it always does: the files
-*are* the key), hashes their relative paths and bytes together with
-sanctrack's version, this cache's format version and the loader's limits, and
-looks for ``registry-<key>.json`` in the cache directory:
+:func:`sanctrack.load` reads the registry's files, hashes their relative
+paths and bytes together with sanctrack's version, this cache's format
+version and the loader's limits (the *content key*), and looks for
+``registry-<key>.json`` in the cache directory:
 
 * ``$SANCTRACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/sanctrack``, else
   ``~/.cache/sanctrack``; ``load(path, cache_dir=...)`` overrides it;
@@ -45,6 +45,20 @@ To distrust the cache, disable it (``cache=False``) or remove the directory.
 A hit pauses the cyclic garbage collector (process-wide) while it restores,
 and resumes it as it found it: the objects made are all kept, and collecting
 meanwhile only walked them again and again (about a third of a hit's time).
+
+Stat index. Reading 10,000 files costs more than restoring their registry,
+so a warm load first takes a *stat fingerprint* of the files it would read
+(:func:`sanctrack._loader.stat_signature`: each file's relative path, size,
+modification and change times in ns, inode and device, the directory's
+identity and the limits) and looks for ``stat-<fingerprint>.json``: a small
+signed entry naming the content key those files had when they were last
+read. A hit there skips reading the files. Any write to a file moves its
+change time (which no user program can set back), so an edited file changes
+the fingerprint; the index is not written while any file changed within
+:data:`RACY_NS` (2 s) of now, as an edit within the same timestamp tick
+could leave a stat unchanged (git's "racily clean" case). A symlink, a
+special file, a stray name or anything else the full read would judge means
+no fingerprint: the files are read.
 
 Writing is atomic (a temporary file renamed into place) and best effort: an
 unwritable cache directory, or a record value the format cannot restore
