@@ -148,13 +148,12 @@ class _Timeline:
                     recs.sort(key=_WHEN)
         records = tuple(recs)
         recorded = list(map(_RECORDED, records))
-        ordinals = array("i", map(_TO_ORDINAL, sorted(set(recorded))))
         has_corrections = any(map(_CORRECTS, records))
         self._has_extras = None in map(_EFFECTIVE, records) or any(map(_WINDOW, records))
         self._needs_epoch_check = has_corrections or not all(map(operator.le, recorded, recorded[1:]))
         self._has_corrections = has_corrections
-        self._ordinals = ordinals
-        self._n = len(ordinals)
+        self._ordinals = None  # made on first use (a known= question, an earlier epoch's check)
+        self._n = len(set(recorded))
         self._records = records
         self._prepared = True
 
@@ -166,9 +165,10 @@ class _Timeline:
 
     @property
     def ordinals(self) -> "array[int]":
-        if not self._prepared:
-            self._prepare()
-        return self._ordinals
+        o = self._ordinals if self._prepared else None
+        if o is None:
+            o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
+        return o
 
     @property
     def n(self) -> int:
