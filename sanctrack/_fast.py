@@ -180,6 +180,8 @@ class NumpyRuns:
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
+        if not len(self.keys):  # no measure has a run in this view
+            return self.stores[ranks], np.zeros(len(q), dtype=np.int32), np.zeros(len(q), dtype=bool)
         order = None
         if len(q) > 4096:
             # in key order, the searches and the gathers below walk the arrays front to back
@@ -199,8 +201,7 @@ class NumpyRuns:
             local_out = np.empty_like(local)
             local_out[order] = local
             hits, local = hits_out, local_out
-        stores = self.stores[ranks] if len(self.stores) else np.empty(len(q), dtype=object)
-        return stores, local, hits
+        return self.stores[ranks], local, hits
 
 
 class Screening(Sequence[ScreenHit]):

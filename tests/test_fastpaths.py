@@ -65,6 +65,7 @@ def _fresh(reg):
     d = reg._d
     d.inforce_cache.clear()
     d.runs_cache.clear()
+    d.stores_cache.clear()
     return reg
 
 
@@ -221,6 +222,26 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
             assert cols.hits == [bool(h.states) for h in hits] * 10
         finally:
             _fast.numpy = saved
+
+
+@pytest.mark.parametrize("known_index", [None, 0, 7, -3])
+def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_index):
+    """Over 4,096 questions: the numpy path searches in key order and scatters back."""
+    synth, reg, oracle = built(2000, 8)
+    _fresh(reg)
+    known = None if known_index is None else sorted(oracle.known_dates() - {None})[known_index]
+    mids = sorted(oracle.measures)
+    qs, ds = [], []
+    for m in mids:
+        for day in oracle.boundaries(m)[:8]:
+            qs.append(m)
+            ds.append(day)
+    qs, ds = qs[::-1] * 3, ds[::-1] * 3  # out of key order, and repeated
+    assert len(qs) > 4096
+    cols = reg.screen(qs, ds, known=known)
+    expected = [oracle.screen(q, d_, known) for q, d_ in zip(qs[: len(qs) // 3], ds[: len(ds) // 3])] * 3
+    assert cols.states == expected
+    assert cols.hits == [bool(x) for x in expected]
 
 
 def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
