@@ -885,14 +885,23 @@ class Registry:
         with d.lock:
             cached = d.changes_cache.get(y)
             if cached is None:
-                items = []
-                for tl in d.timelines.values():
-                    runs = self._runs(tl, tl.epoch(y))
-                    for n, t in enumerate(runs.active):
-                        if t.effective is not None:
-                            items.append((_ordinal(t.effective), tl.measure.authority, t.measure, n, t))
-                items.sort(key=operator.itemgetter(0, 1, 2, 3))
-                cached = (array("i", [x[0] for x in items]), [x[4] for x in items])
+                # the effective, uncorrected records each measure knows in view y (no replay needed),
+                # measure by measure in answer order (authority, measure id), each in canonical order;
+                # a stable sort by date then keeps that order among the transitions of one day
+                ords: list[int] = []
+                trs: list[Transition] = []
+                for tl in self._ranked():
+                    k = tl.epoch(y)
+                    if k == 0:
+                        continue
+                    if k == tl.n and not tl.has_corrections:
+                        recs = [t for t in tl.records if t.effective is not None] if tl.has_extras else tl.records
+                    else:
+                        recs = _known_effective(tl, k)
+                    trs.extend(recs)
+                    ords.extend(map(_TO_ORDINAL, map(_EFFECTIVE, recs)))
+                order = sorted(range(len(ords)), key=ords.__getitem__)
+                cached = (array("i", [ords[i] for i in order]), [trs[i] for i in order])
                 d.changes_cache[y] = cached
         return cached
 

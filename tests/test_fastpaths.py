@@ -397,3 +397,24 @@ def test_a_cached_load_answers_like_the_oracle_and_follows_file_changes(n, seed,
             e.write_bytes(e.read_bytes()[: len(e.read_bytes()) // 2])
         _loaded_answers_equal_the_oracle(s.load(root, cache=True, cache_dir=cache), synth2, oracle2, rnd)
         assert s.load(root, cache=False).digest == reg2.digest
+
+
+@pytest.mark.parametrize("known_at", [None, 0.5, 0.8, 0.95])
+def test_changes_in_exact_order_equal_a_naive_sort(known_at):
+    """Date, then authority, then measure id, then canonical order; corrections and knowledge applied."""
+    synth, reg, oracle = built(2000, 8)
+    reg._d.changes_cache.clear()
+    dates = sorted(oracle.known_dates() - {None})
+    known = None if known_at is None else dates[int(len(dates) * known_at)]
+    expected = []
+    for mid, tl in reg._d.timelines.items():
+        recs = [t for t in tl.records if known is None or t.recorded <= known]
+        corrected = {t.corrects for t in recs if t.corrects}
+        active = [t for t in recs if t.id not in corrected]
+        for n, t in enumerate(active):
+            if t.effective is not None:
+                expected.append((t.effective, tl.measure.authority, mid, n, t.id))
+    expected.sort()
+    a, b = D(2010, 1, 1), D(2022, 1, 1)
+    want = [x[4] for x in expected if a <= x[0] < b]
+    assert want and [t.id for t in reg.changes(a, b, known=known)] == want
