@@ -34,8 +34,10 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import math
+import operator
 import os
 from array import array
+from itertools import repeat
 from typing import Any, Iterator, Sequence, overload
 
 from ._model import IN_FORCE, MeasureState, ScreenHit
@@ -109,13 +111,14 @@ class InForceIndex:
         for mem in members:
             mem.sort(key=_rank_start)
             out.append(([r[3] for r in mem], array("i", [r[4] for r in mem]),
-                        array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem])))
+                        array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem]), [None] * len(mem)))
         self.blocks = out
 
     def at(self, o: int) -> list[MeasureState]:
         """Every in-force state on the day with ordinal ``o``, in answer order."""
-        owners, idx, starts, ends = self.blocks[bisect.bisect_right(self.cuts, o)]
-        return [r.answer(i) for r, i, a, b in zip(owners, idx, starts, ends) if a <= o < b]
+        owners, idx, starts, ends, memo = self.blocks[bisect.bisect_right(self.cuts, o)]
+        js = [j for j, (a, b) in enumerate(zip(starts, ends)) if a <= o < b]
+        return _answers(js, memo, owners, idx)
 
     def __len__(self) -> int:
         return sum(len(b[0]) for b in self.blocks)
@@ -128,7 +131,7 @@ def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
 class NumpyInForce:
     """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy)."""
 
-    __slots__ = ("starts", "ends", "owners", "idx")
+    __slots__ = ("starts", "ends", "owners", "idx", "memo")
 
     def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]]) -> None:
         np = _np()
@@ -137,12 +140,26 @@ class NumpyInForce:
         self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
         self.owners = [r[3] for r in rs]
         self.idx = array("i", [r[4] for r in rs])
+        self.memo: list[MeasureState | None] = [None] * len(rs)
 
     def at(self, o: int) -> list[MeasureState]:
         np = _np()
         js = np.flatnonzero((self.starts <= o) & (self.ends > o)).tolist()
-        owners, idx = self.owners, self.idx
-        return [owners[j].answer(idx[j]) for j in js]
+        return _answers(js, self.memo, self.owners, self.idx)
+
+
+def _answers(js: list[int], memo: list[Any], owners: Sequence[Any], idx: Sequence[int]) -> list[MeasureState]:
+    """The answers of runs ``js``: from ``memo`` (a C-level gather), made first where missing.
+
+    ``memo`` holds, per indexed run, the answer its store made (the same object), so a
+    repeated question is one pass over the hits with no call per hit.
+    """
+    out = list(map(memo.__getitem__, js))
+    if any(map(operator.is_, out, repeat(None))):
+        for n, j in enumerate(js):
+            if out[n] is None:
+                out[n] = memo[j] = owners[j].answer(idx[j])
+    return out
 
 
 class NumpyRuns:
