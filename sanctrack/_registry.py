@@ -5,10 +5,16 @@ For every measure, the records are grouped into *knowledge epochs* (the
 distinct ``recorded`` dates of its transitions). Replaying the records known
 in an epoch through the state machine gives the measure's *state runs*; a
 point query is a bisect over the start dates of those runs (O(log k)), never a
-replay. The runs of the latest epoch are built once, when the registry is
-built (that replay is also the legality check); the runs of earlier epochs are
-built on first use, under a lock, for ``as_known_on`` views and ``known=``
-point queries alike.
+replay. The runs are kept in a compact store (:mod:`sanctrack._runs`), and a
+run's :class:`MeasureState` is made the first time it is asked for.
+
+:meth:`Registry.build` checks everything: it replays every measure in every
+knowledge epoch that needs it (the legality check) and keeps the latest
+epoch's runs. A registry built from a signature-verified cache entry (records
+that passed those checks when they were loaded) does no replay: each measure
+is prepared (records in canonical order, epochs) and replayed on first use.
+The runs of earlier epochs are always built on first use. All of it happens
+under a lock, once, for ``as_known_on`` views and ``known=`` queries alike.
 
 This module is pure: no files, no clock, no printing.
 """
