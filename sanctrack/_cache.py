@@ -707,7 +707,6 @@ def _prune(folder: Path, pattern: str = "registry-*.json") -> None:
 
 def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] | None" = None) -> bool:
     """Store a registry that loaded with no problem; False if the cache could not be written."""
-    tmp = None
     try:
         folder = cache_dir(directory)
         folder.mkdir(parents=True, exist_ok=True)
@@ -715,21 +714,26 @@ def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] 
         if secret is None:
             return False
         body = json.dumps(_document(key, records, digest), ensure_ascii=False, separators=(",", ":")).encode()
-        fd, tmp = tempfile.mkstemp(prefix=".registry-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_sign(secret, body) + b"\n" + body)
-        os.replace(tmp, folder / f"registry-{key}.json")
-        tmp = None
+        _write_signed(folder, f"registry-{key}.json", secret, body)
         _prune(folder)
         return True
     except Exception:
         return False
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+
+
+def _write_signed(folder: Path, name: str, secret: bytes, body: bytes) -> None:
+    """Write ``signature + newline + body`` atomically: a temporary file renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_sign(secret, body) + b"\n" + body)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 # -- the stat index -------------------------------------------------------------------------
@@ -774,7 +778,6 @@ def put_stat(stat_key: str, key: str, newest_ns: int, directory: "str | os.PathL
     Not written (False) when a file changed within :data:`RACY_NS` of now:
     a change in the same timestamp tick could leave its stat unchanged.
     """
-    tmp = None
     try:
         now = time.time_ns() if now_ns is None else now_ns
         if now - newest_ns < RACY_NS:
@@ -784,19 +787,8 @@ def put_stat(stat_key: str, key: str, newest_ns: int, directory: "str | os.PathL
         if secret is None:
             return False
         body = json.dumps({"format": FORMAT, "stat": stat_key, "key": key}, separators=(",", ":")).encode()
-        fd, tmp = tempfile.mkstemp(prefix=".stat-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_sign(secret, body) + b"\n" + body)
-        os.replace(tmp, _stat_path(folder, stat_key))
-        tmp = None
+        _write_signed(folder, f"stat-{stat_key}.json", secret, body)
         _prune(folder, "stat-*.json")
         return True
     except Exception:
         return False
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
