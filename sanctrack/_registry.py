@@ -62,7 +62,6 @@ from ._model import (
 from ._runs import Runs as _Runs
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
-from ._runs import ordinal_of as _ordinal_of
 from ._statemachine import Replay, replay
 from ._time import Validity, local_date, parse_date, parse_when, zone
 from ._validate import check_records, did_you_mean
@@ -274,7 +273,6 @@ _GLOBAL_CACHE_SIZE = 8
 
 
 
-_ordinal = _ordinal_of
 
 
 class Registry:

@@ -44,7 +44,6 @@ __all__ = ["Runs", "STATUSES", "cause_code", "day_of"]
 STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
                                        Status.LIFTED, Status.EXPIRED)
 _STATUS_CODE: dict[Status | None, int] = {s: n for n, s in enumerate(STATUSES)}
-_LIVE = frozenset(n for n, s in enumerate(STATUSES) if s in IN_FORCE)
 
 #: Causes by code, interned (a run's code is ``(cause * 6 + status) * 2 + uncertain``).
 _CAUSES: list[str] = ["none", "unknown", "lapse", "announcement", "window",
@@ -54,13 +53,6 @@ _CAUSE_CODE: dict[str, int] = {c: n for n, c in enumerate(_CAUSES)}
 
 #: One date object per ordinal, shared by every answer (a few thousand distinct days).
 _DAYS: dict[int, _dt.date] = {}
-#: One int object per ordinal, shared by every run store's start list.
-_ORDINALS: dict[int, int] = {}
-
-
-def ordinal_of(day: _dt.date) -> int:
-    o = day.toordinal()
-    return _ORDINALS.setdefault(o, o)
 
 
 def day_of(o: int) -> _dt.date:
@@ -238,7 +230,3 @@ class Runs:
         live = self.live
         last = len(starts) - 1
         return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i + 1]]
-
-
-def live_code(code: int) -> bool:
-    return (code >> 1) % 6 in _LIVE
