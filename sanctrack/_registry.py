@@ -272,9 +272,6 @@ class _Data:
 _GLOBAL_CACHE_SIZE = 8
 
 
-
-
-
 class Registry:
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
