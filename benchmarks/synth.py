@@ -165,7 +165,9 @@ def _walk(rnd: random.Random, mid: str, authority: str, tz: _dt.tzinfo, day: int
         if "instrument" not in kw and rnd.random() < 0.5:
             kw["instrument"] = inst_ids[rnd.randrange(len(inst_ids))]
         if rnd.random() < 0.03:
-            kw["effective_at"] = _dt.datetime(eff.year, eff.month, eff.day, rnd.randint(0, 23),
+            # 04:00-22:30 local: never in a daylight-saving gap or fold (a wall time there is not one
+            # instant, and Python never finds it equal to the same instant in another zone)
+            kw["effective_at"] = _dt.datetime(eff.year, eff.month, eff.day, rnd.randint(4, 22),
                                               rnd.choice((0, 30)), tzinfo=tz)
         elif rnd.random() < 0.03:
             kw["effective_window"] = (_day(day - rnd.randint(0, 10)), _day(day + rnd.randint(0, 10)))

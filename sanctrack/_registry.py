@@ -30,7 +30,7 @@ import operator
 import re
 import threading
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import _fast
 from . import _canonical
@@ -126,23 +126,32 @@ class _Timeline:
 
     A timeline is made with its records in registry order and *prepared* on
     first use: the records put in canonical order (effective date, then
-    ``effective_at``, then registry order), the epochs found. Preparing is
-    idempotent and gives the same result in any thread.
+    ``effective_at``, then registry order), the epochs found. ``records``
+    may be a function making them (a registry restored from the load cache
+    makes a measure's records on first use). Preparing happens once, under a
+    lock.
     """
 
     __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_needs_epoch_check",
                  "_has_corrections", "_has_extras", "_prepared")
 
-    def __init__(self, measure: Measure, tz: str, records: list[Transition]) -> None:
+    def __init__(self, measure: Measure, tz: str,
+                 records: "Sequence[Transition] | Callable[[], list[Transition]]") -> None:
         self.measure = measure
         self.tz = tz
-        self._records: Sequence[Transition] = records
+        self._records: Any = records
         self._prepared = False
         self.latest: _Runs | None = None
         self.cache: dict[int, _Runs] | None = None
 
     def _prepare(self) -> None:
-        recs = list(self._records)
+        with _PREPARE_LOCK:  # once: deferred records made twice would be equal but not the same objects
+            if not self._prepared:
+                self._prepare_now()
+
+    def _prepare_now(self) -> None:
+        src = self._records
+        recs = list(src() if callable(src) else src)
         if len(recs) > 1:
             if any(map(_EFFECTIVE_AT, recs)):  # same-day order: untimed first, then by instant
                 tz = self.tz
@@ -298,6 +307,7 @@ class Registry:
         releases: Iterable[Release] = (),
         links: Iterable[Link] = (),
         _verified_digest: str | None = None,
+        _deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None" = None,
     ) -> "Registry":
         """Build a registry from records, checking everything.
 
@@ -312,13 +322,15 @@ class Registry:
         digest passed every check. The digest is taken as given (the entry's
         signature covers it and the records); the checks and the eager replay
         are not repeated, and each measure's runs are built on first use,
-        exactly as they would be otherwise.
+        exactly as they would be otherwise. ``_deferred`` (with it, also
+        private to the cache) is ``(count, {measure id: make})``: the
+        transitions of each measure, in registry order, made on first use.
         """
         collecting = gc.isenabled()
         gc.disable()  # building allocates hundreds of thousands of objects and no cycles: no collector passes
         try:
             return cls._build(info, authorities, entities, instruments, sources, measures, transitions, releases,
-                              links, _verified_digest)
+                              links, _verified_digest, _deferred)
         finally:
             if collecting:
                 gc.enable()
@@ -327,7 +339,10 @@ class Registry:
     def _build(cls, info: RegistryInfo | None, authorities: Iterable[Authority], entities: Iterable[Entity],
                instruments: Iterable[Instrument], sources: Iterable[Source], measures: Iterable[Measure],
                transitions: Iterable[Transition], releases: Iterable[Release], links: Iterable[Link],
-               _verified_digest: str | None) -> "Registry":
+               _verified_digest: str | None,
+               _deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None") -> "Registry":
+        if _deferred is not None and _verified_digest is None:
+            raise ValueError("deferred transitions come only from a verified cache entry")
         au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
         me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
         if _verified_digest is None:
@@ -346,14 +361,18 @@ class Registry:
         d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
         d.links = li
 
-        # records come grouped by measure (a file a measure): one step a run of them, in registry order
-        grouped: dict[str, list[Transition]] = {}
-        for mid, run in itertools.groupby(tr, key=_MEASURE):
-            g = grouped.get(mid)
-            if g is None:
-                grouped[mid] = list(run)
-            else:
-                g.extend(run)
+        grouped: Mapping[str, Any]
+        if _deferred is not None:
+            d.n_transitions, grouped = _deferred
+        else:
+            # records come grouped by measure (a file a measure): one step a run of them, in registry order
+            grouped = {}
+            for mid, run in itertools.groupby(tr, key=_MEASURE):
+                g = grouped.get(mid)
+                if g is None:
+                    grouped[mid] = list(run)
+                else:
+                    g.extend(run)
         tz_of: dict[str, str] = {}
         for code, a in d.authorities.items():
             try:
@@ -1156,6 +1175,7 @@ _WHEN = operator.attrgetter("when")
 _ID = operator.attrgetter("id")
 _MEASURE = operator.attrgetter("measure")
 _NO_RECORDS: list[Transition] = []
+_PREPARE_LOCK = threading.Lock()
 _TO_ORDINAL = _dt.date.toordinal
 _RECORDED = operator.attrgetter("recorded")
 _EFFECTIVE = operator.attrgetter("effective")
