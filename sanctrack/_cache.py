@@ -19,8 +19,10 @@ names and how each is encoded) it was written with. A hit restores the
 records without running their validators again, straight into their slots,
 equal field for field and type for type to the records the YAML gave; the
 checks of :meth:`Registry.build` and the eager replay are not repeated (the
-private ``_verified_digest`` path) and each measure's state runs are built on
-first use.
+private ``_verified_digest`` path). Every column is decoded at once (a
+malformed one makes the hit a miss), but the transitions — most of the
+records — are made measure by measure when a measure is first asked about,
+and each measure's state runs are built then too.
 
 Trust. Each entry is signed (HMAC-SHA256) with a random secret kept in the
 cache directory (``secret``, mode 0600). An entry whose signature, format,
@@ -74,6 +76,7 @@ import enum
 import gc
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -559,21 +562,85 @@ def _restore(cls: type, n: int, columns: list[Any], dates: dict[Any, Any] | None
         raise ValueError(f"a malformed {cls.__name__} table")
     out = list(map(_new, repeat(cls, n)))
     for (name, codec), col, setter in zip(schema, columns, _SETTERS[cls]):
-        decode = _decoder(codec, dates)
-        if type(col) is list and len(col) == n:
-            values: Any = decode(col)
-        elif type(col) is dict and col.keys() == {"all"}:
-            values = repeat(decode([col["all"]])[0], n)
-        elif type(col) is dict and col.keys() == {"keys", "width", "idx"} and type(col["keys"]) is list:
-            # a dict, not the list: an index out of range is an error
-            values = map(dict(enumerate(decode(col["keys"]))).__getitem__, _indexes(col, n))
-        else:
-            raise ValueError(f"a malformed {cls.__name__}.{name} column")
-        deque(map(setter, out, values), maxlen=0)
+        deque(map(setter, out, _values(cls, name, codec, col, n, dates)), maxlen=0)
     return out
 
 
-def _check_consistent(records: Any) -> None:
+def _values(cls: type, name: str, codec: str, col: Any, n: int, dates: dict[Any, Any]) -> Any:
+    """The ``n`` values of one column: a list, or a ``repeat`` of one value, or a lazy map."""
+    decode = _decoder(codec, dates)
+    if type(col) is list and len(col) == n:
+        return decode(col)
+    if type(col) is dict and col.keys() == {"all"}:
+        return repeat(decode([col["all"]])[0], n)
+    if type(col) is dict and col.keys() == {"keys", "width", "idx"} and type(col["keys"]) is list:
+        # a dict, not the list: an index out of range is an error
+        return map(dict(enumerate(decode(col["keys"]))).__getitem__, _indexes(col, n))
+    raise ValueError(f"a malformed {cls.__name__}.{name} column")
+
+
+class _Same:
+    """A column whose every value is ``value``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, Any], list[str], Any]:
+    """The transitions of an entry, decoded now and made measure by measure on first use.
+
+    Every column is decoded here (anything malformed fails now, while the entry can
+    still be a miss); making the records of one measure is then only filling their
+    slots. Returns ``(count, {measure id: make}, ids, measure column)``.
+    """
+    cls = Transition
+    schema = _schema(cls)
+    n, columns = table["n"], table["columns"]
+    if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
+        raise ValueError("a malformed Transition table")
+    decoded: list[Any] = []
+    for (name, codec), col in zip(schema, columns):
+        values = _values(cls, name, codec, col, n, dates)
+        decoded.append(_Same(next(values)) if type(values) is repeat and n else
+                       values if type(values) is list else list(values))
+    names = [name for name, _ in schema]
+    ids, measures = decoded[names.index("id")], decoded[names.index("measure")]
+    if type(ids) is _Same and n > 1:
+        raise ValueError("a duplicate transition id in the entry")
+    spans: dict[str, list[tuple[int, int]]] = {}
+    if type(measures) is _Same:
+        if n:
+            spans[measures.value] = [(0, n)]
+        measure_of: Any = repeat(measures.value, n)
+    else:
+        measure_of = measures
+        lo = 0
+        for mid, run in itertools.groupby(measures):
+            hi = lo + sum(1 for _ in run)
+            spans.setdefault(mid, []).append((lo, hi))
+            lo = hi
+    setters = _SETTERS[cls]
+
+    def maker(ranges: list[tuple[int, int]]) -> Any:
+        def make() -> list[Transition]:
+            out: list[Transition] = []
+            for lo, hi in ranges:
+                part = list(map(_new, repeat(cls, hi - lo)))
+                for values, setter in zip(decoded, setters):
+                    deque(map(setter, part, repeat(values.value, hi - lo) if type(values) is _Same
+                              else values[lo:hi]), maxlen=0)
+                out.extend(part)
+            return out
+        return make
+
+    return n, {mid: maker(r) for mid, r in spans.items()}, (ids if type(ids) is list else [ids.value] * n), \
+        (list(measure_of) if type(measure_of) is repeat else measure_of)
+
+
+def _check_consistent(records: Any, transition_ids: list[str] | None = None,
+                      transition_measures: list[str] | None = None) -> None:
     """Cheap structural invariants of any registry that loaded with no problem.
 
     Ids are unique within each kind and every transition's measure exists: the trusted
@@ -587,12 +654,14 @@ def _check_consistent(records: Any) -> None:
                       ("instrument", [i.id for i in records.instruments]),
                       ("source", [s.id for s in records.sources]),
                       ("measure", [m.id for m in records.measures]),
-                      ("transition", [t.id for t in records.transitions]),
+                      ("transition", [t.id for t in records.transitions] if transition_ids is None
+                       else transition_ids),
                       ("release", [r.id for r in records.releases])):
         if len(set(ids)) != len(ids):
             raise ValueError(f"a duplicate {kind} id in the entry")
     measures = {m.id for m in records.measures}
-    if not measures.issuperset([t.measure for t in records.transitions]):
+    if not measures.issuperset([t.measure for t in records.transitions] if transition_measures is None
+                               else transition_measures):
         raise ValueError("a transition of an unknown measure in the entry")
 
 
@@ -608,6 +677,27 @@ def _records(doc: Any) -> Any:
         table = doc[kind]
         kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
     return Records(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0], **kinds)
+
+
+def _registry(doc: Any, digest: str) -> Any:
+    """The registry of an entry: every record restored but the transitions, made per measure on first use."""
+    from ._registry import Registry
+
+    if doc.get("schema") != _schemas():
+        raise ValueError("the entry was written for other record types")
+    info = doc["info"]
+    dates: dict[Any, Any] = {None: None}
+    kinds: dict[str, Any] = {}
+    for kind, cls in _KINDS.items():
+        if kind != "transitions":
+            table = doc[kind]
+            kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
+    count, makers, ids, measures = _deferred_transitions(doc["transitions"], dates)
+    kinds["transitions"] = ()
+    records = types.SimpleNamespace(**kinds)
+    _check_consistent(records, ids, measures)
+    return Registry.build(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0],
+                          **kinds, _verified_digest=digest, _deferred=(count, makers))
 
 
 # -- get / put ------------------------------------------------------------------------
@@ -679,10 +769,7 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
                 return None
             # the signature says sanctrack wrote this entry for these files, after records
             # with this digest passed every check (see "Trust" in the module docstring)
-            records = _records(doc)
-            del doc
-            _check_consistent(records)
-            return records.build(verified_digest=digest)
+            return _registry(doc, digest)
         finally:
             if collecting:
                 gc.enable()
