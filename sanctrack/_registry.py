@@ -1137,7 +1137,19 @@ class Registry:
         """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
         np = _fast.numpy
         self._ranked()
-        ranks = np.fromiter(map(self._d.rank.get, queries, itertools.repeat(-1)), dtype=np.int64, count=len(queries))
+        rank = self._d.rank.get
+        n = len(queries)
+        if n >= _DEDUP_FROM:
+            # a batch names each measure many times, mostly through the same string objects: look
+            # each distinct object up once (its id is its address: no read of the string, whose
+            # hash and the dict slot it leads to are out of cache at 100,000 measures)
+            ptrs = np.fromiter(map(id, queries), dtype=np.uint64, count=n)
+            _, first, inverse = np.unique(ptrs, return_index=True, return_inverse=True)
+            firsts = map(queries.__getitem__, first.tolist())
+            distinct = np.fromiter(map(rank, firsts, itertools.repeat(-1)), dtype=np.int64, count=len(first))
+            ranks = distinct[inverse.reshape(-1)]
+        else:
+            ranks = np.fromiter(map(rank, queries, itertools.repeat(-1)), dtype=np.int64, count=n)
         if (ranks < 0).any():  # a target, not a measure id
             return None
         if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
@@ -1171,6 +1183,8 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _STARTS = operator.attrgetter("starts")
+#: From this many questions on, the vectorised screen looks each distinct query object up once.
+_DEDUP_FROM = 4096
 _WHEN = operator.attrgetter("when")
 _ID = operator.attrgetter("id")
 _MEASURE = operator.attrgetter("measure")

@@ -237,11 +237,22 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
             qs.append(m)
             ds.append(day)
     qs, ds = qs[::-1] * 3, ds[::-1] * 3  # out of key order, and repeated
-    assert len(qs) > 4096
+    qs = [(q + "#")[:-1] if n % 2 else q for n, q in enumerate(qs)]  # equal ids, other string objects
+    assert len(qs) > 4096 and qs[1] is not qs[1 + len(qs) // 3] and qs[1] == qs[1 + len(qs) // 3]
     cols = reg.screen(qs, ds, known=known)
     expected = [oracle.screen(q, d_, known) for q, d_ in zip(qs[: len(qs) // 3], ds[: len(ds) // 3])] * 3
     assert cols.states == expected
     assert cols.hits == [bool(x) for x in expected]
+
+
+def test_a_large_screen_batch_with_one_target_answers_the_target_too(engine):
+    synth, reg, oracle = built(2000, 8)
+    _fresh(reg)
+    mids = sorted(oracle.measures)
+    day = D(2015, 3, 1)
+    qs = mids * 25 + [synth.entities[3].name]
+    assert len(qs) > 4096
+    assert reg.screen(qs, day).states == [oracle.screen(q, day) for q in qs]
 
 
 def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
