@@ -190,15 +190,16 @@ class NumpyRuns:
         self.local = (np.arange(1, total + 1, dtype=np.int64) - np.repeat(offsets, counts)).astype(np.int32)
 
     def screen(self, ranks: Any, ordinals: Any) -> tuple[Any, Any, Any]:
-        """Per question: (run store, bisect position, in force) of measure ``ranks[i]`` on ``ordinals[i]``.
+        """Per question: (rank, bisect position, in force) of measure ``ranks[i]`` on ``ordinals[i]``.
 
-        The position is meaningful only where the verdict is True.
+        The position is meaningful only where the verdict is True; ``self.stores[rank]`` is the
+        measure's run store.
         """
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
         if not len(self.keys):  # no measure has a run in this view
-            return self.stores[ranks], np.zeros(len(q), dtype=np.int32), np.zeros(len(q), dtype=bool)
+            return ranks, np.zeros(len(q), dtype=np.int32), np.zeros(len(q), dtype=bool)
         order = None
         if len(q) > 4096:
             # in key order, the searches and the gathers below walk the arrays front to back
@@ -218,7 +219,7 @@ class NumpyRuns:
             local_out = np.empty_like(local)
             local_out[order] = local
             hits, local = hits_out, local_out
-        return self.stores[ranks], local, hits
+        return ranks, local, hits
 
 
 class Screening(Sequence[ScreenHit]):
@@ -235,26 +236,30 @@ class Screening(Sequence[ScreenHit]):
     made when first asked for.
     """
 
-    __slots__ = ("queries", "dates", "known", "_col", "_stores", "_idx", "_hits")
+    __slots__ = ("queries", "dates", "known", "_col", "_stores", "_idx", "_hits", "_ranks")
 
     def __init__(self, queries: Sequence[Any], dates: Sequence[Any], known: _dt.date | None,
                  col: list[Any] | None = None, *, stores: Sequence[Any] | None = None,
-                 idx: Sequence[int] | None = None, hits: Sequence[Any] | None = None) -> None:
+                 idx: Sequence[int] | None = None, hits: Sequence[Any] | None = None,
+                 ranks: Sequence[int] | None = None) -> None:
         self.queries = queries
         self.dates = dates
         self.known = known
         # per question: None (no hit), a MeasureState (one hit) or a tuple of states
         self._col = col
+        # per question, or per measure rank when ``ranks`` gives each question's rank
         self._stores = stores
         self._idx = idx
         self._hits = hits
+        self._ranks = ranks
 
     def _entry(self, i: int) -> Any:
         if self._col is not None:
             return self._col[i]
         if not self._hits[i]:
             return None
-        return self._stores[i].answer(int(self._idx[i]) - 1)
+        store = self._stores[i] if self._ranks is None else self._stores[self._ranks[i]]
+        return store.answer(int(self._idx[i]) - 1)
 
     def __len__(self) -> int:
         return len(self._col) if self._col is not None else len(self._hits)

@@ -1091,8 +1091,9 @@ class Registry:
         if np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines)):
             got = self._screen_numpy(queries, dates, y)
             if got is not None:
-                stores, idx, hits = got
-                return _fast.Screening(queries, dates, kd, stores=stores, idx=idx, hits=hits)
+                ranks, idx, hits = got
+                return _fast.Screening(queries, dates, kd, stores=self._numpy_runs(y).stores, idx=idx, hits=hits,
+                                       ranks=ranks)
         got = self._screen_measures(queries, dates, y)
         if got is not None:
             stores, idx, hits = got
