@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import warnings
 from functools import lru_cache
 from typing import Union
 
@@ -181,9 +182,11 @@ def zone(name: str) -> _dt.tzinfo:
     tzinfo = _tz.gettz(name) if name else None
     if tzinfo is None:
         try:  # the copy dateutil ships, for machines without a tz database
-            from dateutil.zoneinfo import get_zonefile_instance
+            with warnings.catch_warnings():  # dateutil 4 deprecates the module; it is only a fallback
+                warnings.simplefilter("ignore", DeprecationWarning)
+                from dateutil.zoneinfo import get_zonefile_instance
 
-            tzinfo = get_zonefile_instance().get(name)
+                tzinfo = get_zonefile_instance().get(name)
         except Exception:  # pragma: no cover - depends on the machine
             tzinfo = None
     if tzinfo is None:

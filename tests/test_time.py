@@ -87,3 +87,19 @@ def test_validity_predicates():
     assert Validity(dt.date(2025, 1, 1), dt.date(2025, 1, 1)).is_empty
     with pytest.raises(ValueError):
         Validity(dt.date(2025, 2, 1), dt.date(2025, 1, 1))
+
+
+def test_an_unknown_zone_is_a_value_error_without_a_deprecation_warning():
+    import sys
+    import warnings
+
+    from sanctrack._time import zone
+
+    zone.cache_clear()
+    sys.modules.pop("dateutil.zoneinfo", None)  # imported afresh: its deprecation warning would show now
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="unknown time zone 'Nowhere/Atlantis'"):
+            zone("Nowhere/Atlantis")
+        assert zone("Europe/Vilnius").utcoffset(dt.datetime(2025, 7, 1)) == dt.timedelta(hours=3)
+    assert [w for w in caught if issubclass(w.category, DeprecationWarning)] == []
