@@ -209,7 +209,6 @@ class NumpyRuns:
         j = np.searchsorted(self.keys, q, side="right") - 1
         ok = j >= 0
         jj = np.where(ok, j, 0)
-        ok &= self.keys[jj] <= q  # always true where ok; the measure check comes next
         ok &= (self.keys[jj] >> self.SHIFT) == (q >> self.SHIFT)
         hits = ok & self.live[jj + 1]
         local = self.local[jj]
