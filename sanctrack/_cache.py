@@ -665,39 +665,37 @@ def _check_consistent(records: Any, transition_ids: list[str] | None = None,
         raise ValueError("a transition of an unknown measure in the entry")
 
 
-def _records(doc: Any) -> Any:
-    from ._loader import Records
-
+def _tables(doc: Any, dates: dict[Any, Any], *, skip: str = "") -> tuple[Any, dict[str, Any]]:
+    """The entry's info and its record tables restored (all kinds but ``skip``), after its schema is checked."""
     if doc.get("schema") != _schemas():
         raise ValueError("the entry was written for other record types")
-    info = doc["info"]
-    dates: dict[Any, Any] = {None: None}
     kinds = {}
     for kind, cls in _KINDS.items():
-        table = doc[kind]
-        kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
-    return Records(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0], **kinds)
+        if kind != skip:
+            table = doc[kind]
+            kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
+    info = doc["info"]
+    return (None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0]), kinds
+
+
+def _records(doc: Any) -> Any:
+    """Every record of an entry, restored at once (the reference the lazy path is tested against)."""
+    from ._loader import Records
+
+    info, kinds = _tables(doc, {None: None})
+    return Records(info=info, **kinds)
 
 
 def _registry(doc: Any, digest: str) -> Any:
     """The registry of an entry: every record restored but the transitions, made per measure on first use."""
     from ._registry import Registry
 
-    if doc.get("schema") != _schemas():
-        raise ValueError("the entry was written for other record types")
-    info = doc["info"]
     dates: dict[Any, Any] = {None: None}
-    kinds: dict[str, Any] = {}
-    for kind, cls in _KINDS.items():
-        if kind != "transitions":
-            table = doc[kind]
-            kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
+    info, kinds = _tables(doc, dates, skip="transitions")
     count, makers, ids, measures = _deferred_transitions(doc["transitions"], dates)
     kinds["transitions"] = ()
-    records = types.SimpleNamespace(**kinds)
-    _check_consistent(records, ids, measures)
-    return Registry.build(info=None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0],
-                          **kinds, _verified_digest=digest, _deferred=(count, makers))
+    _check_consistent(types.SimpleNamespace(**kinds), ids, measures)
+    return Registry.build(info=info, **kinds, _verified_digest=digest, _deferred=(count, makers))
 
 
 # -- get / put ------------------------------------------------------------------------
