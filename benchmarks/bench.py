@@ -209,7 +209,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     trusted = Registry.build(**synth.kwargs(), _verified_digest=reg.digest)
     index_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    trusted._stores_of(None)  # every measure's runs (the replay deferred by the trusted build)
+    trusted._view_runs(None)  # every measure's runs (the replay deferred by the trusted build)
     runs_first = time.perf_counter() - t0
     del trusted
     X = D(2025, 6, 1)
@@ -431,7 +431,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         reg2.changes(A, B)
         if NUMPY is not None:
             reg2._numpy_runs(None)
-        reg2._stores_of(None)
+        reg2._view_runs(None)
         gc.collect()
         total = tracemalloc.get_traced_memory()[0]
         for tl in reg2._d.timelines.values():  # every run's answer made (the most answers can cost)

@@ -14,10 +14,13 @@ a *global* index per knowledge view, built on first use from those same runs:
   per day). A long run is repeated in each block it spans; the number of
   blocks grows with the square root of the runs, which bounds both the copy
   and the scan.
-* :class:`NumpyInForce` and :class:`NumpyRuns` (with the optional ``fast``
-  extra, numpy): the same runs as flat arrays sorted by (rank, start);
-  ``in_force`` is two vector comparisons, bulk screening one
-  ``searchsorted``.
+* :class:`NumpyInForce` (with the optional ``fast`` extra, numpy): the same
+  runs as flat arrays sorted by (rank, start); ``in_force`` is two vector
+  comparisons.
+* :class:`NumpyRuns` (numpy): the days each measure goes into or out of force,
+  as one sorted key array; bulk screening is one ``searchsorted`` and a
+  parity. Without numpy, the registry bisects the same days, kept per measure
+  (``Runs.flip_days``), in C-level ``map`` passes.
 
 Both give exactly the answers of the per-measure bisect (the property tests in
 ``tests/test_fastpaths.py`` check them against a naive replay). Aware-instant
@@ -38,9 +41,10 @@ import operator
 import os
 from array import array
 from itertools import repeat
-from typing import Any, Iterator, Sequence, overload
+from typing import Any, Callable, Iterator, Sequence, overload
 
 from ._model import IN_FORCE, MeasureState, ScreenHit
+from ._runs import LIVE_OF_CODE
 
 __all__ = ["InForceIndex", "NumpyInForce", "NumpyRuns", "Screening", "numpy", "OPEN_END"]
 
@@ -163,62 +167,54 @@ def _answers(js: list[int], memo: list[Any], owners: Sequence[Any], idx: Sequenc
 
 
 class NumpyRuns:
-    """Every run of one knowledge view as one sorted key array, for bulk point queries (numpy).
+    """Where every measure of one knowledge view goes into or out of force, as one sorted key array (numpy).
 
-    ``stores`` are the measures' run stores in rank order. A run's key is
-    ``rank << 22 | start``; the state of measure ``r`` on day ``o`` is the
-    last run whose key is ``<= r << 22 | o``, if it is ``r``'s (else the
-    measure did not exist yet).
+    ``stores`` are the measures' run stores in rank order. A *flip* is a run
+    whose in-force verdict differs from the run before it (the first in-force
+    run is one: nothing is in force before a measure's first run). Its key is
+    ``rank << 22 | start``; ``base[r]`` is the index of rank ``r``'s first
+    key. The number of keys ``<= r << 22 | o`` minus ``base[r]`` is the number
+    of measure ``r``'s flips on or before day ``o``: odd means in force. A
+    screen is therefore one ``searchsorted`` and a parity, with no run looked
+    up; the states themselves are made only for the hits asked about.
     """
 
-    __slots__ = ("keys", "live", "stores", "local")
+    __slots__ = ("keys", "base")
     SHIFT = 22
 
     def __init__(self, stores: Sequence[Any]) -> None:
         np = _np()
-        counts = np.fromiter((len(s.starts) for s in stores), dtype=np.int64, count=len(stores))
-        total = int(counts.sum())
-        ranks = np.repeat(np.arange(len(stores), dtype=np.int64), counts)
+        counts = np.fromiter(map(len, stores), dtype=np.int64, count=len(stores))
         starts = np.frombuffer(b"".join(s.starts.tobytes() for s in stores), dtype=np.int32).astype(np.int64)
-        self.keys = (ranks << self.SHIFT) | starts
-        # live[j + 1] is run j's; live[0] (no run at or before the day) is 0
-        self.live = np.frombuffer(b"\x00" + b"".join(s.live[1:] for s in stores), dtype=np.uint8).astype(bool)
-        self.stores = np.empty(len(stores), dtype=object)  # by rank (a run's rank is its key >> SHIFT)
-        self.stores[:] = list(stores)
-        offsets = np.cumsum(counts) - counts
-        # a run's bisect position in its measure's store (its index + 1), as Screening expects
-        self.local = (np.arange(1, total + 1, dtype=np.int64) - np.repeat(offsets, counts)).astype(np.int32)
+        live = np.frombuffer(b"".join(s.codes for s in stores).translate(LIVE_OF_CODE), dtype=np.uint8)
+        # the verdict of the run before (0 before each measure's first run)
+        before = np.empty_like(live)
+        if len(live):
+            before[0] = 0
+            before[1:] = live[:-1]
+            first = np.cumsum(counts) - counts
+            before[first[counts > 0]] = 0
+        flip = live != before
+        ranks = np.repeat(np.arange(len(stores), dtype=np.int64), counts)
+        self.keys = ((ranks << self.SHIFT) | starts)[flip]
+        fc = np.bincount(ranks[flip], minlength=len(stores)) if len(stores) else np.zeros(0, dtype=np.int64)
+        self.base = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(fc)))
 
-    def screen(self, ranks: Any, ordinals: Any) -> tuple[Any, Any, Any]:
-        """Per question: (rank, bisect position, in force) of measure ``ranks[i]`` on ``ordinals[i]``.
-
-        The position is meaningful only where the verdict is True; ``self.stores[rank]`` is the
-        measure's run store.
-        """
+    def screen(self, ranks: Any, ordinals: Any) -> Any:
+        """Per question: True if measure ``ranks[i]`` is in force on day ``ordinals[i]`` (a bool array)."""
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
-        if not len(self.keys):  # no measure has a run in this view
-            return ranks, np.zeros(len(q), dtype=np.int32), np.zeros(len(q), dtype=bool)
-        order = None
-        if len(q) > 4096:
-            # in key order, the searches and the gathers below walk the arrays front to back
-            # instead of jumping across them (3-6x fewer cache misses for a million questions)
-            order = np.argsort(q)
-            q = q[order]
-        j = np.searchsorted(self.keys, q, side="right") - 1
-        ok = j >= 0
-        jj = np.where(ok, j, 0)
-        ok &= (self.keys[jj] >> self.SHIFT) == (q >> self.SHIFT)
-        hits = ok & self.live[jj + 1]
-        local = self.local[jj]
-        if order is not None:
-            hits_out = np.empty_like(hits)
-            hits_out[order] = hits
-            local_out = np.empty_like(local)
-            local_out[order] = local
-            hits, local = hits_out, local_out
-        return ranks, local, hits
+        if len(q) <= 4096:
+            return ((np.searchsorted(self.keys, q, side="right") - self.base[ranks]) & 1).astype(bool)
+        # in key order, the search walks the keys front to back instead of jumping
+        # across them (several times fewer cache misses for a million questions)
+        order = np.argsort(q)
+        q = q[order]
+        odd = ((np.searchsorted(self.keys, q, side="right") - self.base[q >> self.SHIFT]) & 1).astype(bool)
+        hits = np.empty_like(odd)
+        hits[order] = odd
+        return hits
 
 
 class Screening(Sequence[ScreenHit]):
@@ -229,36 +225,31 @@ class Screening(Sequence[ScreenHit]):
     states in force, without making any :class:`ScreenHit`. Compares equal
     to a list of the same hits.
 
-    Measure-id questions are held as (the measure's run store, the bisect
-    position of the date in it, i.e. the run's index + 1, in force): the
-    verdict is computed when the screen runs, the :class:`MeasureState` is
-    made when first asked for.
+    Measure-id questions are held as their verdicts alone (``hits``): the
+    verdict is computed when the screen runs, and the :class:`MeasureState` of
+    a hit is asked of the registry (``state(query, date)``) when first needed.
     """
 
-    __slots__ = ("queries", "dates", "known", "_col", "_stores", "_idx", "_hits", "_ranks")
+    __slots__ = ("queries", "dates", "known", "_col", "_hits", "_state")
 
     def __init__(self, queries: Sequence[Any], dates: Sequence[Any], known: _dt.date | None,
-                 col: list[Any] | None = None, *, stores: Sequence[Any] | None = None,
-                 idx: Sequence[int] | None = None, hits: Sequence[Any] | None = None,
-                 ranks: Sequence[int] | None = None) -> None:
+                 col: list[Any] | None = None, *, hits: Sequence[Any] | None = None,
+                 state: Callable[[Any, Any], MeasureState] | None = None) -> None:
         self.queries = queries
         self.dates = dates
         self.known = known
         # per question: None (no hit), a MeasureState (one hit) or a tuple of states
         self._col = col
-        # per question, or per measure rank when ``ranks`` gives each question's rank
-        self._stores = stores
-        self._idx = idx
+        # or per question a verdict, and the state of a hit on demand
         self._hits = hits
-        self._ranks = ranks
+        self._state = state
 
     def _entry(self, i: int) -> Any:
         if self._col is not None:
             return self._col[i]
         if not self._hits[i]:
             return None
-        store = self._stores[i] if self._ranks is None else self._stores[self._ranks[i]]
-        return store.answer(int(self._idx[i]) - 1)
+        return self._state(self.queries[i], self.dates[i])  # type: ignore[misc]
 
     def __len__(self) -> int:
         return len(self._col) if self._col is not None else len(self._hits)

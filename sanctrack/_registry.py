@@ -236,8 +236,8 @@ class _Data:
         self.inforce_cache: dict[_dt.date | None, Any] = {}
         #: per knowledge date: every run as numpy arrays, for bulk screening
         self.runs_cache: dict[_dt.date | None, Any] = {}
-        #: per knowledge date: measure id -> run store, for bulk screening in pure Python
-        self.stores_cache: dict[_dt.date | None, Any] = {}
+        #: per knowledge date: measure id -> the days it goes into or out of force (pure-Python screening)
+        self.flips_cache: dict[_dt.date | None, Any] = {}
         #: (cache, knowledge date) pairs asked for once: a global index is built on the second ask
         self.global_asked: set[tuple[int, _dt.date | None]] = set()
         #: timelines in answer order (authority, measure id), and each measure's rank in it
@@ -1087,17 +1087,14 @@ class Registry:
         kd = _known(known)
         d = self._d
         np = _fast.numpy
+        hits = None
         # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the measures)
         if np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines)):
-            got = self._screen_numpy(queries, dates, y)
-            if got is not None:
-                ranks, idx, hits = got
-                return _fast.Screening(queries, dates, kd, stores=self._numpy_runs(y).stores, idx=idx, hits=hits,
-                                       ranks=ranks)
-        got = self._screen_measures(queries, dates, y)
-        if got is not None:
-            stores, idx, hits = got
-            return _fast.Screening(queries, dates, kd, stores=stores, idx=idx, hits=hits)
+            hits = self._screen_numpy(queries, dates, y)
+        if hits is None:
+            hits = self._screen_measures(queries, dates, y)
+        if hits is not None:
+            return _fast.Screening(queries, dates, kd, hits=hits, state=self._hit_state(y))
         col: list[Any] = []
         append = col.append
         cache: dict[Any, Any] = {}
@@ -1105,34 +1102,47 @@ class Registry:
             append(self._screen_one(q, _when(on), y, cache))
         return _fast.Screening(queries, dates, kd, col)
 
-    def _screen_measures(self, queries: Sequence[Any], dates: Any,
-                         y: _dt.date | None) -> tuple[list[_Runs], list[int], bytes] | None:
-        """Measure ids and calendar dates, in pure Python: C-level loops (``map``) over the run stores.
+    def _hit_state(self, y: _dt.date | None) -> Any:
+        """``state(measure id, date)`` in view ``y``, for a screening's hits (dates: ``date`` or ``datetime64``)."""
+        timelines = self._d.timelines
 
-        None if any question is a target (or any date is not a :class:`datetime.date`).
+        def state(mid: str, on: Any) -> MeasureState:
+            if type(on) is not _dt.date:
+                on = _dt.date.fromordinal(int(on.astype("datetime64[D]").astype("int64")) + _EPOCH_ORDINAL)
+            return self._state_y(timelines[mid], on, y)
+
+        return state
+
+    def _screen_measures(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> bytes | None:
+        """Measure ids and calendar dates, in pure Python: per question, 1 if in force (else 0).
+
+        Each measure's flip days (:meth:`~sanctrack._runs.Runs.flip_days`) are
+        bisected in C-level ``map`` passes: the count of flips up to a day is odd
+        iff the measure is in force then. None if any question is a target (or
+        any date is not a :class:`datetime.date`).
         """
-        date = _dt.date
-        if set(map(type, dates)) != {date}:
+        if set(map(type, dates)) != {_dt.date}:
             return None
         d = self._d
-        if y in d.stores_cache or 4 * len(queries) >= len(d.timelines):
-            stores = list(map(self._stores_of(y).get, queries))
-            if None in stores:
+        if y in d.flips_cache or 4 * len(queries) >= len(d.timelines):
+            flips = self._flips_of(y)
+            try:
+                # two passes, not one pipeline: the dictionary lookups and the bisects each miss the
+                # cache at 100,000 measures, and apart they overlap their misses better (measured faster at 1M)
+                days = list(map(flips.__getitem__, queries))
+            except KeyError:  # a target, not a measure id
                 return None
-        else:
-            tls = list(map(d.timelines.get, queries))
-            if None in tls:
-                return None
-            store = {tl: self._runs(tl, tl.epoch(y)) for tl in set(tls)}
-            stores = list(map(store.__getitem__, tls))
-        pos = list(map(bisect.bisect_right, map(_STARTS, stores), map(date.toordinal, dates)))
-        hits = bytes(map(operator.getitem, map(_LIVE, stores), pos))
-        return stores, pos, hits
+            return bytes(map(_ODD, map(bisect.bisect_right, days, dates)))
+        tls = list(map(d.timelines.get, queries))
+        if None in tls:
+            return None
+        days = {tl: self._runs(tl, tl.epoch(y)).flip_days() for tl in set(tls)}
+        return bytes(map(_ODD, map(bisect.bisect_right, map(days.__getitem__, tls), dates)))
 
-    def _stores_of(self, y: _dt.date | None) -> dict[str, _Runs]:
-        """Measure id -> its run store in view ``y`` (every measure's runs built)."""
-        return self._global(self._d.stores_cache, y,
-                            lambda y: {mid: self._runs(tl, tl.epoch(y)) for mid, tl in self._d.timelines.items()})
+    def _flips_of(self, y: _dt.date | None) -> dict[str, tuple[_dt.date, ...]]:
+        """Measure id -> the days it goes into or out of force in view ``y`` (every measure's runs built)."""
+        return self._global(self._d.flips_cache, y, lambda y: {
+            mid: self._runs(tl, tl.epoch(y)).flip_days() for mid, tl in self._d.timelines.items()})
 
     def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> Any:
         """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
@@ -1183,7 +1193,7 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
-_STARTS = operator.attrgetter("starts")
+_ODD = (1).__and__
 #: From this many questions on, the vectorised screen looks each distinct query object up once.
 _DEDUP_FROM = 4096
 _WHEN = operator.attrgetter("when")
@@ -1197,7 +1207,6 @@ _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
 _CORRECTS = operator.attrgetter("corrects")
 _WINDOW = operator.attrgetter("effective_window")
-_LIVE = operator.attrgetter("live")
 
 
 def _at_instant(tl: _Timeline, runs: _Runs, when: _dt.datetime) -> MeasureState:

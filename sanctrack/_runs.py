@@ -7,9 +7,10 @@ registry keeps them per measure and knowledge epoch in a :class:`Runs`:
 * ``starts`` — the runs' start days as date ordinals, an ``array('i')`` (one
   bisect answers a point query);
 * ``codes`` — one byte per run: status, cause and the uncertainty flag;
-* ``live`` — one byte per bisect position: position 0 is "before the first
-  run", position ``i + 1`` is run ``i``; 1 when that state is in force (bulk
-  screening reads this without making any answer);
+* ``flips`` — made on first use by bulk screening: the days on which the
+  measure goes into or out of force (the state changes between in force and
+  not). A bisect of a day in them counts the flips up to that day: odd means
+  in force, with no answer made and no run looked up;
 * ``data`` — three slots per run: the transition that began it, its reliefs,
   and the scheduled ``until`` (a date or ``None``) or, when the run also has
   pending announcements or a program or targets other than the measure's, a
@@ -38,7 +39,7 @@ from ._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
 from ._statemachine import Run
 from ._time import Validity
 
-__all__ = ["Runs", "STATUSES", "cause_code", "day_of"]
+__all__ = ["LIVE_OF_CODE", "Runs", "STATUSES", "cause_code", "day_of"]
 
 #: Status by code (``code % 6``); index 0 is "the measure does not exist yet".
 STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
@@ -60,6 +61,10 @@ def day_of(o: int) -> _dt.date:
     if d is None:
         d = _DAYS.setdefault(o, _dt.date.fromordinal(o))
     return d
+
+
+#: Per run code: 1 if its status is in force (``codes.translate(LIVE_OF_CODE)``).
+LIVE_OF_CODE = bytes(1 if STATUSES[(c >> 1) % 6] in IN_FORCE else 0 for c in range(256))
 
 
 def cause_code(cause: str) -> int:
@@ -119,7 +124,7 @@ def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...],
 class Runs:
     """The state runs of one measure in one knowledge epoch (see the module docstring)."""
 
-    __slots__ = ("measure", "digest", "starts", "codes", "live", "data", "answers", "before_cause",
+    __slots__ = ("measure", "digest", "starts", "codes", "flips", "data", "answers", "before_cause",
                  "intraday", "active", "superseded", "pending")
 
     def __init__(self, measure: Measure, digest: str, runs: Sequence[Run], *, before_cause: str = "none",
@@ -133,9 +138,9 @@ class Runs:
         self.pending = pending
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
         self.answers: list[MeasureState | None] | None = None
+        self.flips: tuple[_dt.date, ...] | None = None
         starts: list[int] = []  # made an array below
         codes = bytearray()
-        live = bytearray(b"\x00")
         data: list[Any] = []  # made a tuple below
         program, targets = measure.program, measure.targets
         last_ext: Any = None
@@ -144,7 +149,6 @@ class Runs:
             starts.append(r.start.toordinal())
             st = r.status
             codes.append(_code(st, r.cause, r.uncertain))
-            live.append(1 if st in IN_FORCE else 0)
             if r.pending or r.program != program or r.targets != targets:
                 ext = (r.pending, r.program, r.targets, r.until)
                 if ext != last_ext:
@@ -167,7 +171,6 @@ class Runs:
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
         self.starts = array("i", starts)
         self.codes = bytes(codes)
-        self.live = bytes(live)
         self.data = tuple(data)
 
     def __len__(self) -> int:
@@ -224,9 +227,30 @@ class Runs:
                       _CAUSES[(code >> 1) // 6], validity(day_of(starts[i]), end), bool(code & 1),
                       program, targets, self.digest, until)
 
+    def live(self) -> bytes:
+        """One byte per run: 1 if its state is in force."""
+        return self.codes.translate(LIVE_OF_CODE)
+
+    def flip_days(self) -> tuple[_dt.date, ...]:
+        """The days the measure goes into or out of force, oldest first (made on first use, kept).
+
+        Before the first run nothing is in force, so the state on a day is in
+        force iff an odd number of these days are on or before it.
+        """
+        f = self.flips
+        if f is None:
+            days = []
+            cur = 0
+            for o, v in zip(self.starts, self.live()):
+                if v != cur:
+                    days.append(day_of(o))
+                    cur = v
+            f = self.flips = tuple(days)
+        return f
+
     def in_force_runs(self) -> list[tuple[int, int, int]]:
         """``(run index, start, end)`` of the in-force runs (``end`` None while the run holds)."""
         starts = self.starts
-        live = self.live
+        live = self.live()
         last = len(starts) - 1
-        return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i + 1]]
+        return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i]]

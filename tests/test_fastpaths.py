@@ -65,7 +65,7 @@ def _fresh(reg):
     d = reg._d
     d.inforce_cache.clear()
     d.runs_cache.clear()
-    d.stores_cache.clear()
+    d.flips_cache.clear()
     return reg
 
 
@@ -290,6 +290,29 @@ def test_a_screening_is_a_sequence_of_hits():
     assert len(cols) == 2 and cols[1] == s.ScreenHit(mid, D(1990, 1, 1), None, ())
     assert cols[:1] == [cols[0]] and list(cols) == [cols[0], cols[1]]
     assert cols.hits == [bool(oracle.screen(mid, day)), False]
+
+
+def test_flip_days_are_the_days_a_measure_goes_into_or_out_of_force(engine):
+    """Relieved is still in force (no flip); suspended and lifted are not. Derived by hand."""
+    reg = s.Registry.build(**_one_measure(
+        s.Transition("t1", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+        s.Transition("t2", "m", "relieve", recorded=D(2020, 2, 1), effective=D(2020, 2, 1)),
+        s.Transition("t3", "m", "suspend", recorded=D(2020, 3, 1), effective=D(2020, 3, 1)),
+        s.Transition("t4", "m", "resume", recorded=D(2020, 4, 1), effective=D(2020, 4, 1)),
+        s.Transition("t5", "m", "lift", recorded=D(2020, 5, 1), effective=D(2020, 5, 1))))
+    tl = reg._d.timelines["m"]
+    assert reg._runs(tl, tl.n).flip_days() == (D(2020, 1, 1), D(2020, 3, 1), D(2020, 4, 1), D(2020, 5, 1))
+    assert reg._runs(tl, 2).flip_days() == (D(2020, 1, 1),)  # as known on 2020-02-01
+    days = [D(2019, 12, 31), D(2020, 1, 1), D(2020, 2, 15), D(2020, 3, 1), D(2020, 3, 31), D(2020, 4, 1),
+            D(2020, 4, 30), D(2020, 5, 1), D(2030, 1, 1)]
+    expected = [False, True, True, False, False, True, True, False, False]
+    for known in (None, D(2020, 2, 1)):
+        want = expected if known is None else [False] + [True] * 8
+        cols = reg.screen(["m"] * 4096 * 2 + ["m"] * len(days), [D(2020, 1, 1)] * 8192 + days, known=known)
+        assert cols.hits[8192:] == want
+        assert [h.states[0].transition.id if h.states else None for h in cols[8192:]] == [
+            None, "t1", "t2", None, None, "t4", "t4", None, None] if known is None else [
+            None, "t1", "t2", "t2", "t2", "t2", "t2", "t2", "t2"]
 
 
 # -- the build's shortcuts ------------------------------------------------------------
