@@ -445,7 +445,7 @@ class Registry:
         return problems
 
     def _earlier_epochs_legal(self, tl: _Timeline, final: _Runs) -> bool:
-        checked = [[t for t in final.active if t.effective is not None]]
+        checked = [[t for t in _corrected(tl, tl.n)[0] if t.effective is not None]]
         for k in range(tl.n - 1, 0, -1):
             seq = _known_effective(tl, k)
             if any(_is_prefix(seq, c) for c in checked):
@@ -481,20 +481,13 @@ class Registry:
         digest = d.digest
         if k == 0:
             return _Runs(m, digest, (), before_cause="unknown")
-        records = tl.records
-        if k == tl.n:  # the latest epoch knows every record
-            known: Sequence[Transition] = records
-        else:
-            horizon = _day_of(tl.ordinals[k - 1])
-            known = [t for t in records if t.recorded <= horizon]
+        known = _known_records(tl, k)
         if tl.has_corrections:
             correctors = {t.corrects: t for t in known if t.corrects is not None}
-            active = tuple(t for t in known if t.id not in correctors)
-            superseded = tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors)
+            active: Sequence[Transition] = [t for t in known if t.id not in correctors]
         else:
             correctors = {}
-            active = known if type(known) is tuple else tuple(known)
-            superseded = ()
+            active = known
         effective = [t for t in active if t.effective is not None]
         pending: list[tuple[Transition, _dt.date, _dt.date | None]] = []
         windows = []
@@ -517,8 +510,7 @@ class Registry:
         rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
                              pending=pending, windows=windows,  # type: ignore[arg-type]
                              instant_of=_timestamp, follow=follow)
-        not_effective = tuple(t for t in known if t.effective is None) if tl.has_extras else ()
-        runs = _Runs(m, digest, rep.runs, active=active, superseded=superseded, pending=not_effective)
+        runs = _Runs(m, digest, rep.runs)
         if rep.intraday:
             intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
             for day, subs in rep.intraday.items():
@@ -856,8 +848,8 @@ class Registry:
         ['us-ofac-belavia-sdn.announce-2025-09-11']
         """
         tl = self._timeline(measure_id)
-        runs = self._runs(tl, self._k(tl, known))
-        return History(tl.measure, runs.states(), runs.superseded)
+        k = self._k(tl, known)
+        return History(tl.measure, self._runs(tl, k).states(), _corrected(tl, k)[1])
 
     def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
                 target: str | None = None, kind: str | None = None,
@@ -956,17 +948,17 @@ class Registry:
         [('impose', 'SDN designations 2021-12-02'), ('relieve', 'GL 5'), ('relieve', 'GL 13')]
         """
         tl = self._timeline(measure_id)
-        runs = self._runs(tl, self._k(tl, known))
         state = self.state(measure_id, on, known=known)
         when = _when(on)
         day = when if type(when) is _dt.date else local_date(when, tl.tz)  # type: ignore[arg-type]
         d = self._d
         steps = []
-        for t in runs.active:
+        active, superseded = _corrected(tl, self._k(tl, known))
+        for t in active:
             if t.effective is None or t.effective > day:
                 continue
             steps.append(self._step(t))
-        sup = tuple(s for s in runs.superseded if s.record.when <= day)
+        sup = tuple(s for s in superseded if s.record.when <= day)
         msrc = tuple(d.sources[s] for s in tl.measure.sources if s in d.sources)
         return Explanation(state, tuple(steps), msrc, sup)
 
@@ -1178,6 +1170,26 @@ class Registry:
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+def _known_records(tl: _Timeline, k: int) -> Sequence[Transition]:
+    """The records of a timeline known in epoch ``k`` (``1 <= k <= tl.n``), in canonical order."""
+    if k == tl.n:  # the latest epoch knows every record
+        return tl.records
+    horizon = _day_of(tl.ordinals[k - 1])
+    return [t for t in tl.records if t.recorded <= horizon]
+
+
+def _corrected(tl: _Timeline, k: int) -> tuple[Sequence[Transition], tuple[Supersession, ...]]:
+    """The records of epoch ``k`` that no known record corrects, and the supersessions (made on demand)."""
+    if k == 0:
+        return (), ()
+    known = _known_records(tl, k)
+    if not tl.has_corrections:
+        return known, ()
+    correctors = {t.corrects: t for t in known if t.corrects is not None}
+    return ([t for t in known if t.id not in correctors],
+            tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors))
 
 
 def _known_effective(tl: _Timeline, k: int) -> list[Transition]:

@@ -125,17 +125,12 @@ class Runs:
     """The state runs of one measure in one knowledge epoch (see the module docstring)."""
 
     __slots__ = ("measure", "digest", "starts", "codes", "flips", "data", "answers", "before_cause",
-                 "intraday", "active", "superseded", "pending")
+                 "intraday")
 
-    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run], *, before_cause: str = "none",
-                 active: tuple[Transition, ...] = (), superseded: tuple[Any, ...] = (),
-                 pending: tuple[Transition, ...] = ()) -> None:
+    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run], *, before_cause: str = "none") -> None:
         self.measure = measure
         self.digest = digest
         self.before_cause = before_cause
-        self.active = active
-        self.superseded = superseded
-        self.pending = pending
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
         self.answers: list[MeasureState | None] | None = None
         self.flips: tuple[_dt.date, ...] | None = None
