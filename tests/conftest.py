@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_DATA = REPO.parent / "shared" / "data" / "real-sanctions"
+REGISTRY_FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 
 settings.register_profile(
     "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -30,6 +32,14 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real sanctions data not found at {REAL_DATA}")
     return REAL_DATA
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture registry ``tests/fixtures/registries/base``."""
+    out = tmp_path / "reg"
+    shutil.copytree(REGISTRY_FIXTURES / "base", out)
+    return out
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -15,15 +15,7 @@ import pytest
 import sanctrack
 from sanctrack import RegistryError, _cache, _loader
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 MEASURE = "measures/us-ofac-acme-sdn.yaml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    out = tmp_path / "reg"
-    shutil.copytree(FIXTURES / "base", out)
-    return out
 
 
 @pytest.fixture

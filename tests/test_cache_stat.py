@@ -12,16 +12,8 @@ import pytest
 import sanctrack
 from sanctrack import _cache, _loader
 
-FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 MEASURE = "measures/us-ofac-acme-sdn.yaml"
 LIMITS = (_loader.MAX_DEPTH, _loader.MAX_NODES)
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    out = tmp_path / "reg"
-    shutil.copytree(FIXTURES / "base", out)
-    return out
 
 
 @pytest.fixture
