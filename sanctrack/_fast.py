@@ -39,14 +39,16 @@ import datetime as _dt
 import math
 import operator
 import os
+import sys
 from array import array
 from itertools import repeat
 from typing import Any, Callable, Iterator, Sequence, overload
 
-from ._model import IN_FORCE, MeasureState, ScreenHit
+from ._model import MeasureState, ScreenHit
 from ._runs import LIVE_OF_CODE
 
-__all__ = ["InForceIndex", "NumpyInForce", "NumpyRuns", "Screening", "numpy", "OPEN_END"]
+__all__ = ["InForceIndex", "NumpyInForce", "NumpyRuns", "Screening", "addresses", "group_by_address", "numpy",
+           "OPEN_END"]
 
 #: The end ordinal used for a run that has not ended (beyond ``date.max``).
 OPEN_END = _dt.date.max.toordinal() + 1
@@ -166,6 +168,50 @@ def _answers(js: list[int], memo: list[Any], owners: Sequence[Any], idx: Sequenc
     return out
 
 
+def addresses(objs: Sequence[Any]) -> Any:
+    """The objects' ``id()``s (their addresses on CPython), as a numpy ``uint64`` array.
+
+    On CPython a numpy object array's buffer holds exactly those addresses, so
+    it is read through ctypes (the array keeps every object alive meanwhile)
+    rather than making a Python int per object (~1.4x faster for a million).
+    Elsewhere, ``map(id, objs)``.
+    """
+    np = _np()
+    n = len(objs)
+    if _CPYTHON and n:
+        import ctypes
+
+        held = np.fromiter(objs, dtype=object, count=n)
+        if held.dtype.itemsize == ctypes.sizeof(ctypes.c_void_p) == 8 and held.flags.c_contiguous:
+            raw = (ctypes.c_uint64 * n).from_address(held.ctypes.data)
+            return np.frombuffer(raw, dtype=np.uint64).copy()
+    return np.fromiter(map(id, objs), dtype=np.uint64, count=n)
+
+
+def group_by_address(objs: Sequence[Any]) -> tuple[Any, Any]:
+    """Group a sequence's items by identity: ``(firsts, group)``.
+
+    ``firsts[g]`` is the index of one item of group ``g`` and ``group[i]`` is
+    item ``i``'s group, so ``objs[firsts[group[i]]] is objs[i]``. One sort of
+    the addresses (no hashing, no read of the objects).
+    """
+    np = _np()
+    p = addresses(objs)
+    n = len(p)
+    order = np.argsort(p)
+    ps = p[order]
+    new = np.empty(n, dtype=bool)
+    if n:
+        new[0] = True
+        np.not_equal(ps[1:], ps[:-1], out=new[1:])
+    group = np.empty(n, dtype=np.intp)
+    group[order] = np.cumsum(new) - 1
+    return order[new], group
+
+
+_CPYTHON = sys.implementation.name == "cpython"
+
+
 class NumpyRuns:
     """Where every measure of one knowledge view goes into or out of force, as one sorted key array (numpy).
 
@@ -181,6 +227,9 @@ class NumpyRuns:
 
     __slots__ = ("keys", "base")
     SHIFT = 22
+    #: a batch is searched in key order from this many questions, if the keys outgrow the caches
+    SORT_FROM = 4096
+    SORT_KEYS_FROM = 1 << 16
 
     def __init__(self, stores: Sequence[Any]) -> None:
         np = _np()
@@ -205,7 +254,7 @@ class NumpyRuns:
         np = _np()
         ranks = np.asarray(ranks, dtype=np.int64)
         q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
-        if len(q) <= 4096:
+        if len(q) < self.SORT_FROM or len(self.keys) < self.SORT_KEYS_FROM:
             return ((np.searchsorted(self.keys, q, side="right") - self.base[ranks]) & 1).astype(bool)
         # in key order, the search walks the keys front to back instead of jumping
         # across them (several times fewer cache misses for a million questions)

@@ -1040,9 +1040,13 @@ class Registry:
         """
         if dates is not None:
             return self._screen_columns(pairs, dates, known)  # type: ignore[arg-type]
+        items = pairs if isinstance(pairs, (list, tuple)) else list(pairs)
+        if len(items) >= 64 and set(map(len, items)) == {2}:  # (query, date) pairs: answered column by column
+            queries = list(map(_FIRST, items))
+            return list(self._screen_columns(queries, list(map(_SECOND, items)), known))
         out = []
         cache: dict[Any, Any] = {}
-        for item in pairs:  # type: ignore[union-attr]
+        for item in items:
             query, on = item[0], item[1]
             kn = item[2] if len(item) > 2 else known
             y = self._effective_known(kn)
@@ -1142,15 +1146,14 @@ class Registry:
         self._ranked()
         rank = self._d.rank.get
         n = len(queries)
-        if n >= _DEDUP_FROM:
+        if n >= _DEDUP_FROM and len(self._d.rank) >= _DEDUP_MEASURES:
             # a batch names each measure many times, mostly through the same string objects: look
             # each distinct object up once (its id is its address: no read of the string, whose
-            # hash and the dict slot it leads to are out of cache at 100,000 measures)
-            ptrs = np.fromiter(map(id, queries), dtype=np.uint64, count=n)
-            _, first, inverse = np.unique(ptrs, return_index=True, return_inverse=True)
-            firsts = map(queries.__getitem__, first.tolist())
-            distinct = np.fromiter(map(rank, firsts, itertools.repeat(-1)), dtype=np.int64, count=len(first))
-            ranks = distinct[inverse.reshape(-1)]
+            # hash and the dict slot it leads to are out of cache with this many measures)
+            firsts, group = _fast.group_by_address(queries)
+            distinct = np.fromiter(map(rank, map(queries.__getitem__, firsts.tolist()), itertools.repeat(-1)),
+                                   dtype=np.int64, count=len(firsts))
+            ranks = distinct[group]
         else:
             ranks = np.fromiter(map(rank, queries, itertools.repeat(-1)), dtype=np.int64, count=n)
         if (ranks < 0).any():  # a target, not a measure id
@@ -1206,8 +1209,12 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _ODD = (1).__and__
-#: From this many questions on, the vectorised screen looks each distinct query object up once.
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+#: From this many questions, and this many measures (their ids and the dict no longer in the
+#: CPU caches), the vectorised screen looks each distinct query object up once.
 _DEDUP_FROM = 4096
+_DEDUP_MEASURES = 32_768
 _WHEN = operator.attrgetter("when")
 _ID = operator.attrgetter("id")
 _MEASURE = operator.attrgetter("measure")

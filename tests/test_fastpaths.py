@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sanctrack as s
-from sanctrack import _fast
+from sanctrack import _fast, _registry
 from sanctrack._canonical import digest_of, plain
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -220,13 +220,21 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
             assert len(cols) == len(qs)
             assert cols == hits * 10
             assert cols.hits == [bool(h.states) for h in hits] * 10
+            # (query, date) pairs, 64 or more: answered column by column, returned as a list
+            listed = reg.screen(list(zip(qs, ds)), known=known)
+            assert type(listed) is list and listed == hits * 10
         finally:
             _fast.numpy = saved
 
 
 @pytest.mark.parametrize("known_index", [None, 0, 7, -3])
-def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_index):
-    """Over 4,096 questions: the numpy path searches in key order and scatters back."""
+@pytest.mark.parametrize("as_if_large", [False, True])
+def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_index, as_if_large, monkeypatch):
+    """Over 4,096 questions. ``as_if_large``: the numpy path takes the branches of a registry of
+    100,000 measures (each distinct query object looked up once, the search in key order)."""
+    if as_if_large:
+        monkeypatch.setattr(_registry, "_DEDUP_MEASURES", 0)
+        monkeypatch.setattr(_fast.NumpyRuns, "SORT_KEYS_FROM", 0)
     synth, reg, oracle = built(2000, 8)
     _fresh(reg)
     known = None if known_index is None else sorted(oracle.known_dates() - {None})[known_index]
@@ -270,6 +278,19 @@ def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
         assert reg.screen(mids, arr).states == expected
     mixed = [mids[0], synth.entities[0].id, mids[1]] * 30
     assert reg.screen(mixed, day).states == [oracle.screen(q, day) for q in mixed]
+
+
+def test_addresses_are_the_ids_and_groups_are_identity_classes():
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    a, b = "x" * 3, "".join(["x", "xx"])
+    assert a == b and a is not b
+    objs = [a, b, a, (1, 2), None, b, (1, 2)]
+    assert _fast.addresses(objs).tolist() == [id(o) for o in objs]
+    firsts, group = _fast.group_by_address(objs)
+    assert [objs[firsts[g]] is o for g, o in zip(group.tolist(), objs)] == [True] * len(objs)
+    assert len(firsts) == len({id(o) for o in objs})
+    assert _fast.addresses([]).tolist() == [] and len(_fast.group_by_address([])[0]) == 0
 
 
 def test_screen_columns_refuse_mismatched_lengths_and_report_unknown_targets():
