@@ -1084,8 +1084,11 @@ class Registry:
         d = self._d
         np = _fast.numpy
         hits = None
-        # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the measures)
-        if np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines)):
+        # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the
+        # measures); for dates as ``date`` objects, only with many measures: with fewer, the pure-Python
+        # bisects run in cache and were measured faster than converting the dates for numpy
+        if (np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines))
+                and (len(d.timelines) >= _NUMPY_MEASURES or isinstance(dates, np.ndarray))):
             hits = self._screen_numpy(queries, dates, y)
         if hits is None:
             hits = self._screen_measures(queries, dates, y)
@@ -1215,6 +1218,8 @@ _SECOND = operator.itemgetter(1)
 #: CPU caches), the vectorised screen looks each distinct query object up once.
 _DEDUP_FROM = 4096
 _DEDUP_MEASURES = 32_768
+#: With dates as ``date`` objects, the vectorised screen from this many measures (see _screen_columns).
+_NUMPY_MEASURES = 32_768
 _WHEN = operator.attrgetter("when")
 _ID = operator.attrgetter("id")
 _MEASURE = operator.attrgetter("measure")

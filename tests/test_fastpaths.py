@@ -55,6 +55,7 @@ def engine(request, monkeypatch):
     if request.param == "numpy":
         if _fast.numpy is None:
             pytest.skip("numpy (the fast extra) is not installed")
+        monkeypatch.setattr(_registry, "_NUMPY_MEASURES", 0)  # vectorised at any size
     else:
         monkeypatch.setattr(_fast, "numpy", None)
     return request.param
@@ -209,8 +210,9 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
     assert [(h.query, h.on, h.known) for h in hits] == [(q, d_, known) for q, d_ in pairs]
     # columns, pure and numpy: the same hits
     for numpy_on in (True, False):
-        saved = _fast.numpy
+        saved, saved_from = _fast.numpy, _registry._NUMPY_MEASURES
         try:
+            _registry._NUMPY_MEASURES = 0  # vectorised at any size when numpy is on
             if not numpy_on:
                 _fast.numpy = None
             _fresh(reg)
@@ -224,7 +226,7 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
             listed = reg.screen(list(zip(qs, ds)), known=known)
             assert type(listed) is list and listed == hits * 10
         finally:
-            _fast.numpy = saved
+            _fast.numpy, _registry._NUMPY_MEASURES = saved, saved_from
 
 
 @pytest.mark.parametrize("known_index", [None, 0, 7, -3])
