@@ -1131,12 +1131,16 @@ class Registry:
                 days = list(map(flips.__getitem__, queries))
             except KeyError:  # a target, not a measure id
                 return None
+        else:
+            tls = list(map(d.timelines.get, queries))
+            if None in tls:
+                return None
+            of = {tl: self._runs(tl, tl.epoch(y)).flip_days() for tl in set(tls)}
+            days = list(map(of.__getitem__, tls))
+        try:  # the flip counts as bytes (fewer than 256 flips a measure), then their parities, in C
+            return bytes(map(bisect.bisect_right, days, dates)).translate(_PARITY)
+        except ValueError:
             return bytes(map(_ODD, map(bisect.bisect_right, days, dates)))
-        tls = list(map(d.timelines.get, queries))
-        if None in tls:
-            return None
-        days = {tl: self._runs(tl, tl.epoch(y)).flip_days() for tl in set(tls)}
-        return bytes(map(_ODD, map(bisect.bisect_right, map(days.__getitem__, tls), dates)))
 
     def _flips_of(self, y: _dt.date | None) -> dict[str, tuple[_dt.date, ...]]:
         """Measure id -> the days it goes into or out of force in view ``y`` (every measure's runs built)."""
@@ -1212,6 +1216,7 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 _ODD = (1).__and__
+_PARITY = bytes(i & 1 for i in range(256))
 _FIRST = operator.itemgetter(0)
 _SECOND = operator.itemgetter(1)
 #: From this many questions, and this many measures (their ids and the dict no longer in the

@@ -338,6 +338,20 @@ def test_flip_days_are_the_days_a_measure_goes_into_or_out_of_force(engine):
             None, "t1", "t2", "t2", "t2", "t2", "t2", "t2", "t2"]
 
 
+def test_a_measure_with_hundreds_of_flips_is_screened_like_state(engine):
+    """Over 255 flips the pure path's counts no longer fit a byte (it falls back); same verdicts."""
+    first = D(2000, 1, 3)
+    ts = [s.Transition("t0", "m", "impose", recorded=first, effective=first)]
+    for i in range(1, 301):
+        day = first + dt.timedelta(days=2 * i)
+        ts.append(s.Transition(f"t{i}", "m", "suspend" if i % 2 else "resume", recorded=day, effective=day))
+    reg = s.Registry.build(**_one_measure(*ts))
+    days = [first + dt.timedelta(days=k) for k in range(-1, 2 * 301 + 2)]
+    cols = reg.screen(["m"] * len(days), days)
+    assert cols.hits == [str(reg.state("m", x).status) in ("in_force", "relieved") for x in days]
+    assert cols.hits[:4] == [False, True, True, False] and cols.hits[-1] is True  # 300 is even: resumed
+
+
 # -- the build's shortcuts ------------------------------------------------------------
 
 
