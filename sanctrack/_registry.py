@@ -30,7 +30,7 @@ import operator
 import re
 import threading
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import _fast
 from . import _canonical
@@ -63,7 +63,7 @@ from ._runs import Runs as _Runs
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
-from ._time import Validity, local_date, parse_date, parse_when, zone
+from ._time import local_date, parse_date, parse_when, zone
 from ._validate import check_records, did_you_mean
 
 __all__ = ["Registry", "normalise_name"]
@@ -421,11 +421,11 @@ class Registry:
             epochs: Iterable[int] = (n,)
             if tl.needs_epoch_check:
                 try:
-                    final = self._runs(tl, n)
+                    self._runs(tl, n)  # the latest epoch: built and kept, unless it is illegal
                 except IllegalTransition:
                     epochs = range(1, n + 1)
                 else:
-                    epochs = () if self._earlier_epochs_legal(tl, final) else range(1, n + 1)
+                    epochs = () if self._earlier_epochs_legal(tl) else range(1, n + 1)
             for k in epochs:
                 if k == 0:
                     continue
@@ -444,8 +444,8 @@ class Registry:
                     break
         return problems
 
-    def _earlier_epochs_legal(self, tl: _Timeline, final: _Runs) -> bool:
-        checked = [[t for t in _corrected(tl, tl.n)[0] if t.effective is not None]]
+    def _earlier_epochs_legal(self, tl: _Timeline) -> bool:
+        checked = [_known_effective(tl, tl.n)]
         for k in range(tl.n - 1, 0, -1):
             seq = _known_effective(tl, k)
             if any(_is_prefix(seq, c) for c in checked):
@@ -1204,8 +1204,7 @@ def _corrected(tl: _Timeline, k: int) -> tuple[Sequence[Transition], tuple[Super
 
 def _known_effective(tl: _Timeline, k: int) -> list[Transition]:
     """The effective, uncorrected records of a timeline known in epoch ``k``, in canonical order."""
-    horizon = _day_of(tl.ordinals[k - 1])
-    known = [t for t in tl.records if t.recorded <= horizon]
+    known = _known_records(tl, k)
     corrected = {t.corrects for t in known if t.corrects is not None}
     return [t for t in known if t.effective is not None and t.id not in corrected]
 
