@@ -1107,7 +1107,7 @@ class Registry:
 
         def state(mid: str, on: Any) -> MeasureState:
             if type(on) is not _dt.date:
-                on = _dt.date.fromordinal(int(on.astype("datetime64[D]").astype("int64")) + _EPOCH_ORDINAL)
+                on = _dt.date.fromordinal(int(_ordinals_of(on)))
             return self._state_y(timelines[mid], on, y)
 
         return state
@@ -1166,7 +1166,7 @@ class Registry:
         if (ranks < 0).any():  # a target, not a measure id
             return None
         if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
-            ords = dates.astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
+            ords = _ordinals_of(dates)
         elif set(map(type, dates)) == {_dt.date}:
             ords = np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
         else:
@@ -1214,6 +1214,11 @@ def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
 
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _ordinals_of(days: Any) -> Any:
+    """Date ordinals of numpy ``datetime64`` values (an array or one scalar), truncated to the day."""
+    return days.astype("datetime64[D]").astype("int64") + _EPOCH_ORDINAL
 _ODD = (1).__and__
 _PARITY = bytes(i & 1 for i in range(256))
 _FIRST = operator.itemgetter(0)
