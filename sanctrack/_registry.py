@@ -476,11 +476,14 @@ class Registry:
         return runs
 
     def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
+        if k == 0:
+            return _Runs(tl.measure, self._d.digest, (), before_cause="unknown")
+        return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs)
+
+    def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
+        """Replay the measure's records known in epoch ``k`` (``instants``: the partial states of days with timed steps)."""
         d = self._d
         m = tl.measure
-        digest = d.digest
-        if k == 0:
-            return _Runs(m, digest, (), before_cause="unknown")
         known = _known_records(tl, k)
         if tl.has_corrections:
             correctors = {t.corrects: t for t in known if t.corrects is not None}
@@ -507,21 +510,40 @@ class Registry:
                 seen.add(cur.id)
                 cur = correctors[cur.id]
             follow[old_id] = cur.id
-        rep: Replay = replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
-                             pending=pending, windows=windows,  # type: ignore[arg-type]
-                             instant_of=_timestamp, follow=follow)
-        runs = _Runs(m, digest, rep.runs)
-        if rep.intraday:
-            intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
-            for day, subs in rep.intraday.items():
+        return replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
+                      pending=pending, windows=windows,  # type: ignore[arg-type]
+                      instant_of=_timestamp if instants else None, follow=follow)
+
+    def _intraday(self, tl: _Timeline, k: int, runs: _Runs) -> dict[int, tuple[list[float], list[MeasureState]]]:
+        """The states within the days that have timed (``effective_at``) steps: made on the first
+        question at an instant, kept on ``runs`` (empty when the measure has no timed step)."""
+        got = runs.intraday
+        if got is not None:
+            return got
+        intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
+        if k and any(map(_EFFECTIVE_AT, tl.records)):
+            m = tl.measure
+            digest = self._d.digest
+            for day, subs in self._replay(tl, k, instants=True).intraday.items():
                 o = day.toordinal()
                 version, valid = runs.version_valid(o)
                 tss = [ts for ts, _ in subs]
                 sts = [_answer(m, r.status, r.reliefs, r.pending, version, r.transition, r.cause,
                                valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
                 intraday[o] = (tss, sts)
-            runs.intraday = intraday
-        return runs
+        runs.intraday = intraday
+        return intraday
+
+    def _at_instant(self, tl: _Timeline, k: int, runs: _Runs, when: _dt.datetime) -> MeasureState:
+        """The state at an aware instant: its calendar date in the authority's zone, then effective_at that day."""
+        day = local_date(when, tl.tz)
+        o = day.toordinal()
+        sub = self._intraday(tl, k, runs).get(o)
+        if sub is None:
+            return runs.at(o)
+        tss, sts = sub
+        i = bisect.bisect_right(tss, when.timestamp()) - 1
+        return sts[i] if i >= 0 else runs.at(o - 1)
 
     def _timeline(self, measure_id: str) -> _Timeline:
         try:
@@ -684,6 +706,7 @@ class Registry:
             runs = tl.latest
             if runs is None:
                 runs = self._runs(tl, tl.n)
+            k = -1  # the latest epoch (resolved below only for an instant)
         else:
             if type(known) is _dt.date and (self._known is None or known <= self._known):
                 k = bisect.bisect_right(tl.ordinals, known.toordinal())
@@ -699,7 +722,7 @@ class Registry:
         when = _when(on)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
-        return _at_instant(tl, runs, when)  # type: ignore[arg-type]
+        return self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
 
     def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
         """:meth:`state` for a parsed date or instant and an effective knowledge date."""
@@ -709,7 +732,7 @@ class Registry:
             runs = self._runs(tl, k)
         if type(when) is _dt.date:
             return runs.at(when.toordinal())
-        return _at_instant(tl, runs, when)  # type: ignore[arg-type]
+        return self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
 
     def in_force(self, on: Any, *, authority: str | None = None, target: str | None = None,
                  kind: str | None = None, program: str | None = None, known: Any = None) -> list[MeasureState]:
@@ -1240,18 +1263,6 @@ _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
 _CORRECTS = operator.attrgetter("corrects")
 _WINDOW = operator.attrgetter("effective_window")
-
-
-def _at_instant(tl: _Timeline, runs: _Runs, when: _dt.datetime) -> MeasureState:
-    """The state at an aware instant: its calendar date in the authority's zone, then effective_at that day."""
-    day = local_date(when, tl.tz)
-    o = day.toordinal()
-    sub = runs.intraday.get(o) if runs.intraday is not None else None
-    if sub is None:
-        return runs.at(o)
-    tss, sts = sub
-    i = bisect.bisect_right(tss, when.timestamp()) - 1
-    return sts[i] if i >= 0 else runs.at(o - 1)
 
 
 def _timestamp(t: Transition) -> float:
