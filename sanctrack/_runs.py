@@ -6,19 +6,22 @@ registry keeps them per measure and knowledge epoch in a :class:`Runs`:
 
 * ``starts`` — the runs' start days as date ordinals, an ``array('i')`` (one
   bisect answers a point query);
-* ``codes`` — one byte per run: status, cause and the uncertainty flag;
+* ``cells`` — six bytes per run: its code (status, cause and the uncertainty
+  flag), then five small indexes: the transition that began it (into the
+  measure's ``records``; 0 for none), and its reliefs, scheduled ``until``,
+  pending announcements and scope (program and targets, when they differ from
+  the measure's) in the ``palette``, a tuple of the distinct values the
+  measure's runs hold (shared by every measure whose runs hold none). A
+  measure with more than 255 records or palette entries has an int array
+  instead;
 * ``flips`` — made on first use by bulk screening: the days on which the
   measure goes into or out of force (the state changes between in force and
   not). A bisect of a day in them counts the flips up to that day: odd means
-  in force, with no answer made and no run looked up;
-* ``data`` — three slots per run: the transition that began it, its reliefs,
-  and the scheduled ``until`` (a date or ``None``) or, when the run also has
-  pending announcements or a program or targets other than the measure's, a
-  tuple of those four.
+  in force, with no answer made and no run looked up.
 
-That is about 30 bytes per run. The :class:`~sanctrack.MeasureState` answer of
-a run (about 200 bytes with its :class:`~sanctrack.Validity`) is made the first
-time it is asked for and kept, so the memory of answers grows with the runs
+That is about 10 bytes per run, and a few palette entries per measure. The
+:class:`~sanctrack.MeasureState` answer of a run (about 200 bytes with its
+:class:`~sanctrack.Validity`) is made the first time it is asked for and kept, so the memory of answers grows with the runs
 actually asked about, never beyond one answer per run. Answers are made
 without re-running the attrs validators: every value in them was checked when
 the records were (the fields are set through the class's slot descriptors).
@@ -39,7 +42,7 @@ from ._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
 from ._statemachine import Run
 from ._time import Validity
 
-__all__ = ["LIVE_OF_CODE", "Runs", "STATUSES", "cause_code", "day_of"]
+__all__ = ["LIVE_OF_CODE", "NothingKnown", "Runs", "STATUSES", "cause_code", "day_of"]
 
 #: Status by code (``code % 6``); index 0 is "the measure does not exist yet".
 STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
@@ -124,49 +127,60 @@ def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...],
 class Runs:
     """The state runs of one measure in one knowledge epoch (see the module docstring)."""
 
-    __slots__ = ("measure", "digest", "starts", "codes", "flips", "data", "answers", "before_cause",
-                 "intraday")
+    __slots__ = ("measure", "digest", "records", "starts", "cells", "palette", "flips", "answers", "intraday")
 
-    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run], *, before_cause: str = "none") -> None:
+    #: the cause of the state before the first run (see :class:`NothingKnown`)
+    before_cause = "none"
+
+    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run],
+                 records: Sequence[Transition] = ()) -> None:
         self.measure = measure
         self.digest = digest
-        self.before_cause = before_cause
+        self.records = records
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
         self.answers: list[MeasureState | None] | None = None
         self.flips: tuple[_dt.date, ...] | None = None
         starts: list[int] = []  # made an array below
         codes = bytearray()
-        data: list[Any] = []  # made a tuple below
+        refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
+        palette: list[Any] = [None, ()]
+        where: dict[Any, int] = {}  # date, or id() of a kept tuple -> its place in the palette
+        at = {id(t): n for n, t in enumerate(records, 1)} if runs else {}
         program, targets = measure.program, measure.targets
-        last_ext: Any = None
-        last_reliefs: tuple[Relief, ...] = ()
+        last_rel: Any = ()
+        last_pend: Any = ()
+        last_scope: Any = None
+        rel_i = pend_i = scope_i = 1
         for r in runs:
             starts.append(r.start.toordinal())
-            st = r.status
-            codes.append(_code(st, r.cause, r.uncertain))
-            if r.pending or r.program != program or r.targets != targets:
-                ext = (r.pending, r.program, r.targets, r.until)
-                if ext != last_ext:
-                    last_ext = ext
-                else:
-                    ext = last_ext
-            else:
-                ext = r.until  # None, or the scheduled lapse alone (a date)
+            codes.append(_code(r.status, r.cause, r.uncertain))
+            t = r.transition
             rel = r.reliefs
-            if rel:
-                if rel == last_reliefs:
-                    rel = last_reliefs
-                else:
-                    last_reliefs = rel
+            if rel != last_rel:  # equal tuples of the same Relief objects are one palette entry
+                last_rel = rel
+                rel_i = _place(rel, id(rel), palette, where) if rel else 1
+            pend = r.pending
+            if pend != last_pend:
+                last_pend = pend
+                pend_i = _place(pend, id(pend), palette, where) if pend else 1
+            until = r.until
+            if r.program != program or r.targets != targets:
+                scope = (r.program, r.targets)
+                if scope != last_scope:
+                    last_scope = scope
+                    scope_i = _place(scope, id(scope), palette, where)
+                s_i = scope_i
             else:
-                rel = ()
-            data.append(r.transition)
-            data.append(rel)
-            data.append(ext)
+                s_i = 0
+            refs += (0 if t is None else at[id(t)], rel_i, 0 if until is None else _place(until, until, palette, where),
+                     pend_i, s_i)
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
         self.starts = array("i", starts)
-        self.codes = bytes(codes)
-        self.data = tuple(data)
+        # a run's code, then five small indexes into records and the palette: 6 bytes a run
+        # (an int array instead if a measure has more than 255 records or palette entries)
+        wide = len(records) > 255 or len(palette) > 256
+        self.cells = array("i", [*codes, *refs]) if wide else bytes(codes) + bytes(refs)
+        self.palette = _BASE if len(palette) == 2 else tuple(palette)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -206,21 +220,27 @@ class Runs:
     def _make(self, i: int) -> MeasureState:
         m = self.measure
         starts = self.starts
+        n = len(starts)
         if i < 0:
-            first = day_of(starts[0]) if starts else None
+            first = day_of(starts[0]) if n else None
             return answer(m, None, (), (), 0, None, self.before_cause, validity(None, first), False,
                           m.program, m.targets, self.digest, None)
-        code = self.codes[i]
-        d = self.data
-        ext = d[3 * i + 2]
-        end = day_of(starts[i + 1]) if i + 1 < len(starts) else None
-        if type(ext) is tuple:
-            pending, program, targets, until = ext
-        else:
-            pending, program, targets, until = (), m.program, m.targets, ext
-        return answer(m, STATUSES[(code >> 1) % 6], d[3 * i + 1], pending, i + 1, d[3 * i],
+        c = self.cells
+        code = c[i]
+        b = n + 5 * i
+        t, rel, until, pend, scope = c[b:b + 5]
+        p = self.palette
+        program, targets = p[scope] if scope else (m.program, m.targets)
+        end = day_of(starts[i + 1]) if i + 1 < n else None
+        return answer(m, STATUSES[(code >> 1) % 6], p[rel], p[pend], i + 1, self.records[t - 1] if t else None,
                       _CAUSES[(code >> 1) // 6], validity(day_of(starts[i]), end), bool(code & 1),
-                      program, targets, self.digest, until)
+                      program, targets, self.digest, p[until])
+
+    @property
+    def codes(self) -> bytes:
+        """One byte per run: its status, cause and uncertainty (see :func:`cause_code`)."""
+        c = self.cells[:len(self.starts)]
+        return c if type(c) is bytes else bytes(c.tolist())
 
     def live(self) -> bytes:
         """One byte per run: 1 if its state is in force."""
@@ -249,3 +269,24 @@ class Runs:
         live = self.live()
         last = len(starts) - 1
         return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i]]
+
+
+class NothingKnown(Runs):
+    """The runs of a measure in epoch 0, before anything about it was recorded: none, and the
+    state before them has the cause ``unknown``."""
+
+    __slots__ = ()
+    before_cause = "unknown"
+
+
+#: the palette of a measure whose runs have no reliefs, lapses, announcements or scope changes
+_BASE: tuple[Any, ...] = (None, ())
+
+
+def _place(obj: Any, key: Any, palette: list[Any], where: dict[Any, int]) -> int:
+    """``obj``'s index in the palette, appended on first sight (``key``: its identity or value)."""
+    i = where.get(key)
+    if i is None:
+        i = where[key] = len(palette)
+        palette.append(obj)
+    return i

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import sanctrack as s
 from sanctrack import _fast, _registry
+from sanctrack import _runs as _runs_mod
 from sanctrack._canonical import digest_of, plain
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -489,3 +490,35 @@ def test_changes_in_exact_order_equal_a_naive_sort(known_at):
     a, b = D(2010, 1, 1), D(2022, 1, 1)
     want = [x[4] for x in expected if a <= x[0] < b]
     assert want and [t.id for t in reg.changes(a, b, known=known)] == want
+
+
+def test_a_measure_too_big_for_byte_indexes_answers_like_the_oracle():
+    """Past 255 records or palette entries a run store's cells are an int array; every answer is the same."""
+    from oracle import oracle_state
+
+    first = D(2000, 1, 3)
+    ts = [s.Transition("t0", "m", "impose", recorded=first, effective=first)]
+    for i in range(1, 300):
+        day = first + dt.timedelta(days=3 * i)
+        # each relief lapses the next day: a distinct until (and reliefs tuple) per run
+        ts.append(s.Transition(f"t{i}", "m", "relieve", recorded=day, effective=day, until=day + dt.timedelta(days=1)))
+    args = _one_measure(*ts)
+    reg = s.Registry.build(**args)
+    runs = reg._d.timelines["m"].latest
+    assert type(runs.cells) is not bytes and len(runs.palette) > 256
+    m = args["measures"][0]
+    for day in [first - dt.timedelta(days=1)] + [first + dt.timedelta(days=k) for k in range(0, 3 * 300 + 2)]:
+        assert reg.state("m", day) == oracle_state(reg, ts, {}, m, day), day
+    assert str(reg.state("m", first + dt.timedelta(days=3 * 299)).status) == "relieved"
+    assert reg.state("m", first + dt.timedelta(days=3 * 299 + 1)).cause == "lapse"
+
+
+def test_a_small_measure_keeps_its_runs_in_bytes_and_shares_the_base_palette():
+    ts = [s.Transition("t1", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+          s.Transition("t2", "m", "suspend", recorded=D(2020, 2, 1), effective=D(2020, 2, 1))]
+    reg = s.Registry.build(**_one_measure(*ts))
+    runs = reg._d.timelines["m"].latest
+    # two runs: code, then (transition, reliefs, until, pending, scope) indexes
+    assert type(runs.cells) is bytes and len(runs.cells) == 2 * 6
+    assert runs.cells[2:] == bytes([1, 1, 0, 1, 0, 2, 1, 0, 1, 0])
+    assert runs.palette is _runs_mod._BASE
