@@ -60,6 +60,7 @@ from ._model import (
     Transition,
 )
 from ._runs import Runs as _Runs
+from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
@@ -184,6 +185,10 @@ class _Timeline:
             o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
         return o
 
+    def forget_ordinals(self) -> None:
+        """Drop the epochs' ordinals (made again on first use)."""
+        self._ordinals = None
+
     @property
     def n(self) -> int:
         if not self._prepared:
@@ -231,7 +236,8 @@ class _Data:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.changes_cache: dict[_dt.date | None, tuple[list[int], list[Transition]]] = {}
+        #: per knowledge date: the effective records in effective-date order (see changes)
+        self.changes_cache: dict[_dt.date | None, list[Transition]] = {}
         #: per knowledge date: the global in-force index (see :mod:`sanctrack._fast`)
         self.inforce_cache: dict[_dt.date | None, Any] = {}
         #: per knowledge date: every run as numpy arrays, for bulk screening
@@ -442,6 +448,7 @@ class Registry:
                                             record=exc.transition, field="action",
                                             related=(exc.previous,) if exc.previous else ()))
                     break
+            tl.forget_ordinals()  # the check's: made again by the first question that needs them
         return problems
 
     def _earlier_epochs_legal(self, tl: _Timeline) -> bool:
@@ -477,8 +484,8 @@ class Registry:
 
     def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
         if k == 0:
-            return _Runs(tl.measure, self._d.digest, (), before_cause="unknown")
-        return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs)
+            return _NothingKnown(tl.measure, self._d.digest, ())
+        return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records)
 
     def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
         """Replay the measure's records known in epoch ``k`` (``instants``: the partial states of days with timed steps)."""
@@ -885,9 +892,9 @@ class Registry:
         """
         a, b = _day(start), _day(end)
         y = self._effective_known(known)
-        ords, trs = self._changes_index(y)
-        lo = bisect.bisect_left(ords, a.toordinal())
-        hi = bisect.bisect_left(ords, b.toordinal())
+        trs = self._changes_index(y)
+        lo = bisect.bisect_left(trs, a, key=_EFFECTIVE)
+        hi = bisect.bisect_left(trs, b, key=_EFFECTIVE)
         picked = trs[lo:hi]
         if authority is None and target is None and kind is None and program is None:
             return list(picked)
@@ -912,7 +919,7 @@ class Registry:
             y = self._known
         return y
 
-    def _changes_index(self, y: _dt.date | None) -> tuple[Sequence[int], list[Transition]]:
+    def _changes_index(self, y: _dt.date | None) -> list[Transition]:
         d = self._d
         cached = d.changes_cache.get(y)
         if cached is not None:
@@ -936,7 +943,7 @@ class Registry:
                     trs.extend(recs)
                     ords.extend(map(_TO_ORDINAL, map(_EFFECTIVE, recs)))
                 order = sorted(range(len(ords)), key=ords.__getitem__)
-                cached = (array("i", [ords[i] for i in order]), [trs[i] for i in order])
+                cached = [trs[i] for i in order]  # bisected by effective date (no separate key array)
                 d.changes_cache[y] = cached
         return cached
 
