@@ -117,14 +117,14 @@ class InForceIndex:
         for mem in members:
             mem.sort(key=_rank_start)
             out.append(([r[3] for r in mem], array("i", [r[4] for r in mem]),
-                        array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem]), [None] * len(mem)))
+                        array("i", [r[1] for r in mem]), array("i", [r[2] for r in mem]), {}))
         self.blocks = out
 
     def at(self, o: int) -> list[MeasureState]:
         """Every in-force state on the day with ordinal ``o``, in answer order."""
         owners, idx, starts, ends, memo = self.blocks[bisect.bisect_right(self.cuts, o)]
         js = [j for j, (a, b) in enumerate(zip(starts, ends)) if a <= o < b]
-        return _answers(js, memo, owners, idx)
+        return _answers(js, memo, lambda j: owners[j].answer(idx[j]))
 
     def __len__(self) -> int:
         return sum(len(b[0]) for b in self.blocks)
@@ -135,36 +135,46 @@ def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
 
 
 class NumpyInForce:
-    """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy)."""
+    """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy).
 
-    __slots__ = ("starts", "ends", "owners", "idx", "memo")
+    Per run, 14 bytes: its start and end, its measure's rank (``stores[rank]``
+    is the run store) and its index in the store. ``memo`` keeps the answers
+    made, by position, so a repeated question gathers them with no call per hit.
+    """
 
-    def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]]) -> None:
+    __slots__ = ("starts", "ends", "ranks", "stores", "idx", "memo")
+
+    def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], stores: Sequence[Any]) -> None:
         np = _np()
         rs = sorted(runs, key=_rank_start)
         self.starts = np.fromiter((r[1] for r in rs), dtype=np.int32, count=len(rs))
         self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
-        self.owners = [r[3] for r in rs]
-        self.idx = array("i", [r[4] for r in rs])
-        self.memo: list[MeasureState | None] = [None] * len(rs)
+        self.ranks = array("i", [r[0] for r in rs])
+        self.stores = stores
+        idx = [r[4] for r in rs]
+        self.idx = array("H" if max(idx, default=0) < 1 << 16 else "i", idx)
+        self.memo: dict[int, MeasureState] = {}
 
     def at(self, o: int) -> list[MeasureState]:
         np = _np()
         js = np.flatnonzero((self.starts <= o) & (self.ends > o)).tolist()
-        return _answers(js, self.memo, self.owners, self.idx)
+        return _answers(js, self.memo, self._make)
+
+    def _make(self, j: int) -> MeasureState:
+        return self.stores[self.ranks[j]].answer(self.idx[j])
 
 
-def _answers(js: list[int], memo: list[Any], owners: Sequence[Any], idx: Sequence[int]) -> list[MeasureState]:
-    """The answers of runs ``js``: from ``memo`` (a C-level gather), made first where missing.
+def _answers(js: list[int], memo: dict[int, Any], make: Any) -> list[MeasureState]:
+    """The answers of runs ``js``: from ``memo`` (a C-level gather), made first (``make(j)``) where missing.
 
-    ``memo`` holds, per indexed run, the answer its store made (the same object), so a
-    repeated question is one pass over the hits with no call per hit.
+    ``memo`` holds, per indexed run asked about, the answer its store made (the same
+    object), so a repeated question is one pass over the hits with no call per hit.
     """
-    out = list(map(memo.__getitem__, js))
+    out = list(map(memo.get, js))
     if any(map(operator.is_, out, repeat(None))):
         for n, j in enumerate(js):
             if out[n] is None:
-                out[n] = memo[j] = owners[j].answer(idx[j])
+                out[n] = memo[j] = make(j)
     return out
 
 

@@ -117,6 +117,9 @@ def _day(value: Any) -> _dt.date:
     return parse_date(value)
 
 
+_PREPARED, _EPOCH_CHECK, _CORRECTIONS, _EXTRAS = 1, 2, 4, 8  # a timeline's flags
+
+
 class _Timeline:
     """One measure: its records in canonical order, its knowledge epochs, its runs per epoch.
 
@@ -133,22 +136,22 @@ class _Timeline:
     lock.
     """
 
-    __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_needs_epoch_check",
-                 "_has_corrections", "_has_extras", "_prepared")
+    __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_flags")
 
     def __init__(self, measure: Measure, tz: str,
                  records: "Sequence[Transition] | Callable[[], list[Transition]]") -> None:
         self.measure = measure
         self.tz = tz
         self._records: Any = records
-        self._prepared = False
+        self._flags = 0  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared
         self.latest: _Runs | None = None
         self.cache: dict[int, _Runs] | None = None
 
-    def _prepare(self) -> None:
+    def _prepare(self) -> int:
         with _PREPARE_LOCK:  # once: deferred records made twice would be equal but not the same objects
-            if not self._prepared:
+            if not self._flags:
                 self._prepare_now()
+        return self._flags
 
     def _prepare_now(self) -> None:
         src = self._records
@@ -164,23 +167,31 @@ class _Timeline:
         records = tuple(recs)
         recorded = list(map(_RECORDED, records))
         has_corrections = any(map(_CORRECTS, records))
-        self._has_extras = None in map(_EFFECTIVE, records) or any(map(_WINDOW, records))
-        self._needs_epoch_check = has_corrections or not all(map(operator.le, recorded, recorded[1:]))
-        self._has_corrections = has_corrections
+        flags = _PREPARED
+        if None in map(_EFFECTIVE, records) or any(map(_WINDOW, records)):
+            flags |= _EXTRAS
+        if has_corrections or not all(map(operator.le, recorded, recorded[1:])):
+            flags |= _EPOCH_CHECK
+        if has_corrections:
+            flags |= _CORRECTIONS
         self._ordinals = None  # made on first use (a known= question, an earlier epoch's check)
         self._n = len(set(recorded))
         self._records = records
-        self._prepared = True
+        self._flags = flags
+
+    @property
+    def _prepared(self) -> bool:
+        return bool(self._flags)
 
     @property
     def records(self) -> tuple[Transition, ...]:
-        if not self._prepared:
+        if not self._flags:
             self._prepare()
         return self._records  # type: ignore[return-value]
 
     @property
     def ordinals(self) -> "array[int]":
-        o = self._ordinals if self._prepared else None
+        o = self._ordinals if self._flags else None
         if o is None:
             o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
         return o
@@ -191,27 +202,21 @@ class _Timeline:
 
     @property
     def n(self) -> int:
-        if not self._prepared:
+        if not self._flags:
             self._prepare()
         return self._n
 
     @property
     def needs_epoch_check(self) -> bool:
-        if not self._prepared:
-            self._prepare()
-        return self._needs_epoch_check
+        return bool((self._flags or self._prepare()) & _EPOCH_CHECK)
 
     @property
     def has_corrections(self) -> bool:
-        if not self._prepared:
-            self._prepare()
-        return self._has_corrections
+        return bool((self._flags or self._prepare()) & _CORRECTIONS)
 
     @property
     def has_extras(self) -> bool:
-        if not self._prepared:
-            self._prepare()
-        return self._has_extras
+        return bool((self._flags or self._prepare()) & _EXTRAS)
 
     @property
     def epochs(self) -> list[_dt.date]:
@@ -858,10 +863,11 @@ class Registry:
     def _make_inforce(self, y: _dt.date | None) -> Any:
         runs = []
         end_of = _fast.OPEN_END
-        for r, rs in enumerate(self._view_runs(y)):
+        stores = self._view_runs(y)
+        for r, rs in enumerate(stores):
             for i, a, b in rs.in_force_runs():
                 runs.append((r, a, end_of if b is None else b, rs, i))
-        return _fast.NumpyInForce(runs) if _fast.numpy is not None else _fast.InForceIndex(runs)
+        return _fast.NumpyInForce(runs, stores) if _fast.numpy is not None else _fast.InForceIndex(runs)
 
     def _numpy_runs(self, y: _dt.date | None) -> Any:
         """Every run of view ``y`` as sorted numpy keys (bulk screening with the ``fast`` extra)."""

@@ -15,6 +15,7 @@ transition boundary and the day before it.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import sys
 from pathlib import Path
 
@@ -159,18 +160,20 @@ def test_the_pure_and_numpy_in_force_indexes_agree_on_every_boundary_day():
         pytest.skip("numpy (the fast extra) is not installed")
     synth, reg, oracle = built(3000, 5)
     runs = []
-    for r, rs in enumerate(reg._view_runs(None)):
+    stores = reg._view_runs(None)
+    for r, rs in enumerate(stores):
         states = rs.states()
         for n, st_ in enumerate(states):
             if st_.in_force:
                 end = rs.starts[n + 1] if n + 1 < len(states) else _fast.OPEN_END
                 runs.append((r, rs.starts[n], end, rs, n))
-    blocks, flat = _fast.InForceIndex(runs, blocks=7), _fast.NumpyInForce(runs)
+    blocks, flat = _fast.InForceIndex(runs, blocks=7), _fast.NumpyInForce(runs, stores)
     assert len(blocks.blocks) == 7
     assert _fast.InForceIndex(runs).at(days_probe := runs[0][1]) == flat.at(days_probe)
     days = sorted({o for _, a, b, _, _ in runs for o in (a - 1, a, b - 1, b) if b != _fast.OPEN_END})
     for o in days[::5]:
         assert blocks.at(o) == flat.at(o)
+        assert all(map(operator.is_, flat.at(o), blocks.at(o)))  # the runs' own answers, memoised
     assert blocks.at(days[0] - 1) == [] == flat.at(days[0] - 1)
 
 
