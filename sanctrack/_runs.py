@@ -124,23 +124,31 @@ def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...],
     return s
 
 
-class Runs:
-    """The state runs of one measure in one knowledge epoch (see the module docstring)."""
+class Runs(array):
+    """The state runs of one measure in one knowledge epoch (see the module docstring).
 
-    __slots__ = ("measure", "digest", "records", "starts", "cells", "palette", "flips", "answers", "intraday")
+    The store *is* its ``starts`` array (an ``array('i')`` subclass), so a point
+    query reads one object less. Equality and hashing are by identity.
+    """
+
+    __slots__ = ("measure", "digest", "records", "cells", "palette", "flips", "answers", "intraday")
+    __eq__ = object.__eq__  # type: ignore[assignment]
+    __ne__ = object.__ne__  # type: ignore[assignment]
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     #: the cause of the state before the first run (see :class:`NothingKnown`)
     before_cause = "none"
 
-    def __init__(self, measure: Measure, digest: str, runs: Sequence[Run],
-                 records: Sequence[Transition] = ()) -> None:
+    def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
+                records: Sequence[Transition] = ()) -> "Runs":
+        # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
+        self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])
         self.measure = measure
         self.digest = digest
         self.records = records
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
         self.answers: list[MeasureState | None] | None = None
         self.flips: tuple[_dt.date, ...] | None = None
-        starts: list[int] = []  # made an array below
         codes = bytearray()
         refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
         palette: list[Any] = [None, ()]
@@ -152,7 +160,6 @@ class Runs:
         last_scope: Any = None
         rel_i = pend_i = scope_i = 1
         for r in runs:
-            starts.append(r.start.toordinal())
             codes.append(_code(r.status, r.cause, r.uncertain))
             t = r.transition
             rel = r.reliefs
@@ -174,22 +181,26 @@ class Runs:
                 s_i = 0
             refs += (0 if t is None else at[id(t)], rel_i, 0 if until is None else _place(until, until, palette, where),
                      pend_i, s_i)
-        # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
-        self.starts = array("i", starts)
         # a run's code, then five small indexes into records and the palette: 6 bytes a run
         # (an int array instead if a measure has more than 255 records or palette entries)
         wide = len(records) > 255 or len(palette) > 256
         self.cells = array("i", [*codes, *refs]) if wide else bytes(codes) + bytes(refs)
         self.palette = _BASE if len(palette) == 2 else tuple(palette)
+        return self
 
-    def __len__(self) -> int:
-        return len(self.starts)
+    @property
+    def starts(self) -> "Runs":
+        """The runs' start days as date ordinals (the store itself)."""
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Runs of {self.measure.id}: {len(self)} runs>"
 
     def answer(self, i: int) -> MeasureState:
         """The answer of run ``i`` (``-1``: before the first run), made on first use and kept."""
         a = self.answers
         if a is None:
-            a = self.answers = [None] * (len(self.starts) + 1)
+            a = self.answers = [None] * (len(self) + 1)
         s = a[i + 1]
         if s is None:
             s = a[i + 1] = self._make(i)
@@ -197,7 +208,7 @@ class Runs:
 
     def at(self, o: int) -> MeasureState:
         """The state on the day with ordinal ``o``."""
-        i = bisect_right(self.starts, o)
+        i = bisect_right(self, o)
         a = self.answers
         if a is not None:
             s = a[i]
@@ -207,7 +218,7 @@ class Runs:
 
     def version_valid(self, o: int) -> tuple[int, Validity]:
         """The version and validity of the state on the day with ordinal ``o`` (without making the answer)."""
-        starts = self.starts
+        starts = self
         i = bisect_right(starts, o)
         start = day_of(starts[i - 1]) if i > 0 else None
         end = day_of(starts[i]) if i < len(starts) else None
@@ -215,11 +226,11 @@ class Runs:
 
     def states(self) -> tuple[MeasureState, ...]:
         """Every run's answer, oldest first."""
-        return tuple(self.answer(i) for i in range(len(self.starts)))
+        return tuple(self.answer(i) for i in range(len(self)))
 
     def _make(self, i: int) -> MeasureState:
         m = self.measure
-        starts = self.starts
+        starts = self
         n = len(starts)
         if i < 0:
             first = day_of(starts[0]) if n else None
@@ -239,7 +250,7 @@ class Runs:
     @property
     def codes(self) -> bytes:
         """One byte per run: its status, cause and uncertainty (see :func:`cause_code`)."""
-        c = self.cells[:len(self.starts)]
+        c = self.cells[:len(self)]
         return c if type(c) is bytes else bytes(c.tolist())
 
     def live(self) -> bytes:
@@ -256,7 +267,7 @@ class Runs:
         if f is None:
             days = []
             cur = 0
-            for o, v in zip(self.starts, self.live()):
+            for o, v in zip(self, self.live()):
                 if v != cur:
                     days.append(day_of(o))
                     cur = v
@@ -265,7 +276,7 @@ class Runs:
 
     def in_force_runs(self) -> list[tuple[int, int, int]]:
         """``(run index, start, end)`` of the in-force runs (``end`` None while the run holds)."""
-        starts = self.starts
+        starts = self
         live = self.live()
         last = len(starts) - 1
         return [(i, o, starts[i + 1] if i < last else None) for i, o in enumerate(starts) if live[i]]
