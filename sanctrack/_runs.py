@@ -147,7 +147,7 @@ class Runs(array):
         self.digest = digest
         self.records = records
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
-        self.answers: list[MeasureState | None] | None = None
+        self.answers: tuple[MeasureState | None, ...] | list[MeasureState | None] | None = None
         self.flips: tuple[_dt.date, ...] | None = None
         codes = bytearray()
         refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
@@ -197,13 +197,25 @@ class Runs(array):
         return f"<Runs of {self.measure.id}: {len(self)} runs>"
 
     def answer(self, i: int) -> MeasureState:
-        """The answer of run ``i`` (``-1``: before the first run), made on first use and kept."""
+        """The answer of run ``i`` (``-1``: before the first run), made on first use and kept.
+
+        The answers are kept in a tuple, made anew when one is added (its slots sit in
+        the same object as its header: a point query reads one object less), or in a
+        list for a measure of more than 32 runs.
+        """
         a = self.answers
-        if a is None:
-            a = self.answers = [None] * (len(self) + 1)
-        s = a[i + 1]
+        s = None if a is None else a[i + 1]
         if s is None:
-            s = a[i + 1] = self._make(i)
+            s = self._make(i)
+            a = self.answers  # as it is now
+            if a is None:
+                n = len(self) + 1
+                a = (None,) * n if n <= 33 else [None] * n
+            if type(a) is tuple:
+                self.answers = a[:i + 1] + (s,) + a[i + 2:]
+            else:
+                a[i + 1] = s
+                self.answers = a
         return s
 
     def at(self, o: int) -> MeasureState:

@@ -525,3 +525,21 @@ def test_a_small_measure_keeps_its_runs_in_bytes_and_shares_the_base_palette():
     assert type(runs.cells) is bytes and len(runs.cells) == 2 * 6
     assert runs.cells[2:] == bytes([1, 1, 0, 1, 0, 2, 1, 0, 1, 0])
     assert runs.palette is _runs_mod._BASE
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_a_run_answer_is_made_once_and_kept_in_a_tuple_or_past_32_runs_a_list(n):
+    first = D(2000, 1, 3)
+    ts = [s.Transition("t0", "m", "impose", recorded=first, effective=first)]
+    for i in range(1, n):
+        day = first + dt.timedelta(days=2 * i)
+        ts.append(s.Transition(f"t{i}", "m", "suspend" if i % 2 else "resume", recorded=day, effective=day))
+    reg = s.Registry.build(**_one_measure(*ts))
+    runs = reg._d.timelines["m"].latest
+    runs.answers = None
+    days = [first + dt.timedelta(days=k) for k in range(-1, 2 * n)]
+    made = [reg.state("m", x) for x in days]
+    assert type(runs.answers) is (tuple if n <= 32 else list) and len(runs.answers) == n + 1
+    assert all(reg.state("m", x) is a for x, a in zip(days, made))
+    assert [a.version for a in made[:4]] == [0, 1, 1, 2] and made[0].status is None
+    assert runs.states() == tuple(made[1::2])
