@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import itertools
 import math
 import operator
 import os
@@ -137,19 +138,24 @@ def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
 class NumpyInForce:
     """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy).
 
-    Per run, 14 bytes: its start and end, its measure's rank (``stores[rank]``
-    is the run store) and its index in the store. ``memo`` keeps the answers
-    made, by position, so a repeated question gathers them with no call per hit.
+    Per run, 10 bytes: its start and end, and its index in its measure's run
+    store. ``stores[r]`` is the run store of the measure of rank ``r``, whose runs
+    are the positions from ``base[r]`` up to ``base[r + 1]``. ``memo`` keeps the
+    answers made, by position, so a repeated question gathers them with no call
+    per hit.
     """
 
-    __slots__ = ("starts", "ends", "ranks", "stores", "idx", "memo")
+    __slots__ = ("starts", "ends", "base", "stores", "idx", "memo")
 
     def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], stores: Sequence[Any]) -> None:
         np = _np()
         rs = sorted(runs, key=_rank_start)
         self.starts = np.fromiter((r[1] for r in rs), dtype=np.int32, count=len(rs))
         self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
-        self.ranks = array("i", [r[0] for r in rs])
+        counts = [0] * (len(stores) + 1)
+        for r in rs:
+            counts[r[0] + 1] += 1
+        self.base = array("i", itertools.accumulate(counts))
         self.stores = stores
         idx = [r[4] for r in rs]
         self.idx = array("H" if max(idx, default=0) < 1 << 16 else "i", idx)
@@ -161,7 +167,7 @@ class NumpyInForce:
         return _answers(js, self.memo, self._make)
 
     def _make(self, j: int) -> MeasureState:
-        return self.stores[self.ranks[j]].answer(self.idx[j])
+        return self.stores[bisect.bisect_right(self.base, j) - 1].answer(self.idx[j])
 
 
 def _answers(js: list[int], memo: dict[int, Any], make: Any) -> list[MeasureState]:
