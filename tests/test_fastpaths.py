@@ -543,3 +543,14 @@ def test_a_run_answer_is_made_once_and_kept_in_a_tuple_or_past_32_runs_a_list(n)
     assert all(reg.state("m", x) is a for x, a in zip(days, made))
     assert [a.version for a in made[:4]] == [0, 1, 1, 2] and made[0].status is None
     assert runs.states() == tuple(made[1::2])
+
+
+def test_screening_one_or_no_question_by_flip_days(engine):
+    ts = [s.Transition("t1", "m", "impose", recorded=D(2020, 1, 1), effective=D(2020, 1, 1)),
+          s.Transition("t2", "m", "suspend", recorded=D(2020, 2, 1), effective=D(2020, 2, 1))]
+    reg = s.Registry.build(**_one_measure(*ts))
+    reg._flips_of(None)  # the pure path's flip-days index exists: a single question uses it
+    assert reg.screen(["m"], [D(2020, 1, 15)]).hits == [True]
+    assert reg.screen(["m"], [D(2020, 2, 1)]).hits == [False]
+    assert reg.screen([], []).hits == []
+    assert reg.screen(["m", "m"], [D(2019, 12, 31), D(2020, 1, 1)]).hits == [False, True]
