@@ -448,7 +448,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
 
     # -- memory of the indexes, beyond the records (tracemalloc)
     if memory:
-        del reg, oracle, db, ddb, starts, status, rows
+        del reg, oracle, db, ddb, rows  # (starts and status stay: the growth rounds' floor uses them)
         gc.collect()
         tracemalloc.start()
         reg2 = Registry.build(**synth.kwargs())
@@ -538,6 +538,30 @@ def interleaved_growth(small: int, big: int, rounds: int = 7) -> dict[str, float
             out.setdefault(f"kept_{tag}", []).append(per_call(state, qs, budget=1.0))
             out.setdefault(f"floor_{tag}", []).append(per_call(floor_attrs, qs, budget=1.0))
     return {k: statistics.median(v) for k, v in out.items()}
+
+
+def growth_setup(n: int, seed: int) -> int:
+    """Only what the growth rounds need for one size (``--growth-only``): the same registry,
+    questions and floor as :func:`run_size` makes. Returns the number of transitions."""
+    synth = generate(n, seed)
+    reg = Registry.build(**synth.kwargs())
+    rnd = random.Random(seed)
+    ids = [m.id for m in synth.measures]
+    lo, hi = D(2000, 1, 1).toordinal(), D(2026, 6, 30).toordinal()
+    qs = [(ids[rnd.randrange(len(ids))], D.fromordinal(rnd.randint(lo, hi))) for _ in range(20_000)]
+    starts: dict[str, list[int]] = {}
+    status: dict[str, list[str | None]] = {}
+    for m, vf, vt, st, _ in interval_rows(reg):
+        starts.setdefault(m, []).append(vf)
+        status.setdefault(m, []).append(st)
+
+    def floor_attrs(m: str, x: _dt.date) -> Any:
+        ss = starts[m]
+        i = bisect.bisect_right(ss, x.toordinal()) - 1
+        return Answer(m, status[m][i] if i >= 0 else None, ss[i] if i >= 0 else 0, OPEN)
+
+    _GROWTH[len(synth.transitions)] = (reg, reg.state, floor_attrs, qs)
+    return len(synth.transitions)
 
 
 def targets(all_facts: list[dict[str, Any]]) -> str:
@@ -640,8 +664,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc build")
     p.add_argument("--load-size", default="100k", help="the size whose YAML cold/warm load is timed ('' = none)")
     p.add_argument("--out", help="write the tables as Markdown to this file")
+    p.add_argument("--growth-only", action="store_true",
+                   help="only the point-query growth rounds between the smallest and the largest size")
     args = p.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    if args.growth_only:
+        print(machine_line())
+        small, big = growth_setup(min(sizes), args.seed), growth_setup(max(sizes), args.seed)
+        il = interleaved_growth(small, big)
+        print(f"point-query growth {small:,} -> {big:,} transitions, medians of 7 alternating rounds:")
+        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items()))
+        print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, first ask {il['first_big'] / il['first_small']:.2f}x, "
+              f"floor {il['floor_big'] / il['floor_small']:.2f}x")
+        return 0
     load_size = parse_size(args.load_size) if args.load_size else None
     pairs = parse_size(args.pairs)
     line = machine_line()
