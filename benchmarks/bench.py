@@ -189,6 +189,26 @@ def duckdb_db(rows: list[tuple], changes: list[tuple]) -> Any:
 # -- one size ---------------------------------------------------------------------------
 
 
+def floors(reg: Registry) -> tuple[Callable[[str, _dt.date], Any], Callable[[str, _dt.date], Any]]:
+    """The floor: per-measure start lists and a bisect; and the same plus one frozen attrs object."""
+    starts: dict[str, list[int]] = {}
+    status: dict[str, list[str | None]] = {}
+    for m, vf, vt, st, _ in interval_rows(reg):
+        starts.setdefault(m, []).append(vf)
+        status.setdefault(m, []).append(st)
+
+    def floor(m: str, x: _dt.date) -> Any:
+        i = bisect.bisect_right(starts[m], x.toordinal()) - 1
+        return status[m][i] if i >= 0 else None
+
+    def floor_attrs(m: str, x: _dt.date) -> Any:
+        ss = starts[m]
+        i = bisect.bisect_right(ss, x.toordinal()) - 1
+        return Answer(m, status[m][i] if i >= 0 else None, ss[i] if i >= 0 else 0, OPEN)
+
+    return floor, floor_attrs
+
+
 def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple[Table, dict[str, Any]]:
     print(f"\n== {n:,} transitions (seed {seed}) ==", flush=True)
     t0 = time.perf_counter()
@@ -240,21 +260,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     recorded = sorted({t.recorded for t in synth.transitions})
     qk = [(m, x, recorded[rnd.randrange(len(recorded))]) for m, x in qs]
 
-    # -- the floor: per-measure start lists, bisect; and + one frozen attrs object
-    starts: dict[str, list[int]] = {}
-    status: dict[str, list[str | None]] = {}
-    for m, vf, vt, st, _ in interval_rows(reg):
-        starts.setdefault(m, []).append(vf)
-        status.setdefault(m, []).append(st)
-
-    def floor(m: str, x: _dt.date) -> Any:
-        i = bisect.bisect_right(starts[m], x.toordinal()) - 1
-        return status[m][i] if i >= 0 else None
-
-    def floor_attrs(m: str, x: _dt.date) -> Any:
-        ss = starts[m]
-        i = bisect.bisect_right(ss, x.toordinal()) - 1
-        return Answer(m, status[m][i] if i >= 0 else None, ss[i] if i >= 0 else 0, OPEN)
+    floor, floor_attrs = floors(reg)
 
     # -- state(m, X)
     state = reg.state
@@ -448,7 +454,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
 
     # -- memory of the indexes, beyond the records (tracemalloc)
     if memory:
-        del reg, oracle, db, ddb, rows  # (starts and status stay: the growth rounds' floor uses them)
+        del reg, oracle, db, ddb, rows
         gc.collect()
         tracemalloc.start()
         reg2 = Registry.build(**synth.kwargs())
@@ -549,17 +555,7 @@ def growth_setup(n: int, seed: int) -> int:
     ids = [m.id for m in synth.measures]
     lo, hi = D(2000, 1, 1).toordinal(), D(2026, 6, 30).toordinal()
     qs = [(ids[rnd.randrange(len(ids))], D.fromordinal(rnd.randint(lo, hi))) for _ in range(20_000)]
-    starts: dict[str, list[int]] = {}
-    status: dict[str, list[str | None]] = {}
-    for m, vf, vt, st, _ in interval_rows(reg):
-        starts.setdefault(m, []).append(vf)
-        status.setdefault(m, []).append(st)
-
-    def floor_attrs(m: str, x: _dt.date) -> Any:
-        ss = starts[m]
-        i = bisect.bisect_right(ss, x.toordinal()) - 1
-        return Answer(m, status[m][i] if i >= 0 else None, ss[i] if i >= 0 else 0, OPEN)
-
+    _, floor_attrs = floors(reg)
     _GROWTH[len(synth.transitions)] = (reg, reg.state, floor_attrs, qs)
     return len(synth.transitions)
 
