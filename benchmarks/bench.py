@@ -670,8 +670,8 @@ def main(argv: list[str] | None = None) -> int:
         il = interleaved_growth(small, big)
         print(f"point-query growth {small:,} -> {big:,} transitions, medians of 7 alternating rounds:")
         print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items()))
-        print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, first ask {il['first_big'] / il['first_small']:.2f}x, "
-              f"floor {il['floor_big'] / il['floor_small']:.2f}x")
+        print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, "
+              f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x")
         return 0
     load_size = parse_size(args.load_size) if args.load_size else None
     pairs = parse_size(args.pairs)

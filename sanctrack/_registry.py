@@ -493,7 +493,10 @@ class Registry:
         return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records)
 
     def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
-        """Replay the measure's records known in epoch ``k`` (``instants``: the partial states of days with timed steps)."""
+        """Replay the measure's records known in epoch ``k``.
+
+        ``instants``: also the partial states of the days with timed (``effective_at``) steps.
+        """
         d = self._d
         m = tl.measure
         known = _known_records(tl, k)

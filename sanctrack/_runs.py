@@ -21,8 +21,9 @@ registry keeps them per measure and knowledge epoch in a :class:`Runs`:
 
 That is about 10 bytes per run, and a few palette entries per measure. The
 :class:`~sanctrack.MeasureState` answer of a run (about 200 bytes with its
-:class:`~sanctrack.Validity`) is made the first time it is asked for and kept, so the memory of answers grows with the runs
-actually asked about, never beyond one answer per run. Answers are made
+:class:`~sanctrack.Validity`) is made the first time it is asked for and kept,
+so the memory of answers grows with the runs actually asked about, never
+beyond one answer per run. Answers are made
 without re-running the attrs validators: every value in them was checked when
 the records were (the fields are set through the class's slot descriptors).
 
