@@ -254,6 +254,8 @@ class _Data:
         #: timelines in answer order (authority, measure id), and each measure's rank in it
         self.ranked: list[_Timeline] | None = None
         self.rank: dict[str, int] = {}
+        #: the rank of each measure by the address of its id string (numpy screening; see _rank_table)
+        self.rank_table: Any = None
         #: entity id -> timelines that ever target it (measure or amended targets), in answer order
         self.target_index: dict[str, tuple[_Timeline, ...]] | None = None
         self._transitions: dict[str, Transition] | None = None
@@ -800,6 +802,18 @@ class Registry:
                     d.ranked = ranked
         return ranked
 
+    def _rank_table(self) -> "_fast.AddressTable":
+        """Each measure's rank by the address of its id string (the ``rank`` keys), built on first use."""
+        d = self._d
+        table = d.rank_table
+        if table is None:
+            with d.lock:
+                table = d.rank_table
+                if table is None:
+                    self._ranked()
+                    table = d.rank_table = _fast.AddressTable(list(d.rank), list(d.rank.values()))
+        return table
+
     def _target_timelines(self, targets: frozenset[str]) -> list[_Timeline]:
         """The timelines whose measure, or one of its amendments, ever targets one of ``targets``."""
         d = self._d
@@ -1194,13 +1208,24 @@ class Registry:
         rank = self._d.rank.get
         n = len(queries)
         if n >= _DEDUP_FROM and len(self._d.rank) >= _DEDUP_MEASURES:
-            # a batch names each measure many times, mostly through the same string objects: look
-            # each distinct object up once (its id is its address: no read of the string, whose
-            # hash and the dict slot it leads to are out of cache with this many measures)
-            firsts, group = _fast.group_by_address(queries)
-            distinct = np.fromiter(map(rank, map(queries.__getitem__, firsts.tolist()), itertools.repeat(-1)),
-                                   dtype=np.int64, count=len(firsts))
-            ranks = distinct[group]
+            # with this many measures each dictionary lookup misses the cache (the string's hash, the
+            # slot it leads to): questions that name a measure through the registry's own id string are
+            # looked up by its address, in a numpy hash table, with no string read; the rest (equal
+            # strings that are other objects, targets) once per distinct object
+            if type(queries) not in (list, tuple):
+                queries = list(queries)  # held, so that each address stays its object's
+            ranks = self._rank_table().lookup(_fast.addresses(queries))
+            rest = np.flatnonzero(ranks < 0)
+            if len(rest):
+                others = list(map(queries.__getitem__, rest.tolist()))
+                firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
+                if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
+                    ranks[rest] = np.fromiter(map(rank, others, itertools.repeat(-1)), dtype=np.int64,
+                                              count=len(others))
+                else:
+                    distinct = np.fromiter(map(rank, map(others.__getitem__, firsts.tolist()),
+                                               itertools.repeat(-1)), dtype=np.int64, count=len(firsts))
+                    ranks[rest] = distinct[group]
         else:
             ranks = np.fromiter(map(rank, queries, itertools.repeat(-1)), dtype=np.int64, count=n)
         if (ranks < 0).any():  # a target, not a measure id

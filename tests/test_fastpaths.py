@@ -240,7 +240,8 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
     100,000 measures (each distinct query object looked up once, the search in key order)."""
     if as_if_large:
         monkeypatch.setattr(_registry, "_DEDUP_MEASURES", 0)
-        monkeypatch.setattr(_fast.NumpyRuns, "SORT_KEYS_FROM", 0)
+        monkeypatch.setattr(_registry, "_DEDUP_FROM", 1000)  # the other string objects grouped by address too
+        monkeypatch.setattr(_fast.NumpyRuns, "SEGMENT_KEYS_FROM", 0)
     synth, reg, oracle = built(2000, 8)
     _fresh(reg)
     known = None if known_index is None else sorted(oracle.known_dates() - {None})[known_index]
@@ -251,15 +252,19 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
             qs.append(m)
             ds.append(day)
     qs, ds = qs[::-1] * 3, ds[::-1] * 3  # out of key order, and repeated
-    qs = [(q + "#")[:-1] if n % 2 else q for n, q in enumerate(qs)]  # equal ids, other string objects
-    assert len(qs) > 4096 and qs[1] is not qs[1 + len(qs) // 3] and qs[1] == qs[1 + len(qs) // 3]
+    twins = {m: (m + "#")[:-1] for m in mids}
+    qs = [twins[q] if n % 2 else q for n, q in enumerate(qs)]  # equal ids, other string objects (repeated)
+    assert len(qs) > 4096 and qs[0] == qs[1] and qs[0] is not qs[1] and qs[1] is qs[3]
     cols = reg.screen(qs, ds, known=known)
     expected = [oracle.screen(q, d_, known) for q, d_ in zip(qs[: len(qs) // 3], ds[: len(ds) // 3])] * 3
     assert cols.states == expected
     assert cols.hits == [bool(x) for x in expected]
 
 
-def test_a_large_screen_batch_with_one_target_answers_the_target_too(engine):
+@pytest.mark.parametrize("as_if_large", [False, True])
+def test_a_large_screen_batch_with_one_target_answers_the_target_too(engine, as_if_large, monkeypatch):
+    if as_if_large:  # the measure ids found by address, the target not (nor as a measure id)
+        monkeypatch.setattr(_registry, "_DEDUP_MEASURES", 0)
     synth, reg, oracle = built(2000, 8)
     _fresh(reg)
     mids = sorted(oracle.measures)
@@ -297,6 +302,110 @@ def test_addresses_are_the_ids_and_groups_are_identity_classes():
     assert [objs[firsts[g]] is o for g, o in zip(group.tolist(), objs)] == [True] * len(objs)
     assert len(firsts) == len({id(o) for o in objs})
     assert _fast.addresses([]).tolist() == [] and len(_fast.group_by_address([])[0]) == 0
+
+
+class _Lazy:
+    """A sequence that is not a list, a tuple or an array (read item by item)."""
+
+    def __init__(self, items):
+        self._items = items
+
+    def __len__(self):
+        return len(self._items)
+
+    def __getitem__(self, i):
+        return self._items[i]
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+def test_addresses_of_lists_tuples_arrays_and_other_sequences_are_the_ids():
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    np = _fast.numpy
+    objs = ["a" * 5, (1, 2), None, 3.5, object()]
+    ids = [id(o) for o in objs]
+    if _fast._CPYTHON:
+        assert _fast._layout_verified()  # lists and tuples are read as their item arrays here
+    assert _fast.addresses(objs).tolist() == ids
+    assert _fast.addresses(tuple(objs)).tolist() == ids
+    arr = np.empty(len(objs), dtype=object)
+    arr[:] = objs
+    assert _fast.addresses(arr).tolist() == ids
+    assert _fast.addresses(arr[::2]).tolist() == ids[::2]  # not contiguous
+    assert _fast.addresses(_Lazy(objs)).tolist() == ids
+    grown = list(objs)
+    for _ in range(3):  # a list whose item array was reallocated
+        grown += grown
+    assert _fast.addresses(grown).tolist() == [id(o) for o in grown]
+    assert _fast.addresses(()).tolist() == []
+
+
+def test_the_address_table_finds_exactly_its_own_objects():
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    keys = [f"m-{n:05d}" for n in range(3000)]
+    table = _fast.AddressTable(keys, range(100, 3100))
+    assert table.longest > 0  # at most half full: some keys had to probe on
+    assert len(table.slots) == 8192
+    twins = ["".join(["m-", k[2:]]) for k in keys[:50]]  # equal strings, other objects
+    assert twins[0] == keys[0] and twins[0] is not keys[0]
+    asked = [keys[2999], keys[0], twins[0], "nope", keys[1500], None, keys[0]] + keys[::-1] + twins
+    got = table.lookup(_fast.addresses(asked)).tolist()
+    assert got[:7] == [3099, 100, -1, -1, 1600, -1, 100]
+    assert got[7:3007] == list(range(3099, 99, -1))
+    assert got[3007:] == [-1] * 50
+    assert _fast.AddressTable([], []).lookup(_fast.addresses(["x"])).tolist() == [-1]
+
+
+class _Store:
+    """The parts of a run store NumpyRuns reads: start ordinals and a code byte per run."""
+
+    def __init__(self, starts, codes):
+        from array import array
+
+        self.starts = array("i", starts)
+        self.codes = bytes(codes)
+
+    def __len__(self):
+        return len(self.starts)
+
+
+_CODE_OUT = next(c for c in range(256) if not _runs_mod.LIVE_OF_CODE[c])
+
+
+def test_the_per_measure_search_equals_one_searchsorted_over_every_key(monkeypatch):
+    """NumpyRuns.screen's two strategies, on every rank (with and without flips) and every boundary."""
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    np = _fast.numpy
+    synth, reg, oracle = built(2000, 8)
+    stores = list(reg._view_runs(None))
+    never = _Store([730_000, 731_000], [_CODE_OUT, _CODE_OUT])  # runs, none in force: no flip
+    # measures with no flip first, in the middle and last (their keys are an empty slice)
+    stores = [never, _Store([], []), *stores[:100], never, *stores[100:], _Store([], []), never]
+    runs = _fast.NumpyRuns(stores)
+    flips = np.diff(runs.base)
+    assert flips[[0, 1, 102, -2, -1]].tolist() == [0] * 5
+    assert runs.widest == flips.max() >= 8
+    ranks, ords = [], []
+    for r in range(len(runs.base) - 1):
+        days = runs.keys[runs.base[r]:runs.base[r + 1]] & ((1 << runs.SHIFT) - 1)
+        for o in [700_000, *days.tolist(), *(days - 1).tolist(), 800_000]:
+            ranks.append(r)
+            ords.append(o)
+    order = np.random.default_rng(3).permutation(len(ranks))
+    ranks, ords = np.asarray(ranks)[order], np.asarray(ords)[order]
+    ranks, ords = np.concatenate((ranks, ranks[::-1])), np.concatenate((ords, ords[::-1]))
+    assert len(ranks) > 4096  # a batch large enough for the per-measure search
+    one = runs.screen(ranks, ords)  # fewer keys than SEGMENT_KEYS_FROM: one searchsorted
+    monkeypatch.setattr(_fast.NumpyRuns, "SEGMENT_KEYS_FROM", 0)
+    per_measure = runs.screen(ranks, ords)
+    assert per_measure.tolist() == one.tolist()
+    expected = [(np.searchsorted(runs.keys[runs.base[r]:runs.base[r + 1]] & ((1 << runs.SHIFT) - 1), o,
+                                 side="right") & 1) == 1 for r, o in zip(ranks.tolist(), ords.tolist())]
+    assert one.tolist() == expected
 
 
 def test_screen_columns_refuse_mismatched_lengths_and_report_unknown_targets():
