@@ -18,9 +18,12 @@ a *global* index per knowledge view, built on first use from those same runs:
   runs as flat arrays sorted by (rank, start); ``in_force`` is two vector
   comparisons.
 * :class:`NumpyRuns` (numpy): the days each measure goes into or out of force,
-  as one sorted key array; bulk screening is one ``searchsorted`` and a
-  parity. Without numpy, the registry bisects the same days, kept per measure
-  (``Runs.flip_days``), in C-level ``map`` passes.
+  as one sorted key array; bulk screening is a search of each question's
+  measure's keys and a parity. Without numpy, the registry bisects the same
+  days, kept per measure (``Runs.flip_days``), in C-level ``map`` passes.
+* :class:`AddressTable` (numpy): a measure's rank by the address of the
+  registry's own id string, so a large batch finds its measures without
+  hashing or reading a string.
 
 Both give exactly the answers of the per-measure bisect (the property tests in
 ``tests/test_fastpaths.py`` check them against a naive replay). Aware-instant
