@@ -1212,7 +1212,7 @@ class Registry:
             # slot it leads to): questions that name a measure through the registry's own id string are
             # looked up by its address, in a numpy hash table, with no string read; the rest (equal
             # strings that are other objects, targets) once per distinct object
-            if type(queries) not in (list, tuple):
+            if type(queries) not in (list, tuple) and not (type(queries) is np.ndarray and queries.dtype == object):
                 queries = list(queries)  # held, so that each address stays its object's
             ranks = self._rank_table().lookup(_fast.addresses(queries))
             rest = np.flatnonzero(ranks < 0)

@@ -259,6 +259,11 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
     expected = [oracle.screen(q, d_, known) for q, d_ in zip(qs[: len(qs) // 3], ds[: len(ds) // 3])] * 3
     assert cols.states == expected
     assert cols.hits == [bool(x) for x in expected]
+    if engine == "numpy":  # the questions as a numpy object array, and as a sequence of another kind
+        arr = _fast.numpy.empty(len(qs), dtype=object)
+        arr[:] = qs
+        assert reg.screen(arr, ds, known=known).hits == [bool(x) for x in expected]
+        assert reg.screen(_Lazy(qs), ds, known=known).hits == [bool(x) for x in expected]
 
 
 @pytest.mark.parametrize("as_if_large", [False, True])
