@@ -60,7 +60,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
     ) from _exc
 
 import datetime as _dt
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from functools import lru_cache
 
@@ -280,13 +280,12 @@ def _srcs(draw: Callable, env: _Env) -> tuple[str, ...]:
     return draw(_some(env.source_ids, 1))
 
 
-def _until(draw: Callable, day: _dt.date, env: _Env, *, likely: bool = False) -> _dt.date | None:
+def _until(day: _dt.date, env: _Env, wanted: bool, offset: int) -> _dt.date | None:
+    """An ``until`` after ``day`` from a step's drafted choices (``offset`` in 1.._MAX_UNTIL), or None."""
     room = (env.max_date - day).days
-    if room < 1:
+    if room < 1 or not wanted:
         return None
-    if not likely and not draw(st.booleans()):
-        return None
-    return day + _dt.timedelta(days=draw(_ints(1, min(room, 500))))
+    return day + _dt.timedelta(days=1 + (offset - 1) % min(room, _MAX_UNTIL))
 
 
 _PROGRAMS = st.one_of(st.none(), st.sampled_from(("BELARUS-EO14038", "BELARUS-EO14038-2", "EU-2021/1030")))
@@ -301,90 +300,177 @@ _PEOPLE = st.lists(_text(), max_size=2).map(tuple)
 
 _ORDER = {a: n for n, a in enumerate(TABLE)}
 _ACTION_INDEX = st.integers(0, len(TABLE) - 1)
+_MAX_UNTIL = 500  # days from a step to its until, at most
+#: An index into a list only known once the walk gets there, taken modulo its length
+#: (5040 = lcm(1..10): every list of up to 10 items is picked from evenly).
+_INDEX = st.integers(0, 5039)
 
 
-def _choose_action(draw: Callable, options: Sequence[Action]) -> Action:
-    """The first legal action at or after a drawn place in the table (wrapping round).
+def _choose_action(k: int, options: Sequence[Action]) -> Action:
+    """The first legal action at or after place ``k`` in the table (wrapping round).
 
-    A drawn place means the same action whenever it is legal, so deleting an
+    A drafted place means the same action whenever it is legal, so deleting an
     earlier step while shrinking keeps the later steps' actions.
     """
-    k = draw(_ACTION_INDEX)
     later = [a for a in options if _ORDER[a] >= k]
     return later[0] if later else options[0]
+
+
+class _StepDraft(NamedTuple):
+    """Every choice one step may need, drawn before the walk reaches it.
+
+    The draft has the same shape whatever the simulated status is (the draws
+    of one step never depend on earlier steps), so a step is one span of
+    choices that the shrinker can delete without the later steps re-reading
+    different choices: the walk only *interprets* a draft (:func:`_interpret`),
+    keeping the parts the chosen action uses.
+    """
+
+    place: int  # in the table: see _choose_action
+    until_wanted: bool  # impose, reimpose, relieve (an extend always has one)
+    until_offset: int
+    revoke_all: bool  # revoke_relief: every relief, or one of them (relief_index)
+    relief_index: int  # extend, revoke_relief
+    program: str | None  # amend
+    targets: tuple[str, ...] | None  # amend, when the registry has targets
+    scope: Scope | None  # relieve
+    conditions: tuple[str, ...]  # relieve
+    instrument_index: int | None
+    window: tuple[int, int] | None  # days before and after
+    published: int | None  # days after
+    confidence: Confidence
+    sources: tuple[str, ...]
+    note: str | None
+
+
+@lru_cache(maxsize=4096)
+def _step_drafts(env: _Env, with_windows: bool) -> st.SearchStrategy[_StepDraft]:
+    @st.composite
+    def draw_draft(draw: Callable) -> _StepDraft:
+        place = draw(_ACTION_INDEX)
+        until_wanted, until_offset = draw(st.booleans()), draw(_ints(1, _MAX_UNTIL))
+        revoke_all, relief_index = draw(st.booleans()), draw(_INDEX)
+        program = draw(_PROGRAMS)
+        targets = draw(_some(env.target_ids)) if env.target_ids and draw(st.booleans()) else None
+        # only a relieve uses these, and only place 2 can choose a relieve (see _choose_action): the shape of
+        # a draft depends on its own choices, never on the walk's status
+        scope, conditions = (draw(_SCOPES), draw(_CONDITIONS)) if place == _ORDER[Action.RELIEVE] else (None, ())
+        instrument = draw(_INDEX) if env.instrument_ids and draw(st.booleans()) else None
+        window = (draw(_ints(0, 40)), draw(_ints(0, 40))) if with_windows and draw(st.booleans()) else None
+        published = draw(_ints(0, 30)) if draw(st.booleans()) else None
+        return _StepDraft(place, until_wanted, until_offset, revoke_all, relief_index, program, targets, scope,
+                          conditions, instrument, window, published, draw(_CONFIDENCE), _srcs(draw, env),
+                          draw(_NOTES))
+
+    return draw_draft()
+
+
+def _interpret(d: _StepDraft, w: Walker, tid: str, mid: str, day: _dt.date, recorded: _dt.date,
+               env: _Env) -> Transition:
+    """The legal step at ``day`` a draft stands for (``w`` already advanced to it); applied to ``w``."""
+    action = _choose_action(d.place, w.options())
+    kw: dict[str, Any] = {}
+    if action in (Action.IMPOSE, Action.REIMPOSE, Action.RELIEVE):
+        kw["until"] = _until(day, env, d.until_wanted, d.until_offset)
+    elif action is Action.EXTEND:
+        movable = w.extendable()
+        kw["relief"] = movable[d.relief_index % len(movable)]
+        kw["until"] = _until(day, env, True, d.until_offset)
+        if kw["until"] is None:  # no room left before max_date: amend instead
+            action, kw = Action.AMEND, {}
+    elif action is Action.REVOKE_RELIEF:
+        reliefs = sorted(w.reliefs)
+        kw["relief"] = None if d.revoke_all else reliefs[d.relief_index % len(reliefs)]
+    if action is Action.AMEND:
+        kw["program"] = d.program
+        if d.targets is not None:
+            kw["targets"] = d.targets
+    if action is Action.RELIEVE:
+        kw["scope"] = d.scope
+        kw["conditions"] = d.conditions
+    if d.instrument_index is not None:
+        kw["instrument"] = env.instrument_ids[d.instrument_index % len(env.instrument_ids)]
+    if d.window is not None:
+        lo = max(env.min_date, day - _dt.timedelta(days=d.window[0]))
+        hi = min(env.max_date, day + _dt.timedelta(days=d.window[1]))
+        kw["effective_window"] = (lo, hi)
+    if d.published is not None:
+        kw["published"] = min(env.max_date, day + _dt.timedelta(days=d.published))
+    t = Transition(id=tid, measure=mid, action=action, effective=day, recorded=recorded,
+                   confidence=d.confidence, sources=d.sources, note=d.note, **kw)
+    w.apply(action, tid, until=t.until, relief=t.relief)
+    return t
 
 
 def _step(draw: Callable, w: Walker, tid: str, mid: str, day: _dt.date, recorded: _dt.date,
           env: _Env, with_windows: bool) -> Transition:
     """Draw one legal step at ``day`` (``w`` already advanced to it) and apply it to ``w``."""
-    action = _choose_action(draw, w.options())
-    kw: dict[str, Any] = {}
-    if action in (Action.IMPOSE, Action.REIMPOSE, Action.RELIEVE):
-        kw["until"] = _until(draw, day, env)
-    elif action is Action.EXTEND:
-        kw["relief"] = _pick(draw, w.extendable())
-        kw["until"] = _until(draw, day, env, likely=True)
-        if kw["until"] is None:  # no room left before max_date: amend instead
-            action, kw = Action.AMEND, {}
-    elif action is Action.REVOKE_RELIEF:
-        kw["relief"] = None if draw(st.booleans()) else _pick(draw, sorted(w.reliefs))
-    if action is Action.AMEND:
-        kw["program"] = draw(_PROGRAMS)
-        if env.target_ids and draw(st.booleans()):
-            kw["targets"] = draw(_some(env.target_ids))
-    if action is Action.RELIEVE:
-        kw["scope"] = draw(_SCOPES)
-        kw["conditions"] = draw(_CONDITIONS)
-    if env.instrument_ids and draw(st.booleans()):
-        kw["instrument"] = _pick(draw, env.instrument_ids)
-    if with_windows and draw(st.booleans()):
-        lo = max(env.min_date, day - _dt.timedelta(days=draw(_ints(0, 40))))
-        hi = min(env.max_date, day + _dt.timedelta(days=draw(_ints(0, 40))))
-        kw["effective_window"] = (lo, hi)
-    if draw(st.booleans()):
-        kw["published"] = min(env.max_date, day + _dt.timedelta(days=draw(_ints(0, 30))))
-    t = Transition(id=tid, measure=mid, action=action, effective=day, recorded=recorded,
-                   confidence=draw(_CONFIDENCE), sources=_srcs(draw, env),
-                   note=draw(_NOTES), **kw)
-    w.apply(action, tid, until=t.until, relief=t.relief)
-    return t
+    return _interpret(draw(_step_drafts(env, with_windows)), w, tid, mid, day, recorded, env)
+
+
+class _Draft(NamedTuple):
+    """One step of a walk, drafted: its date and knowledge date, an announcement before it, the step."""
+
+    gap: int  # days after the previous step, modulo the room left (the first step has its own date)
+    lag: int  # days from the effective date to the recorded date
+    announce: bool  # announced first (never the first step)
+    announce_offset: int  # the announcement's date, days after the previous step, modulo the room
+    announce_sources: tuple[str, ...]
+    step: _StepDraft
+
+
+@lru_cache(maxsize=4096)
+def _drafts(env: _Env, with_pending: bool, with_windows: bool, recorded_lag: int) -> st.SearchStrategy[_Draft]:
+    lag = _ints(0, recorded_lag) if recorded_lag else st.just(0)
+    if with_pending:
+        announce = st.tuples(_ints(0, 3).map(lambda n: n == 3), _ints(0, _MAX_GAP), _some(env.source_ids, 1))
+    else:
+        announce = st.just((False, 0, ()))
+    return st.builds(lambda gap, lag, a, step: _Draft(gap, lag, *a, step),
+                     _ints(0, _MAX_GAP), lag, announce, _step_drafts(env, with_windows))
 
 
 _STOP = st.integers(0, 3)
 
 
 def _stop(draw: Callable) -> bool:
-    """One more step? Each step is its own span of choices, so the shrinker can delete steps."""
+    """One more measure (in a registry)? A history counts its steps first instead."""
     return draw(_STOP) == 0
 
 
 def _walk(draw: Callable, mid: str, env: _Env, *, min_size: int, max_size: int, with_corrections: bool,
           with_pending: bool, with_windows: bool, recorded_lag: int) -> list[Transition]:
-    """A legal history of one measure, in registry order."""
+    """A legal history of one measure, in registry order.
+
+    The number of steps is drawn first, then one draft per step (see
+    :class:`_StepDraft`), each interpreted in turn by a :class:`Walker`: a
+    draft becomes a legal step whatever came before it, so the shrinker can
+    delete any step cleanly.
+    """
     w = Walker()
     out: list[Transition] = []
     day = draw(_dates(env.min_date, env.max_date))
     last_recorded = env.min_date
-    i = -1
-    while True:
-        i += 1
-        if i >= max_size or (i >= min_size and _stop(draw)):
-            break
+    # the number of steps first, then each step's draft (one span each): when the shrinker lowers the
+    # number, it tries deleting each span after it, so any one step can go, not only the last
+    n = draw(_ints(min_size, max_size))
+    drafts = _drafts(env, with_pending, with_windows, recorded_lag)
+    for i in range(n):
+        d = draw(drafts)
         if i:
             room = (env.max_date - day).days
-            day = day + _dt.timedelta(days=draw(_ints(0, min(room, _MAX_GAP))))
+            day = day + _dt.timedelta(days=d.gap % (min(room, _MAX_GAP) + 1))
         w.advance(day)
-        lag = draw(_ints(0, recorded_lag)) if recorded_lag else 0
-        recorded = max(last_recorded, min(env.max_date, day + _dt.timedelta(days=lag)))
+        recorded = max(last_recorded, min(env.max_date, day + _dt.timedelta(days=d.lag)))
         announced: Transition | None = None
-        if with_pending and i and draw(_ints(0, 3)) == 0:
+        if i and d.announce:
             # an announcement first, fulfilled by this step (it corrects the announcement)
-            prev = out[-1].when if out else day
-            a_day = draw(_dates(min(prev, day), day))
+            prev = out[-1].when
+            a_day = prev + _dt.timedelta(days=d.announce_offset % ((day - prev).days + 1))
             announced = Transition(id=f"{mid}.a{i}", measure=mid, action=Action.LIFT, announced=a_day,
-                                   recorded=a_day, confidence=Confidence.REPORTED, sources=_srcs(draw, env),
+                                   recorded=a_day, confidence=Confidence.REPORTED, sources=d.announce_sources,
                                    note="announced")
-        t = _step(draw, w, f"{mid}.t{i}", mid, day, recorded, env, with_windows)
+        t = _interpret(d.step, w, f"{mid}.t{i}", mid, day, recorded, env)
         last_recorded = recorded
         if announced is not None:
             announced = attrs.evolve(announced, action=t.action)
@@ -429,7 +515,8 @@ def histories(*, measure: str = "m1", min_size: int = 1, max_size: int = 8, min_
     simulated status on its date (lapses of ``until`` dates simulated), dates
     never go back. ``min_size``/``max_size`` count the steps (announcements
     and corrections come on top). With the defaults every record is recorded on
-    its effective date.
+    its effective date. A step's choices are drawn before its status is known
+    (the same choices whatever came before), so shrinking can delete any step.
     """
     _check_bounds(min_date, max_date)
     if not 1 <= min_size <= max_size:

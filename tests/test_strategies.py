@@ -180,9 +180,6 @@ def test_the_smallest_registry_is_one_authority_one_measure_one_impose(no_local_
     assert reg.releases == ()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Hypothesis 6.170 (with an empty pool of local literals) shrinks this to [impose, amend, lift], "
-    "not [impose, lift]; 6.155 shrinks it to the minimum. Open: the strategy's shrinking of amend"))
 def test_a_lift_shrinks_to_impose_then_lift_on_the_same_day(no_local_constants):
     h = find(histories(), lambda h: any(t.action is Action.LIFT for t in h), settings=FIND)
     assert [(t.action, t.effective) for t in h] == [(Action.IMPOSE, MIN_DATE), (Action.LIFT, MIN_DATE)]
