@@ -473,8 +473,9 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         after_build = tracemalloc.get_traced_memory()[0]
         reg2._inforce_index(None)
         reg2.changes(A, B)
-        if NUMPY is not None:
+        if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id string address
             reg2._numpy_runs(None)
+            reg2._rank_table()
         reg2._view_runs(None)
         gc.collect()
         total = tracemalloc.get_traced_memory()[0]
