@@ -261,16 +261,23 @@ class _Data:
         self._transitions: dict[str, Transition] | None = None
         self._name_index: dict[str, frozenset[str]] | None = None
 
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """Attribute ``name``, made by ``make()`` under the lock if it is still None (once, whatever the threads)."""
+        value = getattr(self, name)
+        if value is None:
+            with self.lock:
+                value = getattr(self, name)
+                if value is None:
+                    value = make()
+                    setattr(self, name, value)
+        return value
+
     @property
     def transitions(self) -> dict[str, Transition]:
         """Every transition by id (built on first use: most queries never need it)."""
         index = self._transitions
         if index is None:
-            with self.lock:
-                index = self._transitions
-                if index is None:
-                    index = {t.id: t for tl in self.timelines.values() for t in tl.records}
-                    self._transitions = index
+            index = self.once("_transitions", lambda: {t.id: t for tl in self.timelines.values() for t in tl.records})
         return index
 
     @property
@@ -278,15 +285,15 @@ class _Data:
         """Normalised entity name, alias, identifier or id -> entity ids (built on first use)."""
         index = self._name_index
         if index is None:
-            with self.lock:
-                index = self._name_index
-                if index is None:
-                    acc: dict[str, set[str]] = {}
-                    for e in self.entities.values():
-                        for text in (e.id, e.name, *e.aliases, *e.identifiers):
-                            acc.setdefault(normalise_name(text), set()).add(e.id)
-                    index = {k: frozenset(v) for k, v in acc.items()}
-                    self._name_index = index
+
+            def make() -> dict[str, frozenset[str]]:
+                acc: dict[str, set[str]] = {}
+                for e in self.entities.values():
+                    for text in (e.id, e.name, *e.aliases, *e.identifiers):
+                        acc.setdefault(normalise_name(text), set()).add(e.id)
+                return {k: frozenset(v) for k, v in acc.items()}
+
+            index = self.once("_name_index", make)
         return index
 
 
@@ -794,12 +801,13 @@ class Registry:
         d = self._d
         ranked = d.ranked
         if ranked is None:
-            with d.lock:
-                ranked = d.ranked
-                if ranked is None:
-                    ranked = sorted(d.timelines.values(), key=lambda tl: (tl.measure.authority, tl.measure.id))
-                    d.rank = {tl.measure.id: n for n, tl in enumerate(ranked)}
-                    d.ranked = ranked
+
+            def make() -> list[_Timeline]:
+                ranked = sorted(d.timelines.values(), key=lambda tl: (tl.measure.authority, tl.measure.id))
+                d.rank = {tl.measure.id: n for n, tl in enumerate(ranked)}
+                return ranked
+
+            ranked = d.once("ranked", make)
         return ranked
 
     def _rank_table(self) -> "_fast.AddressTable":
@@ -807,11 +815,8 @@ class Registry:
         d = self._d
         table = d.rank_table
         if table is None:
-            with d.lock:
-                table = d.rank_table
-                if table is None:
-                    self._ranked()
-                    table = d.rank_table = _fast.AddressTable(list(d.rank), list(d.rank.values()))
+            self._ranked()
+            table = d.once("rank_table", lambda: _fast.AddressTable(list(d.rank), list(d.rank.values())))
         return table
 
     def _target_timelines(self, targets: frozenset[str]) -> list[_Timeline]:
@@ -819,19 +824,19 @@ class Registry:
         d = self._d
         index = d.target_index
         if index is None:
-            with d.lock:
-                index = d.target_index
-                if index is None:
-                    acc: dict[str, list[_Timeline]] = {}
-                    for tl in self._ranked():
-                        ids = set(tl.measure.targets)
-                        for t in tl.records:
-                            if t.targets:
-                                ids.update(t.targets)
-                        for e in ids:
-                            acc.setdefault(e, []).append(tl)
-                    index = {e: tuple(v) for e, v in acc.items()}
-                    d.target_index = index
+
+            def make() -> dict[str, tuple[_Timeline, ...]]:
+                acc: dict[str, list[_Timeline]] = {}
+                for tl in self._ranked():
+                    ids = set(tl.measure.targets)
+                    for t in tl.records:
+                        if t.targets:
+                            ids.update(t.targets)
+                    for e in ids:
+                        acc.setdefault(e, []).append(tl)
+                return {e: tuple(v) for e, v in acc.items()}
+
+            index = d.once("target_index", make)
         if len(targets) == 1:
             return list(index.get(next(iter(targets)), ()))
         rank = d.rank
