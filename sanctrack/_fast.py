@@ -320,8 +320,9 @@ class AddressTable:
         at = self._hash(addrs)
         found = self.slots[at]
         out = self.values[at].astype(np.int64)
-        out[found != addrs] = -1
-        left = np.flatnonzero((found != addrs) & (found != 0))  # a collision: probe on
+        miss = found != addrs
+        out[miss] = -1
+        left = np.flatnonzero(miss & (found != 0))  # a collision: probe on
         while len(left):
             at_l = (at[left] + 1) & self.mask
             at[left] = at_l
