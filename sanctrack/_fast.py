@@ -202,15 +202,14 @@ def addresses(objs: Sequence[Any]) -> Any:
         return np.zeros(0, dtype=np.uint64)
     if _CPYTHON:
         at = _items_address(objs)
+        held = objs
+        if at is None:  # another sequence: its items in an object array first (which holds them meanwhile)
+            held = np.fromiter(objs, dtype=object, count=n)
+            at = _items_address(held)
         if at is not None:
             import ctypes
 
             return np.frombuffer(bytes((ctypes.c_uint64 * n).from_address(at)), dtype=np.uint64)
-        held = np.fromiter(objs, dtype=object, count=n)
-        if held.dtype.itemsize == 8 and held.flags.c_contiguous:
-            import ctypes
-
-            return np.frombuffer(bytes((ctypes.c_uint64 * n).from_address(held.ctypes.data)), dtype=np.uint64)
     return np.fromiter(map(id, objs), dtype=np.uint64, count=n)
 
 
@@ -226,7 +225,7 @@ def _items_address(objs: Any) -> int | None:
             return id(objs) + _VAR_HEAD
         return ctypes.c_void_p.from_address(id(objs) + _VAR_HEAD).value
     np = _np()
-    if t is np.ndarray and objs.dtype == object and objs.ndim == 1 and objs.flags.c_contiguous:
+    if t is np.ndarray and objs.dtype == object and objs.ndim == 1 and objs.flags.c_contiguous and objs.itemsize == 8:
         return int(objs.ctypes.data)
     return None
 

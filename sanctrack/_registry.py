@@ -1211,6 +1211,10 @@ class Registry:
         np = _fast.numpy
         self._ranked()
         rank = self._d.rank.get
+
+        def ranks_of(objs: Sequence[Any]) -> Any:  # by dictionary lookup, -1 for a target
+            return np.fromiter(map(rank, objs, itertools.repeat(-1)), dtype=np.int64, count=len(objs))
+
         n = len(queries)
         if n >= _DEDUP_FROM and len(self._d.rank) >= _DEDUP_MEASURES:
             # with this many measures each dictionary lookup misses the cache (the string's hash, the
@@ -1225,14 +1229,11 @@ class Registry:
                 others = list(map(queries.__getitem__, rest.tolist()))
                 firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
                 if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
-                    ranks[rest] = np.fromiter(map(rank, others, itertools.repeat(-1)), dtype=np.int64,
-                                              count=len(others))
+                    ranks[rest] = ranks_of(others)
                 else:
-                    distinct = np.fromiter(map(rank, map(others.__getitem__, firsts.tolist()),
-                                               itertools.repeat(-1)), dtype=np.int64, count=len(firsts))
-                    ranks[rest] = distinct[group]
+                    ranks[rest] = ranks_of(list(map(others.__getitem__, firsts.tolist())))[group]
         else:
-            ranks = np.fromiter(map(rank, queries, itertools.repeat(-1)), dtype=np.int64, count=n)
+            ranks = ranks_of(queries)
         if (ranks < 0).any():  # a target, not a measure id
             return None
         if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
