@@ -171,10 +171,16 @@ def test_the_pure_and_numpy_in_force_indexes_agree_on_every_boundary_day():
     assert len(blocks.blocks) == 7
     assert _fast.InForceIndex(runs).at(days_probe := runs[0][1]) == flat.at(days_probe)
     days = sorted({o for _, a, b, _, _ in runs for o in (a - 1, a, b - 1, b) if b != _fast.OPEN_END})
+    handed: set[int] = set()
     for o in days[::5]:
         assert blocks.at(o) == flat.at(o)
         assert all(map(operator.is_, flat.at(o), blocks.at(o)))  # the runs' own answers, memoised
+        handed.update(j for j, (_, a, b, _, _) in enumerate(sorted(runs, key=lambda r: (r[0], r[1]))) if a <= o < b)
     assert blocks.at(days[0] - 1) == [] == flat.at(days[0] - 1)
+    answers, made = flat.memo  # exactly the runs handed out are kept, each its store's own answer
+    assert set(made.nonzero()[0].tolist()) == handed
+    assert all(answers[j] is flat._make(j) for j in handed) and all(answers[j] is None for j in range(len(made))
+                                                                      if j not in handed)
 
 
 def test_a_global_index_is_built_on_the_second_ask_for_a_view():
