@@ -23,13 +23,9 @@ from __future__ import annotations
 
 import bisect
 import gc
-from array import array
 import datetime as _dt
 import itertools
 import operator
-import re
-import threading
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import _fast
@@ -52,11 +48,9 @@ from ._model import (
     MeasureState,
     RegistryInfo,
     Release,
-    ScreenHit,
     Source,
     StateChange,
     Step,
-    Supersession,
     Transition,
 )
 from ._runs import Runs as _Runs
@@ -64,244 +58,28 @@ from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
-from ._time import local_date, parse_date, parse_when, zone
+from ._screen import ScreeningMixin
+from ._time import day_arg as _day
+from ._time import known_arg as _known
+from ._time import local_date, zone
+from ._time import when_arg as _when
+from ._timelines import Data as _Data
+from ._timelines import Timeline as _Timeline
+from ._timelines import corrected as _corrected
+from ._timelines import is_prefix as _is_prefix
+from ._timelines import known_effective as _known_effective
+from ._timelines import known_records as _known_records
+from ._timelines import normalise_name
 from ._validate import check_records, did_you_mean
 
 __all__ = ["Registry", "normalise_name"]
-
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalise_name(text: str) -> str:
-    """Case-, space- and punctuation-insensitive form of a name.
-
-    >>> normalise_name("OJSC  Belavia-Belarusian Airlines.")
-    'ojsc belavia belarusian airlines'
-    """
-    return _NON_WORD.sub(" ", text.casefold()).strip()
-
-
-@lru_cache(maxsize=4096)
-def _parse_when_text(text: str) -> _dt.date | _dt.datetime:
-    return parse_when(text)
-
-
-def _when(value: Any) -> _dt.date | _dt.datetime:
-    t = type(value)
-    if t is _dt.date:
-        return value
-    if t is str:
-        return _parse_when_text(value)
-    return parse_when(value)
-
-
-def _known(value: Any) -> _dt.date | None:
-    if value is None:
-        return None
-    if type(value) is _dt.date:
-        return value
-    if isinstance(value, str):
-        return _parse_date_text(value)
-    return parse_date(value)
-
-
-@lru_cache(maxsize=1024)
-def _parse_date_text(text: str) -> _dt.date:
-    return parse_date(text)
-
-
-def _day(value: Any) -> _dt.date:
-    """A query date for range queries (changes, diff): a calendar date."""
-    if type(value) is _dt.date:
-        return value
-    return parse_date(value)
-
-
-_PREPARED, _EPOCH_CHECK, _CORRECTIONS, _EXTRAS = 1, 2, 4, 8  # a timeline's flags
-
-
-class _Timeline:
-    """One measure: its records in canonical order, its knowledge epochs, its runs per epoch.
-
-    ``ordinals`` are the distinct recorded dates (as ordinals) of its records:
-    epoch ``k`` knows the records recorded on or before ``ordinals[k - 1]``.
-    The runs of the latest epoch (everything known) are kept in ``latest``;
-    any other epoch's, built on first use, in ``cache``.
-
-    A timeline is made with its records in registry order and *prepared* on
-    first use: the records put in canonical order (effective date, then
-    ``effective_at``, then registry order), the epochs found. ``records``
-    may be a function making them (a registry restored from the load cache
-    makes a measure's records on first use). Preparing happens once, under a
-    lock.
-    """
-
-    __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_flags")
-
-    def __init__(self, measure: Measure, tz: str,
-                 records: "Sequence[Transition] | Callable[[], list[Transition]]") -> None:
-        self.measure = measure
-        self.tz = tz
-        self._records: Any = records
-        self._flags = 0  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared
-        self.latest: _Runs | None = None
-        self.cache: dict[int, _Runs] | None = None
-
-    def _prepare(self) -> int:
-        with _PREPARE_LOCK:  # once: deferred records made twice would be equal but not the same objects
-            if not self._flags:
-                self._prepare_now()
-        return self._flags
-
-    def _prepare_now(self) -> None:
-        src = self._records
-        recs = list(src() if callable(src) else src)
-        if len(recs) > 1:
-            if any(map(_EFFECTIVE_AT, recs)):  # same-day order: untimed first, then by instant
-                tz = self.tz
-                recs.sort(key=lambda t: (t.when, _instant_key(t, tz)))  # stable: ties keep registry order
-            else:
-                whens = list(map(_WHEN, recs))
-                if not all(map(operator.le, whens, whens[1:])):
-                    recs.sort(key=_WHEN)
-        records = tuple(recs)
-        recorded = list(map(_RECORDED, records))
-        has_corrections = any(map(_CORRECTS, records))
-        flags = _PREPARED
-        if None in map(_EFFECTIVE, records) or any(map(_WINDOW, records)):
-            flags |= _EXTRAS
-        if has_corrections or not all(map(operator.le, recorded, recorded[1:])):
-            flags |= _EPOCH_CHECK
-        if has_corrections:
-            flags |= _CORRECTIONS
-        self._ordinals = None  # made on first use (a known= question, an earlier epoch's check)
-        self._n = len(set(recorded))
-        self._records = records
-        self._flags = flags
-
-    @property
-    def _prepared(self) -> bool:
-        return bool(self._flags)
-
-    @property
-    def records(self) -> tuple[Transition, ...]:
-        if not self._flags:
-            self._prepare()
-        return self._records  # type: ignore[return-value]
-
-    @property
-    def ordinals(self) -> "array[int]":
-        o = self._ordinals if self._flags else None
-        if o is None:
-            o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
-        return o
-
-    def forget_ordinals(self) -> None:
-        """Drop the epochs' ordinals (made again on first use)."""
-        self._ordinals = None
-
-    @property
-    def n(self) -> int:
-        if not self._flags:
-            self._prepare()
-        return self._n
-
-    @property
-    def needs_epoch_check(self) -> bool:
-        return bool((self._flags or self._prepare()) & _EPOCH_CHECK)
-
-    @property
-    def has_corrections(self) -> bool:
-        return bool((self._flags or self._prepare()) & _CORRECTIONS)
-
-    @property
-    def has_extras(self) -> bool:
-        return bool((self._flags or self._prepare()) & _EXTRAS)
-
-    @property
-    def epochs(self) -> list[_dt.date]:
-        """The distinct recorded dates, oldest first."""
-        return [_day_of(o) for o in self.ordinals]
-
-    def epoch(self, known: _dt.date | None) -> int:
-        """How many epochs are known on ``known`` (all of them for None)."""
-        if known is None:
-            return self.n
-        return bisect.bisect_right(self.ordinals, known.toordinal())
-
-    def cached(self, k: int) -> "_Runs | None":
-        if k == self.n:
-            return self.latest
-        c = self.cache
-        return c.get(k) if c is not None else None
-
-
-class _Data:
-    """Everything a registry and its views share."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        #: per knowledge date: the effective records in effective-date order (see changes)
-        self.changes_cache: dict[_dt.date | None, list[Transition]] = {}
-        #: per knowledge date: the global in-force index (see :mod:`sanctrack._fast`)
-        self.inforce_cache: dict[_dt.date | None, Any] = {}
-        #: per knowledge date: every run as numpy arrays, for bulk screening
-        self.runs_cache: dict[_dt.date | None, Any] = {}
-        #: per knowledge date: measure id -> the days it goes into or out of force (pure-Python screening)
-        self.flips_cache: dict[_dt.date | None, Any] = {}
-        #: (cache, knowledge date) pairs asked for once: a global index is built on the second ask
-        self.global_asked: set[tuple[int, _dt.date | None]] = set()
-        #: timelines in answer order (authority, measure id), and each measure's rank in it
-        self.ranked: list[_Timeline] | None = None
-        self.rank: dict[str, int] = {}
-        #: the rank of each measure by the address of its id string (numpy screening; see _rank_table)
-        self.rank_table: Any = None
-        #: entity id -> timelines that ever target it (measure or amended targets), in answer order
-        self.target_index: dict[str, tuple[_Timeline, ...]] | None = None
-        self._transitions: dict[str, Transition] | None = None
-        self._name_index: dict[str, frozenset[str]] | None = None
-
-    def once(self, name: str, make: Callable[[], Any]) -> Any:
-        """Attribute ``name``, made by ``make()`` under the lock if it is still None (once, whatever the threads)."""
-        value = getattr(self, name)
-        if value is None:
-            with self.lock:
-                value = getattr(self, name)
-                if value is None:
-                    value = make()
-                    setattr(self, name, value)
-        return value
-
-    @property
-    def transitions(self) -> dict[str, Transition]:
-        """Every transition by id (built on first use: most queries never need it)."""
-        index = self._transitions
-        if index is None:
-            index = self.once("_transitions", lambda: {t.id: t for tl in self.timelines.values() for t in tl.records})
-        return index
-
-    @property
-    def name_index(self) -> dict[str, frozenset[str]]:
-        """Normalised entity name, alias, identifier or id -> entity ids (built on first use)."""
-        index = self._name_index
-        if index is None:
-
-            def make() -> dict[str, frozenset[str]]:
-                acc: dict[str, set[str]] = {}
-                for e in self.entities.values():
-                    for text in (e.id, e.name, *e.aliases, *e.identifiers):
-                        acc.setdefault(normalise_name(text), set()).add(e.id)
-                return {k: frozenset(v) for k, v in acc.items()}
-
-            index = self.once("_name_index", make)
-        return index
 
 
 #: Views whose global indexes are kept (the full registry's and a few knowledge dates).
 _GLOBAL_CACHE_SIZE = 8
 
 
-class Registry:
+class Registry(ScreeningMixin):
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
     Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
@@ -1080,170 +858,6 @@ class Registry:
         out.sort(key=lambda x: (x.transition.when, x.transition.id))
         return tuple(out)
 
-    def screen(self, pairs: Iterable[Sequence[Any]] | Sequence[Any], dates: Any = None, /, *,
-               known: Any = None) -> Any:
-        """Answer many ``(target or measure id, date[, known])`` questions at once.
-
-        A measure id is answered with its state if in force; anything else is
-        resolved as a target and answered with every measure in force against it.
-
-        ``screen(pairs)`` takes ``(query, date)`` or ``(query, date, known)``
-        items and returns a list of :class:`ScreenHit`. ``screen(queries, dates)``
-        takes two parallel sequences (or one date for every query) and returns
-        the same answers column by column, as a :class:`~sanctrack._fast.Screening`
-        (a sequence of :class:`ScreenHit` made on access, with ``hits`` and
-        ``states`` columns); with the ``fast`` extra (numpy) and calendar dates
-        it is vectorised. ``known=`` applies to every question that does not
-        carry its own.
-        """
-        if dates is not None:
-            return self._screen_columns(pairs, dates, known)  # type: ignore[arg-type]
-        items = pairs if isinstance(pairs, (list, tuple)) else list(pairs)
-        if len(items) >= 64 and set(map(len, items)) == {2}:  # (query, date) pairs: answered column by column
-            queries = list(map(_FIRST, items))
-            return list(self._screen_columns(queries, list(map(_SECOND, items)), known))
-        out = []
-        cache: dict[Any, Any] = {}
-        for item in items:
-            query, on = item[0], item[1]
-            kn = item[2] if len(item) > 2 else known
-            y = self._effective_known(kn)
-            c = self._screen_one(query, _when(on), y, cache)
-            out.append(ScreenHit(query, on, _known(kn), _fast._states(c)))
-        return out
-
-    def _screen_one(self, query: Any, when: _dt.date | _dt.datetime, y: _dt.date | None,
-                    cache: dict[Any, Any]) -> Any:
-        """One screening answer: None, a MeasureState or a tuple of them (see Screening)."""
-        what = cache.get(query)
-        if what is None:
-            tl = self._d.timelines.get(query)
-            if tl is not None:
-                what = tl
-            else:
-                targets = frozenset(e.id for e in self.resolve(query))
-                what = (targets, self._target_timelines(targets))
-            cache[query] = what
-        if type(what) is _Timeline:
-            s = self._state_y(what, when, y)
-            return s if s.status in IN_FORCE else None
-        targets, tls = what
-        return tuple(s for s in (self._state_y(tl, when, y) for tl in tls)
-                     if s.status in IN_FORCE and not targets.isdisjoint(s.targets))
-
-    def _screen_columns(self, queries: Sequence[Any], dates: Any, known: Any) -> "_fast.Screening":
-        n = len(queries)
-        if isinstance(dates, (str, _dt.date)):
-            dates = [dates] * n
-        elif len(dates) != n:
-            raise ValueError(f"screen: {n} queries but {len(dates)} dates")
-        y = self._effective_known(known)
-        kd = _known(known)
-        d = self._d
-        np = _fast.numpy
-        hits = None
-        # vectorised when the view's arrays exist or the batch is worth building them (a fraction of the
-        # measures); for dates as ``date`` objects, only with many measures: with fewer, the pure-Python
-        # bisects run in cache and were measured faster than converting the dates for numpy
-        if (np is not None and n >= 64 and d.timelines and (y in d.runs_cache or 4 * n >= len(d.timelines))
-                and (len(d.timelines) >= _NUMPY_MEASURES or isinstance(dates, np.ndarray))):
-            hits = self._screen_numpy(queries, dates, y)
-        if hits is None:
-            hits = self._screen_measures(queries, dates, y)
-        if hits is not None:
-            return _fast.Screening(queries, dates, kd, hits=hits, state=self._hit_state(y))
-        col: list[Any] = []
-        append = col.append
-        cache: dict[Any, Any] = {}
-        for q, on in zip(queries, dates):
-            append(self._screen_one(q, _when(on), y, cache))
-        return _fast.Screening(queries, dates, kd, col)
-
-    def _hit_state(self, y: _dt.date | None) -> Any:
-        """``state(measure id, date)`` in view ``y``, for a screening's hits (dates: ``date`` or ``datetime64``)."""
-        timelines = self._d.timelines
-
-        def state(mid: str, on: Any) -> MeasureState:
-            if type(on) is not _dt.date:
-                on = _dt.date.fromordinal(int(_ordinals_of(on)))
-            return self._state_y(timelines[mid], on, y)
-
-        return state
-
-    def _screen_measures(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> bytes | None:
-        """Measure ids and calendar dates, in pure Python: per question, 1 if in force (else 0).
-
-        Each measure's flip days (:meth:`~sanctrack._runs.Runs.flip_days`) are
-        bisected in C-level ``map`` passes: the count of flips up to a day is odd
-        iff the measure is in force then. None if any question is a target (or
-        any date is not a :class:`datetime.date`).
-        """
-        if set(map(type, dates)) != {_dt.date}:
-            return None
-        d = self._d
-        if y in d.flips_cache or 4 * len(queries) >= len(d.timelines):
-            flips = self._flips_of(y)
-            try:
-                # two passes, not one pipeline: the dictionary lookups and the bisects each miss the
-                # cache at 100,000 measures, and apart they overlap their misses better (measured faster
-                # at 1M); an itemgetter of every query is one C loop with no call per lookup (~30% faster)
-                days = operator.itemgetter(*queries)(flips) if len(queries) > 1 else [flips[q] for q in queries]
-            except KeyError:  # a target, not a measure id
-                return None
-        else:
-            tls = list(map(d.timelines.get, queries))
-            if None in tls:
-                return None
-            of = {tl: self._runs(tl, tl.epoch(y)).flip_days() for tl in set(tls)}
-            days = list(map(of.__getitem__, tls))
-        try:  # the flip counts as bytes (fewer than 256 flips a measure), then their parities, in C
-            return bytes(map(bisect.bisect_right, days, dates)).translate(_PARITY)
-        except ValueError:
-            return bytes(map(_ODD, map(bisect.bisect_right, days, dates)))
-
-    def _flips_of(self, y: _dt.date | None) -> dict[str, tuple[_dt.date, ...]]:
-        """Measure id -> the days it goes into or out of force in view ``y`` (every measure's runs built)."""
-        return self._global(self._d.flips_cache, y, lambda y: {
-            mid: self._runs(tl, tl.epoch(y)).flip_days() for mid, tl in self._d.timelines.items()})
-
-    def _screen_numpy(self, queries: Sequence[Any], dates: Any, y: _dt.date | None) -> Any:
-        """The vectorised screen: measure ids and calendar dates only (else None: use the loop)."""
-        np = _fast.numpy
-        self._ranked()
-        rank = self._d.rank.get
-
-        def ranks_of(objs: Sequence[Any]) -> Any:  # by dictionary lookup, -1 for a target
-            return np.fromiter(map(rank, objs, itertools.repeat(-1)), dtype=np.int64, count=len(objs))
-
-        n = len(queries)
-        if n >= _DEDUP_FROM and len(self._d.rank) >= _DEDUP_MEASURES:
-            # with this many measures each dictionary lookup misses the cache (the string's hash, the
-            # slot it leads to): questions that name a measure through the registry's own id string are
-            # looked up by its address, in a numpy hash table, with no string read; the rest (equal
-            # strings that are other objects, targets) once per distinct object
-            if type(queries) not in (list, tuple) and not (type(queries) is np.ndarray and queries.dtype == object):
-                queries = list(queries)  # held, so that each address stays its object's
-            ranks = self._rank_table().lookup(_fast.addresses(queries))
-            rest = np.flatnonzero(ranks < 0)
-            if len(rest):
-                others = list(map(queries.__getitem__, rest.tolist()))
-                firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
-                if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
-                    ranks[rest] = ranks_of(others)
-                else:
-                    ranks[rest] = ranks_of(list(map(others.__getitem__, firsts.tolist())))[group]
-        else:
-            ranks = ranks_of(queries)
-        if (ranks < 0).any():  # a target, not a measure id
-            return None
-        if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
-            ords = _ordinals_of(dates)
-        elif set(map(type, dates)) == {_dt.date}:
-            ords = np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
-        else:
-            return None
-        return self._numpy_runs(y).screen(ranks, ords)
-
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
         return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
@@ -1253,75 +867,16 @@ class Registry:
 # -- helpers -------------------------------------------------------------------
 
 
-def _known_records(tl: _Timeline, k: int) -> Sequence[Transition]:
-    """The records of a timeline known in epoch ``k`` (``1 <= k <= tl.n``), in canonical order."""
-    if k == tl.n:  # the latest epoch knows every record
-        return tl.records
-    horizon = _day_of(tl.ordinals[k - 1])
-    return [t for t in tl.records if t.recorded <= horizon]
-
-
-def _corrected(tl: _Timeline, k: int) -> tuple[Sequence[Transition], tuple[Supersession, ...]]:
-    """The records of epoch ``k`` that no known record corrects, and the supersessions (made on demand)."""
-    if k == 0:
-        return (), ()
-    known = _known_records(tl, k)
-    if not tl.has_corrections:
-        return known, ()
-    correctors = {t.corrects: t for t in known if t.corrects is not None}
-    return ([t for t in known if t.id not in correctors],
-            tuple(Supersession(t, correctors[t.id]) for t in known if t.id in correctors))
-
-
-def _known_effective(tl: _Timeline, k: int) -> list[Transition]:
-    """The effective, uncorrected records of a timeline known in epoch ``k``, in canonical order."""
-    known = _known_records(tl, k)
-    corrected = {t.corrects for t in known if t.corrects is not None}
-    return [t for t in known if t.effective is not None and t.id not in corrected]
-
-
-def _is_prefix(part: list[Transition], whole: list[Transition]) -> bool:
-    return len(part) <= len(whole) and all(a is b for a, b in zip(part, whole))
-
-
-_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
-
-
-def _ordinals_of(days: Any) -> Any:
-    """Date ordinals of numpy ``datetime64`` values (an array or one scalar), truncated to the day."""
-    return days.astype("datetime64[D]").astype("int64") + _EPOCH_ORDINAL
-_ODD = (1).__and__
-_PARITY = bytes(i & 1 for i in range(256))
-_FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
-#: From this many questions, and this many measures (their ids and the dict no longer in the
-#: CPU caches), the vectorised screen looks each distinct query object up once.
-_DEDUP_FROM = 4096
-_DEDUP_MEASURES = 32_768
-#: With dates as ``date`` objects, the vectorised screen from this many measures (see _screen_columns).
-_NUMPY_MEASURES = 32_768
-_WHEN = operator.attrgetter("when")
 _ID = operator.attrgetter("id")
 _MEASURE = operator.attrgetter("measure")
 _NO_RECORDS: list[Transition] = []
-_PREPARE_LOCK = threading.Lock()
 _TO_ORDINAL = _dt.date.toordinal
-_RECORDED = operator.attrgetter("recorded")
 _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
-_CORRECTS = operator.attrgetter("corrects")
-_WINDOW = operator.attrgetter("effective_window")
 
 
 def _timestamp(t: Transition) -> float:
     return t.effective_at.timestamp()  # type: ignore[union-attr]
-
-
-def _instant_key(t: Transition, tz: str) -> float:
-    """Same-day order: effective_at, a transition without one counting as the start of its day."""
-    if t.effective_at is None:
-        return float("-inf")
-    return t.effective_at.timestamp()
 
 
 def _match(s: MeasureState, authority: str | None, targets: frozenset[str] | None,

@@ -248,3 +248,44 @@ class Validity:
         a = self.start.isoformat() if self.start else "-inf"
         b = self.end.isoformat() if self.end else "open"
         return f"[{a}, {b})"
+
+
+# -- query arguments (the public API takes dates, instants and their strings) ---------
+
+
+@lru_cache(maxsize=4096)
+def _parse_when_text(text: str) -> _dt.date | _dt.datetime:
+    return parse_when(text)
+
+
+def when_arg(value: object) -> _dt.date | _dt.datetime:
+    """A query's ``on``: a calendar date or an aware instant (strings parsed once, cached)."""
+    t = type(value)
+    if t is _dt.date:
+        return value
+    if t is str:
+        return _parse_when_text(value)
+    return parse_when(value)
+
+
+def known_arg(value: object) -> _dt.date | None:
+    """A query's ``known``: None (everything known) or a calendar date."""
+    if value is None:
+        return None
+    if type(value) is _dt.date:
+        return value
+    if isinstance(value, str):
+        return _parse_date_text(value)
+    return parse_date(value)
+
+
+@lru_cache(maxsize=1024)
+def _parse_date_text(text: str) -> _dt.date:
+    return parse_date(text)
+
+
+def day_arg(value: object) -> _dt.date:
+    """A query date for range queries (changes, diff): a calendar date."""
+    if type(value) is _dt.date:
+        return value
+    return parse_date(value)

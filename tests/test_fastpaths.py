@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sanctrack as s
-from sanctrack import _fast, _registry
+from sanctrack import _fast, _screen
 from sanctrack import _runs as _runs_mod
 from sanctrack._canonical import digest_of, plain
 
@@ -57,7 +57,7 @@ def engine(request, monkeypatch):
     if request.param == "numpy":
         if _fast.numpy is None:
             pytest.skip("numpy (the fast extra) is not installed")
-        monkeypatch.setattr(_registry, "_NUMPY_MEASURES", 0)  # vectorised at any size
+        monkeypatch.setattr(_screen, "_NUMPY_MEASURES", 0)  # vectorised at any size
     else:
         monkeypatch.setattr(_fast, "numpy", None)
     return request.param
@@ -220,9 +220,9 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
     assert [(h.query, h.on, h.known) for h in hits] == [(q, d_, known) for q, d_ in pairs]
     # columns, pure and numpy: the same hits
     for numpy_on in (True, False):
-        saved, saved_from = _fast.numpy, _registry._NUMPY_MEASURES
+        saved, saved_from = _fast.numpy, _screen._NUMPY_MEASURES
         try:
-            _registry._NUMPY_MEASURES = 0  # vectorised at any size when numpy is on
+            _screen._NUMPY_MEASURES = 0  # vectorised at any size when numpy is on
             if not numpy_on:
                 _fast.numpy = None
             _fresh(reg)
@@ -236,7 +236,7 @@ def test_screen_pairs_equal_the_oracle(n, seed, data):
             listed = reg.screen(list(zip(qs, ds)), known=known)
             assert type(listed) is list and listed == hits * 10
         finally:
-            _fast.numpy, _registry._NUMPY_MEASURES = saved, saved_from
+            _fast.numpy, _screen._NUMPY_MEASURES = saved, saved_from
 
 
 @pytest.mark.parametrize("known_index", [None, 0, 7, -3])
@@ -245,8 +245,8 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
     """Over 4,096 questions. ``as_if_large``: the numpy path takes the branches of a registry of
     100,000 measures (each distinct query object looked up once, the search in key order)."""
     if as_if_large:
-        monkeypatch.setattr(_registry, "_DEDUP_MEASURES", 0)
-        monkeypatch.setattr(_registry, "_DEDUP_FROM", 1000)  # the other string objects grouped by address too
+        monkeypatch.setattr(_screen, "_DEDUP_MEASURES", 0)
+        monkeypatch.setattr(_screen, "_DEDUP_FROM", 1000)  # the other string objects grouped by address too
         monkeypatch.setattr(_fast.NumpyRuns, "SEGMENT_KEYS_FROM", 0)
     synth, reg, oracle = built(2000, 8)
     _fresh(reg)
@@ -275,7 +275,7 @@ def test_a_large_screen_batch_equals_the_oracle_on_every_boundary(engine, known_
 @pytest.mark.parametrize("as_if_large", [False, True])
 def test_a_large_screen_batch_with_one_target_answers_the_target_too(engine, as_if_large, monkeypatch):
     if as_if_large:  # the measure ids found by address, the target not (nor as a measure id)
-        monkeypatch.setattr(_registry, "_DEDUP_MEASURES", 0)
+        monkeypatch.setattr(_screen, "_DEDUP_MEASURES", 0)
     synth, reg, oracle = built(2000, 8)
     _fresh(reg)
     mids = sorted(oracle.measures)
