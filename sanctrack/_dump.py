@@ -138,7 +138,7 @@ def _records(source: Any) -> dict[str, Any]:
 
 def _files(source: Any) -> dict[str, str]:
     """Relative path -> YAML text for every file of the registry."""
-    from ._loader import ID_RE
+    from ._fields import ID_RE
 
     r = _records(source)
     files: dict[str, str] = {}

@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 import sanctrack
 from sanctrack import Registry, RegistryError
 from sanctrack._dump import write_registry
-from sanctrack._loader import bundled_path
+from sanctrack._files import bundled_path
 from sanctrack.exports._json import dump_json, load_json
 
 BUNDLED = bundled_path()

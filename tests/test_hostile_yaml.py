@@ -22,7 +22,7 @@ import pytest
 
 import sanctrack
 from sanctrack import RegistryError
-from sanctrack._loader import MAX_FILE_SIZE
+from sanctrack._files import MAX_FILE_SIZE
 from sanctrack._yaml import MAX_DEPTH, MAX_NODES
 
 MEASURE = textwrap.dedent("""\

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctrack._loader import _read_bytes
+from sanctrack._files import _read_bytes
 
 
 @pytest.mark.parametrize(

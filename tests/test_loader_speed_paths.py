@@ -31,24 +31,21 @@ from hypothesis import strategies as st
 from sanctrack import Action, Basis, Confidence, Measure, Transition
 from sanctrack import _loader, _model, strategies
 from sanctrack._errors import Problem
-from sanctrack._loader import (
-    _AUTHORITY,
-    _ENTITY,
-    _FIGURE,
-    _INSTRUMENT,
-    _LINK,
-    _MAKERS,
-    _MEASURE,
-    _RELEASE,
-    _SCOPE,
-    _SOURCE,
-    _TRANSITION,
-    _Bad,
-    _Ctx,
-    _fields,
-    _Reported,
-)
-from sanctrack._validate import check_records
+from sanctrack._fields import _SCOPE, _Bad, _date, _Reported
+from sanctrack._fields import AUTHORITY as _AUTHORITY
+from sanctrack._fields import ENTITY as _ENTITY
+from sanctrack._fields import FIGURE as _FIGURE
+from sanctrack._fields import INSTRUMENT as _INSTRUMENT
+from sanctrack._fields import LINK as _LINK
+from sanctrack._fields import MEASURE as _MEASURE
+from sanctrack._fields import RELEASE as _RELEASE
+from sanctrack._fields import SOURCE as _SOURCE
+from sanctrack._fields import TRANSITION as _TRANSITION
+from sanctrack._fields import Ctx as _Ctx
+from sanctrack._fields import fields as _fields
+from sanctrack._fields import kind_of as _kind_of
+from sanctrack._loader import _MAKERS
+from sanctrack._validate import check_records, did_you_mean
 from sanctrack._yaml import MarkedList, MarkedMap, Quoted, parse_yaml
 
 from ._validate_reference import check_records_reference
@@ -169,14 +166,14 @@ def _fields_reference(ctx: _Ctx, node: Any, parts: tuple[Any, ...], spec: Any, w
                       mark: tuple[int, int] | None) -> dict[str, Any] | None:
     """The field loop as it was (one converter table; a required key checked one by one)."""
     if type(node) is not MarkedMap:
-        ctx.add(f"expected {what} (a mapping of keys to values), got {_loader._kind_of(node)}", None, mark, parts)
+        ctx.add(f"expected {what} (a mapping of keys to values), got {_kind_of(node)}", None, mark, parts)
         return None
     convs = {k: spec.simple.get(k) or spec.nested.get(k) for k in spec.keys}
     out: dict[str, Any] = {}
     ok = True
     for key, value in node.items():
         if key not in convs:
-            hint = _loader.did_you_mean(key, spec.keys) or f"the keys of {what} are: {', '.join(spec.keys)}"
+            hint = did_you_mean(key, spec.keys) or f"the keys of {what} are: {', '.join(spec.keys)}"
             ctx.add(f"unknown key {key!r} in {what}", hint, node.keys_at.get(key), parts + (key,))
             ok = False
             continue
@@ -326,17 +323,17 @@ def test_a_measure_is_built_as_attrs_builds_it(text: str) -> None:
 
 
 def test_the_record_checks_still_run() -> None:
-    base = {"id": "m1.t1", "measure": "m1", "action": "impose", "recorded": _loader._date("2025-01-02"),
+    base = {"id": "m1.t1", "measure": "m1", "action": "impose", "recorded": _date("2025-01-02"),
             "confidence": "confirmed", "sources": ("S1",)}
     assert _same_record(Transition, base)[0] == "error"  # neither effective nor announced
-    assert _same_record(Transition, {**base, "effective": _loader._date("2025-01-02"),
-                                     "until": _loader._date("2025-01-01")})[2].startswith("until 2025-01-01")
-    ok = _same_record(Transition, {**base, "effective": _loader._date("2025-01-02")})
+    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"),
+                                     "until": _date("2025-01-01")})[2].startswith("until 2025-01-01")
+    ok = _same_record(Transition, {**base, "effective": _date("2025-01-02")})
     assert ok[0] == "record" and ok[1].action is not None and type(ok[1].action).__name__ == "Action"
-    assert _same_record(Transition, {**base, "measure": " ", "effective": _loader._date("2025-01-02")})[2] == \
+    assert _same_record(Transition, {**base, "measure": " ", "effective": _date("2025-01-02")})[2] == \
         "measure must be non-empty text, got ' '"
     assert _same_record(Transition, {k: v for k, v in base.items() if k != "measure"})[0] == "error"
-    assert _same_record(Transition, {**base, "effective": _loader._date("2025-01-02"), "bogus": 1})[0] == "error"
+    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"), "bogus": 1})[0] == "error"
     assert _same_record(Measure, {"id": "m1", "authority": "EU", "kind": "trade", "title": "T",
                                   "sources": ("S1",), "targets": ("e1",)})[0] == "record"
 
