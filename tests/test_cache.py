@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import sanctrack
-from sanctrack import RegistryError, _cache, _loader
+from sanctrack import RegistryError, _cache, _columnar, _loader
 
 MEASURE = "measures/us-ofac-acme-sdn.yaml"
 
@@ -157,7 +157,7 @@ def column(doc: dict, kind: str, field: str) -> list:
     col = table["columns"][names.index(field)]
     if isinstance(col, dict):
         col = [col["all"]] * table["n"] if "all" in col else \
-            [col["keys"][i] for i in _cache._indexes(col, table["n"])]
+            [col["keys"][i] for i in _columnar._indexes(col, table["n"])]
     return col
 
 
@@ -166,7 +166,7 @@ def set_column(doc: dict, kind: str, field: str, values: list) -> None:
     doc[kind]["columns"][names.index(field)] = values
 
 
-type_of = {kind: cls.__name__ for kind, cls in _cache._KINDS.items()}
+type_of = {kind: cls.__name__ for kind, cls in _columnar._KINDS.items()}
 
 
 def test_tampered_records_without_the_secret_are_rejected(root: Path, cache: Path) -> None:
