@@ -356,19 +356,19 @@ def _changes(ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> dict[str, tuple[st
 
 INFO = SpecTable({"name": (_text, True), "version": (_text, False), "description": (_text, False)})
 AUTHORITY = SpecTable({"code": (_code, True), "name": (_text, True), "jurisdiction": (_text, True),
-                     "timezone": (_text, True)})
+                       "timezone": (_text, True)})
 ENTITY = SpecTable({"id": (_id, True), "kind": (_vocab(ENTITY_KINDS), True), "name": (_text, True),
-                  "aliases": (_TEXTS, False), "identifiers": (_TEXTS, False), "note": (_text, False)})
+                    "aliases": (_TEXTS, False), "identifiers": (_TEXTS, False), "note": (_text, False)})
 INSTRUMENT = SpecTable({"id": (_id, True), "kind": (_vocab(INSTRUMENT_KINDS), True), "authority": (_code, False),
-                      "number": (_text, False), "title": (_text, True), "url": (_text, False),
-                      "signed": (_date, False), "issued": (_date, False), "published": (_date, False),
-                      "sources": (_SOURCE_IDS, False), "note": (_text, False)})
+                        "number": (_text, False), "title": (_text, True), "url": (_text, False),
+                        "signed": (_date, False), "issued": (_date, False), "published": (_date, False),
+                        "sources": (_SOURCE_IDS, False), "note": (_text, False)})
 SOURCE = SpecTable({"id": (_source_id, True), "publisher": (_text, True), "title": (_text, False),
-                  "url": (_text, True), "published": (_date, False), "quote": (_text, False),
-                  "note": (_text, False)})
+                    "url": (_text, True), "published": (_date, False), "quote": (_text, False),
+                    "note": (_text, False)})
 MEASURE = SpecTable({"id": (_id, True), "authority": (_code, True), "kind": (_vocab(MEASURE_KINDS), True),
-                   "program": (_text, False), "targets": (_IDS, False), "title": (_text, True),
-                   "summary": (_text, False), "sources": (_SOURCE_IDS, True), "transitions": (None, False)})
+                     "program": (_text, False), "targets": (_IDS, False), "title": (_text, True),
+                     "summary": (_text, False), "sources": (_SOURCE_IDS, True), "transitions": (None, False)})
 TRANSITION = SpecTable({
     "id": (_id, True), "action": (_vocab(Action), True), "effective": (_date, False),
     "effective_at": (_instant, False), "announced": (_date, False), "published": (_date, False),
@@ -385,6 +385,6 @@ RELEASE = SpecTable({
     "note": (_text, False), "figures": (None, False), "links": (None, False),
 })
 FIGURE = SpecTable({"quantity": (_text, True), "value": (_int_or_text, True), "used": (_bool, False),
-                  "sources": (_SOURCE_IDS, False), "note": (_text, False)})
+                    "sources": (_SOURCE_IDS, False), "note": (_text, False)})
 LINK = SpecTable({"transition": (_id, True), "basis": (_vocab(Basis), True), "recorded": (_date, True),
-                "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)})
+                  "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)})
