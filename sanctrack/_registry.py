@@ -268,6 +268,7 @@ class Registry(ScreeningMixin):
                 runs = self._compute_runs(tl, k)
                 if k == tl.n:
                     tl.latest = runs
+                    self._d.latest[tl.measure.id] = runs
                 else:
                     if tl.cache is None:
                         tl.cache = {}
@@ -503,6 +504,19 @@ class Registry(ScreeningMixin):
         >>> str(reg.state("us-ofac-belavia-sdn", "2025-11-10", known="2025-10-01").status)
         'relieved'
         """
+        if known is None and self._known is None:
+            # the common question (everything known, a calendar date) goes straight to the measure's runs:
+            # one object fewer read than through its timeline (at 1M transitions, a cache miss fewer)
+            try:
+                runs = self._d.latest.get(measure_id)
+            except TypeError:  # not hashable: not a measure id (said below)
+                runs = None
+            if runs is not None:
+                if type(on) is _dt.date:
+                    return runs.at(on.toordinal())
+                when = _when(on)
+                if type(when) is _dt.date:
+                    return runs.at(when.toordinal())
         tl = self._timeline(measure_id)
         if known is None and self._known is None:
             runs = tl.latest

@@ -178,6 +178,8 @@ class Data:
         self.rank_table: Any = None
         #: entity id -> timelines that ever target it (measure or amended targets), in answer order
         self.target_index: dict[str, tuple[Timeline, ...]] | None = None
+        #: measure id -> its latest epoch's runs, once built (the point path's shortcut past the timeline)
+        self.latest: dict[str, Runs] = {}
         self._transitions: dict[str, Transition] | None = None
         self._name_index: dict[str, frozenset[str]] | None = None
 

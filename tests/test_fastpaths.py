@@ -674,3 +674,24 @@ def test_screening_one_or_no_question_by_flip_days(engine):
     assert reg.screen(["m"], [D(2020, 2, 1)]).hits == [False]
     assert reg.screen([], []).hits == []
     assert reg.screen(["m", "m"], [D(2019, 12, 31), D(2020, 1, 1)]).hits == [False, True]
+
+
+def test_the_point_shortcut_answers_as_the_timeline_path_and_only_for_everything_known():
+    reg = s.load()
+    mid = "us-ofac-belavia-sdn"
+    with pytest.raises(s.UnknownMeasure):
+        reg.state(["not", "hashable"], "2025-09-20")
+    with pytest.raises(s.UnknownMeasure):
+        reg.state("us-ofac-belavia-sdm", "2025-09-20")
+    first = reg.state(mid, "2025-09-20")  # builds the runs (if not yet) and registers the shortcut
+    assert reg._d.latest[mid] is reg._d.timelines[mid].latest
+    assert reg.state(mid, dt.date(2025, 9, 20)) is first is reg.state(mid, "2025-09-20")
+    assert str(first.status) == "relieved" and first.reliefs[0].label == "GL 11"
+    # an instant still goes through the timeline (its authority's zone): 2025-11-04 is the delisting day
+    assert str(reg.state(mid, "2025-11-04T03:00:00Z").status) == "relieved"  # 22:00 on the 3rd in Washington
+    assert str(reg.state(mid, "2025-11-04").status) == "lifted"
+    # a view as known earlier shares the shortcut's dictionary but never uses it
+    assert str(reg.as_known_on("2025-10-01").state(mid, "2025-11-10").status) == "relieved"
+    assert str(reg.state(mid, "2025-11-10", known="2025-10-01").status) == "relieved"
+    with pytest.raises(s.InvalidDate):
+        reg.state(mid, "2025-11")
