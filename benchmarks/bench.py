@@ -565,7 +565,11 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
             out.setdefault(f"first_{tag}", []).append((time.perf_counter() - t0) / len(qs))
             out.setdefault(f"kept_{tag}", []).append(per_call(state, qs, budget=1.0))
             out.setdefault(f"floor_{tag}", []).append(per_call(floor_attrs, qs, budget=1.0))
-    return {k: statistics.median(v) for k, v in out.items()}
+    res = {k: statistics.median(v) for k, v in out.items()}
+    # the spread: each round's own ratio (its two sizes timed seconds apart)
+    per_round = [b / a for a, b in zip(out["kept_small"], out["kept_big"])]
+    res["kept_ratio_min"], res["kept_ratio_max"] = min(per_round), max(per_round)
+    return res
 
 
 def growth_setup(n: int, seed: int) -> int:
@@ -627,7 +631,8 @@ def targets(all_facts: list[dict[str, Any]]) -> str:
             row("point-query growth, interleaved rounds", f"≤ 2× ({small['n']:,} → {big['n']:,})",
                 f"{gi:.2f}× answers kept ({fmt(il['kept_small'])} → {fmt(il['kept_big'])}); "
                 f"first ask {gi1:.2f}× ({fmt(il['first_small'])} → {fmt(il['first_big'])}); the floor itself "
-                f"{il['floor_big'] / il['floor_small']:.2f}× (medians of {il['rounds']:.0f} alternating rounds)",
+                f"{il['floor_big'] / il['floor_small']:.2f}× (medians of {il['rounds']:.0f} alternating rounds; "
+                f"answers kept, round by round: {il['kept_ratio_min']:.2f}–{il['kept_ratio_max']:.2f}×)",
                 gi <= 2)
         gh = big["state_hot"] / small["state_hot"]
         row("point-query growth, 1,000 measures asked", "(the same working set at every size)",
@@ -692,9 +697,10 @@ def main(argv: list[str] | None = None) -> int:
         small, big = growth_setup(min(sizes), args.seed), growth_setup(max(sizes), args.seed)
         il = interleaved_growth(small, big)
         print(f"point-query growth {small:,} -> {big:,} transitions, medians of {GROWTH_ROUNDS} alternating rounds:")
-        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items()))
+        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if "ratio" not in k))
         print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, "
-              f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x")
+              f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x; "
+              f"answers kept round by round {il['kept_ratio_min']:.2f}-{il['kept_ratio_max']:.2f}x")
         return 0
     load_size = parse_size(args.load_size) if args.load_size else None
     pairs = parse_size(args.pairs)
@@ -714,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         for f in facts:
             if f["n"] == big:
                 f["interleaved"] = il
-        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds"), flush=True)
+        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds" and "ratio" not in k), flush=True)
     _GROWTH.clear()
     summary = targets(facts)
     print("\n" + summary)
