@@ -505,18 +505,34 @@ class Registry(ScreeningMixin):
         'relieved'
         """
         if known is None and self._known is None:
-            # the common question (everything known, a calendar date) goes straight to the measure's runs:
-            # one object fewer read than through its timeline (at 1M transitions, a cache miss fewer)
+            # the common question (everything known, a calendar date) goes straight from the measure id
+            # to its point tuple, and a kept answer is read from it: a bisect of its start days (shared
+            # ints) and an index, with no other object read (at 1M transitions, cache misses fewer);
+            # else to the measure's runs, past its timeline
+            d = self._d
             try:
-                runs = self._d.latest.get(measure_id)
+                p = d.points.get(measure_id)
+                runs = d.latest.get(measure_id) if p is None else None
             except TypeError:  # not hashable: not a measure id (said below)
-                runs = None
-            if runs is not None:
+                p = runs = None
+            if p is not None or runs is not None:
                 if type(on) is _dt.date:
-                    return runs.at(on.toordinal())
-                when = _when(on)
-                if type(when) is _dt.date:
-                    return runs.at(when.toordinal())
+                    o = on.toordinal()
+                else:
+                    when = _when(on)
+                    o = when.toordinal() if type(when) is _dt.date else 0  # 0: an instant (below)
+                if o:
+                    if p is not None:
+                        n = len(p) >> 1
+                        s = p[n + bisect.bisect_right(p, o, 0, n)]
+                        if s is not None:
+                            return s
+                        runs = d.latest[measure_id]
+                    s = runs.at(o)
+                    a = runs.answers
+                    if type(a) is tuple:
+                        d.points[measure_id] = a
+                    return s
         tl = self._timeline(measure_id)
         if known is None and self._known is None:
             runs = tl.latest

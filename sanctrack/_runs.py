@@ -200,22 +200,32 @@ class Runs(array):
     def answer(self, i: int) -> MeasureState:
         """The answer of run ``i`` (``-1``: before the first run), made on first use and kept.
 
-        The answers are kept in a tuple, made anew when one is added (its slots sit in
-        the same object as its header: a point query reads one object less), or in a
-        list for a measure of more than 32 runs.
+        ``answers`` holds the runs' start days and then the answers: with ``n``
+        runs, ``answers[:n]`` are the start-day ordinals (as int objects) and
+        ``answers[n + 1 + i]`` is run ``i``'s answer. For a measure of up to 32
+        runs it is a tuple, made anew when an answer is added: a *point tuple*,
+        whose first ``n`` items a bisect searches and whose answer sits in the
+        same object, so a point question reads that tuple, its days and the
+        answer, and not this store (:meth:`Registry.state` keeps the latest
+        runs' point tuple by measure id). Past 32 runs it is a list.
         """
+        n = len(self)
         a = self.answers
-        s = None if a is None else a[i + 1]
+        s = None if a is None else a[n + 1 + i]
         if s is None:
             s = self._make(i)
             a = self.answers  # as it is now
             if a is None:
-                n = len(self) + 1
-                a = (None,) * n if n <= 33 else [None] * n
+                # the days as int objects of their own, made together (so they sit together in memory):
+                # sharing one int per day through a dictionary cost a scattered read per day (3.5 µs a
+                # measure at 1M transitions), more than the point tuple saves
+                days = tuple(self)
+                a = days + (None,) * (n + 1) if n <= 32 else [*days, *(None,) * (n + 1)]
+            j = n + 1 + i
             if type(a) is tuple:
-                self.answers = a[:i + 1] + (s,) + a[i + 2:]
+                self.answers = a[:j] + (s,) + a[j + 1:]
             else:
-                a[i + 1] = s
+                a[j] = s
                 self.answers = a
         return s
 
@@ -224,7 +234,7 @@ class Runs(array):
         i = bisect_right(self, o)
         a = self.answers
         if a is not None:
-            s = a[i]
+            s = a[len(self) + i]
             if s is not None:
                 return s
         return self.answer(i - 1)

@@ -180,6 +180,9 @@ class Data:
         self.target_index: dict[str, tuple[Timeline, ...]] | None = None
         #: measure id -> its latest epoch's runs, once built (the point path's shortcut past the timeline)
         self.latest: dict[str, Runs] = {}
+        #: measure id -> its latest runs' point tuple (start days, then answers; see Runs.answer), as
+        #: the point path last saw it: a kept answer is read from it with no other object read
+        self.points: dict[str, tuple[Any, ...]] = {}
         self._transitions: dict[str, Transition] | None = None
         self._name_index: dict[str, frozenset[str]] | None = None
 

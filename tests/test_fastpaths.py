@@ -659,7 +659,9 @@ def test_a_run_answer_is_made_once_and_kept_in_a_tuple_or_past_32_runs_a_list(n)
     runs.answers = None
     days = [first + dt.timedelta(days=k) for k in range(-1, 2 * n)]
     made = [reg.state("m", x) for x in days]
-    assert type(runs.answers) is (tuple if n <= 32 else list) and len(runs.answers) == n + 1
+    # the start days, then one answer per run and the state before them
+    assert type(runs.answers) is (tuple if n <= 32 else list) and len(runs.answers) == 2 * n + 1
+    assert list(runs.answers[:n]) == list(runs) and list(runs.answers[n:]) == [made[0], *made[1::2]]
     assert all(reg.state("m", x) is a for x, a in zip(days, made))
     assert [a.version for a in made[:4]] == [0, 1, 1, 2] and made[0].status is None
     assert runs.states() == tuple(made[1::2])
@@ -695,3 +697,37 @@ def test_the_point_shortcut_answers_as_the_timeline_path_and_only_for_everything
     assert str(reg.state(mid, "2025-11-10", known="2025-10-01").status) == "relieved"
     with pytest.raises(s.InvalidDate):
         reg.state(mid, "2025-11")
+
+
+def test_the_point_tuple_answers_as_the_runs_and_a_stale_one_is_only_a_slower_path():
+    # one measure of 3 runs (a point tuple) and one of 40 (a list: never kept as a point tuple)
+    first = D(2000, 1, 3)
+    ts, days = [], {}
+    for mid, n in (("m", 3), ("w", 40)):
+        for i in range(n):
+            day = first + dt.timedelta(days=2 * i)
+            act = "impose" if i == 0 else ("suspend" if i % 2 else "resume")
+            ts.append(s.Transition(f"{mid}{i}", mid, act, recorded=day, effective=day))
+        days[mid] = [first + dt.timedelta(days=k) for k in range(-1, 2 * n)]
+    records = _one_measure(*ts[:3])
+    records["measures"] = [*records["measures"], s.Measure("w", "EU", "blocking", "W")]
+    records["transitions"] = ts
+    reg = s.Registry.build(**records)
+    want = {mid: [reg._d.timelines[mid].latest.at(x.toordinal()) for x in xs] for mid, xs in days.items()}
+    for _ in range(2):  # first asks (answers made, the point tuple kept), then kept answers
+        for mid, xs in days.items():
+            assert [reg.state(mid, x) for x in xs] == want[mid]
+            assert all(reg.state(mid, x) is w for x, w in zip(xs, want[mid]))
+    p = reg._d.points["m"]
+    assert p is reg._d.timelines["m"].latest.answers and len(p) == 7
+    assert p[:3] == tuple(reg._d.timelines["m"].latest) and "w" not in reg._d.points
+    # an answer made elsewhere replaces the runs' tuple: the kept one lacks it and the path goes on to the runs
+    runs = reg._d.timelines["m"].latest
+    runs.answers = None
+    x = days["m"][3]
+    got = reg.state("m", x)  # the stale tuple still holds it
+    assert got is want["m"][3] and reg._d.points["m"] is p
+    reg._d.points["m"] = p[:3] + (None,) * 4  # a tuple from before any answer was made
+    assert reg.state("m", x) == want["m"][3] and reg._d.points["m"] is runs.answers
+    # instants go through the timeline even with a point tuple kept
+    assert reg.state("m", dt.datetime(2000, 1, 6, 12, tzinfo=dt.timezone.utc)) == reg.state("m", days["m"][4])
