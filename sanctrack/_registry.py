@@ -506,9 +506,9 @@ class Registry(ScreeningMixin):
         """
         if known is None and self._known is None:
             # the common question (everything known, a calendar date) goes straight from the measure id
-            # to its point tuple, and a kept answer is read from it: a bisect of its start days (shared
-            # ints) and an index, with no other object read (at 1M transitions, cache misses fewer);
-            # else to the measure's runs, past its timeline
+            # to its point tuple, and a kept answer is read from it: a bisect of its start days and an
+            # index, with neither the run store nor its day array read (at 1M transitions, cache misses
+            # fewer); else to the measure's runs, past its timeline
             d = self._d
             try:
                 p = d.points.get(measure_id)
