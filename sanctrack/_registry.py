@@ -28,29 +28,19 @@ import itertools
 import operator
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from . import _fast
 from . import _canonical
 from ._canonical import registry_digest
 from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
 from ._model import (
-    IN_FORCE,
     Authority,
-    Comparison,
-    Deal,
     Entity,
-    Explanation,
-    History,
     Instrument,
     Link,
-    LinkedRelease,
-    LinkedTransition,
     Measure,
     MeasureState,
     RegistryInfo,
     Release,
     Source,
-    StateChange,
-    Step,
     Transition,
 )
 from ._runs import Runs as _Runs
@@ -58,14 +48,14 @@ from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
+from ._lineage import LineageMixin
+from ._ranges import RangeMixin
 from ._screen import ScreeningMixin
-from ._time import day_arg as _day
 from ._time import known_arg as _known
 from ._time import local_date, zone
 from ._time import when_arg as _when
 from ._timelines import Data as _Data
 from ._timelines import Timeline as _Timeline
-from ._timelines import corrected as _corrected
 from ._timelines import is_prefix as _is_prefix
 from ._timelines import known_effective as _known_effective
 from ._timelines import known_records as _known_records
@@ -75,11 +65,7 @@ from ._validate import check_records, did_you_mean
 __all__ = ["Registry", "normalise_name"]
 
 
-#: Views whose global indexes are kept (the full registry's and a few knowledge dates).
-_GLOBAL_CACHE_SIZE = 8
-
-
-class Registry(ScreeningMixin):
+class Registry(RangeMixin, LineageMixin, ScreeningMixin):
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
     Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
@@ -566,328 +552,6 @@ class Registry(ScreeningMixin):
             return runs.at(when.toordinal())
         return self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
 
-    def in_force(self, on: Any, *, authority: str | None = None, target: str | None = None,
-                 kind: str | None = None, program: str | None = None, known: Any = None) -> list[MeasureState]:
-        """Every measure in force (``in_force`` or ``relieved``) on a date, filtered.
-
-        ``target`` is an entity id, name, alias or identifier; ``program`` matches
-        the program in effect on that date. Sorted by authority, then measure id.
-
-        >>> import sanctrack
-        >>> [s.measure.id for s in sanctrack.load().in_force("2025-12-20", target="BPC")]
-        ['eu-bpc-listing', 'us-ofac-bpc-sdn']
-        """
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
-        if not self._d.timelines:
-            return []
-        y = self._effective_known(known)
-        when = _when(on)
-        if targets is not None:
-            # only the measures that ever target one of these entities
-            out = []
-            for tl in self._target_timelines(targets):
-                s = self._state_y(tl, when, y)
-                if s.status in IN_FORCE and _match(s, authority, targets, kind, program):
-                    out.append(s)
-            return out
-        if type(when) is _dt.date and self._use_global(self._d.inforce_cache, y):
-            states = self._inforce_index(y).at(when.toordinal())
-        else:  # a one-off view, or an aware instant (each measure in its authority's zone)
-            states = []
-            for tl in self._ranked():
-                s = self._state_y(tl, when, y)
-                if s.status in IN_FORCE:
-                    states.append(s)
-        if authority is None and kind is None and program is None:
-            return states
-        return [s for s in states if _match(s, authority, None, kind, program)]
-
-    # -- global indexes (per knowledge view; see sanctrack._fast) ------------
-
-    def _ranked(self) -> list[_Timeline]:
-        """Every timeline in answer order: authority, then measure id."""
-        d = self._d
-        ranked = d.ranked
-        if ranked is None:
-
-            def make() -> list[_Timeline]:
-                ranked = sorted(d.timelines.values(), key=lambda tl: (tl.measure.authority, tl.measure.id))
-                d.rank = {tl.measure.id: n for n, tl in enumerate(ranked)}
-                return ranked
-
-            ranked = d.once("ranked", make)
-        return ranked
-
-    def _rank_table(self) -> "_fast.AddressTable":
-        """Each measure's rank by the address of its id string (the ``rank`` keys), built on first use."""
-        d = self._d
-        table = d.rank_table
-        if table is None:
-            self._ranked()
-            table = d.once("rank_table", lambda: _fast.AddressTable(list(d.rank), list(d.rank.values())))
-        return table
-
-    def _target_timelines(self, targets: frozenset[str]) -> list[_Timeline]:
-        """The timelines whose measure, or one of its amendments, ever targets one of ``targets``."""
-        d = self._d
-        index = d.target_index
-        if index is None:
-
-            def make() -> dict[str, tuple[_Timeline, ...]]:
-                acc: dict[str, list[_Timeline]] = {}
-                for tl in self._ranked():
-                    ids = set(tl.measure.targets)
-                    for t in tl.records:
-                        if t.targets:
-                            ids.update(t.targets)
-                    for e in ids:
-                        acc.setdefault(e, []).append(tl)
-                return {e: tuple(v) for e, v in acc.items()}
-
-            index = d.once("target_index", make)
-        if len(targets) == 1:
-            return list(index.get(next(iter(targets)), ()))
-        rank = d.rank
-        found = {tl.measure.id: tl for e in targets for tl in index.get(e, ())}
-        return sorted(found.values(), key=lambda tl: rank[tl.measure.id])
-
-    def _view_runs(self, y: _dt.date | None) -> list[_Runs]:
-        """The runs of every measure in knowledge view ``y``, in answer order."""
-        return [self._runs(tl, tl.epoch(y)) for tl in self._ranked()]
-
-    def _use_global(self, cache: dict[_dt.date | None, Any], y: _dt.date | None) -> bool:
-        """True if view ``y``'s global index exists or is asked for a second time (then worth building)."""
-        if y in cache:
-            return True
-        seen = self._d.global_asked
-        key = (id(cache), y)
-        if key in seen:
-            return True
-        if len(seen) > 4096:
-            seen.clear()
-        seen.add(key)
-        return False
-
-    def _global(self, cache: dict[_dt.date | None, Any], y: _dt.date | None, make: Any) -> Any:
-        index = cache.get(y)
-        if index is None:
-            with self._d.lock:
-                index = cache.get(y)
-                if index is None:
-                    collecting = gc.isenabled()
-                    gc.disable()  # every measure's runs may be built here: no collector passes meanwhile
-                    try:
-                        index = make(y)
-                    finally:
-                        if collecting:
-                            gc.enable()
-                    if len(cache) >= _GLOBAL_CACHE_SIZE:  # keep the full view's, drop the oldest other
-                        cache.pop(next(k for k in cache if k is not None))
-                    cache[y] = index
-        return index
-
-    def _inforce_index(self, y: _dt.date | None) -> Any:
-        """The in-force runs of view ``y``: numpy arrays with the ``fast`` extra, else time blocks."""
-        return self._global(self._d.inforce_cache, y, self._make_inforce)
-
-    def _make_inforce(self, y: _dt.date | None) -> Any:
-        runs = []
-        end_of = _fast.OPEN_END
-        stores = self._view_runs(y)
-        for r, rs in enumerate(stores):
-            for i, a, b in rs.in_force_runs():
-                runs.append((r, a, end_of if b is None else b, rs, i))
-        return _fast.NumpyInForce(runs, stores) if _fast.numpy is not None else _fast.InForceIndex(runs)
-
-    def _numpy_runs(self, y: _dt.date | None) -> Any:
-        """Every run of view ``y`` as sorted numpy keys (bulk screening with the ``fast`` extra)."""
-        return self._global(self._d.runs_cache, y, lambda y: _fast.NumpyRuns(self._view_runs(y)))
-
-    def history(self, measure_id: str, *, known: Any = None) -> History:
-        """Every version (state run) of a measure, oldest first, and what was superseded.
-
-        >>> import sanctrack
-        >>> h = sanctrack.load().history("us-ofac-belavia-sdn")
-        >>> [(str(v.status), str(v.valid)) for v in h][-2:]
-        [('relieved', '[2025-09-11, 2025-11-04)'), ('lifted', '[2025-11-04, open)')]
-        >>> [x.record.id for x in h.superseded]
-        ['us-ofac-belavia-sdn.announce-2025-09-11']
-        """
-        tl = self._timeline(measure_id)
-        k = self._k(tl, known)
-        return History(tl.measure, self._runs(tl, k).states(), _corrected(tl, k)[1])
-
-    def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
-                target: str | None = None, kind: str | None = None,
-                program: str | None = None) -> list[Transition]:
-        """Transitions effective in ``[start, end)``, in date then registry order (superseded ones left out).
-
-        >>> import sanctrack
-        >>> [t.id for t in sanctrack.load().changes("2025-11-04", "2025-11-05", authority="US-OFAC")]
-        ['us-ofac-belavia-sdn.lift', 'us-ofac-ew301pj-blocked-property.lift', 'us-ofac-gov-aircraft-ew001pa-pb-ph.gl12']
-        """
-        a, b = _day(start), _day(end)
-        y = self._effective_known(known)
-        trs = self._changes_index(y)
-        lo = bisect.bisect_left(trs, a, key=_EFFECTIVE)
-        hi = bisect.bisect_left(trs, b, key=_EFFECTIVE)
-        picked = trs[lo:hi]
-        if authority is None and target is None and kind is None and program is None:
-            return list(picked)
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
-        out = []
-        for t in picked:
-            m = self._d.measures[t.measure]
-            if authority is not None and m.authority != authority:
-                continue
-            if kind is not None and m.kind != kind:
-                continue
-            if program is not None and m.program != program and t.program != program:
-                continue
-            if targets is not None and not (targets & set(m.targets) or targets & set(t.targets or ())):
-                continue
-            out.append(t)
-        return out
-
-    def _effective_known(self, known: Any) -> _dt.date | None:
-        y = _known(known)
-        if self._known is not None and (y is None or self._known < y):
-            y = self._known
-        return y
-
-    def _changes_index(self, y: _dt.date | None) -> list[Transition]:
-        d = self._d
-        cached = d.changes_cache.get(y)
-        if cached is not None:
-            return cached
-        with d.lock:
-            cached = d.changes_cache.get(y)
-            if cached is None:
-                # the effective, uncorrected records each measure knows in view y (no replay needed),
-                # measure by measure in answer order (authority, measure id), each in canonical order;
-                # a stable sort by date then keeps that order among the transitions of one day
-                ords: list[int] = []
-                trs: list[Transition] = []
-                for tl in self._ranked():
-                    k = tl.epoch(y)
-                    if k == 0:
-                        continue
-                    if k == tl.n and not tl.has_corrections:
-                        recs = [t for t in tl.records if t.effective is not None] if tl.has_extras else tl.records
-                    else:
-                        recs = _known_effective(tl, k)
-                    trs.extend(recs)
-                    ords.extend(map(_TO_ORDINAL, map(_EFFECTIVE, recs)))
-                order = sorted(range(len(ords)), key=ords.__getitem__)
-                cached = [trs[i] for i in order]  # bisected by effective date (no separate key array)
-                d.changes_cache[y] = cached
-        return cached
-
-    def diff(self, a: Any, b: Any, *, known: Any = None, authority: str | None = None,
-             target: str | None = None, kind: str | None = None, program: str | None = None) -> list[StateChange]:
-        """Measures whose state differs between ``a`` and ``b`` (status, reliefs, pending, program, targets, until).
-
-        >>> import sanctrack
-        >>> [(c.measure.id, str(c.after.status)) for c in sanctrack.load().diff("2025-12-14", "2025-12-16")
-        ...  if c.measure.authority == "US-OFAC"]
-        [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'), ('us-ofac-bpc-sdn', 'relieved')]
-        """
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
-        out = []
-        for mid in self._d.timelines:
-            s1 = self.state(mid, a, known=known)
-            s2 = self.state(mid, b, known=known)
-            if _signature(s1) == _signature(s2):
-                continue
-            if not (_match(s1, authority, targets, kind, program) or _match(s2, authority, targets, kind, program)):
-                continue
-            out.append(StateChange(s1.measure, s1, s2))
-        out.sort(key=lambda c: (c.measure.authority, c.measure.id))
-        return out
-
-    def explain(self, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
-        """The state on a date and the chain of transitions, instruments and sources behind it.
-
-        >>> import sanctrack
-        >>> ex = sanctrack.load().explain("us-ofac-bpc-sdn", "2025-12-20")
-        >>> [(str(st.transition.action), st.instrument.label if st.instrument else None) for st in ex.steps]
-        [('impose', 'SDN designations 2021-12-02'), ('relieve', 'GL 5'), ('relieve', 'GL 13')]
-        """
-        tl = self._timeline(measure_id)
-        state = self.state(measure_id, on, known=known)
-        when = _when(on)
-        day = when if type(when) is _dt.date else local_date(when, tl.tz)  # type: ignore[arg-type]
-        d = self._d
-        steps = []
-        active, superseded = _corrected(tl, self._k(tl, known))
-        for t in active:
-            if t.effective is None or t.effective > day:
-                continue
-            steps.append(self._step(t))
-        sup = tuple(s for s in superseded if s.record.when <= day)
-        msrc = tuple(d.sources[s] for s in tl.measure.sources if s in d.sources)
-        return Explanation(state, tuple(steps), msrc, sup)
-
-    def _step(self, t: Transition, superseded_by: str | None = None) -> Step:
-        d = self._d
-        inst = d.instruments.get(t.instrument) if t.instrument else None
-        return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
-
-    def compare(self, target: str, on: Any, *, known: Any = None) -> Comparison:
-        """One target across authorities on a date: every measure against it, and who has one in force.
-
-        >>> import sanctrack
-        >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
-        >>> c.by_authority, c.divergent
-        ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
-        """
-        ents = self.resolve(target)
-        ids = frozenset(e.id for e in ents)
-        states = []
-        for mid in self._d.timelines:
-            s = self.state(mid, on, known=known)
-            if s.exists and ids & set(s.targets):
-                states.append(s)
-        states.sort(key=lambda s: (s.measure.authority, s.measure.id))
-        flags: dict[str, bool] = {}
-        for s in states:
-            flags[s.measure.authority] = flags.get(s.measure.authority, False) or s.in_force
-        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
-
-    def deals(self) -> tuple[Deal, ...]:
-        """Every release (by date) with the transitions linked to it.
-
-        >>> import sanctrack
-        >>> d = [d for d in sanctrack.load().deals() if d.release.id == "release-2025-12-13"][0]
-        >>> d.release.count, sorted({str(x.link.basis) for x in d.links})
-        (123, ['stated'])
-        """
-        d = self._d
-        by_release: dict[str, list[Link]] = {}
-        for ln in self.links:
-            by_release.setdefault(ln.release, []).append(ln)
-        out = []
-        for r in self.releases:
-            lns = sorted(by_release.get(r.id, ()), key=lambda ln: (d.transitions[ln.transition].when, ln.transition))
-            out.append(Deal(r, tuple(LinkedTransition(ln, d.transitions[ln.transition]) for ln in lns)))
-        return tuple(out)
-
-    def releases_for(self, transition_id: str) -> tuple[LinkedRelease, ...]:
-        """The releases linked to a transition, by date."""
-        self.transition(transition_id)
-        d = self._d
-        out = [LinkedRelease(ln, d.releases[ln.release]) for ln in self.links if ln.transition == transition_id]
-        out.sort(key=lambda x: (x.release.date, x.release.id))
-        return tuple(out)
-
-    def transitions_for(self, release_id: str) -> tuple[LinkedTransition, ...]:
-        """The transitions linked to a release, by date."""
-        self.release(release_id)
-        d = self._d
-        out = [LinkedTransition(ln, d.transitions[ln.transition]) for ln in self.links if ln.release == release_id]
-        out.sort(key=lambda x: (x.transition.when, x.transition.id))
-        return tuple(out)
-
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
         return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
@@ -907,25 +571,6 @@ _EFFECTIVE_AT = operator.attrgetter("effective_at")
 
 def _timestamp(t: Transition) -> float:
     return t.effective_at.timestamp()  # type: ignore[union-attr]
-
-
-def _match(s: MeasureState, authority: str | None, targets: frozenset[str] | None,
-           kind: str | None, program: str | None) -> bool:
-    m = s.measure
-    if authority is not None and m.authority != authority:
-        return False
-    if kind is not None and m.kind != kind:
-        return False
-    if program is not None and s.program != program:
-        return False
-    if targets is not None and not (targets & set(s.targets)):
-        return False
-    return True
-
-
-def _signature(s: MeasureState) -> tuple:
-    return (s.until, s.status, tuple((r.transition.id, r.until) for r in s.reliefs), tuple(p.id for p in s.pending),
-            s.program, s.targets)
 
 
 def _canonical_doc(d: _Data) -> dict[str, Any]:

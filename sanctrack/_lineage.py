@@ -1,0 +1,137 @@
+"""What lies behind an answer: :meth:`history`, :meth:`explain`, :meth:`compare` and the deals.
+
+:class:`LineageMixin` gives :class:`~sanctrack.Registry` the queries that
+trace a state to its records: a measure's versions and what they superseded,
+the transitions, instruments and sources behind a state, one target across
+authorities, and the links between transitions and prisoner releases.
+
+This module is pure: no files, no clock, no printing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+from ._model import (
+    Comparison,
+    Deal,
+    Explanation,
+    History,
+    Link,
+    LinkedRelease,
+    LinkedTransition,
+    Step,
+    Transition,
+)
+from ._time import local_date
+from ._time import when_arg as _when
+from ._timelines import corrected as _corrected
+
+if TYPE_CHECKING:
+    from ._registry import Registry
+
+__all__ = ["LineageMixin"]
+
+
+class LineageMixin:
+    """:meth:`history`, :meth:`explain`, :meth:`compare`, :meth:`deals` and the links, for :class:`~sanctrack.Registry`."""
+
+    __slots__ = ()
+
+    def history(self: Registry, measure_id: str, *, known: Any = None) -> History:
+        """Every version (state run) of a measure, oldest first, and what was superseded.
+
+        >>> import sanctrack
+        >>> h = sanctrack.load().history("us-ofac-belavia-sdn")
+        >>> [(str(v.status), str(v.valid)) for v in h][-2:]
+        [('relieved', '[2025-09-11, 2025-11-04)'), ('lifted', '[2025-11-04, open)')]
+        >>> [x.record.id for x in h.superseded]
+        ['us-ofac-belavia-sdn.announce-2025-09-11']
+        """
+        tl = self._timeline(measure_id)
+        k = self._k(tl, known)
+        return History(tl.measure, self._runs(tl, k).states(), _corrected(tl, k)[1])
+
+    def explain(self: Registry, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
+        """The state on a date and the chain of transitions, instruments and sources behind it.
+
+        >>> import sanctrack
+        >>> ex = sanctrack.load().explain("us-ofac-bpc-sdn", "2025-12-20")
+        >>> [(str(st.transition.action), st.instrument.label if st.instrument else None) for st in ex.steps]
+        [('impose', 'SDN designations 2021-12-02'), ('relieve', 'GL 5'), ('relieve', 'GL 13')]
+        """
+        tl = self._timeline(measure_id)
+        state = self.state(measure_id, on, known=known)
+        when = _when(on)
+        day = when if type(when) is _dt.date else local_date(when, tl.tz)  # type: ignore[arg-type]
+        d = self._d
+        steps = []
+        active, superseded = _corrected(tl, self._k(tl, known))
+        for t in active:
+            if t.effective is None or t.effective > day:
+                continue
+            steps.append(self._step(t))
+        sup = tuple(s for s in superseded if s.record.when <= day)
+        msrc = tuple(d.sources[s] for s in tl.measure.sources if s in d.sources)
+        return Explanation(state, tuple(steps), msrc, sup)
+
+    def _step(self: Registry, t: Transition, superseded_by: str | None = None) -> Step:
+        d = self._d
+        inst = d.instruments.get(t.instrument) if t.instrument else None
+        return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
+
+    def compare(self: Registry, target: str, on: Any, *, known: Any = None) -> Comparison:
+        """One target across authorities on a date: every measure against it, and who has one in force.
+
+        >>> import sanctrack
+        >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
+        >>> c.by_authority, c.divergent
+        ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
+        """
+        ents = self.resolve(target)
+        ids = frozenset(e.id for e in ents)
+        states = []
+        for mid in self._d.timelines:
+            s = self.state(mid, on, known=known)
+            if s.exists and ids & set(s.targets):
+                states.append(s)
+        states.sort(key=lambda s: (s.measure.authority, s.measure.id))
+        flags: dict[str, bool] = {}
+        for s in states:
+            flags[s.measure.authority] = flags.get(s.measure.authority, False) or s.in_force
+        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
+
+    def deals(self: Registry) -> tuple[Deal, ...]:
+        """Every release (by date) with the transitions linked to it.
+
+        >>> import sanctrack
+        >>> d = [d for d in sanctrack.load().deals() if d.release.id == "release-2025-12-13"][0]
+        >>> d.release.count, sorted({str(x.link.basis) for x in d.links})
+        (123, ['stated'])
+        """
+        d = self._d
+        by_release: dict[str, list[Link]] = {}
+        for ln in self.links:
+            by_release.setdefault(ln.release, []).append(ln)
+        out = []
+        for r in self.releases:
+            lns = sorted(by_release.get(r.id, ()), key=lambda ln: (d.transitions[ln.transition].when, ln.transition))
+            out.append(Deal(r, tuple(LinkedTransition(ln, d.transitions[ln.transition]) for ln in lns)))
+        return tuple(out)
+
+    def releases_for(self: Registry, transition_id: str) -> tuple[LinkedRelease, ...]:
+        """The releases linked to a transition, by date."""
+        self.transition(transition_id)
+        d = self._d
+        out = [LinkedRelease(ln, d.releases[ln.release]) for ln in self.links if ln.transition == transition_id]
+        out.sort(key=lambda x: (x.release.date, x.release.id))
+        return tuple(out)
+
+    def transitions_for(self: Registry, release_id: str) -> tuple[LinkedTransition, ...]:
+        """The transitions linked to a release, by date."""
+        self.release(release_id)
+        d = self._d
+        out = [LinkedTransition(ln, d.transitions[ln.transition]) for ln in self.links if ln.release == release_id]
+        out.sort(key=lambda x: (x.transition.when, x.transition.id))
+        return tuple(out)
