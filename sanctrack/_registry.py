@@ -16,6 +16,12 @@ is prepared (records in canonical order, epochs) and replayed on first use.
 The runs of earlier epochs are always built on first use. All of it happens
 under a lock, once, for ``as_known_on`` views and ``known=`` queries alike.
 
+This module holds construction, the checks, the point path (:meth:`state`)
+and the lookups; the class takes its other queries from mixins:
+:mod:`sanctrack._ranges` (``in_force``, ``changes``, ``diff`` and the global
+indexes), :mod:`sanctrack._lineage` (``history``, ``explain``, ``compare``,
+the deals) and :mod:`sanctrack._screen` (``screen``).
+
 This module is pure: no files, no clock, no printing.
 """
 
