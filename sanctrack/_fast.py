@@ -51,7 +51,7 @@ from typing import Any, Callable, Iterator, Sequence, overload
 from ._model import MeasureState, ScreenHit
 from ._runs import LIVE_OF_CODE
 
-__all__ = ["AddressTable", "InForceIndex", "NumpyInForce", "NumpyRuns", "Screening", "addresses",
+__all__ = ["AddressTable", "InForceIndex", "NumpyInForce", "NumpyRuns", "Screening", "StringTable", "addresses",
            "group_by_address", "numpy", "OPEN_END"]
 
 #: The end ordinal used for a run that has not ended (beyond ``date.max``).
@@ -294,9 +294,19 @@ class AddressTable:
     MULTIPLIER = 0x9E3779B97F4A7C15
 
     def __init__(self, keys: Sequence[Any], values: Sequence[int]) -> None:
-        np = _np()
         self.keys = tuple(keys)
-        a = addresses(self.keys)
+        self._fill(addresses(self.keys), values)
+
+    @classmethod
+    def of_words(cls, words: Any, values: Sequence[int]) -> "AddressTable":
+        """The same table over distinct nonzero ``uint64`` words instead of addresses (no object held)."""
+        table = cls.__new__(cls)
+        table.keys = ()
+        table._fill(words, values)
+        return table
+
+    def _fill(self, a: Any, values: Sequence[int]) -> None:
+        np = _np()
         n = len(a)
         bits = max(4, (2 * n - 1).bit_length())  # at most half full
         self.shift = np.uint64(64 - bits)
@@ -347,6 +357,103 @@ class AddressTable:
             out[left[hit]] = self.values[at_l[hit]]
             left = left[~hit & (found != 0)]
         return out
+
+
+class StringTable:
+    """Strings -> a value by their characters, for a million questions at once (numpy).
+
+    For the questions that name a measure through a string that is another
+    object than the registry's id (read from a file, say): a dictionary lookup
+    each reads the string, the dictionary's slot and the registry's id, three
+    cache misses at 100,000 measures. Here a batch is copied into a fixed-width
+    byte array (ASCII), each row is hashed in a few vector passes, the hash is
+    looked up in an :class:`AddressTable` over the keys' hashes, and every
+    candidate is verified against the key's bytes and length, so an answer is
+    never a hash collision's. What is not found here gets -1, and the caller
+    asks the dictionary: an item that is not an exact ``str`` or has a
+    character outside ASCII, and a key that shares its hash with another key
+    (both are left out of the table). A table with a key outside ASCII
+    answers nothing.
+    """
+
+    __slots__ = ("table", "strings", "lengths", "values", "width")
+    #: rows converted and hashed at a time (bounds the temporary arrays to a few MB)
+    CHUNK = 1 << 16
+
+    def __init__(self, keys: Sequence[str], values: Sequence[int]) -> None:
+        np = _np()
+        keys = list(keys)
+        n = len(keys)
+        self.lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+        self.width = 8 * max(1, -(-int(self.lengths.max(initial=0)) // 8))  # whole uint64 words
+        self.values = np.asarray(values, dtype=np.int64)
+        try:
+            self.strings = np.array(keys, dtype=f"S{self.width}")
+        except UnicodeEncodeError:  # a key outside ASCII: this table answers nothing (the dictionary does)
+            self.strings = np.zeros(0, dtype=f"S{self.width}")
+            self.table = AddressTable.of_words(np.zeros(0, dtype=np.uint64), [])
+            return
+        h = _row_hash(self.strings)
+        _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
+        keep = np.flatnonzero(counts[inverse] == 1)  # a hash shared by two keys: neither is in the table
+        self.table = AddressTable.of_words(h[keep], keep)
+
+    def lookup(self, strs: Sequence[Any]) -> Any:
+        """Per item: the value of the key equal to it, or -1 (see the class) as an ``int64`` array."""
+        np = _np()
+        n = len(strs)
+        out = np.full(n, -1, dtype=np.int64)
+        if not len(self.strings):
+            return out
+        width = self.width
+        for lo in range(0, n, self.CHUNK):
+            chunk = strs[lo:lo + self.CHUNK]
+            if type(chunk) is not list:
+                chunk = list(chunk)
+            taken = None  # the positions in the chunk of the items asked here (None: all of them)
+            if set(map(type, chunk)) != {str}:
+                taken = [i for i, x in enumerate(chunk) if type(x) is str]
+                chunk = list(map(chunk.__getitem__, taken))
+            try:
+                q = np.array(chunk, dtype=f"S{width}")  # a longer string is cut short here: its length says so
+            except UnicodeEncodeError:
+                ascii_ = [i for i, x in enumerate(chunk) if x.isascii()]
+                taken = ascii_ if taken is None else list(map(taken.__getitem__, ascii_))
+                chunk = list(map(chunk.__getitem__, ascii_))
+                q = np.array(chunk, dtype=f"S{width}")
+            at = self.table.lookup(_row_hash(q))
+            hit = np.flatnonzero(at >= 0)
+            at = at[hit]
+            lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+            same = (self.strings[at] == q[hit]) & (self.lengths[at] == lengths[hit])
+            found = hit[same] if taken is None else np.asarray(taken, dtype=np.int64)[hit[same]]
+            out[lo + found] = self.values[at[same]]
+        return out
+
+
+#: the 64-bit finaliser of SplitMix64 (Steele, Lea, Flood 2014), and a per-word salt from it
+_MIX1, _MIX2, _GOLDEN = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0x9E3779B97F4A7C15
+
+
+def _row_hash(rows: Any) -> Any:
+    """A nonzero 64-bit hash of each row of a fixed-width byte array whose width is whole words."""
+    np = _np()
+    n = len(rows)
+    words = rows.view(np.uint64).reshape(n, rows.itemsize // 8)
+    h = np.zeros(n, dtype=np.uint64)
+    x = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(words.shape[1]):
+            np.add(words[:, j], np.uint64((_GOLDEN * (j + 1)) & 0xFFFFFFFFFFFFFFFF), out=x)
+            x ^= x >> np.uint64(30)
+            x *= np.uint64(_MIX1)
+            x ^= x >> np.uint64(27)
+            x *= np.uint64(_MIX2)
+            x ^= x >> np.uint64(31)
+            h ^= x
+            h *= np.uint64(_GOLDEN)
+    h |= np.uint64(1)  # 0 marks an empty slot
+    return h
 
 
 def group_by_address(objs: Sequence[Any]) -> tuple[Any, Any]:

@@ -105,6 +105,15 @@ class RangeMixin:
             table = d.once("rank_table", lambda: _fast.AddressTable(list(d.rank), list(d.rank.values())))
         return table
 
+    def _string_table(self: Registry) -> "_fast.StringTable":
+        """Each measure's rank by the characters of its id (the ``rank`` keys), built on first use."""
+        d = self._d
+        table = d.string_table
+        if table is None:
+            self._ranked()
+            table = d.once("string_table", lambda: _fast.StringTable(list(d.rank), list(d.rank.values())))
+        return table
+
     def _target_timelines(self: Registry, targets: frozenset[str]) -> list[_Timeline]:
         """The timelines whose measure, or one of its amendments, ever targets one of ``targets``."""
         d = self._d

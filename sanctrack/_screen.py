@@ -183,12 +183,20 @@ class ScreeningMixin:
         def ranks_of(objs: Sequence[Any]) -> Any:  # by dictionary lookup, -1 for a target
             return np.fromiter(map(rank, objs, itertools.repeat(-1)), dtype=np.int64, count=len(objs))
 
+        def ranks_by_content(objs: list[Any]) -> Any:  # by the id's characters, then the dictionary for the rest
+            ranks = self._string_table().lookup(objs)
+            rest = np.flatnonzero(ranks < 0)
+            if len(rest):
+                ranks[rest] = ranks_of(list(map(objs.__getitem__, rest.tolist())))
+            return ranks
+
         n = len(queries)
         if n >= _DEDUP_FROM and len(self._d.rank) >= _DEDUP_MEASURES:
             # with this many measures each dictionary lookup misses the cache (the string's hash, the
             # slot it leads to): questions that name a measure through the registry's own id string are
             # looked up by its address, in a numpy hash table, with no string read; the rest (equal
-            # strings that are other objects, targets) once per distinct object
+            # strings that are other objects, targets) once per distinct object, by their characters
+            # in another numpy table (_fast.StringTable), and what that leaves through the dictionary
             if type(queries) not in (list, tuple) and not (type(queries) is np.ndarray and queries.dtype == object):
                 queries = list(queries)  # held, so that each address stays its object's
             ranks = self._rank_table().lookup(_fast.addresses(queries))
@@ -197,9 +205,11 @@ class ScreeningMixin:
                 others = list(map(queries.__getitem__, rest.tolist()))
                 firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
                 if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
-                    ranks[rest] = ranks_of(others)
+                    ranks[rest] = ranks_by_content(others) if len(others) >= _DEDUP_FROM else ranks_of(others)
                 else:
-                    ranks[rest] = ranks_of(list(map(others.__getitem__, firsts.tolist())))[group]
+                    distinct = list(map(others.__getitem__, firsts.tolist()))
+                    lookup = ranks_by_content if len(distinct) >= _DEDUP_FROM else ranks_of
+                    ranks[rest] = lookup(distinct)[group]
         else:
             ranks = ranks_of(queries)
         if (ranks < 0).any():  # a target, not a measure id

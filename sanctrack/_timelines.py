@@ -176,6 +176,8 @@ class Data:
         self.rank: dict[str, int] = {}
         #: the rank of each measure by the address of its id string (numpy screening; see _rank_table)
         self.rank_table: Any = None
+        #: the rank of each measure by the characters of its id (numpy screening; see _string_table)
+        self.string_table: Any = None
         #: entity id -> timelines that ever target it (measure or amended targets), in answer order
         self.target_index: dict[str, tuple[Timeline, ...]] | None = None
         #: measure id -> its latest epoch's runs, once built (the point path's shortcut past the timeline)

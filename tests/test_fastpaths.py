@@ -370,6 +370,77 @@ def test_the_address_table_finds_exactly_its_own_objects():
     assert _fast.AddressTable([], []).lookup(_fast.addresses(["x"])).tolist() == [-1]
 
 
+def test_the_string_table_finds_equal_strings_by_their_characters():
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    keys = [f"m-{n:05d}" for n in range(3000)] + ["", "a" * 9, "ab", "a\x00b"]
+    table = _fast.StringTable(keys, range(100, 100 + len(keys)))
+    assert table.width == 16  # the longest key, 9 characters, in whole 8-byte words
+    twins = ["".join(["m-", k[2:]]) for k in keys[:3000]]  # equal strings, other objects
+    assert twins[7] == keys[7] and twins[7] is not keys[7]
+    asked = twins[::-1] + [
+        "", "a" * 9, "ab", "a\x00b",  # the short keys, an interior NUL
+        "ab\x00", "a" * 9 + "b", "a" * 17,  # a trailing NUL, and longer than every key: not equal
+        "m-00001é", None, 7, b"m-00001", "nope",  # outside ASCII, not strings, absent
+    ]
+    got = table.lookup(asked).tolist()
+    assert got[:3000] == list(range(3099, 99, -1))
+    assert got[3000:] == [3100, 3101, 3102, 3103, -1, -1, -1, -1, -1, -1, -1, -1]
+    assert table.lookup([]).tolist() == []
+    # a key outside ASCII: the table answers nothing, and its caller asks the dictionary
+    assert _fast.StringTable(["é", "a"], [0, 1]).lookup(["a", "é"]).tolist() == [-1, -1]
+    assert _fast.StringTable([], []).lookup(["a"]).tolist() == [-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.text(alphabet="ab\x00é-0", max_size=12), unique=True, max_size=40),
+    extra=st.lists(st.one_of(st.text(alphabet="ab\x00é-0", max_size=20), st.none(), st.integers()), max_size=20),
+    picks=st.lists(st.integers(min_value=0, max_value=10**6), max_size=60),
+    chunk=st.sampled_from([1, 3, 64]),
+)
+def test_the_string_table_agrees_with_a_dictionary(keys, extra, picks, chunk):
+    """Law: the table's answer is the dictionary's, or -1 (then the caller asks the dictionary); and
+    with every key in ASCII, a str equal to a key whose hash no other key shares is always found."""
+    if _fast.numpy is None:
+        pytest.skip("numpy (the fast extra) is not installed")
+    saved = _fast.StringTable.CHUNK
+    _fast.StringTable.CHUNK = chunk  # batches cut across chunk boundaries
+    try:
+        table = _fast.StringTable(keys, range(len(keys)))
+        asked = [("#" + keys[p % len(keys)])[1:] for p in picks if keys] + extra  # other objects, equal
+        got = table.lookup(asked).tolist()
+    finally:
+        _fast.StringTable.CHUNK = saved
+    index = {k: n for n, k in enumerate(keys)}
+    want = [index.get(q, -1) if type(q) is str else -1 for q in asked]
+    assert all(g == -1 or g == w for g, w in zip(got, want))
+    if keys and all(k.isascii() for k in keys):
+        hashes = _fast._row_hash(_fast.numpy.array(keys, dtype=f"S{table.width}")).tolist()
+        alone = {k for k, h in zip(keys, hashes) if hashes.count(h) == 1}
+        assert [g for g, q in zip(got, asked) if type(q) is str and q in alone] == [
+            w for w, q in zip(want, asked) if type(q) is str and q in alone]
+
+
+def test_keys_that_share_a_hash_are_left_to_the_dictionary(engine, monkeypatch):
+    """With a hash that collides for every id of the same length, the screen still equals the oracle:
+    the string table answers nothing for those ids and the dictionary does."""
+    monkeypatch.setattr(_screen, "_DEDUP_MEASURES", 0)
+    monkeypatch.setattr(_screen, "_DEDUP_FROM", 64)
+    np = _fast.numpy
+    if np is not None:
+        monkeypatch.setattr(_fast, "_row_hash", lambda rows: np.full(len(rows), rows.itemsize | 1, dtype=np.uint64))
+    synth, reg, oracle = built(2000, 8)
+    _fresh(reg)
+    mids = sorted(oracle.measures)
+    day = D(2015, 3, 1)
+    fresh = [("#" + m)[1:] for m in mids] * 3  # every question its own string object
+    assert reg.screen(fresh, day).states == [oracle.screen(q, day) for q in fresh]
+    if np is not None:
+        table = reg._string_table()
+        assert table.lookup(fresh[:10]).tolist() == [-1] * 10
+
+
 class _Store:
     """The parts of a run store NumpyRuns reads: start ordinals and a code byte per run."""
 
