@@ -202,7 +202,10 @@ class ScreeningMixin:
             ranks = self._rank_table().lookup(_fast.addresses(queries))
             rest = np.flatnonzero(ranks < 0)
             if len(rest):
-                others = list(map(queries.__getitem__, rest.tolist()))
+                if len(rest) == n and type(queries) is list:  # none of them the registry's own id strings
+                    others = queries
+                else:
+                    others = list(map(queries.__getitem__, rest.tolist()))
                 firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
                 if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
                     ranks[rest] = ranks_by_content(others) if len(others) >= _DEDUP_FROM else ranks_of(others)
