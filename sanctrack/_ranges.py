@@ -98,20 +98,19 @@ class RangeMixin:
 
     def _rank_table(self: Registry) -> "_fast.AddressTable":
         """Each measure's rank by the address of its id string (the ``rank`` keys), built on first use."""
-        d = self._d
-        table = d.rank_table
-        if table is None:
-            self._ranked()
-            table = d.once("rank_table", lambda: _fast.AddressTable(list(d.rank), list(d.rank.values())))
-        return table
+        return self._rank_lookup("rank_table", _fast.AddressTable)
 
     def _string_table(self: Registry) -> "_fast.StringTable":
         """Each measure's rank by the characters of its id (the ``rank`` keys), built on first use."""
+        return self._rank_lookup("string_table", _fast.StringTable)
+
+    def _rank_lookup(self: Registry, name: str, kind: Any) -> Any:
+        """The ``Data`` attribute ``name``: ``kind(ids, ranks)`` over the ``rank`` dictionary, made once."""
         d = self._d
-        table = d.string_table
+        table = getattr(d, name)
         if table is None:
             self._ranked()
-            table = d.once("string_table", lambda: _fast.StringTable(list(d.rank), list(d.rank.values())))
+            table = d.once(name, lambda: kind(list(d.rank), list(d.rank.values())))
         return table
 
     def _target_timelines(self: Registry, targets: frozenset[str]) -> list[_Timeline]:
