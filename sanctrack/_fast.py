@@ -370,8 +370,8 @@ class StringTable:
     looked up in an :class:`AddressTable` over the keys' hashes, and every
     candidate is verified against the key's bytes and length, so an answer is
     never a hash collision's. What is not found here gets -1, and the caller
-    asks the dictionary: an item that is not an exact ``str`` or has a
-    character outside ASCII, and a key that shares its hash with another key
+    asks the dictionary: an item that is not a ``str`` (or numpy's ``str_``) or
+    has a character outside ASCII, and a key that shares its hash with another key
     (both are left out of the table). A table with a key outside ASCII
     answers nothing.
     """
@@ -406,13 +406,14 @@ class StringTable:
         if not len(self.strings):
             return out
         width = self.width
+        kinds = {str, np.str_}  # a numpy string array's items are np.str_
         for lo in range(0, n, self.CHUNK):
             chunk = strs[lo:lo + self.CHUNK]
             if type(chunk) is not list:
                 chunk = list(chunk)
             taken = None  # the positions in the chunk of the items asked here (None: all of them)
-            if set(map(type, chunk)) != {str}:
-                taken = [i for i, x in enumerate(chunk) if type(x) is str]
+            if not set(map(type, chunk)) <= kinds:
+                taken = [i for i, x in enumerate(chunk) if type(x) in kinds]
                 chunk = list(map(chunk.__getitem__, taken))
             try:
                 q = np.array(chunk, dtype=f"S{width}")  # a longer string is cut short here: its length says so

@@ -387,6 +387,8 @@ def test_the_string_table_finds_equal_strings_by_their_characters():
     assert got[:3000] == list(range(3099, 99, -1))
     assert got[3000:] == [3100, 3101, 3102, 3103, -1, -1, -1, -1, -1, -1, -1, -1]
     assert table.lookup([]).tolist() == []
+    np = _fast.numpy
+    assert table.lookup(list(np.array(keys[:3] + ["nope"]))).tolist() == [100, 101, 102, -1]  # np.str_ items
     # a key outside ASCII: the table answers nothing, and its caller asks the dictionary
     assert _fast.StringTable(["é", "a"], [0, 1]).lookup(["a", "é"]).tolist() == [-1, -1]
     assert _fast.StringTable([], []).lookup(["a"]).tolist() == [-1]
