@@ -31,6 +31,7 @@ import argparse
 import bisect
 import datetime as _dt
 import gc
+import operator
 import os
 import platform
 import random
@@ -579,6 +580,10 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
             out.setdefault(f"first_{tag}", []).append((time.perf_counter() - t0) / len(qs))
             out.setdefault(f"kept_{tag}", []).append(per_call(state, qs, budget=1.0))
             out.setdefault(f"floor_{tag}", []).append(per_call(floor_attrs, qs, budget=1.0))
+            # what any path pays before its own work: the loop and a call that touches nothing
+            # (``is_``), and the lookup of the id alone (``points.get(id, date)``, in the same loop)
+            out.setdefault(f"call_{tag}", []).append(per_call(operator.is_, qs, budget=0.5))
+            out.setdefault(f"lookup_{tag}", []).append(per_call(reg._d.points.get, qs, budget=0.5))
     res = {k: statistics.median(v) for k, v in out.items()}
     # the spread: each round's own ratio (its two sizes timed seconds apart)
     per_round = [b / a for a, b in zip(out["kept_small"], out["kept_big"])]
@@ -717,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, "
               f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x; "
               f"answers kept round by round {il['kept_ratio_min']:.2f}-{il['kept_ratio_max']:.2f}x")
+        print(f"  of the big size's {fmt(il['kept_big'])}: the loop and a call {fmt(il['call_big'])}, the id's "
+              f"dictionary lookup alone {fmt(il['lookup_big'])} (the 2x budget: {fmt(2 * il['kept_small'])})")
         return 0
     load_size = parse_size(args.load_size) if args.load_size else None
     pairs = parse_size(args.pairs)
