@@ -184,6 +184,8 @@ class ScreeningMixin:
             return np.fromiter(map(rank, objs, itertools.repeat(-1)), dtype=np.int64, count=len(objs))
 
         def ranks_by_content(objs: list[Any]) -> Any:  # by the id's characters, then the dictionary for the rest
+            if len(objs) < _DEDUP_FROM:  # too few to pay for the vector passes
+                return ranks_of(objs)
             ranks = self._string_table().lookup(objs)
             rest = np.flatnonzero(ranks < 0)
             if len(rest):
@@ -208,11 +210,9 @@ class ScreeningMixin:
                     others = list(map(queries.__getitem__, rest.tolist()))
                 firsts, group = _fast.group_by_address(others) if len(others) >= _DEDUP_FROM else ((), None)
                 if 2 * len(firsts) >= len(others) or group is None:  # mostly distinct objects: each once
-                    ranks[rest] = ranks_by_content(others) if len(others) >= _DEDUP_FROM else ranks_of(others)
+                    ranks[rest] = ranks_by_content(others)
                 else:
-                    distinct = list(map(others.__getitem__, firsts.tolist()))
-                    lookup = ranks_by_content if len(distinct) >= _DEDUP_FROM else ranks_of
-                    ranks[rest] = lookup(distinct)[group]
+                    ranks[rest] = ranks_by_content(list(map(others.__getitem__, firsts.tolist())))[group]
         else:
             ranks = ranks_of(queries)
         if (ranks < 0).any():  # a target, not a measure id
