@@ -194,7 +194,18 @@ def _parse_with(parse: Any, data: bytes | str, path: str, max_depth: int, max_no
     else:
         text = data
     try:
-        value = parse(text, path, problems, max_depth, max_nodes)
+        try:
+            value = parse(text, path, problems, max_depth, max_nodes)
+        except yaml.MarkedYAMLError as exc:
+            if not (LIBYAML and _nesting_refusal(exc)):
+                raise
+            # libyaml (0.2.6 and newer, as bundled with PyYAML 6.0.4) has a nesting limit of
+            # its own, and its scanner reads up to 1,024 characters ahead of the events we
+            # count, so it can refuse a deep flow collection before this loop reaches
+            # MAX_DEPTH. The pure-Python parser has no such limit: read the text again with
+            # it, so the refusal is ours, at the container that passed MAX_DEPTH.
+            del problems[:]
+            value = parse(text, path, problems, max_depth, max_nodes, yaml.SafeLoader)
     except _Abort:
         return None, problems
     except yaml.MarkedYAMLError as exc:
@@ -252,12 +263,18 @@ def _problem(problems: list[Problem], path: str, message: str, hint: str | None,
 _REFUSED_HINT = "the registry format uses plain YAML values only: remove the tag"
 
 
-def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_nodes: int) -> Any:
+def _nesting_refusal(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml refused the text for its own nesting limit."""
+    return "nesting depth" in f"{exc.context or ''} {exc.problem or ''}"
+
+
+def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_nodes: int,
+           parser: type | None = None) -> Any:
     # One loop over libyaml's events. The innermost open container is kept in
     # locals (cont, is_map, key, skip, at = its keys_at or items_at, vat = its
     # values_at); a scalar or an alias is added to it inline, and only the rare
     # cases (a key that is not new text, a container as a key) go through _add.
-    loader = _Parser(text)
+    loader = (parser or _Parser)(text)
     try:
         get = loader.get_event
         stack: list[list[Any]] = []

@@ -73,8 +73,9 @@ def _where(stack: list[_Frame]) -> str:
     return location(parts)
 
 
-def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_nodes: int) -> Any:
-    loader = _Parser(text)
+def _parse(text: str, path: str, problems: list[Problem], max_depth: int, max_nodes: int,
+           parser: type | None = None) -> Any:
+    loader = (parser or _Parser)(text)
     try:
         get = loader.get_event
         stack: list[_Frame] = []

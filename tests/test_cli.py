@@ -288,9 +288,13 @@ def test_global_options_before_or_after_the_subcommand():
     assert {r["authority"] for r in csv.DictReader(io.StringIO(a[1]))} == {"EU"}
 
 
-@pytest.mark.skipif(shutil.which("sanctrack") is None, reason="console script not installed")
+# the console script beside this interpreter (a venv's bin/), else one on PATH
+_SCRIPT = shutil.which("sanctrack", path=str(Path(sys.executable).parent)) or shutil.which("sanctrack")
+
+
+@pytest.mark.skipif(_SCRIPT is None, reason="console script not installed")
 def test_console_script_matches_python_m():
-    proc = subprocess.run(["sanctrack", "history", "us-ofac-belavia-sdn"], capture_output=True, text=True,
+    proc = subprocess.run([str(_SCRIPT), "history", "us-ofac-belavia-sdn"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0
     assert proc.stdout == sanctrack_cmd("history", "us-ofac-belavia-sdn")[1]
