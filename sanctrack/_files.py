@@ -74,8 +74,8 @@ def stat_signature(root: Path, *, max_file_size: int = MAX_FILE_SIZE,
         for name in top:
             if name in TOP_FILES or name in DIRS or name.startswith("."):
                 continue
-            if name.endswith((".yaml", ".yml")):
-                return None  # an unknown registry file: a problem the full read reports
+            if name.endswith((".yaml", ".yml")) or _stray_dir_hint(name) is not None:
+                return None  # an unknown registry file or directory: a problem the full read reports
         for rel in (*TOP_FILES, *DIRS):
             path = os.path.join(root_s, rel)
             try:
@@ -92,6 +92,8 @@ def stat_signature(root: Path, *, max_file_size: int = MAX_FILE_SIZE,
                 files = []
                 for name in names:
                     if name.startswith("."):
+                        if _hidden_yaml(name):
+                            return None
                         continue
                     if not name.endswith(".yaml"):
                         return None
