@@ -180,6 +180,7 @@ class UnreadableFile(SanctrackError, OSError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.filename = path
+        self.strerror = reason
         self.reason = reason
 
     def __str__(self) -> str:
