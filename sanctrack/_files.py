@@ -272,9 +272,10 @@ def _read_bytes(path: "str | Path", size: int, limit: int) -> bytes:
 
 #: Attempts at a consistent read of a registry directory before "changed while loading".
 READ_ATTEMPTS = 4
-#: A file whose change time is this close to the start of a read may have been written in the
-#: same timestamp tick as a later write that leaves its stat unchanged: it is read a second time.
-RACY_NS = 1_000_000_000
+#: The coarsest timestamp tick assumed for file times (Linux stamps files with a clock that moves
+#: once a jiffy, 1-10 ms). A file changed within a tick of the read may be rewritten in that same
+#: tick with its stat unchanged: it is read a second time once the tick is over.
+TICK_NS = 25_000_000
 
 
 def _stray_dir_hint(name: str) -> str | None:
@@ -509,7 +510,15 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
                     continue
                 read(rel, dfd, name, via_link)
 
-        # the check: the same names, and every file read still the very file it was when read
+        # the check: the same names, and every file read still the very file it was when read.
+        # A file written within a timestamp tick of the read ("racy") could be rewritten in that
+        # same tick with its stat unchanged: once the tick is surely over, its bytes are read again.
+        racy = [rel for rel, (ident, _d, _r) in seen.items() if max(ident[3], ident[4]) + TICK_NS > t0]
+        if racy:
+            newest = max(max(seen[rel][0][3], seen[rel][0][4]) for rel in racy)
+            wait = newest + TICK_NS - time.time_ns()
+            if wait > 0:
+                time.sleep(wait / 1e9)
         if _listdir(rfd) != listings[""]:
             raise _Changed
         for d, dfd in dir_fds.items():
@@ -526,19 +535,19 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
                 raise _Changed from None
             if identity(st) != ident:
                 raise _Changed
-            if t0 - st.st_ctime_ns < RACY_NS or t0 - st.st_mtime_ns < RACY_NS:
-                # written very recently: a rewrite within the same timestamp tick would leave the
-                # stat unchanged, so the bytes themselves are compared
-                try:
-                    if real is not None:
-                        again = read_guarded_stat(real, limit=max_file_size)[0]
-                    else:
-                        again = read_guarded_stat(name, limit=max_file_size, follow=False,
-                                                  dir_fd=dir_fds.get(folder, rfd))[0]
-                except OSError:
-                    raise _Changed from None
-                if again != data:
-                    raise _Changed
+        for rel in racy:
+            ident, data, real = seen[rel]
+            folder, _, name = rel.rpartition("/")
+            try:
+                if real is not None:
+                    again, st = read_guarded_stat(real, limit=max_file_size)
+                else:
+                    again, st = read_guarded_stat(name, limit=max_file_size, follow=False,
+                                                  dir_fd=dir_fds.get(folder, rfd))
+            except OSError:
+                raise _Changed from None
+            if again != data or identity(st) != ident:
+                raise _Changed
         return out
     finally:
         for fd in fds:
