@@ -15,6 +15,8 @@ from ._errors import (
     InvalidDate,
     Problem,
     RegistryError,
+    UnreadableFile,
+    FileChanged,
     SanctrackError,
     UnknownMeasure,
     UnknownRecord,
@@ -109,6 +111,8 @@ __all__ = [
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 
