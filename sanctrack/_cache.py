@@ -26,7 +26,14 @@ the records — are made measure by measure when a measure is first asked
 about, and each measure's state runs are built then too.
 
 Trust. Each entry is signed (HMAC-SHA256) with a random secret kept in the
-cache directory (``secret``, mode 0600). An entry whose signature, format,
+cache directory (``secret``, mode 0600). The secret is used only if it is a
+regular file owned by the current user, of mode 0600, in a directory owned by
+the user and writable by no one else; otherwise the cache is off (a planted
+secret in a shared directory would let forged entries verify), and
+:func:`status` — ``sanctrack validate --verbose`` — says why. A secret of the
+wrong length (truncated) is replaced by the next write. Every file here (the
+secret, entries, the stat index) is read through the guarded open of
+:mod:`sanctrack._files`: a FIFO, a device or a symlink is a miss, never a hang. An entry whose signature, format,
 embedded key or schema is off — corrupt, truncated, copied from another
 machine or user, written by anything but sanctrack, or by a sanctrack with
 other record types — is ignored: the YAML is parsed as if there were no
