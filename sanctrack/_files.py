@@ -341,6 +341,32 @@ def registry_files(root: Path, problems: list[Problem], *, max_file_size: int = 
     return []
 
 
+def _read_listed(name: str, dfd: int, st: os.stat_result, limit: int) -> tuple[bytes, os.stat_result]:
+    """:func:`read_guarded_stat` for a name just ``lstat``-ed in a directory being read consistently.
+
+    The ``lstat`` already taken stands for the guarded open's first one, and no
+    ``fstat`` follows the read: the consistent read stats every file again at
+    its end, which catches a change during the read as well.
+    """
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableFile(name, f"not a regular file ({_kind(st.st_mode)})")
+    if st.st_size > limit:
+        raise UnreadableFile(name, f"too large ({st.st_size} bytes; the limit is {limit})")
+    fd = os.open(name, _OPEN_FLAGS | _NOFOLLOW, dir_fd=dfd)
+    try:
+        fst = os.fstat(fd)
+        if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(fst.st_mode):
+            raise FileChanged(name, "replaced by another file while it was opened")
+        data = _read_fd(fd, fst.st_size, limit)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UnreadableFile(name, f"too large (more than {limit} bytes)")
+    if len(data) != fst.st_size:
+        raise FileChanged(name, "changed while it was being read")
+    return data, fst
+
+
 def _listdir(fd: int) -> list[str]:
     return sorted(os.listdir(fd))
 
@@ -407,7 +433,7 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
                 real = os.fspath(rp)
             try:
                 if real is None:
-                    data, fst = read_guarded_stat(name, limit=max_file_size, follow=False, dir_fd=dfd)
+                    data, fst = _read_listed(name, dfd, st, max_file_size)
                 else:
                     data, fst = read_guarded_stat(real, limit=max_file_size, follow=True)
             except FileChanged:
