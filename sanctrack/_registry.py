@@ -54,6 +54,7 @@ from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
+from ._filters import closest
 from ._lineage import LineageMixin
 from ._ranges import RangeMixin
 from ._screen import ScreeningMixin
@@ -461,7 +462,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         ids = d.name_index.get(normalise_name(target))
         if not ids:
             keys = [e.name for e in d.entities.values()] + [a for e in d.entities.values() for a in e.aliases]
-            raise UnknownTarget(target, did_you_mean(target, keys))
+            raise UnknownTarget(target, closest(target, [*keys, *d.entities]))
         return tuple(d.entities[i] for i in sorted(ids))
 
     def entity(self, target: str) -> Entity:

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import _format as fmt
-from ._errors import InvalidDate, RegistryError, SanctrackError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._errors import (InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure, UnknownRecord,
+                      UnknownTarget)
 from ._time import parse_date, parse_when
 
 __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
@@ -526,9 +527,12 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         hint = "" if exc.hint else " (expected a measure id: 'sanctrack in-force DATE' lists them)"
         err.write(f"{PROG}: error: {exc}{hint}\n")
         return 1
+    except UnknownFilter as exc:  # a typo in a filter is a usage error, never "nothing found"
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2
     except (UnknownTarget, UnknownRecord) as exc:
-        err.write(f"{PROG}: error: {exc}\n")
-        return 1
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2 if getattr(exc, "filter", False) else 1
     except BrokenPipeError:  # output piped into `head`
         return 0
     except KeyboardInterrupt:
