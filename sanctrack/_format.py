@@ -35,6 +35,7 @@ __all__ = [
     "block",
     "label_of",
     "instrument_label",
+    "cause_text",
     "status_text",
     "licences_text",
     "footer",
@@ -90,6 +91,7 @@ def state_doc(reg: Any, s: MeasureState) -> dict[str, Any]:
     """The JSON form of a :class:`MeasureState`."""
     m = s.measure
     t = s.transition
+    b = s.basis or t
     return {
         "measure": m.id,
         "authority": m.authority,
@@ -105,9 +107,14 @@ def state_doc(reg: Any, s: MeasureState) -> dict[str, Any]:
         "version": s.version,
         "cause": s.cause,
         "transition": t.id if t is not None else None,
-        "instrument": _instrument(reg, t.instrument if t is not None else None),
-        "confidence": str(t.confidence) if t is not None else None,
+        "instrument": _instrument(reg, b.instrument if b is not None else None),
+        "confidence": str(b.confidence) if b is not None else None,
+        "basis": b.id if b is not None else None,
+        "lapsed": [{"transition": x.id, "instrument": _instrument(reg, x.instrument)} for x in s.lapsed],
         "uncertain": s.uncertain,
+        "knowledge": iso(s.knowledge),
+        "projection": s.projection,
+        "scheduled": s.scheduled,
         "reliefs": [relief_doc(r) for r in s.reliefs],
         "pending": [_pending_doc(p) for p in s.pending],
     }
@@ -209,7 +216,8 @@ def dumps(doc: Any) -> str:
 # -- CSV ---------------------------------------------------------------------
 
 STATE_COLUMNS = ("measure", "authority", "kind", "program", "targets", "status", "in_force", "valid_from",
-                 "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest")
+                 "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest",
+                 "knowledge", "projection", "scheduled", "basis", "lapsed")
 
 
 def label_of(reg: Any, inst_id: str | None) -> str:
@@ -224,6 +232,7 @@ def label_of(reg: Any, inst_id: str | None) -> str:
 
 def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
     t = s.transition
+    b = s.basis or t
     return {
         "measure": s.measure.id,
         "authority": s.measure.authority,
@@ -236,11 +245,16 @@ def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
         "valid_to": iso(s.valid.end) or "",
         "version": str(s.version),
         "licences": ";".join(r.label for r in s.reliefs),
-        "instrument": label_of(reg, t.instrument if t is not None else None),
+        "instrument": label_of(reg, b.instrument if b is not None else None),
         "transition": t.id if t is not None else "",
         "pending": ";".join(p.id for p in s.pending),
         "uncertain": "true" if s.uncertain else "false",
         "digest": s.digest,
+        "knowledge": iso(s.knowledge) or "",
+        "projection": "true" if s.projection else "false",
+        "scheduled": "true" if s.scheduled else "false",
+        "basis": b.id if b is not None else "",
+        "lapsed": ";".join(x.id for x in s.lapsed),
     }
 
 
@@ -293,8 +307,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
 
 
 def instrument_label(reg: Any, s: Any) -> str:
-    """The label of the instrument that began a state, else ``(transition id)`` or ``(cause)``."""
-    t = s.transition
+    """The label of the act that made a state's status (``MeasureState.basis``: the transition that
+    began it, or after a lapse the act the status rests on), else ``(transition id)`` or ``(cause)``."""
+    t = getattr(s, "basis", None) or s.transition
     if t is not None and t.instrument:
         try:
             return reg.instrument(t.instrument).label
@@ -305,13 +320,28 @@ def instrument_label(reg: Any, s: Any) -> str:
     return f"({s.cause})"
 
 
+def cause_text(reg: Any, s: Any) -> str:
+    """What began a state: its cause, and for a lapse what lapsed (``lapse of GL 9``)."""
+    lapsed = getattr(s, "lapsed", ())
+    if s.cause == "lapse" and lapsed:
+        return "lapse of " + ", ".join(label_of(reg, t.instrument) or t.id for t in lapsed)
+    return s.cause
+
+
 def status_text(s: Any) -> str:
-    """The status word; ``—`` before the measure existed, ``?`` appended inside an effective window."""
+    """The status word; ``—`` before the measure existed, ``?`` appended inside an effective window;
+    `` (scheduled)`` for a scheduled lapse after the knowledge date, `` (projected)`` for any other
+    answer after it."""
     if s.status is None:
-        return "—"
-    text = str(s.status)
-    if s.uncertain:
-        text += "?"
+        text = "—"
+    else:
+        text = str(s.status)
+        if s.uncertain:
+            text += "?"
+    if getattr(s, "scheduled", False):
+        text += " (scheduled)"
+    elif getattr(s, "projection", False):
+        text += " (projected)"
     return text
 
 
@@ -346,10 +376,12 @@ def state_block(reg: Any, s: Any, on: Any) -> str:
     else:
         word = "in force" if s.in_force else "not in force"
         doubt = " — uncertain (inside an effective window)" if s.uncertain else ""
-        pairs.append(("status", f"{s.status} ({word}){doubt}"))
+        mark = " (scheduled)" if s.scheduled else " (projected)" if s.projection else ""
+        pairs.append(("status", f"{s.status}{mark} ({word}){doubt}"))
         until = f", until {iso(s.valid.end)}" if s.valid.end else ", open"
-        pairs.append(("since", f"{iso(s.valid.start)}{until} (version {s.version}, by {s.cause})"))
-        confidence = f" [{s.transition.confidence}]" if s.transition else ""
+        pairs.append(("since", f"{iso(s.valid.start)}{until} (version {s.version}, by {cause_text(reg, s)})"))
+        basis = s.basis or s.transition
+        confidence = f" [{basis.confidence}]" if basis else ""
         pairs.append(("instrument", instrument_label(reg, s) + confidence))
         for r in s.reliefs:
             text = f"{r.label} since {iso(r.since)}"
@@ -362,6 +394,12 @@ def state_block(reg: Any, s: Any, on: Any) -> str:
             pairs.append(("licence", text))
         for p in s.pending:
             pairs.append(("pending", f"{p.action} announced {iso(p.announced)} ({p.id})"))
+    if s.scheduled:
+        pairs.append(("projection", f"scheduled: the lapse on {iso(s.valid.start)} lies after the knowledge date "
+                                    f"{iso(s.knowledge)}; a later record (a renewal) may change it"))
+    elif s.projection:
+        pairs.append(("projection", f"{iso(on)} is after the knowledge date {iso(s.knowledge)}: "
+                                    "later records may change this answer"))
     pairs.append(("digest", s.digest))
     return block(pairs)
 

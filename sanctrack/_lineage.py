@@ -24,6 +24,7 @@ from ._model import (
     Step,
     Transition,
 )
+from ._runs import marked as _marked
 from ._time import local_date
 from ._time import when_arg as _when
 from ._timelines import corrected as _corrected
@@ -50,8 +51,12 @@ class LineageMixin:
         ['us-ofac-belavia-sdn.announce-2025-09-11']
         """
         tl = self._timeline(measure_id)
-        k = self._k(tl, known)
-        return History(tl.measure, self._runs(tl, k).states(), _corrected(tl, k)[1])
+        y = self._effective_known(known)
+        k = tl.epoch(y)
+        versions = self._runs(tl, k).states()
+        if y is not None:  # each version marked as of its start, with this knowledge date
+            versions = tuple(_marked(v, y, v.valid.start > y) for v in versions)  # type: ignore[operator]
+        return History(tl.measure, versions, _corrected(tl, k)[1])
 
     def explain(self: Registry, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
         """The state on a date and the chain of transitions, instruments and sources behind it.

@@ -486,6 +486,22 @@ class MeasureState:
     ``until`` is the date the measure is scheduled to lapse (``expired``) unless
     extended. ``digest`` identifies the registry that answered: with the query
     date and the knowledge date it reproduces the answer.
+
+    Facts and projections: ``knowledge`` is the knowledge date of the answer
+    (the ``known=`` date or the view's :meth:`~Registry.as_known_on` date, else
+    the registry's latest ``recorded`` date; None only for a registry with no
+    records). ``projection`` is true when the answer is for a date after its
+    knowledge date: later records may change it. ``scheduled`` is true when the
+    state began after the knowledge date by a scheduled lapse (an ``until``):
+    an ``expired`` state that is scheduled has not happened yet. A version of
+    :meth:`~Registry.history` is marked as of its start date.
+
+    Provenance: ``basis`` is the act that made the status — ``transition``
+    when a transition began the state; after a lapse, the act the status rests
+    on (the imposing act once a licence lapsed, the act whose ``until`` ran out
+    for ``expired``); after a licence lapsed, the relief still in effect for
+    ``relieved``. ``lapsed`` names the records whose ``until`` was reached on
+    the state's first day (empty unless ``cause`` is ``"lapse"``).
     """
 
     measure: Measure
@@ -501,6 +517,11 @@ class MeasureState:
     targets: tuple[str, ...]
     digest: str
     until: _dt.date | None = None
+    knowledge: _dt.date | None = None
+    projection: bool = False
+    scheduled: bool = False
+    basis: Transition | None = None
+    lapsed: tuple[Transition, ...] = ()
 
     def __repr__(self) -> str:
         reliefs = ", ".join(r.label for r in self.reliefs)
@@ -511,6 +532,10 @@ class MeasureState:
             extra += f" until={self.until}"
         if self.uncertain:
             extra += " uncertain"
+        if self.scheduled:
+            extra += " scheduled"
+        elif self.projection:
+            extra += " projection"
         return f"<MeasureState {self.measure.id} {self.status} v{self.version} {self.valid}{extra}>"
 
     @property
@@ -530,6 +555,11 @@ class MeasureState:
     @property
     def since(self) -> _dt.date | None:
         return self.valid.start
+
+    @property
+    def is_fact(self) -> bool:
+        """True unless the answer is a projection (a date after its knowledge date)."""
+        return not self.projection
 
 
 @attrs.frozen(slots=True)

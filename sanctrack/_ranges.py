@@ -71,7 +71,8 @@ class RangeMixin:
                     out.append(s)
             return out
         if type(when) is _dt.date and self._use_global(self._d.inforce_cache, y):
-            states = self._inforce_index(y).at(when.toordinal())
+            o = when.toordinal()
+            states = self._mark_all(self._inforce_index(y).at(o), o, y)
         else:  # a one-off view, or an aware instant (each measure in its authority's zone)
             states = []
             for tl in self._ranked():

@@ -52,6 +52,7 @@ from ._model import (
 from ._runs import Runs as _Runs
 from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
+from ._runs import marked as _marked
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
 from ._filters import closest
@@ -153,9 +154,15 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         d.links = li
 
         grouped: Mapping[str, Any]
+        latest: _dt.date | None
         if _deferred is not None:
-            d.n_transitions, grouped = _deferred
+            d.n_transitions, grouped = _deferred[0], _deferred[1]
+            if len(_deferred) > 2:
+                latest = _deferred[2]  # type: ignore[misc]
+            else:
+                latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
         else:
+            latest = max(map(_RECORDED, tr), default=None)
             # records come grouped by measure (a file a measure): one step a run of them, in registry order
             grouped = {}
             for mid, run in itertools.groupby(tr, key=_MEASURE):
@@ -164,6 +171,13 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                     grouped[mid] = list(run)
                 else:
                     g.extend(run)
+        # the registry's knowledge date: its latest ``recorded`` (an answer for a later date is a projection)
+        for rec in (*re_, *li):
+            if latest is None or rec.recorded > latest:
+                latest = rec.recorded
+        d.knowledge = latest
+        d.kord = latest.toordinal() if latest is not None else _NEVER
+        d.projected = {}  # id(answer) -> (answer, the same answer marked a projection): at most one a measure
         tz_of: dict[str, str] = {}
         for code, a in d.authorities.items():
             try:
@@ -270,8 +284,12 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
 
     def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
         if k == 0:
-            return _NothingKnown(tl.measure, self._d.digest, ())
-        return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records)
+            return _NothingKnown(tl.measure, self._d.digest, (), knowledge=self._d.knowledge)
+        runs = _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records,
+                     knowledge=self._d.knowledge)
+        if k < tl.n:
+            runs.horizon = _day_of(tl.ordinals[k - 1])
+        return runs
 
     def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
         """Replay the measure's records known in epoch ``k``.
@@ -519,24 +537,30 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                         n = len(p) >> 1
                         s = p[n + bisect.bisect_right(p, o, 0, n)]
                         if s is not None:
-                            return s
+                            # a kept answer is marked as of its run's start: after the knowledge date
+                            # a fact's twin marked a projection is answered instead
+                            return s if o <= d.kord or s.projection else self._projected(s)
                         runs = d.latest[measure_id]
                     s = runs.at(o)
                     a = runs.answers
                     if type(a) is tuple:
                         d.points[measure_id] = a
-                    return s
+                    return s if o <= d.kord or s.projection else self._projected(s)
         tl = self._timeline(measure_id)
+        y: _dt.date | None
         if known is None and self._known is None:
             runs = tl.latest
             if runs is None:
                 runs = self._runs(tl, tl.n)
             k = -1  # the latest epoch (resolved below only for an instant)
+            y = None
         else:
             if type(known) is _dt.date and (self._known is None or known <= self._known):
                 k = bisect.bisect_right(tl.ordinals, known.toordinal())
+                y = known
             else:
-                k = tl.epoch(self._known) if known is None else self._k(tl, known)
+                y = self._effective_known(known)
+                k = tl.epoch(y)
             if k == tl.n:
                 runs = tl.latest
             else:
@@ -546,8 +570,10 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                 runs = self._runs(tl, k)
         when = _when(on)
         if type(when) is _dt.date:
-            return runs.at(when.toordinal())
-        return self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
+            o = when.toordinal()
+            return self._mark(runs.at(o), o, y)
+        s = self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
+        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
 
     def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
         """:meth:`state` for a parsed date or instant and an effective knowledge date."""
@@ -556,8 +582,54 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         if runs is None:
             runs = self._runs(tl, k)
         if type(when) is _dt.date:
-            return runs.at(when.toordinal())
-        return self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
+            o = when.toordinal()
+            return self._mark(runs.at(o), o, y)
+        s = self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
+        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
+
+    # -- facts and projections ---------------------------------------------------
+
+    def _mark(self, s: MeasureState, o: int, y: _dt.date | None) -> MeasureState:
+        """Answer ``s`` for the day with ordinal ``o``, marked as known on ``y`` (None: the registry's knowledge date).
+
+        The answers the runs keep are marked as of their run's start with the
+        registry's knowledge date; a question with another knowledge date gets
+        the answer marked anew (a new object), and a question after the
+        registry's knowledge date about a run that began before it gets that
+        answer's kept twin marked a projection.
+        """
+        d = self._d
+        if y is None:
+            if s.knowledge != d.knowledge:  # an instant's answer (made without the marks)
+                return _marked(s, d.knowledge, o > d.kord)
+            return s if o <= d.kord or s.projection else self._projected(s)
+        return _marked(s, y, o > y.toordinal())
+
+    def _mark_all(self, states: list[MeasureState], o: int, y: _dt.date | None) -> list[MeasureState]:
+        """:meth:`_mark` for the answers of one day (the global in-force index's)."""
+        if y is None:
+            if o <= self._d.kord:
+                return states
+            projected = self._projected
+            return [s if s.projection else projected(s) for s in states]
+        p = o > y.toordinal()
+        return [_marked(s, y, p) for s in states]
+
+    def _projected(self, s: MeasureState) -> MeasureState:
+        """The kept answer ``s`` (a fact) marked a projection, made once and kept (one at most a run)."""
+        got = self._d.projected.get(id(s))
+        if got is None or got[0] is not s:
+            got = (s, _marked(s, s.knowledge, True))
+            self._d.projected[id(s)] = got
+        return got[1]
+
+    @property
+    def knowledge(self) -> _dt.date | None:
+        """The knowledge date of this registry's answers: the view's date, else the latest ``recorded``.
+
+        An answer for a later date is a projection (``MeasureState.projection``).
+        """
+        return self._known if self._known is not None else self._d.knowledge
 
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
@@ -574,6 +646,8 @@ _NO_RECORDS: list[Transition] = []
 _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
+_RECORDED = operator.attrgetter("recorded")
+_NEVER = _dt.date.max.toordinal() + 1  # the knowledge ordinal of a registry with no records: nothing is projected
 
 
 def _timestamp(t: Transition) -> float:

@@ -255,7 +255,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
     def table() -> str:
         rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", fmt.status_text(s),
-                 fmt.licences_text(s), s.cause, fmt.instrument_label(reg, s)) for s in h.versions]
+                 fmt.licences_text(s), fmt.cause_text(reg, s), fmt.instrument_label(reg, s)) for s in h.versions]
         text = fmt.table(("V", "FROM", "TO", "STATUS", "LICENCES", "CAUSE", "INSTRUMENT"), rows, flex=(4, 6))
         for sup in h.superseded:
             text += f"superseded: {sup.record.id} by {sup.by.id}\n"

@@ -109,8 +109,12 @@ def test_state_as_known_on_an_earlier_date():
     assert code == 0
     got = lines(out)
     assert "on 2025-09-15 (as known on 2025-09-10)" in got
-    assert "status in_force (in force)" in got
-    assert "since 2023-09-08, open (version 2, by lapse)" in got
+    # 2025-09-15 is after the knowledge date 2025-09-10: a projection, said so
+    assert "status in_force (projected) (in force)" in got
+    assert "since 2023-09-08, open (version 2, by lapse of GL 9)" in got
+    assert "instrument SDN designations 2023-08-09 [confirmed]" in got
+    assert ("projection 2025-09-15 is after the knowledge date 2025-09-10: later records may change this answer"
+            in got)
 
 
 def test_state_json_carries_the_query_and_digest(bundled):
