@@ -788,7 +788,9 @@ def test_the_point_tuple_answers_as_the_runs_and_a_stale_one_is_only_a_slower_pa
     records["measures"] = [*records["measures"], s.Measure("w", "EU", "blocking", "W")]
     records["transitions"] = ts
     reg = s.Registry.build(**records)
-    want = {mid: [reg._d.timelines[mid].latest.at(x.toordinal()) for x in xs] for mid, xs in days.items()}
+    # the runs' answers, marked for the query date (after the knowledge date, the kept projection twin)
+    want = {mid: [reg._mark(reg._d.timelines[mid].latest.at(x.toordinal()), x.toordinal(), None) for x in xs]
+            for mid, xs in days.items()}
     for _ in range(2):  # first asks (answers made, the point tuple kept), then kept answers
         for mid, xs in days.items():
             assert [reg.state(mid, x) for x in xs] == want[mid]
