@@ -39,6 +39,7 @@ from ._model import (
     LinkedTransition,
     Measure,
     MeasureState,
+    Position,
     RegistryInfo,
     Relief,
     Release,
@@ -91,6 +92,7 @@ __all__ = [
     "Step",
     "StateChange",
     "Comparison",
+    "Position",
     "ScreenHit",
     "Screening",
     # time and rules

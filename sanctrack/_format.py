@@ -42,6 +42,8 @@ __all__ = [
     "state_table",
     "state_block",
     "short_state",
+    "position_text",
+    "position_doc",
 ]
 
 #: Bumped only for incompatible changes of the JSON shapes (adding keys is compatible).
@@ -402,6 +404,34 @@ def state_block(reg: Any, s: Any, on: Any) -> str:
                                     "later records may change this answer"))
     pairs.append(("digest", s.digest))
     return block(pairs)
+
+
+def position_text(p: Any) -> str:
+    """An authority's position in words: ``licensed by GL 13: authorises …; excludes …``, ``blocked (…)``."""
+    ids = ", ".join(s.measure.id for s in p.states)
+    mark = " — projected" if p.projection else ""
+    if p.position == "licensed":
+        parts = []
+        for r in p.reliefs:
+            text = r.label
+            if r.scope is not None and r.scope.authorises:
+                text += f": authorises {r.scope.authorises}"
+            if r.scope is not None and r.scope.excludes:
+                text += f"; excludes {', '.join(r.scope.excludes)}"
+            parts.append(text)
+        return f"licensed by {' | '.join(parts)} ({ids}){mark}"
+    if p.position == "lifted":
+        return f"lifted/expired: {', '.join(p.statuses)} ({ids}){mark}"
+    if p.position == "no measure":
+        return f"no measure on that date{mark}"
+    return f"{p.position} ({ids}){mark}"
+
+
+def position_doc(p: Any) -> dict[str, Any]:
+    """The JSON form of a :class:`~sanctrack.Position`."""
+    return {"authority": p.authority, "position": p.position,
+            "measures": [s.measure.id for s in p.states], "statuses": list(p.statuses),
+            "licences": [relief_doc(r) for r in p.reliefs], "projection": p.projection}
 
 
 def short_state(s: Any) -> str:

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._model import (
     Comparison,
+    MeasureState,
+    Position,
+    Relief,
+    Status,
     Deal,
     Explanation,
     History,
@@ -87,25 +91,43 @@ class LineageMixin:
         return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
 
     def compare(self: Registry, target: str, on: Any, *, known: Any = None) -> Comparison:
-        """One target across authorities on a date: every measure against it, and who has one in force.
+        """One target across authorities on a date: each authority's practical position, and its measures' states.
 
         >>> import sanctrack
         >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
         >>> c.by_authority, c.divergent
         ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
+        >>> c = sanctrack.load().compare("Belaruskali", "2025-12-20")
+        >>> [(p.authority, p.position, [r.label for r in p.reliefs]) for p in c.positions]
+        [('EU', 'blocked', []), ('LT', 'blocked', []), ('UK', 'blocked', []), ('US-OFAC', 'licensed', ['GL 13'])]
+
+        Every authority that has a measure against the target at any time has a
+        position, ``no measure`` before its first one exists. The verdict is
+        divergent when the positions differ: licensed against blocked counts.
         """
         ents = self.resolve(target)
         ids = frozenset(e.id for e in ents)
+        y = self._effective_known(known)
         states = []
-        for mid in self._d.timelines:
-            s = self.state(mid, on, known=known)
+        ever: set[str] = set()  # authorities with a measure against the target at any time (in this view)
+        projected: set[str] = set()  # authorities whose answers are projections (a date after the knowledge date)
+        for tl in self._target_timelines(ids):
+            if tl.epoch(y) == 0:
+                continue
+            ever.add(tl.measure.authority)
+            s = self.state(tl.measure.id, on, known=known)
+            if s.projection:
+                projected.add(tl.measure.authority)
             if s.exists and ids & set(s.targets):
                 states.append(s)
         states.sort(key=lambda s: (s.measure.authority, s.measure.id))
         flags: dict[str, bool] = {}
+        by: dict[str, list[MeasureState]] = {a: [] for a in ever}
         for s in states:
             flags[s.measure.authority] = flags.get(s.measure.authority, False) or s.in_force
-        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
+            by.setdefault(s.measure.authority, []).append(s)
+        positions = tuple(_position(a, tuple(by[a]), a in projected) for a in sorted(by))
+        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())), positions)
 
     def deals(self: Registry) -> tuple[Deal, ...]:
         """Every release (by date) with the transitions linked to it.
@@ -140,3 +162,25 @@ class LineageMixin:
         out = [LinkedTransition(ln, d.transitions[ln.transition]) for ln in self.links if ln.release == release_id]
         out.sort(key=lambda x: (x.transition.when, x.transition.id))
         return tuple(out)
+
+
+def _position(authority: str, states: tuple[MeasureState, ...], projection: bool) -> Position:
+    """An authority's practical position from its measures' states against one target on one date.
+
+    Blocked if one measure in force has no licence in effect; licensed if every
+    measure in force is relieved; lifted if measures exist and none is in force;
+    no measure if none exists yet.
+    """
+    live = [s for s in states if s.in_force]
+    if live:
+        blocked = [s for s in live if s.status is Status.IN_FORCE]
+        if blocked:
+            return Position(authority, "blocked", states, (), tuple(str(s.status) for s in states), projection)
+        reliefs: list[Relief] = []
+        for s in live:
+            reliefs.extend(r for r in s.reliefs if r not in reliefs)
+        return Position(authority, "licensed", states, tuple(reliefs), tuple(str(s.status) for s in states),
+                        projection)
+    if states:
+        return Position(authority, "lifted", states, (), tuple(sorted({str(s.status) for s in states})), projection)
+    return Position(authority, "no measure", (), (), (), projection)

@@ -48,6 +48,8 @@ __all__ = [
     "Explanation",
     "StateChange",
     "Comparison",
+    "Position",
+    "POSITIONS",
     "ScreenHit",
 ]
 
@@ -641,19 +643,69 @@ class StateChange:
     after: MeasureState
 
 
+#: An authority's practical position against a target on a date (see :class:`Position`).
+POSITIONS = ("blocked", "licensed", "lifted", "no measure")
+
+
+@attrs.frozen(slots=True)
+class Position:
+    """One authority's practical position against a target on a date.
+
+    ``position`` is ``blocked`` (a measure in force with no licence in effect),
+    ``licensed`` (every measure in force is relieved: ``reliefs`` says by which
+    licences, what they authorise and what they exclude), ``lifted`` (measures
+    existed but none is in force: ``statuses`` says lifted, expired or
+    suspended) or ``no measure`` (none of its measures against the target
+    exists on that date yet). ``states`` are its measures' states on that date
+    (those that exist); ``projection`` is true if any of them is a projection.
+    """
+
+    authority: str
+    position: str
+    states: tuple[MeasureState, ...] = ()
+    reliefs: tuple[Relief, ...] = ()
+    statuses: tuple[str, ...] = ()
+    projection: bool = False
+
+    @property
+    def restricted(self) -> bool:
+        """True if a measure is in force (blocked or licensed)."""
+        return self.position in ("blocked", "licensed")
+
+
 @attrs.frozen(slots=True)
 class Comparison:
-    """One target across authorities on one date."""
+    """One target across authorities on one date.
+
+    ``positions`` gives every authority that has (or will have) a measure
+    against the target its practical position (:class:`Position`);
+    ``by_authority`` keeps, for the authorities with a measure on that date,
+    whether one is in force.
+    """
 
     target: Entity
     states: tuple[MeasureState, ...]
     by_authority: tuple[tuple[str, bool], ...]
+    positions: tuple[Position, ...] = ()
 
     @property
     def divergent(self) -> bool:
-        """True if some authorities have a measure in force and others do not."""
+        """True if the authorities' positions differ (licensed against blocked counts).
+
+        Without positions (a Comparison made by hand): true if some authorities
+        have a measure in force and others do not.
+        """
+        if self.positions:
+            return len({p.position for p in self.positions}) > 1
         flags = {flag for _, flag in self.by_authority}
         return len(flags) > 1
+
+    def position(self, authority: str) -> Position:
+        """The position of one authority (KeyError if it has no measure against the target)."""
+        for p in self.positions:
+            if p.authority == authority:
+                return p
+        raise KeyError(authority)
 
 
 @attrs.frozen(slots=True)

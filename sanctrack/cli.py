@@ -382,15 +382,17 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else "")),
                           ("verdict", "DIVERGENT: the authorities disagree" if c.divergent else "no divergence"),
                           ("in force", ", ".join(yes) or "none"),
-                          ("not in force", ", ".join(no) or "none")])
-        return head + "\n" + fmt.state_table(reg, c.states)
+                          ("not in force", ", ".join(no) or "none"),
+                          *((p.authority, fmt.position_text(p)) for p in c.positions)])
+        return head + "\n" + (fmt.state_table(reg, c.states) if c.states else "")
 
     result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
               "by_authority": {a: flag for a, flag in c.by_authority},
+              "positions": [fmt.position_doc(p) for p in c.positions],
               "states": [fmt.state_doc(reg, s) for s in c.states]}
     _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
-    if not c.states:
+    if not c.positions:
         raise NothingFound(f"no measure against {args.compare_target!r} existed on {_iso(on)}")
     return 0
 
