@@ -324,9 +324,9 @@ def instrument_label(reg: Any, s: Any) -> str:
 
 def cause_text(reg: Any, s: Any) -> str:
     """What began a state: its cause, and for a lapse what lapsed (``lapse of GL 9``)."""
-    lapsed = getattr(s, "lapsed", ())
-    if s.cause == "lapse" and lapsed:
-        return "lapse of " + ", ".join(label_of(reg, t.instrument) or t.id for t in lapsed)
+    labels = [label_of(reg, t.instrument) for t in getattr(s, "lapsed", ()) if t.instrument]
+    if s.cause == "lapse" and labels:
+        return "lapse of " + ", ".join(labels)
     return s.cause
 
 

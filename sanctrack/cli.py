@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("path", metavar="PATH", nargs="?", default=None)
     sp = cmd("export", _cmd_export, "the interval table (csv), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the interval table is made as of (default: today): a lapse after it is "
+                         "written as scheduled, never as expired")
     sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
@@ -452,15 +455,26 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def export_as_of(args: argparse.Namespace) -> _dt.date:
+    """The ``--as-of`` date of an export: the date given, else today's (the one place the clock is read)."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return _dt.date.today()
+    if _opt(args, "format") == "json":
+        raise UsageError("--as-of does not apply to export --format json: the export is the whole registry")
+    return parse_date(text)
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from . import exports
 
     f = _format(args, ("csv", "json", "ftm"), default="csv")
+    as_of = export_as_of(args)
     reg = _load(args)
 
     def write(stream: TextIO) -> None:
         if f == "csv":
-            exports.write_intervals_csv(reg, stream)
+            exports.write_intervals_csv(reg, stream, as_of)
         elif f == "json":
             exports.dump_json(reg, stream)
         else:

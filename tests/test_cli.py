@@ -144,7 +144,8 @@ def test_history():
     assert got[:5] == [
         "V FROM TO STATUS LICENCES CAUSE INSTRUMENT",
         "1 2023-08-09 2023-09-08 relieved GL 9 relieve GL 9",
-        "2 2023-09-08 2025-09-11 in_force — lapse (lapse)",
+        # the act the blocking rests on once GL 9 lapsed, with the lapse named as the cause
+        "2 2023-09-08 2025-09-11 in_force — lapse of GL 9 SDN designations 2023-08-09",
         "3 2025-09-11 2025-11-04 relieved GL 11 relieve GL 11",
         "4 2025-11-04 open lifted — lift SDN removals 2025-11-04",
     ]
