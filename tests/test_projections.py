@@ -292,3 +292,16 @@ def test_compare_cli_json_and_table(reg):
     assert "verdict DIVERGENT: the authorities disagree" in lines
     assert "EU no measure on that date" in lines and "US-OFAC no measure on that date" in lines
     assert "UK blocked (uk-belavia-flying-restriction, uk-belavia-operating-permit)" in lines
+
+
+def test_an_instant_is_marked_by_its_calendar_day_in_the_authority_zone(reg):
+    # the EU airspace ban applies from 00:00 CEST on 2021-06-05 (a timed step): asked at instants
+    utc = dt.timezone.utc
+    before = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 21, 59, tzinfo=utc))
+    after = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc))
+    assert (before.exists, after.status, after.projection, after.knowledge) == (False, Status.IN_FORCE, False,
+                                                                                D(2026, 3, 26))
+    late = reg.state("eu-belarus-airspace-ban", dt.datetime(2027, 3, 1, 12, tzinfo=utc))
+    assert (late.status, late.projection, late.scheduled) == (Status.EXPIRED, True, True)
+    seen = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc), known="2021-06-04")
+    assert (seen.knowledge, seen.projection) == (D(2021, 6, 4), True)  # 2021-06-05 in Brussels
