@@ -178,6 +178,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         d.knowledge = latest
         d.kord = latest.toordinal() if latest is not None else _NEVER
         d.projected = {}  # id(answer) -> (answer, the same answer marked a projection): at most one a measure
+        d.marked = {}  # (id(answer), knowledge date, projection) -> (answer, marked): bounded (_MARKED_MEMO)
         tz_of: dict[str, str] = {}
         for code, a in d.authorities.items():
             try:
@@ -603,7 +604,20 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
             if s.knowledge != d.knowledge:  # an instant's answer (made without the marks)
                 return _marked(s, d.knowledge, o > d.kord)
             return s if o <= d.kord or s.projection else self._projected(s)
-        return _marked(s, y, o > y.toordinal())
+        return self._marked_as(s, y, o > y.toordinal())
+
+    def _marked_as(self, s: MeasureState, y: _dt.date, projection: bool) -> MeasureState:
+        """``s`` marked as known on ``y``: made once and kept in a bounded memo (audits ask one ``y`` often)."""
+        memo = self._d.marked
+        key = (id(s), y, projection)
+        got = memo.get(key)
+        if got is not None and got[0] is s:
+            return got[1]
+        m = _marked(s, y, projection)
+        if len(memo) >= _MARKED_MEMO:
+            memo.clear()
+        memo[key] = (s, m)
+        return m
 
     def _mark_all(self, states: list[MeasureState], o: int, y: _dt.date | None) -> list[MeasureState]:
         """:meth:`_mark` for the answers of one day (the global in-force index's)."""
@@ -613,7 +627,8 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
             projected = self._projected
             return [s if s.projection else projected(s) for s in states]
         p = o > y.toordinal()
-        return [_marked(s, y, p) for s in states]
+        marked_as = self._marked_as
+        return [marked_as(s, y, p) for s in states]
 
     def _projected(self, s: MeasureState) -> MeasureState:
         """The kept answer ``s`` (a fact) marked a projection, made once and kept (one at most a run)."""
@@ -647,6 +662,7 @@ _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
 _RECORDED = operator.attrgetter("recorded")
+_MARKED_MEMO = 1 << 15  # answers marked for a known= date kept at most (then the memo starts again)
 _NEVER = _dt.date.max.toordinal() + 1  # the knowledge ordinal of a registry with no records: nothing is projected
 
 
