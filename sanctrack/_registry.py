@@ -343,8 +343,12 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                 o = day.toordinal()
                 version, valid = runs.version_valid(o)
                 tss = [ts for ts, _ in subs]
+                day_state = runs.at(o)  # a partial state begun by no transition rests on what the day's does
                 sts = [_answer(m, r.status, r.reliefs, r.pending, version, r.transition, r.cause,
-                               valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
+                               valid, r.uncertain, r.program, r.targets, digest, r.until, runs.knowledge, False,
+                               False, day_state.basis if r.transition is None else None,
+                               day_state.lapsed if r.transition is None else ())
+                       for _, r in subs]
                 intraday[o] = (tss, sts)
         runs.intraday = intraday
         return intraday
