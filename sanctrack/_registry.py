@@ -20,7 +20,8 @@ This module holds construction, the checks, the point path (:meth:`state`)
 and the lookups; the class takes its other queries from mixins:
 :mod:`sanctrack._ranges` (``in_force``, ``changes``, ``diff`` and the global
 indexes), :mod:`sanctrack._lineage` (``history``, ``explain``, ``compare``,
-the deals) and :mod:`sanctrack._screen` (``screen``).
+the deals), :mod:`sanctrack._screen` (``screen``) and :mod:`sanctrack._marks`
+(the facts/projection marks of answers and ``knowledge``).
 
 This module is pure: no files, no clock, no printing.
 """
@@ -52,11 +53,11 @@ from ._model import (
 from ._runs import Runs as _Runs
 from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
-from ._runs import marked as _marked
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
 from ._filters import closest
 from ._lineage import LineageMixin
+from ._marks import MarksMixin
 from ._ranges import RangeMixin
 from ._screen import ScreeningMixin
 from ._time import known_arg as _known
@@ -73,7 +74,7 @@ from ._validate import check_records, did_you_mean
 __all__ = ["Registry", "normalise_name"]
 
 
-class Registry(RangeMixin, LineageMixin, ScreeningMixin):
+class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
     Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
@@ -592,64 +593,6 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         s = self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
         return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
 
-    # -- facts and projections ---------------------------------------------------
-
-    def _mark(self, s: MeasureState, o: int, y: _dt.date | None) -> MeasureState:
-        """Answer ``s`` for the day with ordinal ``o``, marked as known on ``y`` (None: the registry's knowledge date).
-
-        The answers the runs keep are marked as of their run's start with the
-        registry's knowledge date; a question with another knowledge date gets
-        the answer marked anew (a new object), and a question after the
-        registry's knowledge date about a run that began before it gets that
-        answer's kept twin marked a projection.
-        """
-        d = self._d
-        if y is None:
-            if s.knowledge != d.knowledge:  # an instant's answer (made without the marks)
-                return _marked(s, d.knowledge, o > d.kord)
-            return s if o <= d.kord or s.projection else self._projected(s)
-        return self._marked_as(s, y, o > y.toordinal())
-
-    def _marked_as(self, s: MeasureState, y: _dt.date, projection: bool) -> MeasureState:
-        """``s`` marked as known on ``y``: made once and kept in a bounded memo (audits ask one ``y`` often)."""
-        memo = self._d.marked
-        key = (id(s), y, projection)
-        got = memo.get(key)
-        if got is not None and got[0] is s:
-            return got[1]
-        m = _marked(s, y, projection)
-        if len(memo) >= _MARKED_MEMO:
-            memo.clear()
-        memo[key] = (s, m)
-        return m
-
-    def _mark_all(self, states: list[MeasureState], o: int, y: _dt.date | None) -> list[MeasureState]:
-        """:meth:`_mark` for the answers of one day (the global in-force index's)."""
-        if y is None:
-            if o <= self._d.kord:
-                return states
-            projected = self._projected
-            return [s if s.projection else projected(s) for s in states]
-        p = o > y.toordinal()
-        marked_as = self._marked_as
-        return [marked_as(s, y, p) for s in states]
-
-    def _projected(self, s: MeasureState) -> MeasureState:
-        """The kept answer ``s`` (a fact) marked a projection, made once and kept (one at most a run)."""
-        got = self._d.projected.get(id(s))
-        if got is None or got[0] is not s:
-            got = (s, _marked(s, s.knowledge, True))
-            self._d.projected[id(s)] = got
-        return got[1]
-
-    @property
-    def knowledge(self) -> _dt.date | None:
-        """The knowledge date of this registry's answers: the view's date, else the latest ``recorded``.
-
-        An answer for a later date is a projection (``MeasureState.projection``).
-        """
-        return self._known if self._known is not None else self._d.knowledge
-
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
         return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
@@ -666,7 +609,6 @@ _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
 _RECORDED = operator.attrgetter("recorded")
-_MARKED_MEMO = 1 << 15  # answers marked for a known= date kept at most (then the memo starts again)
 _NEVER = _dt.date.max.toordinal() + 1  # the knowledge ordinal of a registry with no records: nothing is projected
 
 
