@@ -51,6 +51,9 @@ class RangeMixin:
 
         ``target`` is an entity id, name, alias or identifier; ``program`` matches
         the program in effect on that date. Sorted by authority, then measure id.
+        A filter value the registry does not know is refused, never an empty
+        answer: :class:`~sanctrack.UnknownFilter` (``authority``, ``kind``,
+        ``program``) or :class:`~sanctrack.UnknownTarget`, with a "did you mean".
 
         >>> import sanctrack
         >>> [s.measure.id for s in sanctrack.load().in_force("2025-12-20", target="BPC")]

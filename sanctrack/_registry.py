@@ -520,6 +520,14 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         'GL 11'
         >>> str(reg.state("us-ofac-belavia-sdn", "2025-11-10", known="2025-10-01").status)
         'relieved'
+
+        Every answer carries its knowledge date (``known``, else the registry's
+        latest ``recorded``) and says whether it is a projection (a date after
+        it); a lapse after the knowledge date is *scheduled*, not a past event:
+
+        >>> s = reg.state("eu-belavia-listing", "2027-03-01")
+        >>> str(s.status), str(s.knowledge), s.projection, s.scheduled
+        ('expired', '2026-03-26', True, True)
         """
         if known is None and self._known is None:
             # the common question (everything known, a calendar date) goes straight from the measure id
