@@ -15,6 +15,8 @@ from ._errors import (
     InvalidDate,
     Problem,
     RegistryError,
+    UnreadableFile,
+    FileChanged,
     SanctrackError,
     UnknownFilter,
     UnknownMeasure,
@@ -113,6 +115,8 @@ __all__ = [
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 

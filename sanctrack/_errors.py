@@ -21,6 +21,8 @@ __all__ = [
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 
@@ -182,3 +184,31 @@ class RegistryError(SanctrackError, ValueError):
         head = summary or f"invalid registry: {n} problem{'s' if n != 1 else ''}"
         body = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(head + (":\n" + body if body else ""))
+
+
+# -- files sanctrack refuses to read (sanctrack._files) -----------------------------
+
+
+class UnreadableFile(SanctrackError, OSError):
+    """A file sanctrack will not read: not a regular file, too large, or unreadable.
+
+    ``path`` is the file (also ``filename``, as for any ``OSError``), ``reason``
+    says why in words. Raised by the one guarded open of :mod:`sanctrack._files`
+    for every file the library opens (registry files, JSON exports, cache
+    entries, list snapshots), so a FIFO, a device or a huge file never hangs
+    or exhausts a load.
+    """
+
+    def __init__(self, path: Any, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.filename = path
+        self.strerror = reason
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class FileChanged(UnreadableFile):
+    """A file (or a directory's set of files) that changed while it was being read."""

@@ -455,7 +455,8 @@ def test_an_internal_error_is_one_line_exit_70(monkeypatch, capsys, small_json):
     monkeypatch.setattr(sanctrack.Registry, "in_force", boom)
     assert cli.main(["in-force", "2025-01-01", "--registry", small_json]) == 70
     captured = capsys.readouterr()
-    assert captured.err == "sanctrack: internal error: RuntimeError: disk on fire second line\n"
+    assert captured.err == (f"sanctrack: internal error (sanctrack {sanctrack.__version__}; please report it): "
+                            "RuntimeError: disk on fire second line\n")
 
 
 def test_main_returns_codes_without_exiting(capsys, small_json):
