@@ -419,7 +419,7 @@ def deals_ledger(reg: Any, deals: Sequence[Deal], width: int = WIDTH) -> str:
     out: list[str] = []
 
     def para(text: str, indent: str) -> None:
-        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ")
+        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ", break_on_hyphens=False)
                    or [indent.rstrip()])
 
     for d in deals:
