@@ -444,12 +444,17 @@ def deals_ledger(reg: Any, deals: Sequence[Deal], width: int = WIDTH) -> str:
             t, ln = lt.transition, lt.link
             m = reg.measure(t.measure)
             what = _GIVEN.get(str(t.action), str(t.action))
+            label = ""
             if t.instrument:
                 try:
-                    what += " " + reg.instrument(t.instrument).label
+                    label = reg.instrument(t.instrument).label
                 except LookupError:
-                    what += " " + t.instrument
-            when = f"announced {iso(t.announced)}" if t.is_pending else f"from {iso(t.effective)}"
+                    label = t.instrument
+            if t.is_pending:
+                what += " announced" + (f" ({label})" if label else "")
+            elif label:
+                what += " " + label
+            when = f"on {iso(t.announced)}" if t.is_pending else f"from {iso(t.effective)}"
             if t.until is not None and not t.is_pending:
                 when += f" to {iso(t.until - _dt.timedelta(days=1))}"
             flag = ""
