@@ -465,6 +465,22 @@ def test_8a_lakokraska_polotsk_licence_2008_to_2011(reg):
     assert not reg.state("us-ofac-belneftekhim-sdn", "2007-11-12").exists
     assert _st(reg, "us-ofac-belarus-soe-sdn", "2011-08-11") == ("in_force", [])
     assert not reg.state("us-ofac-belarus-soe-sdn", "2011-08-10").exists
+    # the shipped registry had this measure only from an inferred 2014-12-31, with Belneftekhim among its targets
+    assert not reg.state("us-ofac-belarus-soe-sdn", "2012-01-01", known="2026-12-04").exists
+    assert reg.state("us-ofac-belarus-soe-sdn", "2015-01-01", known="2026-12-04").targets == (
+        "belneftekhim", "belshina", "grodno-azot", "naftan")
+    assert reg.state("us-ofac-belarus-soe-sdn", "2015-01-01").targets == (
+        "belshina", "grodno-azot", "grodno-khimvolokno", "naftan")
+
+
+def test_lukashenko_us_and_eu_diverge_while_the_eu_suspended_its_measures(reg):
+    c = reg.compare("Alexander Lukashenko", "2016-01-01")
+    assert c.by_authority == (("EU", False), ("US-OFAC", True)) and c.divergent
+    assert {s.measure.id: str(s.status) for s in c.states} == {
+        "eu-lukashenko-asset-freeze": "suspended", "eu-lukashenko-travel-ban": "suspended",
+        "us-ofac-lukashenko-sdn": "in_force"}
+    c = reg.compare("Lukashenka", "2026-06-01")
+    assert c.by_authority == (("EU", True), ("US-OFAC", True)) and not c.divergent
 
 
 def test_8b_grodno_azot_gl2_series(reg):
