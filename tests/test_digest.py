@@ -41,7 +41,7 @@ from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack._canonical import _encoder, _value, _value_json, canonical_json, digest_of, plain, registry_digest
 from sanctrack.strategies import registries, registry_records
 
-BUNDLED_DIGEST = "sha256:4e4145f4b95ecce6490844629b3f4e3ed8957ac0bfb924129cd284ce4b79a0c1"
+BUNDLED_DIGEST = "sha256:7ca3746fcb01a34d8764c6d1023813cdfc445c7527f4999300d6cff9d80c790a"
 
 
 def plain_document(*, info, authorities, entities, instruments, sources, measures, records_of, releases, links):
