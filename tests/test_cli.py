@@ -180,7 +180,7 @@ def test_explain():
     got = lines(out)
     assert "status relieved (in force)" in got
     assert "2021-08-09 impose SDN designations 2021-08-09 confirmed S03, S34" in got
-    assert "2021-08-09 relieve GL 4 confirmed S03, S35" in got
+    assert "2021-08-09 relieve GL 4 confirmed S03, S35, N-ofac-faq-939" in got  # OFAC FAQ 939 added 2026-12-05
     assert any(line.startswith("2025-12-15 relieve GL 13 confirmed") for line in got)
     assert "superseded: us-ofac-belaruskali-sdn.announce-2025-12-13 by us-ofac-belaruskali-sdn.gl13" in got
     assert "sources:" in got
