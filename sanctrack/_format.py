@@ -452,3 +452,84 @@ def block(pairs: Sequence[tuple[str, str]], width: int = WIDTH) -> str:
         out.append(f"{k.ljust(kw)}  {lines[0]}\n")
         out.extend(f"{'':{kw}}  {line}\n" for line in lines[1:])
     return "".join(out)
+
+
+# -- the deals ledger ----------------------------------------------------------------
+
+_GIVEN = {
+    "relieve": "licence", "lift": "removal", "suspend": "suspension", "resume": "measures reinstated",
+    "revoke_relief": "licence revoked", "extend": "extension", "impose": "imposed", "reimpose": "re-imposed",
+    "amend": "amendment",
+}
+
+
+def _target_names(reg: Any, measure: Any, t: Any) -> str:
+    targets = measure.targets
+    if t.effective is not None:  # the targets of the state the transition made (an amend may have moved them)
+        targets = reg.state(measure.id, t.effective).targets or targets
+    names = []
+    for e in targets:
+        try:
+            names.append(reg.entity(e).name)
+        except LookupError:
+            names.append(e)
+    return ", ".join(names)
+
+
+def deals_ledger(reg: Any, deals: Sequence[Deal], width: int = WIDTH) -> str:
+    """The deals as a ledger a reader can follow: each release (date, how many, who), then what was given
+    for it — by which authority, on which date, under which instrument, to whom — and how sure the link is
+    (``stated`` by an official, ``reported`` by the press, ``inferred``). Announcements not (yet) carried
+    out say so; records the registry later corrected are marked ``superseded``."""
+    import textwrap
+
+    corrected = {t.corrects: t.id for t in reg.transitions if t.corrects is not None}
+    out: list[str] = []
+
+    def para(text: str, indent: str) -> None:
+        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ", break_on_hyphens=False)
+                   or [indent.rstrip()])
+
+    for d in deals:
+        r = d.release
+        count = "?" if r.count is None else str(r.count)
+        head = f"{iso(r.date)}  {count} released"
+        if r.date_window:
+            head += f" (date only known within {iso(r.date_window[0])}…{iso(r.date_window[1])})"
+        if r.people:
+            head += ": " + ", ".join(r.people)
+        para(head, "")
+        extra = []
+        if r.destinations:
+            extra.append("to " + ", ".join(r.destinations))
+        if r.negotiators:
+            extra.append("negotiated by " + ", ".join(r.negotiators))
+        if extra:
+            para("; ".join(extra), "    ")
+        if not d.links:
+            para("nothing given in return is recorded", "    ")
+        for lt in d.links:
+            t, ln = lt.transition, lt.link
+            m = reg.measure(t.measure)
+            what = _GIVEN.get(str(t.action), str(t.action))
+            label = ""
+            if t.instrument:
+                try:
+                    label = reg.instrument(t.instrument).label
+                except LookupError:
+                    label = t.instrument
+            if t.is_pending:
+                what += " announced" + (f" ({label})" if label else "")
+            elif label:
+                what += " " + label
+            when = f"on {iso(t.announced)}" if t.is_pending else f"from {iso(t.effective)}"
+            if t.until is not None and not t.is_pending:
+                when += f" to {iso(t.until - _dt.timedelta(days=1))}"
+            flag = ""
+            if t.id in corrected and not t.is_pending:
+                flag = f" [superseded by {corrected[t.id]}]"
+            elif t.is_pending and t.id in corrected:
+                flag = f" (followed by {corrected[t.id]})"
+            para(f"{m.authority} gave: {what} for {_target_names(reg, m, t)}, {when}{flag} — basis: {ln.basis}"
+                 f" ({t.measure})", "    ")
+    return "\n".join(out) + "\n"

@@ -374,7 +374,8 @@ class Transition:
         if self.effective is None and self.announced is None:
             raise ValueError("a transition needs an effective date or an announced date")
         if self.effective is not None and self.until is not None and self.until <= self.effective:
-            raise ValueError(f"until {self.until} must be after effective {self.effective}")
+            raise ValueError(f"until {self.until} must be after effective {self.effective} (until is exclusive: "
+                             "'through D' or 'until D' in an instrument is D + 1 day, '12:01 a.m. on D' is D)")
         if self.effective_window is not None:
             if self.effective is None:
                 raise ValueError("effective_window needs a best-estimate effective date")

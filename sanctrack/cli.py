@@ -425,15 +425,7 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
         return out_rows
 
     def table() -> str:
-        lines = []
-        last = None
-        for r in rows():
-            first = r["release"] != last
-            last = r["release"]
-            lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
-                          r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
-        head = ("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS")
-        return (fmt.table(head, lines, flex=(2, 3), keep=(2,))
+        return (fmt.deals_ledger(reg, deals)
                 + fmt.footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
                                f"{sum(len(d.links) for d in deals)} links"))
 
