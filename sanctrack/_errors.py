@@ -17,6 +17,7 @@ __all__ = [
     "IllegalTransition",
     "UnknownMeasure",
     "UnknownTarget",
+    "UnknownFilter",
     "UnknownRecord",
     "Problem",
     "RegistryError",
@@ -98,9 +99,31 @@ class UnknownMeasure(_Unknown):
 class UnknownTarget(_Unknown):
     """No entity matches that id, name, alias or identifier."""
 
-    def __init__(self, target: str, hint: str | None = None) -> None:
+    def __init__(self, target: str, hint: str | None = None, *, filter: bool = False) -> None:
         self.target = target
+        #: True when the target was a query's filter (``target=``): a usage error, not an empty answer
+        self.filter = filter
         super().__init__(f"unknown target {target!r}: no entity has that id, name, alias or identifier", hint)
+
+
+class UnknownFilter(_Unknown):
+    """A filter value (``authority``, ``kind``, ``program``) that the registry does not know.
+
+    A typo in a filter must never read as "nothing in force": ``filter`` names
+    the filter, ``value`` is the value given, ``known`` every value the registry
+    knows for it (sorted) and ``hint`` a "did you mean" when one is close.
+    """
+
+    def __init__(self, filter: str, value: object, known: "Iterable[str]", hint: str | None = None) -> None:
+        self.filter = filter
+        self.value = value
+        self.known: tuple[str, ...] = tuple(sorted(known))
+        shown = ", ".join(self.known[:40]) + (f", … ({len(self.known)} in all)" if len(self.known) > 40 else "")
+        message = f"unknown {filter} {value!r}"
+        if hint:
+            message += f"; {hint}"
+        message += f"; known {filter} values: {shown or '(none)'}"
+        super().__init__(message, None)
 
 
 class UnknownRecord(_Unknown):

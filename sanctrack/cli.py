@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import _format as fmt
-from ._errors import InvalidDate, RegistryError, SanctrackError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._errors import (InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure, UnknownRecord,
+                      UnknownTarget)
 from ._time import parse_date, parse_when
 
 __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
@@ -118,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-v", "--verbose", action="store_true", help="also say whether the load cache is used, and why not")
     sp = cmd("export", _cmd_export, "the interval table (csv), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the interval table is made as of (default: today): a lapse after it is "
+                         "written as scheduled, never as expired")
     sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
@@ -259,7 +263,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
     def table() -> str:
         rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", fmt.status_text(s),
-                 fmt.licences_text(s), s.cause, fmt.instrument_label(reg, s)) for s in h.versions]
+                 fmt.licences_text(s), fmt.cause_text(reg, s), fmt.instrument_label(reg, s)) for s in h.versions]
         text = fmt.table(("V", "FROM", "TO", "STATUS", "LICENCES", "CAUSE", "INSTRUMENT"), rows, flex=(4, 6))
         for sup in h.superseded:
             text += f"superseded: {sup.record.id} by {sup.by.id}\n"
@@ -386,15 +390,17 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else "")),
                           ("verdict", "DIVERGENT: the authorities disagree" if c.divergent else "no divergence"),
                           ("in force", ", ".join(yes) or "none"),
-                          ("not in force", ", ".join(no) or "none")])
-        return head + "\n" + fmt.state_table(reg, c.states)
+                          ("not in force", ", ".join(no) or "none"),
+                          *((p.authority, fmt.position_text(p)) for p in c.positions)])
+        return head + "\n" + (fmt.state_table(reg, c.states) if c.states else "")
 
     result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
               "by_authority": {a: flag for a, flag in c.by_authority},
+              "positions": [fmt.position_doc(p) for p in c.positions],
               "states": [fmt.state_doc(reg, s) for s in c.states]}
     _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
-    if not c.states:
+    if not c.positions:
         raise NothingFound(f"no measure against {args.compare_target!r} existed on {_iso(on)}")
     return 0
 
@@ -419,15 +425,7 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
         return out_rows
 
     def table() -> str:
-        lines = []
-        last = None
-        for r in rows():
-            first = r["release"] != last
-            last = r["release"]
-            lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
-                          r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
-        head = ("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS")
-        return (fmt.table(head, lines, flex=(2, 3), keep=(2,))
+        return (fmt.deals_ledger(reg, deals)
                 + fmt.footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
                                f"{sum(len(d.links) for d in deals)} links"))
 
@@ -459,15 +457,26 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def export_as_of(args: argparse.Namespace) -> _dt.date:
+    """The ``--as-of`` date of an export: the date given, else today's (the one place the clock is read)."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return _dt.date.today()
+    if _opt(args, "format") == "json":
+        raise UsageError("--as-of does not apply to export --format json: the export is the whole registry")
+    return parse_date(text)
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from . import exports
 
     f = _format(args, ("csv", "json", "ftm"), default="csv")
+    as_of = export_as_of(args)
     reg = _load(args)
 
     def write(stream: TextIO) -> None:
         if f == "csv":
-            exports.write_intervals_csv(reg, stream)
+            exports.write_intervals_csv(reg, stream, as_of)
         elif f == "json":
             exports.dump_json(reg, stream)
         else:
@@ -544,9 +553,12 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         hint = "" if exc.hint else " (expected a measure id: 'sanctrack in-force DATE' lists them)"
         err.write(f"{PROG}: error: {exc}{hint}\n")
         return 1
+    except UnknownFilter as exc:  # a typo in a filter is a usage error, never "nothing found"
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2
     except (UnknownTarget, UnknownRecord) as exc:
-        err.write(f"{PROG}: error: {exc}\n")
-        return 1
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2 if getattr(exc, "filter", False) else 1
     except BrokenPipeError:  # output piped into `head`
         return 0
     except _StdoutClosed:
