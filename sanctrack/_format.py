@@ -25,6 +25,8 @@ __all__ = [
     "deal_doc",
     "explanation_doc",
     "history_doc",
+    "compare_doc",
+    "screen_doc",
     "envelope",
     "dumps",
     "STATE_COLUMNS",
@@ -185,6 +187,19 @@ def history_doc(reg: Any, h: History) -> dict[str, Any]:
     return {"measure": h.measure.id, "authority": h.measure.authority, "title": h.measure.title,
             "versions": [state_doc(reg, s) for s in h.versions],
             "superseded": [{"record": s.record.id, "by": s.by.id} for s in h.superseded]}
+
+
+def compare_doc(reg: Any, c: Any) -> dict[str, Any]:
+    """The JSON form of a :class:`Comparison` (one target across authorities)."""
+    return {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
+            "by_authority": {a: flag for a, flag in c.by_authority},
+            "states": [state_doc(reg, s) for s in c.states]}
+
+
+def screen_doc(reg: Any, h: Any) -> dict[str, Any]:
+    """The JSON form of a :class:`ScreenHit`: the question, and the states in force that answer it."""
+    return {"query": h.query, "on": iso(h.on) if not isinstance(h.on, str) else h.on, "known": iso(h.known),
+            "hit": h.hit, "states": [state_doc(reg, s) for s in h.states]}
 
 
 def envelope(reg: Any, command: str, query: Mapping[str, Any], result: Any) -> dict[str, Any]:

@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--to", dest="end", metavar="B", default=None)
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
 
+    from .server._cli import add_parsers  # `serve` and `verify-receipt` (serving needs the `server` extra)
+
+    add_parsers(cmd)
     try:  # the importers register their own `import` command when they are installed
         from .importers import add_import_parser, run_import
     except ImportError:  # pragma: no cover - the CLI works without them
@@ -384,9 +387,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           ("not in force", ", ".join(no) or "none")])
         return head + "\n" + fmt.state_table(reg, c.states)
 
-    result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
-              "by_authority": {a: flag for a, flag in c.by_authority},
-              "states": [fmt.state_doc(reg, s) for s in c.states]}
+    result = fmt.compare_doc(reg, c)
     _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
     if not c.states:
