@@ -102,11 +102,16 @@ def _status_of(exc: BaseException) -> int:
     return 422
 
 
+_REASONS = {401: "Unauthorized", 403: "Forbidden", 409: "Conflict", 412: "PreconditionFailed",
+            413: "PayloadTooLarge", 422: "Unprocessable"}
+
+
 def _error_doc(status: int, exc: BaseException, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     message = " ".join(str(exc).split())
     if isinstance(exc, RegistryError):
         message = "; ".join(" ".join(str(p).split()) for p in exc.problems) or message
-    doc: dict[str, Any] = {"error": {"status": status, "type": type(exc).__name__, "message": message}}
+    kind = _REASONS.get(status, "Error") if isinstance(exc, _HTTPError) else type(exc).__name__
+    doc: dict[str, Any] = {"error": {"status": status, "type": kind, "message": message}}
     if extra:
         doc["error"].update(extra)
     return doc
