@@ -251,7 +251,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("in-force", "GET", "/in-force", (_ON, _KNOWN) + _FILTER_PARAMS,
              "the measures in force on a date", "StateList", _in_force, receipts=True),
     Endpoint("screen", "POST", "/screen", (),
-             f"a batch of up to {SCREEN_LIMIT:,} screening questions", "ScreenList", _screen, receipts=True),
+             f"a batch of up to {SCREEN_LIMIT:,} screening questions", "ScreenAnswerList", _screen, receipts=True),
     Endpoint("changes", "GET", "/changes",
              (Param("from", kind="date", required=True, doc="first day (included)"),
               Param("to", kind="date", required=True, doc="last day (excluded)"), _KNOWN) + _FILTER_PARAMS,

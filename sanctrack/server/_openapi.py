@@ -57,8 +57,7 @@ SCHEMAS: dict[str, Any] = {
     "History": _obj({"measure": _S, "authority": _S, "title": _S,
                      "versions": {"type": "array", "items": _REF("State")}, "superseded": _SUPERSEDED}),
     "Explanation": _obj({"state": _REF("State"),
-                         "steps": {"type": "array", "items": {"allOf": [_REF("Transition"), _obj(
-                             {"sources": {"type": "array", "items": _SOURCE}})]}},
+                         "steps": {"type": "array", "items": _REF("Step")},
                          "measure_sources": {"type": "array", "items": _SOURCE}, "superseded": _SUPERSEDED}),
     "Comparison": _obj({"target": _S, "name": _S, "divergent": _B,
                         "by_authority": {"type": "object", "additionalProperties": _B},
@@ -89,6 +88,8 @@ SCHEMAS: dict[str, Any] = {
             "oneOf": [{"required": ["target"]}, {"required": ["measure"]}]}},
         "known": _DATE, "receipt": _B}},
 }
+# a step of an explanation: a transition whose sources are the source records, not their ids
+SCHEMAS["Step"] = _obj(dict(SCHEMAS["Transition"]["properties"], sources={"type": "array", "items": _SOURCE}))
 for _name in ("State", "Transition", "Change", "Deal", "ScreenAnswer"):
     SCHEMAS[_name + "List"] = {"type": "array", "items": _REF(_name)}
 
