@@ -223,7 +223,25 @@ def test_screen_at_the_limit_is_answered(client) -> None:
     body = {"queries": [{"measure": "us-ofac-belavia-sdn", "on": "2025-09-20"}] * SCREEN_LIMIT, "receipt": False}
     r = client.post("/screen", json=body)
     assert r.status_code == 200
-    assert len(r.json()["result"]) == SCREEN_LIMIT
+    res = r.json()["result"]
+    assert len(res) == SCREEN_LIMIT
+    one = {"query": "us-ofac-belavia-sdn", "on": "2025-09-20", "known": None, "hit": True,
+           "states": [fmt.state_doc(REG, REG.state("us-ofac-belavia-sdn", "2025-09-20"))]}
+    assert all(x == one for x in res)
+
+
+def test_screen_large_mixed_batch_equals_library(client) -> None:
+    """A batch big enough for the registry's column path, targets and measures mixed, dates varied."""
+    import datetime as dt
+
+    names = [("measure", m.id) for m in REG.measures] + [("target", t) for t in ("Belavia", "Belaruskali", "BPC")]
+    days = [(dt.date(2020, 1, 1) + dt.timedelta(days=37 * i)).isoformat() for i in range(60)]
+    qs = [{k: v, "on": days[i % len(days)]} for i, (k, v) in enumerate(names * 5)]
+    r = client.post("/screen", json={"queries": qs, "receipt": False})
+    assert r.status_code == 200
+    hits = REG.screen([(q.get("measure") or q["target"], q["on"]) for q in qs])
+    assert r.json()["result"] == [fmt.screen_doc(REG, h) for h in hits]
+    assert sum(x["hit"] for x in r.json()["result"]) > 10
 
 
 # -- pinning ---------------------------------------------------------------------------

@@ -180,6 +180,7 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     items = []
     canonical = []
     checked: dict[tuple[str, str], None] = {}
+    dates: dict[str, Any] = {}  # each distinct date text parsed once
     for i, q in enumerate(body["queries"]):
         where = f"queries[{i}]"
         if not isinstance(q, Mapping):
@@ -192,7 +193,8 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
         key = "target" if "target" in q else "measure"
         name = _text(q[key], f"{where}.{key}")
         try:
-            on = parse_when(_text(q.get("on"), f"{where}.on"))
+            text = _text(q.get("on"), f"{where}.on")
+            on = dates.get(text) or dates.setdefault(text, parse_when(text))
             kn = q.get("known", default_known)
             y = parse_date(_text(kn, f"{where}.known")) if kn is not None else None
         except SanctrackError as exc:
@@ -207,7 +209,10 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             checked[(key, name)] = None
         items.append((name, on, y))
         canonical.append({key: name, "on": on.isoformat(), "known": y.isoformat() if y else None})
-    hits = reg.screen(items)
+    if all(y is None for _, _, y in items):  # (query, date) pairs: the registry answers them column by column
+        hits = reg.screen([(name, on) for name, on, _ in items])
+    else:
+        hits = reg.screen(items)
     return ({"queries": canonical, "known": default_known},
             [fmt.screen_doc(reg, h) for h in hits])
 
