@@ -206,7 +206,7 @@ class _App:
             size = request.headers.get("content-length")
             if size is not None and size.isdigit() and int(size) > MAX_BODY:
                 raise _HTTPError(413, f"request body of {int(size):,} bytes: expected at most {MAX_BODY:,}")
-            raw = b""
+            raw = bytearray()
             async for chunk in request.stream():
                 raw += chunk
                 if len(raw) > MAX_BODY:
