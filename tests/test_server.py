@@ -197,7 +197,9 @@ def test_bad_date_message_is_the_clis(client, capsys) -> None:
 
 
 @pytest.mark.parametrize("body, status, words", [
-    ({"queries": [{"measure": "us-ofac-belavia", "on": "2025-09-20"}]}, 404, "did you mean"),
+    ({"queries": [{"measure": "us-ofac-belavia", "on": "2025-09-20"}]}, 404,
+     "queries[0]: unknown measure 'us-ofac-belavia' (did you mean"),
+    ({"queries": [{"target": "Belavija", "on": "2025-09-20"}]}, 404, "queries[0]: unknown target 'Belavija'"),
     ({"queries": [{"target": "Belavia", "on": "20250920"}]}, 422, "queries[0]: invalid date '20250920'"),
     ({"queries": [{"target": "Belavia", "measure": "x", "on": "2025-09-20"}]}, 422, "exactly one"),
     ({"queries": [{"target": "us-ofac-belavia-sdn", "on": "2025-09-20"}]}, 422, "is a measure id"),

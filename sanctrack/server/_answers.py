@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 import attrs
 
 from .. import _format as fmt
-from .._errors import SanctrackError, UnknownMeasure
+from .._errors import SanctrackError
 from .._time import parse_date, parse_when
 
 __all__ = ["Param", "Endpoint", "ENDPOINTS", "BadRequest", "answer", "registry_facts", "SCREEN_LIMIT"]
@@ -31,6 +31,10 @@ _FILTERS = ("authority", "target", "kind", "program")
 
 class BadRequest(SanctrackError, ValueError):
     """A request the server cannot answer as given (422): a missing or unknown parameter, a bad body."""
+
+
+class NotFound(SanctrackError, LookupError):
+    """An unknown measure or target in a screening batch (404), located: ``queries[3]: unknown measure …``."""
 
 
 @attrs.frozen
@@ -200,12 +204,15 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
         except SanctrackError as exc:
             raise _located(exc, where) from None
         if (key, name) not in checked:  # an unknown name is a 404 with a did-you-mean, not a silent miss
-            if key == "measure":
-                reg.measure(name)
-            else:
-                if name in _measure_ids(reg):
+            try:
+                if key == "measure":
+                    reg.measure(name)
+                elif _is_measure(reg, name):
                     raise BadRequest(f"{where}.target {name!r} is a measure id: ask with \"measure\"")
-                reg.resolve(name)
+                else:
+                    reg.resolve(name)
+            except LookupError as exc:
+                raise NotFound(f"{where}: {exc}") from None
             checked[(key, name)] = None
         items.append((name, on, y))
         canonical.append({key: name, "on": on.isoformat(), "known": y.isoformat() if y else None})
@@ -217,22 +224,12 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             [fmt.screen_doc(reg, h) for h in hits])
 
 
-def _measure_ids(reg: Any) -> "_MeasureIds":
-    return _MeasureIds(reg)
-
-
-class _MeasureIds:
-    """``name in ids`` by asking the registry (no private state, no copy of a million ids)."""
-
-    def __init__(self, reg: Any) -> None:
-        self.reg = reg
-
-    def __contains__(self, name: str) -> bool:
-        try:
-            self.reg.measure(name)
-        except UnknownMeasure:
-            return False
-        return True
+def _is_measure(reg: Any, name: str) -> bool:
+    try:
+        reg.measure(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _text(value: Any, where: str) -> str:
