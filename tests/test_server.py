@@ -424,3 +424,45 @@ def test_serve_refuses_a_public_bind_without_token(capsys) -> None:
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "refusing to serve on non-loopback '0.0.0.0' without a bearer token" in capsys.readouterr().err
     assert main(["serve", "--known", "2025-01-01"]) == 2
+
+
+# -- what never reaches a client, and what stays out of the core ---------------------------
+
+
+def test_a_bug_is_a_one_line_500_without_traceback(monkeypatch) -> None:
+    import attrs
+
+    from sanctrack.server import _answers
+
+    def boom(reg, args):
+        raise ZeroDivisionError("secret internals")
+
+    monkeypatch.setitem(_answers.BY_COMMAND, "state", attrs.evolve(_answers.BY_COMMAND["state"], run=boom))
+    with serving(create_app(Served(sanctrack.load))) as url:
+        r = httpx.get(url + "/state/us-ofac-belavia-sdn", params={"on": "2025-09-20"})
+    assert r.status_code == 500
+    assert r.json() == {"error": {"status": 500, "type": "InternalError", "message": "internal error: ZeroDivisionError"}}
+    assert "Traceback" not in r.text and "secret" not in r.text
+
+
+def test_reload_refused_from_a_non_loopback_client() -> None:
+    import asyncio
+
+    async def ask() -> httpx.Response:  # the app called as from 10.1.2.3 (no real non-loopback interface here)
+        transport = httpx.ASGITransport(app=create_app(Served(sanctrack.load)), client=("10.1.2.3", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sanctrack") as c:
+            return await c.post("/admin/reload")
+
+    r = asyncio.run(ask())
+    assert r.status_code == 403 and "loopback interface only" in r.json()["error"]["message"]
+
+
+def test_the_core_and_the_cli_parser_do_not_import_the_server_stack() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, sanctrack, sanctrack.cli; sanctrack.cli.build_parser(); "
+            "sanctrack.load().state('us-ofac-belavia-sdn', '2025-09-20'); "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'sanctrack.server._app') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
