@@ -159,11 +159,17 @@ def test_answers_equal_the_cli_json(client, capsys) -> None:
          ["in-force", "2025-12-20", "--target", "Belaruskali"]),
         ("/compare/Belaruskali", {"on": "2026-05-01"}, ["compare", "Belaruskali", "2026-05-01"]),
         ("/changes", {"from": "2025-09-01", "to": "2025-10-01"}, ["changes", "2025-09-01", "2025-10-01"]),
+        ("/diff", {"a": "2025-09-01", "b": "2025-12-20", "known": "2025-10-01", "authority": "US-OFAC"},
+         ["diff", "2025-09-01", "2025-12-20", "--known", "2025-10-01", "--authority", "US-OFAC"]),
+        ("/history/us-ofac-belavia-sdn", {}, ["history", "us-ofac-belavia-sdn"]),
+        ("/explain/us-ofac-belavia-sdn", {"on": "2025-09-20"}, ["explain", "us-ofac-belavia-sdn", "2025-09-20"]),
+        ("/deals", {"known": "2025-10-01"}, ["deals", "--known", "2025-10-01"]),
     ]:
         assert main(argv + ["--format", "json"]) == 0
         cli = json.loads(capsys.readouterr().out)
         served = get(client, path, **params)
-        assert served["query"] == {k: v for k, v in cli["query"].items()}
+        assert served["command"] == cli["command"]
+        assert served["query"] == cli["query"]
         assert served["result"] == cli["result"]
         assert served["registry"] == cli["registry"]
 
