@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,12 +22,6 @@ import sanctrack  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX only")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _until(check, timeout: float = 30):
@@ -51,14 +44,18 @@ def test_serve_command_sighup_reload_receipts_and_audit_log(tmp_path: Path) -> N
     key = tmp_path / "key"
     key.write_text("a-receipt-key-of-32-bytes-000000\n", encoding="utf-8")
     log = tmp_path / "audit.jsonl"
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SANCTRACK_RECEIPT_KEY", "SANCTRACK_TOKEN")}
     proc = subprocess.Popen([sys.executable, "-m", "sanctrack", "serve", "--registry", str(root), "--port",
-                             str(port), "--receipt-key-file", str(key), "--audit-log", str(log)],
+                             "0", "--receipt-key-file", str(key), "--audit-log", str(log)],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}"
     try:
+        line = proc.stderr.readline()  # the command says where it listens once it does
+        m = re.match(r"sanctrack: serving belarus (sha256:[0-9a-f]{64}) on (http://127\.0\.0\.1:\d+) \(receipts signed\)",
+                     line)
+        assert m, line
+        url = m.group(2)
         first = _until(lambda: httpx.get(url + "/registry").json()["registry"]["digest"])
+        assert first == m.group(1)
         assert first == sanctrack.load().digest
         doc = httpx.get(url + "/in-force", params={"on": "2025-12-20", "target": "Belaruskali"}).json()
         assert doc["receipt"]["registry"]["digest"] == first

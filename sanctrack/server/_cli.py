@@ -108,13 +108,20 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, on_hup)
     facts = served.current.facts
+
+    class Server(uvicorn.Server):  # says where it listens once it does (the port --port 0 picked)
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                host, port = self.servers[0].sockets[0].getsockname()[:2]
+                sys.stderr.write(f"sanctrack: serving {facts['name']} {facts['digest']} on http://{host}:{port}"
+                                 f"{' (receipts signed)' if key else ''}"
+                                 f"{' (bearer token required)' if token else ''}\n")
+                sys.stderr.flush()
+
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                             lifespan="off")
-    server = uvicorn.Server(config)
-    sys.stderr.write(f"sanctrack: serving {facts['name']} {facts['digest']} on {args.host}:{args.port}"
-                     f"{' (receipts signed)' if key else ''}{' (bearer token required)' if token else ''}\n")
-    sys.stderr.flush()
-    server.run()
+    Server(config).run()
     if audit is not None:
         audit.close()
     return 0
