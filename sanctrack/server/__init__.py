@@ -3,24 +3,25 @@
 Needs the ``server`` extra (``pip install 'sanctrack[server]'``: Starlette and
 uvicorn). The core never imports this package; it sits on the public
 :class:`~sanctrack.Registry` API and on the same JSON builders as the CLI.
+Every name is imported on first use, so that the CLI, which registers the
+``serve`` command, pays nothing for it until it is run.
 """
 
 from __future__ import annotations
 
-from ._answers import ENDPOINTS, SCREEN_LIMIT, answer, registry_facts
-from ._receipts import AuditLog, check, load_key
+from typing import Any
 
 __all__ = ["create_app", "Served", "ENDPOINTS", "SCREEN_LIMIT", "answer", "registry_facts", "check", "load_key",
            "AuditLog", "openapi"]
 
+_WHERE = {"create_app": "_app", "Served": "_app", "ENDPOINTS": "_answers", "SCREEN_LIMIT": "_answers",
+          "answer": "_answers", "registry_facts": "_answers", "check": "_receipts", "load_key": "_receipts",
+          "AuditLog": "_receipts", "openapi": "_openapi"}
 
-def __getattr__(name: str):  # the ASGI parts import Starlette: only when asked for
-    if name in ("create_app", "Served"):
-        from . import _app
 
-        return getattr(_app, name)
-    if name == "openapi":
-        from ._openapi import openapi
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sanctrack.server' has no attribute {name!r}")
+    import importlib
 
-        return openapi
-    raise AttributeError(name)
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from .._errors import SanctrackError
-from ._receipts import KEY_ENV, AuditLog, check, load_key
 
 __all__ = ["add_parsers", "TOKEN_ENV"]
 
 #: The environment variable that may hold the bearer token (else ``--token-file``).
 TOKEN_ENV = "SANCTRACK_TOKEN"
+KEY_ENV = "SANCTRACK_RECEIPT_KEY"  # the same as _receipts.KEY_ENV (not imported: the parser stays light)
 
 
 def add_parsers(cmd: Callable[..., argparse.ArgumentParser]) -> None:
@@ -62,6 +59,8 @@ def _loader(path: str | None) -> Callable[[], Any]:
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     _no_query_options(args)
+    from ._receipts import AuditLog, load_key
+
     try:
         import uvicorn
 
@@ -91,6 +90,9 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
                      f"${KEY_ENV})")
     served = Served(_loader(getattr(args, "registry", None)))
     app = create_app(served, token=token, receipt_key=key, audit=audit)
+
+    import signal
+    import threading
 
     def on_hup(signum: int, frame: Any) -> None:
         def run() -> None:
@@ -129,6 +131,8 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     _no_query_options(args)
+    from ._receipts import check, load_key
+
     key = load_key(args.receipt_key_file)
     if key is None:
         raise _usage(f"verify-receipt needs the signing key: --receipt-key-file FILE or ${KEY_ENV}")
@@ -136,6 +140,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         text = sys.stdin.read() if args.receipt == "-" else Path(args.receipt).read_text(encoding="utf-8")
     except OSError as exc:
         raise _usage(f"cannot read receipt {args.receipt!r}: {exc.strerror or exc}") from None
+    import json
+
     try:
         doc = json.loads(text)
     except ValueError as exc:

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import logging.handlers
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -132,6 +131,8 @@ class AuditLog:
         p = Path(path)
         if not p.parent.is_dir():
             raise ReceiptError(f"cannot write the audit log {path!r}: directory {str(p.parent)!r} does not exist")
+        import logging.handlers
+
         self._logger = logging.Logger(f"sanctrack.audit:{path}")
         self._logger.propagate = False
         self._logger.setLevel(logging.INFO)
