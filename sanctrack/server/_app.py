@@ -16,6 +16,7 @@ import datetime as _dt
 import hmac
 import ipaddress
 import json
+import logging
 import threading
 from typing import Any, Callable
 
@@ -170,7 +171,8 @@ class _App:
             except SanctrackError as exc:
                 status = _status_of(exc)
                 return _json(_error_doc(status, exc), status, digest)
-            except Exception as exc:  # a bug: one line, never a traceback
+            except Exception as exc:  # a bug: one line to the client, the traceback to the server's log
+                logging.getLogger("uvicorn.error").exception("sanctrack: internal error on %s", request.url.path)
                 return _json({"error": {"status": 500, "type": "InternalError",
                                         "message": f"internal error: {type(exc).__name__}"}}, 500, digest)
         return endpoint
