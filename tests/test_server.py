@@ -472,3 +472,15 @@ def test_the_core_and_the_cli_parser_do_not_import_the_server_stack() -> None:
             "print(sorted(m for m in ('starlette', 'uvicorn', 'sanctrack.server._app') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_receipt_of_the_audit_replay(client, tmp_path) -> None:
+    """As known on 2025-10-01 Belavia's SDN measure was still relieved on 2025-11-10; the receipt keeps `known`."""
+    doc = get(client, "/in-force", on="2025-11-10", known="2025-10-01", authority="US-OFAC", target="Belavia")
+    assert [(s["measure"], s["status"]) for s in doc["result"]] == [("us-ofac-belavia-sdn", "relieved")]
+    assert doc["receipt"]["query"]["known"] == "2025-10-01"
+    assert _verify(tmp_path, doc)[0] == 0
+    now = get(client, "/in-force", on="2025-11-10", authority="US-OFAC", target="Belavia")
+    assert now["result"] == []  # lifted on 2025-11-04, as known today: an empty answer, with its receipt
+    code, line = _verify(tmp_path, now)
+    assert code == 0 and line.startswith("confirmed: in-force on=2025-11-10 authority=US-OFAC target=Belavia")
