@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER, flush=True)
     for size in (int(x) for x in args.sizes.split(",")):
         if size == 0:
-            reg, name = sanctrack.load(), "bundled (85 transitions)"
+            reg = sanctrack.load()
+            name = f"bundled ({len(reg.transitions):,} transitions)"
         else:
             from synth import generate
 

@@ -138,16 +138,17 @@ def test_changes_diff_history_explain_compare_deals(client) -> None:
 
     doc = get(client, "/deals")
     assert doc["result"] == [fmt.deal_doc(REG, d) for d in REG.deals()]
-    assert len(doc["result"]) == len(REG.releases) == 17
+    assert len(doc["result"]) == len(REG.releases) == 24
 
 
 def test_registry_facts(client) -> None:
     doc = get(client, "/registry")
     assert doc["result"] == registry_facts(REG)
-    assert doc["result"]["counts"]["measures"] == len(REG.measures) == 34
+    assert doc["result"]["counts"]["measures"] == len(REG.measures) == 45
     assert doc["result"]["knowledge_date"] == max(
         [t.recorded for t in REG.transitions] + [r.recorded for r in REG.releases]
         + [ln.recorded for ln in REG.links]).isoformat()
+    assert doc["result"]["knowledge_date"] == REG.state("us-ofac-belavia-sdn", "2025-09-20").knowledge.isoformat()
 
 
 def test_answers_equal_the_cli_json(client, capsys) -> None:
