@@ -70,6 +70,7 @@ def test_state_audit_replay_2025_10_01(client) -> None:
     doc = get(client, "/state/us-ofac-belavia-sdn", on="2025-11-10", known="2025-10-01")
     r = doc["result"]
     assert r["status"] == "relieved"
+    assert (r["knowledge"], r["projection"]) == ("2025-10-01", True)  # a date after the knowledge date
     assert [p["announced"] for p in r["pending"]] == ["2025-09-11"]
     then = REG.as_known_on("2025-10-01")
     assert r == fmt.state_doc(then, then.state("us-ofac-belavia-sdn", "2025-11-10"))
@@ -188,6 +189,8 @@ def test_answers_equal_the_cli_json(client, capsys) -> None:
     ("/changes", {"from": "2025-10-01", "to": "2025-09-01"}, 422, "is before FROM"),
     ("/history/us-ofac-belavia-sdn", {"receipt": "1"}, 422, "gives no receipt"),
     ("/nowhere", {}, 404, "no endpoint /nowhere"),
+    ("/in-force", {"on": "2025-09-20", "authority": "US-OFA"}, 404, "did you mean 'US-OFAC'?"),
+    ("/changes", {"from": "2025-01-01", "to": "2026-01-01", "kind": "blockin"}, 404, "did you mean 'blocking'?"),
 ])
 def test_bad_input(client, path, params, status, words) -> None:
     r = client.get(path, params=params)
