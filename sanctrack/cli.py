@@ -115,10 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("path", metavar="PATH", nargs="?", default=None)
     sp = cmd("export", _cmd_export, "the interval table (csv), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="ftm: the date the export is made for (default: today); later states are projections")
     sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the page is made for, marked by a line (default: today); later periods are "
+                         "drawn as projections")
 
     try:  # the importers register their own `import` command when they are installed
         from .importers import add_import_parser, run_import
@@ -453,6 +458,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from . import exports
 
     f = _format(args, ("csv", "json", "ftm"), default="csv")
+    if args.as_of is not None and f != "ftm":
+        raise UsageError(f"--as-of does not apply to export --format {f}: it dates the ftm export")
+    as_of = _as_of(args)
     reg = _load(args)
 
     def write(stream: TextIO) -> None:
@@ -461,7 +469,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         elif f == "json":
             exports.dump_json(reg, stream)
         else:
-            exports.write_ftm(reg, stream)
+            exports.write_ftm(reg, stream, as_of=as_of)
 
     if args.output is None:
         write(out)
@@ -469,6 +477,11 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         with _open_out(args.output) as fh:
             write(fh)
     return 0
+
+
+def _as_of(args: argparse.Namespace) -> _dt.date:
+    """The --as-of date, else today's (the one place the command line reads the clock for it)."""
+    return parse_date(args.as_of) if args.as_of is not None else _dt.date.today()
 
 
 def _open_out(path: str) -> TextIO:

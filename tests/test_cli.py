@@ -260,6 +260,20 @@ def test_export_csv_json_ftm(bundled, tmp_path):
     ents = [json.loads(line) for line in out.splitlines()]
     sanction = next(e for e in ents if e["id"] == "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1")
     assert sanction["properties"]["endDate"] == ["2025-11-04"]
+    assert sanction["properties"]["authorityId"] == ["44541"]
+
+
+def test_export_ftm_as_of_a_date():
+    code, out, _ = sanctrack_cmd("export", "--format", "ftm", "--as-of", "2025-10-01")
+    assert code == 0
+    ents = {e["id"]: e for e in map(json.loads, out.splitlines())}
+    p = ents["sanctrack-sanction-us-ofac-belavia-sdn-belavia-1"]["properties"]
+    assert p["status"] == ["relieved"] and "endDate" not in p  # the lift of 2025-11-04 came after that date
+    assert ents["sanctrack-aircraft-ew-301pj"]["properties"]["topics"] == ["sanction"]  # still blocked then
+    code, _, err = sanctrack_cmd("export", "--format", "csv", "--as-of", "2025-10-01")
+    assert code == 2 and "--as-of does not apply to export --format csv" in err
+    code, _, err = sanctrack_cmd("export", "--format", "ftm", "--as-of", "2025-10")
+    assert code == 2 and "invalid date '2025-10'" in err
 
 
 def test_a_json_export_is_a_registry_for_every_command(small_json):
