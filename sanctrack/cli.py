@@ -354,8 +354,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         for s in e.measure_sources:
             seen.setdefault(s.id, s)
         if seen:
-            text += "\nsources:\n" + "".join(f"  {fmt.clip(f'{k}  {s.publisher}: {s.url}', 96)}\n"
-                                             for k, s in seen.items())
+            text += "\nsources:\n" + "".join(fmt.url_line(f"{k} {s.publisher}:", s.url) for k, s in seen.items())
         return text
 
     def csv() -> str:
