@@ -501,7 +501,8 @@ def _cmd_timeline(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--to {args.end!r} is not after --from {args.start!r}: expected FROM < TO")
     reg = _load(args)
     html = render_html(reg, target=_opt(args, "target"), authority=_opt(args, "authority"),
-                       kind=_opt(args, "kind"), program=_opt(args, "program"), start=start, end=end)
+                       kind=_opt(args, "kind"), program=_opt(args, "program"), start=start, end=end,
+                       as_of=_as_of(args))
     with _open_out(args.output) as fh:
         fh.write(html)
     out.write(f"wrote {args.output} ({len(html):,} bytes)\n")

@@ -365,6 +365,20 @@ def test_timeline(tmp_path):
     assert out.startswith(f"wrote {out_path} (")
     html = out_path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<script" not in html
+    import datetime as dt
+
+    assert f"Made as of {dt.date.today().isoformat()}." in html  # the default: today
+
+
+def test_timeline_as_of_a_date(tmp_path):
+    out_path = tmp_path / "belavia.html"
+    code, _, _ = sanctrack_cmd("timeline", "--target", "belavia", "--as-of", "2025-10-01", "-o", str(out_path))
+    assert code == 0
+    html = out_path.read_text(encoding="utf-8")
+    assert ">as of 2025-10-01</text>" in html
+    assert "projection: after 2025-10-01, later records may change it" in html
+    code, _, err = sanctrack_cmd("timeline", "--as-of", "October", "-o", str(out_path))
+    assert code == 2 and "invalid date 'October'" in err
 
 
 def test_global_options_before_or_after_the_subcommand():
