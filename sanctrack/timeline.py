@@ -439,7 +439,8 @@ def _legend(reg: Any, horizon: _dt.date | None, as_of: _dt.date | None, known: _
         entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#777777" stroke-width="1.6" '
                         'stroke-dasharray="5 3"/>', f"registry's knowledge: {known.isoformat()}"))
     out = ['<g class="legend">']
-    lx, row = PAD, 0
+    lx: float = PAD
+    row = 0
     for shape, label in entries:
         item_w = 26 + text_width(label, SMALL)
         if lx + item_w > WIDTH - PAD and lx > PAD:
