@@ -69,7 +69,8 @@ def test_block_puts_a_long_digest_on_its_own_line():
 
 
 def test_url_line_puts_the_url_alone_when_label_and_url_do_not_fit():
-    assert url_line("S20 ExportPrac:", "https://exportprac.com/x", width=80) == "  S20 ExportPrac: https://exportprac.com/x\n"
+    one = url_line("S20 ExportPrac:", "https://exportprac.com/x", width=80)
+    assert one == "  S20 ExportPrac: https://exportprac.com/x\n"
     assert url_line("S21 Willkie:", URL, width=80) == f"  S21 Willkie:\n    {URL}\n"
 
 
