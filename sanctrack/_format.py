@@ -307,7 +307,14 @@ def wrap(text: str, width: int) -> list[str]:
     A URL longer than ``width`` stays whole on a line of its own (that line is wider than
     ``width``): a URL must stay one string a reader can copy.
     """
-    words = " ".join(str(text).split()).split(" ")
+    return _wrap(" ".join(str(text).split()), width)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """:func:`wrap` of a text whose white space is already single spaces."""
+    if len(text) <= width:
+        return [text]
+    words = text.split(" ")
     lines: list[str] = []
     line = ""
     for word in words:
@@ -333,7 +340,7 @@ def _min_width(texts: Sequence[str], floor: int, *, whole_words: bool) -> int:
     return out
 
 
-_SAMPLE = 300
+_SAMPLE = 200
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequence[int] = (),
@@ -358,7 +365,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
     # the line counts are weighed on at most _SAMPLE rows, evenly spread (a long table stays fast)
     sample = table_rows if len(table_rows) <= _SAMPLE else table_rows[::-(-len(table_rows) // _SAMPLE)]
     column = {i: [r[i] for r in sample] for i in flex}
-    heights = {i: [len(wrap(t, widths[i])) for t in column[i]] for i in flex}
+    made: dict[tuple[int, int], list[int]] = {}
+
+    def heights_at(i: int, w: int) -> list[int]:  # the line count of each sampled cell of column i at width w
+        hs = made.get((i, w))
+        if hs is None:
+            hs = made[(i, w)] = [len(_wrap(t, w)) if len(t) > w else 1 for t in column[i]]
+        return hs
+
+    heights = {i: heights_at(i, widths[i]) for i in flex}
 
     def total(i: int, hs: list[int]) -> int:
         """The cost of column i's heights hs: the table's lines, plus the continuation lines of ids."""
@@ -372,7 +387,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
             while sum(widths) + gap * (len(widths) - 1) > width:
                 best = None
                 for i in (j for j in pool_of if widths[j] > floor[j]):
-                    hs = [len(wrap(t, widths[i] - 1)) for t in column[i]]
+                    hs = heights_at(i, widths[i] - 1)
                     key = (total(i, hs), i in keep, -widths[i])
                     if best is None or key < best[0]:
                         best = (key, i, hs)
@@ -382,7 +397,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
                 widths[i] -= 1
     lines = []
     for row in table_rows:
-        wrapped = [wrap(c, w) for c, w in zip(row, widths)]
+        wrapped = [[c] if len(c) <= w else _wrap(c, w) for c, w in zip(row, widths)]
         for k in range(max(len(w) for w in wrapped)):
             parts = [(w[k] if k < len(w) else "").ljust(n) for w, n in zip(wrapped, widths)]
             lines.append((" " * gap).join(parts).rstrip())
