@@ -58,6 +58,7 @@ LANE_H = 44
 TITLE_DY = 15  # a lane's title baseline below its top
 BAR_DY = 20  # a lane's bar below its top
 BAR_H = 14
+LEGEND_CELL = (WIDTH - 2 * PAD + 12) / 8  # the legend's grid: eight cells a row
 
 
 def _e(text: Any) -> str:
@@ -442,15 +443,16 @@ def _legend(reg: Any, horizon: _dt.date | None, as_of: _dt.date | None, known: _
     lx: float = PAD
     row = 0
     for shape, label in entries:
-        item_w = 26 + text_width(label, SMALL)
-        if lx + item_w > WIDTH - PAD and lx > PAD:
+        cells = -(-(26 + text_width(label, SMALL) + 12) // LEGEND_CELL)  # items aligned on a grid of cells
+        item_w = cells * LEGEND_CELL
+        if lx + item_w > WIDTH - PAD + 12 and lx > PAD:
             lx, row = PAD, row + 1
         ly = top + row * 20
         out.append('<g class="legend-item">' + shape.format(x=f"{lx:.1f}", y=f"{ly:.1f}", x10=f"{lx + 10:.1f}",
                                                             x20=f"{lx + 20:.1f}", y6=f"{ly + 6:.1f}",
                                                             y12=f"{ly + 12:.1f}")
                    + f'<text x="{lx + 26:.1f}" y="{ly + 10:.1f}" font-size="{SMALL}">{_e(label)}</text></g>')
-        lx += item_w + 18
+        lx += item_w
     fy = top + (row + 1) * 20 + 8
     known_text = f" · as known on {reg.known}" if reg.known is not None else ""
     footer = (f"{reg.info.name} {reg.info.version or ''} · {reg.digest[:23]}…{known_text}")
