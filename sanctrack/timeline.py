@@ -246,14 +246,14 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
         for d in ticks:
             w(f'<line x1="{x(d):.1f}" y1="{grid_top}" x2="{x(d):.1f}" y2="{grid_bottom}" stroke="#e6e6e6"/>')
         for d in (t for t in ticks if t.year % step == 0):
-            if x(d) + 2 + text_width(str(d.year), SMALL) <= WIDTH:
+            if x(d) + 2 + text_width(str(d.year), SMALL) <= x.x1:
                 w(f'<text x="{x(d) + 2:.1f}" y="{axis_y}" font-size="{SMALL}" fill="#555">{d.year}</text>')
     else:
         months = month_starts(lo, hi)
         step = year_step((x.x1 - x.x0) * 30.44 / x.span, text_width("2026-01", SMALL)) if months else 1
         for n, d in enumerate(months):
             w(f'<line x1="{x(d):.1f}" y1="{grid_top}" x2="{x(d):.1f}" y2="{grid_bottom}" stroke="#e6e6e6"/>')
-            if n % step == 0 and x(d) + 2 + text_width("2026-01", SMALL) <= WIDTH:
+            if n % step == 0 and x(d) + 2 + text_width("2026-01", SMALL) <= x.x1:
                 w(f'<text x="{x(d) + 2:.1f}" y="{axis_y}" font-size="{SMALL}" fill="#555">{d:%Y-%m}</text>')
     w('</g>')
 
