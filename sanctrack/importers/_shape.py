@@ -49,7 +49,9 @@ __all__ = [
     "diff",
     "fold",
     "snapshot_files",
+    "opening",
     "COMPARED",
+    "window",
 ]
 
 #: The fields whose change makes an ``amend``, in the order they are reported.
@@ -170,6 +172,7 @@ class Change:
     effective: dt.date | None = None
     effective_window: tuple[dt.date, dt.date] | None = None
     snapshot: str | None = None  # the file that shows it
+    listed_by: bool = False  # an entry the list gives no date for: listed by ``recorded``, no earlier
 
     @property
     def entry(self) -> Listing:
@@ -202,8 +205,15 @@ class Reader(Protocol):
         ...
 
 
-def _window(old: ListSnapshot, new: ListSnapshot) -> tuple[dt.date, dt.date]:
-    return old.date + dt.timedelta(days=1), new.date
+def window(old: ListSnapshot, new: ListSnapshot) -> tuple[dt.date, dt.date]:
+    """The closed range of days a change between two snapshots can have happened on.
+
+    ``(old date + 1 day, new date)`` for a copy known by its date (it shows the list
+    at the end of that day); a copy taken at a known instant (``generated``) can
+    precede changes later that same day, so then the range starts on its own date.
+    """
+    first = old.date if old.generated is not None else old.date + dt.timedelta(days=1)
+    return first, new.date
 
 
 def _changed(a: Listing, b: Listing) -> tuple[FieldChange, ...]:
@@ -221,7 +231,9 @@ def _keep(entries: Mapping[str, Listing], program: str | None) -> dict[str, List
     return {k: e for k, e in entries.items() if program in e.program.split("; ")}
 
 
-def diff(old: ListSnapshot, new: ListSnapshot, *, program: str | None = None) -> tuple[Change, ...]:
+def diff(
+    old: ListSnapshot, new: ListSnapshot, *, program: str | None = None, strict: bool = True
+) -> tuple[Change, ...]:
     """The changes from ``old`` to ``new`` (same list), sorted by key then action.
 
     Raises :class:`ValueError` when the snapshots are of different lists or not in
@@ -234,7 +246,7 @@ def diff(old: ListSnapshot, new: ListSnapshot, *, program: str | None = None) ->
         raise ValueError(f"old snapshot {old.name} ({old.date}) is not older than {new.name} ({new.date})")
     o, n = _keep(old.entries, program), _keep(new.entries, program)
     if program is not None:
-        if not o and not n:
+        if strict and not o and not n:
             raise ValueError(f"no entry carries programme {program!r} in {old.name} or {new.name}")
         for k in list(o):  # an entry that gained or lost the programme is an amend
             if k not in n and k in new.entries:
@@ -242,31 +254,31 @@ def diff(old: ListSnapshot, new: ListSnapshot, *, program: str | None = None) ->
         for k in list(n):
             if k not in o and k in old.entries:
                 o[k] = old.entries[k]
-    window = _window(old, new)
+    win = window(old, new)
     out: list[Change] = []
     for key in sorted(o.keys() | n.keys()):
         a, b = o.get(key), n.get(key)
         if a is None:
             assert b is not None
             own = b.effective
-            if own is not None and own > window[0] - dt.timedelta(days=1):
+            if own is not None and own >= win[0]:
                 out.append(Change("impose", key, None, b, (), new.date, own, None, new.name))
             else:  # no date of its own, or one the old snapshot contradicts
-                out.append(Change("impose", key, None, b, (), new.date, None, window, new.name))
+                out.append(Change("impose", key, None, b, (), new.date, None, win, new.name))
         elif b is None:
             end = a.ended
-            if end is not None and window[0] <= end <= window[1]:
+            if end is not None and win[0] <= end <= win[1]:
                 out.append(Change("lift", key, a, None, (), new.date, end, None, new.name))
             else:
-                out.append(Change("lift", key, a, None, (), new.date, None, window, new.name))
+                out.append(Change("lift", key, a, None, (), new.date, None, win, new.name))
         else:
             fields = _changed(a, b)
             if fields:
-                inside = [d for d in b.updated if window[0] <= d <= window[1] and d not in a.updated]
+                inside = [d for d in b.updated if win[0] <= d <= win[1] and d not in a.updated]
                 if inside:
                     out.append(Change("amend", key, a, b, fields, new.date, max(inside), None, new.name))
                 else:
-                    out.append(Change("amend", key, a, b, fields, new.date, None, window, new.name))
+                    out.append(Change("amend", key, a, b, fields, new.date, None, win, new.name))
             elif b.ended is not None and a.ended != b.ended and b.ended <= new.date:
                 # the list now dates the end of a measure it still shows
                 out.append(Change("lift", key, a, b, (), new.date, b.ended, None, new.name))
@@ -283,7 +295,8 @@ def opening(snapshot: ListSnapshot, *, program: str | None = None) -> tuple[Chan
     out: list[Change] = []
     for key, e in sorted(_keep(snapshot.entries, program).items()):
         out.append(Change("impose", key, None, e, (), snapshot.date,
-                          e.effective if e.effective is not None else snapshot.date, None, snapshot.name))
+                          e.effective if e.effective is not None else snapshot.date, None, snapshot.name,
+                          listed_by=e.effective is None))
         if e.ended is not None and e.ended <= snapshot.date:
             out.append(Change("lift", key, e, e, (), snapshot.date, e.ended, None, snapshot.name))
     return tuple(out)
@@ -325,7 +338,9 @@ def fold(
     for a, b in zip(snaps, snaps[1:]):
         if a.date == b.date:
             raise ValueError(f"{a.name} and {b.name} are both dated {a.date}: cannot order them")
+    if program is not None and not any(_keep(s.entries, program) for s in snaps):
+        raise ValueError(f"no entry of the {len(snaps)} snapshots carries programme {program!r}")
     out: list[Change] = []
     for a, b in zip(snaps, snaps[1:]):
-        out.extend(diff(a, b, program=program))
+        out.extend(diff(a, b, program=program, strict=False))
     return tuple(out)
