@@ -127,18 +127,18 @@ def render_files(
     measures: Iterable[Measure],
     transitions: Iterable[Transition],
 ) -> dict[str, str]:
-    """The files of a registry directory, as ``{relative posix path: text}``."""
-    files: dict[str, str] = {}
-    files["registry.yaml"] = _with_header(_dump(_mapping(info, ("name", "version", "description"))))
-    files["authorities.yaml"] = _with_header(_dump([_mapping(a, _AUTHORITY_KEYS) for a in authorities]))
-    files["entities.yaml"] = _with_header(_dump([_mapping(e, _ENTITY_KEYS) for e in entities]))
-    files["instruments.yaml"] = _with_header(_dump([_mapping(i, _INSTRUMENT_KEYS) for i in instruments]))
-    files["sources.yaml"] = _with_header(_dump([_mapping(s, _SOURCE_KEYS) for s in sources]))
-    by_measure: dict[str, list[Transition]] = {}
-    for t in transitions:
-        by_measure.setdefault(t.measure, []).append(t)
-    for m in measures:
-        doc = _mapping(m, _MEASURE_KEYS)
-        doc["transitions"] = [_transition(t) for t in by_measure.get(m.id, ())]
-        files[f"measures/{m.id}.yaml"] = _with_header(_dump(doc))
-    return files
+    """The files of a registry directory, as ``{relative posix path: text}``.
+
+    The YAML is the registry writer's (:mod:`sanctrack._dump`: the one serialiser of
+    the registry layout), each file prefixed with the generated-file header.
+    """
+    from sanctrack._dump import _files
+
+    files = _files({
+        "info": info, "authorities": tuple(authorities), "entities": tuple(entities),
+        "instruments": tuple(instruments), "sources": tuple(sources), "measures": tuple(measures),
+        "transitions": tuple(transitions), "releases": (), "links": (),
+    })
+    for name in ("authorities.yaml", "entities.yaml", "instruments.yaml", "sources.yaml"):
+        files.setdefault(name, "[]\n")
+    return {rel: _with_header(text) for rel, text in files.items()}
