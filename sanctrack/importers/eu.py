@@ -6,10 +6,14 @@ children, each of those again with its own ``legal_basis``/``reg_date``. One lis
 per ``ENTITY`` keyed by its ``Id`` (identifier ``eu-fsf:<Id>``):
 
 * ``programme`` -> the programme (``ZWE``, ``AFG``, ``IRQ``, ``TAQA``, ``TERR``, ``COD`` ...);
-* ``legal_basis`` (``151/2012 (OJ L49)``) -> the instrument (the regulation number);
-* ``reg_date`` -> ``effective``: the date of the regulation that lists the entity. The
-  legacy file has only this one date: it does not tell entry into force from
-  publication, so ``published`` stays empty;
+* every record (the entity and each name, birth, passport...) carries the regulation
+  that added it (``legal_basis``, e.g. ``1643/2002 (OJ L247)``) and that regulation's
+  date (``reg_date``). The earliest of them is the first act in the file that lists the
+  entity: its date -> ``effective``, its number -> the instrument; the later dates ->
+  ``updated`` (acts that amended the entry). The legacy file has only this one date
+  per act: it does not tell entry into force from publication, so ``published`` stays
+  empty; and an act the file no longer cites (Mugabe's ``remark`` names 310/2002) is
+  not seen, so the entity may have been listed earlier than ``effective``;
 * ``WHOLE/@Date`` -> the snapshot's date.
 
 **1.1**: ``<export generationDate>`` holding ``<sanctionEntity logicalId
@@ -63,11 +67,20 @@ def _legacy(tree: XmlTree, e: Any) -> Listing:
     if not programme:
         raise tree.error(e, "programme", f"entity {key} has no programme")
     docs = [f"passport: {text_of(p.find('NUMBER'))}" for p in e.iterfind("PASSPORT") if text_of(p.find("NUMBER"))]
+    # every record carries the regulation that added it: the earliest is the first act
+    # of the file that lists the entity, the later ones amended it
+    acts = []
+    for rec in (e, *e):
+        day = xml_date(tree, e, "reg_date", rec.get("reg_date"))
+        if day is not None:
+            acts.append((day, (rec.get("legal_basis") or "").strip()))
+    acts.sort()
+    first = acts[0] if acts else (None, "")
     return Listing(
         key=key, name=names[0], kind=_kind(tree, e, e.get("Type")), program=programme,
         aliases=tuple(names[1:]), identifiers=(f"eu-fsf:{key}", *dict.fromkeys(docs)),
-        effective=xml_date(tree, e, "reg_date", e.get("reg_date")),
-        instrument=(e.get("legal_basis") or "").strip() or None, line=tree.line(e),
+        effective=first[0], updated=tuple(sorted({d for d, _ in acts[1:] if d != first[0]})),
+        instrument=first[1] or None, line=tree.line(e),
     )
 
 

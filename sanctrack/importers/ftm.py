@@ -35,7 +35,7 @@ import attrs
 from ._shape import Listing, ListFormatError, ListSnapshot
 from ._xml import read_file
 
-__all__ = ["FtmReader", "read", "apply_delta", "OPS"]
+__all__ = ["FtmReader", "read", "apply_delta", "read_next", "OPS"]
 
 OPS = ("ADD", "MOD", "DEL")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -194,17 +194,29 @@ def read(path: str | os.PathLike[str], date: object = None) -> ListSnapshot:
 
 def apply_delta(base: ListSnapshot, delta: str | os.PathLike[str], date: object = None) -> ListSnapshot:
     """The snapshot after applying a delta file's operations, in order, onto ``base``."""
-    p = os.fspath(delta)
-    if base.list != "ftm" or not isinstance(base.raw, dict):
-        raise ValueError(f"{base.name}: not a snapshot read by sanctrack.importers.ftm")
+    snap = read_next(base, delta, date)
+    if not snap.ops:
+        raise ListFormatError(snap.path, None, "op", "not a delta file (no ADD/MOD/DEL operations)")
+    return snap
+
+
+def read_next(previous: ListSnapshot, path: str | os.PathLike[str], date: object = None) -> ListSnapshot:
+    """The next snapshot after ``previous``: a delta file applied onto it, or a whole
+    entities file read on its own."""
+    p = os.fspath(path)
+    if previous.list != "ftm" or not isinstance(previous.raw, dict):
+        raise ValueError(f"{previous.name}: not a snapshot read by sanctrack.importers.ftm")
     data, digest = read_file(p)
-    state = _load(p, data, base.raw)
-    if not state.ops:
-        raise ListFormatError(p, None, "op", "not a delta file (no ADD/MOD/DEL operations)")
+    state = _load(p, data, None)
+    if state.ops:
+        state = _load(p, data, previous.raw)
     from ._dates import as_date, date_from_name
 
     day = as_date(p, date) if date is not None else (date_from_name(p) or state.last_seen)
     if day is None:
         raise ListFormatError(p, None, "date", "no date given, none in the file name and no last_seen")
     entries = _listings(p, state)
-    return ListSnapshot("ftm", p, day, digest, entries, None, state.ops, dated=date is None, raw=state.entities)
+    if not entries:
+        raise ListFormatError(p, None, "schema", "no Sanction entity after this file: nothing to date")
+    return ListSnapshot("ftm", p, day, digest, entries, None, state.ops or None, dated=date is None,
+                        raw=state.entities)
