@@ -292,8 +292,11 @@ def opening(snapshot: ListSnapshot, *, program: str | None = None) -> tuple[Chan
     A listing without a date of its own gives an ``impose`` dated by the snapshot
     (``effective`` = its date: listed by then, nothing earlier known).
     """
+    kept = _keep(snapshot.entries, program)
+    if program is not None and not kept:
+        raise ValueError(f"no entry carries programme {program!r} in {snapshot.name}")
     out: list[Change] = []
-    for key, e in sorted(_keep(snapshot.entries, program).items()):
+    for key, e in sorted(kept.items()):
         out.append(Change("impose", key, None, e, (), snapshot.date,
                           e.effective if e.effective is not None else snapshot.date, None, snapshot.name,
                           listed_by=e.effective is None))
