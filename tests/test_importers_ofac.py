@@ -765,7 +765,12 @@ def test_the_sanctrack_command_runs_the_import(capsys, tmp_path):
     assert "0 added (impose), 0 removed (lift), 33 amended; effective window [2021-08-18, 2021-08-20]" in out
     assert "amend  ofac:32746  BELARUSKALI OAO [BELARUS-EO14038]  (programs: BELARUS-EO -> BELARUS-EO14038)" in out
     assert (tmp_path / "out" / "measures" / "us-ofac-sdn-32746.yaml").is_file()
-    assert cli.main(["import", "ofac-sdn", str(real(OLD_2021))]) == 2  # usage: NEW missing
+    # one copy alone: what it tells by itself, the 33 parties listed by its date (no earlier date known)
+    assert cli.main(["import", "ofac-sdn", str(real(OLD_2021)), "--program", "BELARUS-EO"]) == 0
+    out = capsys.readouterr().out
+    assert "33 transition(s) (programme BELARUS-EO): 33 impose" in out
+    assert "impose   us-ofac-sdn-32746 on 2021-08-18 [inferred]" in out
+    assert cli.main(["import", "ofac-sdn"]) == 2  # usage: no file
 
 
 def test_blank_lines_and_multiline_fields_keep_line_numbers_right(tmp_path):

@@ -110,10 +110,12 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.history and (args.old or args.new):
             print("sanctrack import ofac-sdn: give OLD NEW or --history DIR, not both", file=err)
             return 2
-        if not args.history:
-            print("sanctrack import ofac-sdn: give OLD NEW (two copies) or --history DIR", file=err)
+        if not args.history and args.old is None:
+            print("sanctrack import ofac-sdn: give OLD NEW (two copies), one copy, or --history DIR", file=err)
             return 2
         from ._list_cli import run_list
+
+        args.files = [args.old] if args.old else []  # one copy: what it tells by itself
 
         return run_list(args, out, err, kind="ofac-sdn")
     try:
