@@ -210,7 +210,13 @@ def build_import(
             first_program.setdefault(ch.key, base.program)
             note(base)
         action = ch.action
+        if action in ("lift", "amend") and listed.get(ch.key) is False:
+            # already lifted (an end date the list gave earlier): the list's later
+            # removal or change of a lifted measure changes nothing in force
+            continue
         if action == "impose" and ch.key in listed:
+            if listed[ch.key]:
+                continue  # still in force (e.g. an end date the list withdrew): nothing to impose
             action = "reimpose"
         entry = ch.entry
         instrument = _list_instrument_id(spec, new)

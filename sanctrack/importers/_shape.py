@@ -265,6 +265,8 @@ def diff(
                 out.append(Change("impose", key, None, b, (), new.date, own, None, new.name))
             else:  # no date of its own, or one the old snapshot contradicts
                 out.append(Change("impose", key, None, b, (), new.date, None, win, new.name))
+            if b.ended is not None and b.ended <= new.date and b.ended >= out[-1].day:
+                out.append(Change("lift", key, b, b, (), new.date, b.ended, None, new.name))
         elif b is None:
             end = a.ended
             if end is not None and win[0] <= end <= win[1]:
@@ -300,7 +302,7 @@ def opening(snapshot: ListSnapshot, *, program: str | None = None) -> tuple[Chan
         out.append(Change("impose", key, None, e, (), snapshot.date,
                           e.effective if e.effective is not None else snapshot.date, None, snapshot.name,
                           listed_by=e.effective is None))
-        if e.ended is not None and e.ended <= snapshot.date:
+        if e.ended is not None and e.ended <= snapshot.date and e.ended >= out[-1].day:
             out.append(Change("lift", key, e, e, (), snapshot.date, e.ended, None, snapshot.name))
     return tuple(out)
 
