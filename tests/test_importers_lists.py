@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,63 @@ def test_cli_compare_with_the_bundled_registry_for_the_sdn_history(tmp_path):
     assert code == 0, err
     assert "comparison with the curated registry" in text
     assert "ofac:44541 impose [2023-08-04, 2023-08-09]" in text
+
+
+UN_SMALL = """<?xml version="1.0" encoding="UTF-8"?>
+<CONSOLIDATED_LIST dateGenerated="{generated}"><INDIVIDUALS>
+<INDIVIDUAL><FIRST_NAME>{name}</FIRST_NAME><UN_LIST_TYPE>Al-Qaida</UN_LIST_TYPE>
+<REFERENCE_NUMBER>QDi.001</REFERENCE_NUMBER><LISTED_ON>2001-01-25</LISTED_ON>
+<LAST_DAY_UPDATED>{updated}</LAST_DAY_UPDATED></INDIVIDUAL>
+{extra}</INDIVIDUALS></CONSOLIDATED_LIST>
+"""
+
+QDI_2 = ("<INDIVIDUAL><FIRST_NAME>TWO</FIRST_NAME><UN_LIST_TYPE>Al-Qaida</UN_LIST_TYPE>"
+         "<REFERENCE_NUMBER>QDi.002</REFERENCE_NUMBER><LISTED_ON>2001-01-25</LISTED_ON></INDIVIDUAL>")
+
+
+def test_un_amend_is_dated_by_last_day_updated_and_a_removal_by_the_window(tmp_path):
+    a = tmp_path / "a.xml"
+    b = tmp_path / "b.xml"
+    a.write_text(UN_SMALL.format(generated="2020-01-10T10:00:00Z", name="SAYF", updated="<VALUE/>", extra=QDI_2))
+    b.write_text(UN_SMALL.format(generated="2020-03-01T10:00:00Z", name="SAYF AL-ADL",
+                                 updated="<VALUE>2017-02-15</VALUE><VALUE>2020-02-20</VALUE>", extra=""))
+    imp = import_files("un", [a, b])
+    got = [(c.key, c.action, c.effective, c.effective_window, [(f.field, f.old, f.new) for f in c.fields])
+           for c in imp.changes]
+    assert got == [
+        ("QDi.001", "amend", D(2020, 2, 20), None, [("name", "SAYF", "SAYF AL-ADL")]),
+        ("QDi.002", "lift", None, (D(2020, 1, 10), D(2020, 3, 1)), []),
+    ]
+    ts = {t.id: t for t in imp.transitions}
+    # both measures start with a baseline dated by LISTED_ON, confirmed by the list
+    base = ts["un-sc-qdi.001.listed-2020-01-10"]
+    assert (str(base.action), base.effective, base.recorded, str(base.confidence)) == (
+        "impose", D(2001, 1, 25), D(2020, 1, 10), "confirmed")
+    lift = ts["un-sc-qdi.002.lift-2020-03-01"]
+    assert (lift.effective, lift.effective_window, str(lift.confidence)) == (
+        D(2020, 3, 1), (D(2020, 1, 10), D(2020, 3, 1)), "inferred")
+    reg = imp.registry()
+    assert reg.state("un-sc-qdi.002", D(2020, 1, 9)).in_force
+    assert reg.state("un-sc-qdi.002", D(2020, 3, 1)).status == "lifted"
+
+
+def test_the_core_never_imports_defusedxml():
+    import subprocess
+
+    code = (
+        "import sys, sanctrack, sanctrack.importers, sanctrack.importers.un, sanctrack.importers.eu, "
+        "sanctrack.importers.ofac_advanced, sanctrack.importers.ftm\n"
+        "sanctrack.load()\n"
+        "assert 'defusedxml' not in sys.modules, 'imported too early'\n"
+        "sys.modules['defusedxml'] = None  # as if it were not installed\n"
+        "from sanctrack.importers import read_snapshot, ListFormatError\n"
+        "import tempfile, os\n"
+        "p = os.path.join(tempfile.mkdtemp(), 'un.xml')\n"
+        "open(p, 'w').write('<CONSOLIDATED_LIST/>')\n"
+        "try:\n"
+        "    read_snapshot('un', p)\n"
+        "except ListFormatError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "reading XML lists needs defusedxml: pip install 'sanctrack[importers]'" in out

@@ -95,7 +95,7 @@ def parse(path: str, data: bytes, *, lines_for: Callable[[str], bool] = lambda t
     try:
         from defusedxml import DefusedXmlException
         from defusedxml.ElementTree import DefusedXMLParser
-    except ImportError:  # pragma: no cover - the importers extra is not installed
+    except ImportError:  # the importers extra is not installed
         raise ListFormatError(
             path, None, None,
             "reading XML lists needs defusedxml: pip install 'sanctrack[importers]'",
