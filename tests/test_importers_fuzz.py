@@ -92,7 +92,7 @@ def _read(kind: str, data: bytes):
         except ListFormatError as exc:
             assert isinstance(exc, SanctrackError) and isinstance(exc, ValueError)
             assert exc.path == str(path) and str(exc).startswith(str(path))
-            lines = data.count(b"\n") + 1
+            lines = len(data.splitlines()) + 1  # a lone CR ends a line too (CSV)
             assert exc.line is None or 1 <= exc.line <= lines, (exc.line, lines)
             return exc
 
