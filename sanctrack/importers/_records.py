@@ -158,7 +158,7 @@ def build_import(
     """Turn the changes along ``snapshots`` (oldest first) into records."""
     spec = LISTS[list_code]
     snaps = tuple(sorted(snapshots, key=lambda s: s.date))
-    by_name = {s.name: s for s in snaps}
+    by_path = {s.path: s for s in snaps}
     by_date = {s.date: s for s in snaps}
     transitions: list[Transition] = []
     listed: dict[str, bool] = {}
@@ -182,7 +182,7 @@ def build_import(
         return snaps[i - 1] if i else s
 
     for ch in sorted(changes, key=lambda c: (c.recorded, c.key)):
-        new = by_name.get(ch.snapshot or "") or by_date[ch.recorded]
+        new = by_path.get(ch.snapshot or "") or by_date[ch.recorded]
         old = snapshot_before(new)
         mid = f"{spec.measure_prefix}-{slug(ch.key)}"
         srcs = {_source_id(spec, old), _source_id(spec, new)} if old is not new else {_source_id(spec, new)}

@@ -171,7 +171,7 @@ class Change:
     recorded: dt.date
     effective: dt.date | None = None
     effective_window: tuple[dt.date, dt.date] | None = None
-    snapshot: str | None = None  # the file that shows it
+    snapshot: str | None = None  # the path of the file that shows it
     listed_by: bool = False  # an entry the list gives no date for: listed by ``recorded``, no earlier
 
     @property
@@ -262,28 +262,28 @@ def diff(
             assert b is not None
             own = b.effective
             if own is not None and own >= win[0]:
-                out.append(Change("impose", key, None, b, (), new.date, own, None, new.name))
+                out.append(Change("impose", key, None, b, (), new.date, own, None, new.path))
             else:  # no date of its own, or one the old snapshot contradicts
-                out.append(Change("impose", key, None, b, (), new.date, None, win, new.name))
+                out.append(Change("impose", key, None, b, (), new.date, None, win, new.path))
             if b.ended is not None and b.ended <= new.date and b.ended >= out[-1].day:
-                out.append(Change("lift", key, b, b, (), new.date, b.ended, None, new.name))
+                out.append(Change("lift", key, b, b, (), new.date, b.ended, None, new.path))
         elif b is None:
             end = a.ended
             if end is not None and win[0] <= end <= win[1]:
-                out.append(Change("lift", key, a, None, (), new.date, end, None, new.name))
+                out.append(Change("lift", key, a, None, (), new.date, end, None, new.path))
             else:
-                out.append(Change("lift", key, a, None, (), new.date, None, win, new.name))
+                out.append(Change("lift", key, a, None, (), new.date, None, win, new.path))
         else:
             fields = _changed(a, b)
             if fields:
                 inside = [d for d in b.updated if win[0] <= d <= win[1] and d not in a.updated]
                 if inside:
-                    out.append(Change("amend", key, a, b, fields, new.date, max(inside), None, new.name))
+                    out.append(Change("amend", key, a, b, fields, new.date, max(inside), None, new.path))
                 else:
-                    out.append(Change("amend", key, a, b, fields, new.date, None, win, new.name))
+                    out.append(Change("amend", key, a, b, fields, new.date, None, win, new.path))
             elif b.ended is not None and a.ended != b.ended and b.ended <= new.date:
                 # the list now dates the end of a measure it still shows
-                out.append(Change("lift", key, a, b, (), new.date, b.ended, None, new.name))
+                out.append(Change("lift", key, a, b, (), new.date, b.ended, None, new.path))
     return tuple(out)
 
 
@@ -300,10 +300,10 @@ def opening(snapshot: ListSnapshot, *, program: str | None = None) -> tuple[Chan
     out: list[Change] = []
     for key, e in sorted(kept.items()):
         out.append(Change("impose", key, None, e, (), snapshot.date,
-                          e.effective if e.effective is not None else snapshot.date, None, snapshot.name,
+                          e.effective if e.effective is not None else snapshot.date, None, snapshot.path,
                           listed_by=e.effective is None))
         if e.ended is not None and e.ended <= snapshot.date and e.ended >= out[-1].day:
-            out.append(Change("lift", key, e, e, (), snapshot.date, e.ended, None, snapshot.name))
+            out.append(Change("lift", key, e, e, (), snapshot.date, e.ended, None, snapshot.path))
     return tuple(out)
 
 
