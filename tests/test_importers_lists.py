@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -476,3 +477,34 @@ def test_the_core_never_imports_defusedxml():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "reading XML lists needs defusedxml: pip install 'sanctrack[importers]'" in out
+
+
+def test_un_history_of_three_copies(tmp_path):
+    hist = tmp_path / "un"
+    hist.mkdir()
+    for n in (UN_0607, UN_0621, UN_2026):  # copies: a link is not read (regular files only)
+        shutil.copyfile(real(n), hist / n)
+    (hist / "un_consolidated_2018-06-21.xml.metadata.json").write_text("{}")  # a sidecar: skipped
+    out = tmp_path / "out"
+    code, text, err = run_cli("import", "un", "--history", str(hist), "-o", str(out), "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(text)
+    assert [s["entries"] for s in doc["snapshots"]] == [1098, 1100, 1003]
+    acts = collections.Counter((t["action"], t["recorded"]) for t in doc["transitions"] if ".listed-" not in t["id"])
+    # the measures first seen changing after 06-21 (217 lifts, 82 amends) start with a
+    # baseline impose from the 06-21 copy, dated by their LISTED_ON. 82: independently, a
+    # regex pass over both files comparing (UN_LIST_TYPE, the name parts, the set of
+    # ALIAS_NAME and NAME_ORIGINAL_SCRIPT, the set of document type: number) per reference
+    baselines = [t for t in doc["transitions"] if ".listed-" in t["id"]]
+    assert len(baselines) == 217 + 82 and {t["recorded"] for t in baselines} == {"2018-06-21"}
+    # 2 additions by 06-21; by 2026-02-27: 120 additions (own LISTED_ON dates) and 217 removals
+    assert acts[("impose", "2018-06-21")] == 2
+    assert acts[("impose", "2026-02-27")] == 120 and acts[("lift", "2026-02-27")] == 217
+    reg = sanctrack.load(out)
+    assert reg.state("un-sc-qdi.413", D(2026, 2, 27)).in_force == ("QDi.413" in snap("un", UN_2026).entries)
+
+
+def test_a_link_in_a_snapshot_directory_is_refused_with_its_name(tmp_path):
+    (tmp_path / UN_0607).symlink_to(real(UN_0607))
+    with pytest.raises(ListFormatError, match="not a regular file"):
+        read_snapshot("un", tmp_path / UN_0607)
