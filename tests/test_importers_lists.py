@@ -238,6 +238,14 @@ def test_ofac_advanced_one_entity_per_party():
     assert when["us-ofac-entry-10009639"] == (D(2006, 4, 12), "confirmed")
 
 
+def test_ofac_advanced_measure_kinds_follow_the_sanctions_measures():
+    imp = import_files("ofac-advanced", [real(OFAC_ADV)])
+    kinds = {m.id: m.kind for m in imp.measures}
+    assert kinds["us-ofac-entry-18299"] == "blocking"      # SDN List: Block
+    assert kinds["us-ofac-entry-50017143"] == "sectoral"   # SSI: sectoral directives only
+    assert kinds["us-ofac-entry-10009639"] == "financial"  # NS-PLC: Reject
+
+
 # ----------------------------------------------------------------------------- FtM
 
 

@@ -1,6 +1,6 @@
 """Changes between list snapshots as sanctrack records (pure: no files, no clock).
 
-Per list (:data:`LISTS`), each listing key becomes a measure (``kind: blocking``) of
+Per list (:data:`LISTS`), each listing key becomes a measure (:func:`measure_kind`) of
 the list's authority on one entity (the listing's target: an OFAC party, an
 OpenSanctions entity; else the listing itself), and each :class:`Change` a transition:
 
@@ -144,6 +144,25 @@ def _act_kind(spec: ListSpec, act: str) -> str:
     return spec.act_kind
 
 
+def measure_kind(spec: ListSpec, e: Listing) -> str:
+    """The sanctrack measure kind of a listing.
+
+    OFAC Advanced says what an entry does: ``Block`` -> ``blocking``; a sectoral
+    directive only (the SSI list) -> ``sectoral``; anything else (``Reject``: the
+    non-SDN lists) -> ``financial``. OpenSanctions does not say -> ``programme``. The
+    other lists are asset freezes -> ``blocking``.
+    """
+    if spec.code == "ofac-advanced":
+        if "Block" in e.measures:
+            return "blocking"
+        if any("Sectoral Directive" in m for m in e.measures):
+            return "sectoral"
+        return "financial"
+    if spec.code == "ftm":
+        return "programme"
+    return "blocking"
+
+
 def entity_key(e: Listing) -> str:
     return e.target or e.key
 
@@ -269,7 +288,7 @@ def build_import(
         mid = f"{spec.measure_prefix}-{slug(key)}"
         extra = f"; {', '.join(e.measures)}" if e.measures else ""
         measures.append(Measure(
-            id=mid, authority=spec.authority.code, kind="blocking", program=first_program[key],
+            id=mid, authority=spec.authority.code, kind=measure_kind(spec, e), program=first_program[key],
             targets=(entities[entity_key(e)].id,),
             title=f"{spec.title}: {e.name} ({key})",
             summary=f"Imported from dated copies of the {spec.title}; programme {e.program}{extra}",
