@@ -516,3 +516,23 @@ def test_a_link_in_a_snapshot_directory_is_refused_with_its_name(tmp_path):
     (tmp_path / UN_0607).symlink_to(real(UN_0607))
     with pytest.raises(ListFormatError, match="not a regular file"):
         read_snapshot("un", tmp_path / UN_0607)
+
+
+def test_two_copies_of_one_day_fold_in_generation_order_from_a_fetch_directory(tmp_path):
+    """The fetch layout: DIR/un/un_<instant>.xml with <file>.json sidecars; two copies of one day."""
+    d = tmp_path / "snapshots" / "un"
+    d.mkdir(parents=True)
+    early = UN_SMALL.format(generated="2020-03-01T08:00:00Z", name="SAYF", updated="<VALUE/>", extra=QDI_2)
+    late = UN_SMALL.format(generated="2020-03-01T20:00:00Z", name="SAYF AL-ADL", updated="<VALUE/>", extra="")
+    (d / "un_2020-03-01T080000Z.xml").write_text(early)
+    (d / "un_2020-03-01T200000Z.xml").write_text(late)
+    (d / "un_2020-03-01T080000Z.xml.json").write_text('{"published": "2020-03-01"}')
+    imp = import_history("un", tmp_path / "snapshots")
+    assert [s.name for s in imp.snapshots] == ["un_2020-03-01T080000Z.xml", "un_2020-03-01T200000Z.xml"]
+    assert sorted((c.key, c.action, c.effective_window) for c in imp.changes) == [
+        ("QDi.001", "amend", (D(2020, 3, 1), D(2020, 3, 1))),
+        ("QDi.002", "lift", (D(2020, 3, 1), D(2020, 3, 1)))]
+    imp.registry()
+    (d / "un_2020-03-01T080000Z.xml").write_text(early.replace("08:00:00Z", "20:00:00Z"))
+    with pytest.raises(ValueError, match="both dated 2020-03-01: cannot order them"):
+        import_history("un", tmp_path / "snapshots")

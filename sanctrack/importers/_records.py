@@ -131,7 +131,7 @@ def _source_id(spec: ListSpec, s: ListSnapshot) -> str:
 
 
 def _list_instrument_id(spec: ListSpec, s: ListSnapshot) -> str:
-    return f"{spec.code}-list-{s.date.isoformat()}"
+    return f"{spec.code}-list-{s.date.isoformat()}-{s.sha256[:8]}"
 
 
 def _act_id(spec: ListSpec, act: str) -> str:
@@ -196,6 +196,16 @@ def build_import(
                 names[ek].append(n)
         latest[e.key] = e
 
+    ids: set[str] = set()
+
+    def _unique(tid: str) -> str:  # two copies of one day can change a measure twice
+        n, out = 1, tid
+        while out in ids:
+            n += 1
+            out = f"{tid}-{n}"
+        ids.add(out)
+        return out
+
     def snapshot_before(s: ListSnapshot) -> ListSnapshot:
         i = snaps.index(s)
         return snaps[i - 1] if i else s
@@ -220,7 +230,7 @@ def build_import(
                 note_text = (f"baseline: listed in {old.name} ({old.date}); the list gives no earlier date, "
                              "so nothing before it is known here")
             transitions.append(Transition(
-                id=f"{mid}.listed-{old.date.isoformat()}", measure=mid, action="impose", effective=when,
+                id=_unique(f"{mid}.listed-{old.date.isoformat()}"), measure=mid, action="impose", effective=when,
                 recorded=old.date, instrument=inst or _list_instrument_id(spec, old), confidence=conf,
                 sources=(_source_id(spec, old),), published=base.published, note=note_text))
             used.add(old.name)
@@ -257,7 +267,7 @@ def build_import(
         fields = {f.field: [f.old, f.new] for f in ch.fields}
         verb = {"impose": "listed", "reimpose": "listed again", "lift": "delisted", "amend": "changed"}[action]
         transitions.append(Transition(
-            id=f"{mid}.{action}-{ch.recorded.isoformat()}", measure=mid, action=action, effective=ch.day,
+            id=_unique(f"{mid}.{action}-{ch.recorded.isoformat()}"), measure=mid, action=action, effective=ch.day,
             effective_window=ch.effective_window, recorded=ch.recorded, instrument=instrument,
             published=entry.published if action in ("impose", "reimpose") and ch.dated else None,
             program=ch.new.program if ch.new is not None and "program" in fields else None,

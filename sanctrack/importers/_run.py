@@ -89,6 +89,8 @@ def import_history(kind: str, directory: str | os.PathLike[str], *, program: str
     """Fold every snapshot of one list in ``directory`` (dated by their files or names)."""
     r = reader(kind)
     suffixes = getattr(r, "suffixes", ())
+    if os.path.isdir(os.path.join(os.fspath(directory), kind)):  # a fetch directory: DIR/<list>/
+        directory = os.path.join(os.fspath(directory), kind)
     files = snapshot_files(directory, suffixes)
     if kind == "ofac-advanced":  # a fragment directory counts as one issue
         d = os.fspath(directory)

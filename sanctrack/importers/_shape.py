@@ -242,7 +242,9 @@ def diff(
     """
     if old.list != new.list:
         raise ValueError(f"{old.name} is a {old.list} file and {new.name} a {new.list} file")
-    if not old.date < new.date:
+    same_day_in_order = (old.date == new.date and old.generated is not None and new.generated is not None
+                         and old.generated < new.generated)
+    if not (old.date < new.date or same_day_in_order):
         raise ValueError(f"old snapshot {old.name} ({old.date}) is not older than {new.name} ({new.date})")
     o, n = _keep(old.entries, program), _keep(new.entries, program)
     if program is not None:
@@ -319,14 +321,23 @@ def snapshot_files(directory: str | os.PathLike[str], suffixes: Iterable[str]) -
     if not os.path.isdir(d):
         raise ListFormatError(d, None, None, "not a directory of snapshots")
     sfx = tuple(s.lower() for s in suffixes)
+    names = sorted(os.listdir(d))
+    present = set(names)
     out = []
-    for name in sorted(os.listdir(d)):
+    for name in names:
         low = name.lower()
         if name.startswith(".") or ".metadata." in low or low.endswith((".sha256", ".meta.json")):
+            continue
+        if low.endswith(".json") and name[:-5] in present:  # <file>.json: a fetch sidecar
             continue
         if low.endswith(sfx) and os.path.isfile(os.path.join(d, name)):
             out.append(os.path.join(d, name))
     return out
+
+
+def _order(s: ListSnapshot) -> tuple[dt.date, float]:
+    """Date order; copies of one day are ordered by the instant they were generated."""
+    return s.date, s.generated.timestamp() if s.generated is not None else 0.0
 
 
 def fold(
@@ -337,11 +348,11 @@ def fold(
     The snapshots are put in date order; two with the same date are an error (which
     one is later cannot be told).
     """
-    snaps = sorted(snapshots, key=lambda s: s.date)
+    snaps = sorted(snapshots, key=_order)
     if len(snaps) < 2:
         raise ValueError("need at least two snapshots to fold into a history")
     for a, b in zip(snaps, snaps[1:]):
-        if a.date == b.date:
+        if _order(a) == _order(b) or (a.date == b.date and None in (a.generated, b.generated)):
             raise ValueError(f"{a.name} and {b.name} are both dated {a.date}: cannot order them")
     if program is not None and not any(_keep(s.entries, program) for s in snaps):
         raise ValueError(f"no entry of the {len(snaps)} snapshots carries programme {program!r}")
