@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctrack import SanctrackError
-from sanctrack.importers import ListFormatError, read_snapshot
+from sanctrack.importers import ListFormatError, build_import, opening, read_snapshot
 
 pytest.importorskip("defusedxml", reason="the XML importers need defusedxml (the importers extra)")
 
@@ -88,13 +88,19 @@ def _read(kind: str, data: bytes):
         path = Path(d) / f"list_2024-05-30{SUFFIX[kind]}"
         path.write_bytes(data)
         try:
-            return read_snapshot(kind, path)
+            snap = read_snapshot(kind, path)
         except ListFormatError as exc:
             assert isinstance(exc, SanctrackError) and isinstance(exc, ValueError)
             assert exc.path == str(path) and str(exc).startswith(str(path))
             lines = len(data.splitlines()) + 1  # a lone CR ends a line too (CSV)
             assert exc.line is None or 1 <= exc.line <= lines, (exc.line, lines)
             return exc
+        # what was read always makes records that build (or a located refusal, never a crash)
+        try:
+            build_import(kind, [snap], opening(snap)).registry()
+        except SanctrackError as exc:
+            assert isinstance(exc, ValueError)
+        return snap
 
 
 @pytest.mark.parametrize("kind", sorted(VALID))
@@ -167,7 +173,7 @@ def _element(depth: int):
 
 def _render(node) -> str:
     tag, attrs, text, kids = node
-    a = "".join(f' {k}="{v}"'.replace('"', '"', 1) for k, v in attrs.items() if '"' not in v)
+    a = "".join(f' {k}="{v}"' for k, v in attrs.items() if '"' not in v)
     return f"<{tag}{a}>{text}{''.join(_render(k) for k in kids)}</{tag}>"
 
 
@@ -272,3 +278,18 @@ def test_special_files_are_refused_without_blocking(tmp_path):
         read_snapshot("un", fifo)
     with pytest.raises(ListFormatError, match="not a regular file"):
         read_snapshot("ftm", tmp_path)
+
+
+@pytest.mark.parametrize("line", [
+    {"id": "s1", "schema": "Sanction", "caption": 7, "properties": {"entity": ["p1"]}},
+    {"id": "s1", "schema": "Sanction", "properties": {"entity": [" "]}},
+    {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "startDate": ["2024"]}},
+    {"id": "p1", "schema": "Person", "caption": ["x"], "properties": {"name": ["  "]}},
+])
+def test_ftm_odd_values_read_or_refused(line):
+    other = {"id": "s0", "schema": "Sanction", "properties": {"entity": ["p1"]}}
+    out = _read("ftm", (json.dumps(other) + "\n" + json.dumps(line) + "\n").encode())
+    if isinstance(out, ListFormatError):
+        assert out.line == 2
+    else:  # a partial date dates nothing: listed by the file's date
+        assert all(e.effective is None for e in out.entries.values())

@@ -135,17 +135,21 @@ def _listings(path: str, state: _State) -> dict[str, Listing]:
         targets = props.get("entity") or []
         if not targets:
             raise ListFormatError(path, n, "entity", f"Sanction {key} names no sanctioned entity")
-        target = targets[0]
+        target = targets[0].strip()
+        if not target:
+            raise ListFormatError(path, n, "entity", f"Sanction {key} names an empty entity id")
         named = ents.get(target)
         if named is not None:
             t = named[1]
             tprops = t.get("properties") or {}
-            names = list(dict.fromkeys((tprops.get("name") or []) + [t.get("caption") or ""]))
+            caption = t.get("caption") if isinstance(t.get("caption"), str) else ""
+            names = list(dict.fromkeys([" ".join(x.split()) for x in (tprops.get("name") or [])] + [caption]))
             names = [x for x in names if x] or [target]
             kind = _KINDS.get(t.get("schema"), "organisation")
         else:
             names, kind = [target], "organisation"
-        name = next((x for x in names if x == (named or (0, {}))[1].get("caption")), names[0])
+        caption = (named or (0, {}))[1].get("caption")
+        name = caption if isinstance(caption, str) and caption in names else names[0]
         program = "; ".join(sorted(set(props.get("program") or []))) or \
             "; ".join(sorted(set(props.get("authority") or []))) or "unknown"
         out[key] = Listing(
