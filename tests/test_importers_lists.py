@@ -26,7 +26,6 @@ from sanctrack.importers import (
     fold,
     import_files,
     import_history,
-    opening,
     read_snapshot,
     reader,
     write_registry,

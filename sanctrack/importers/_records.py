@@ -66,7 +66,8 @@ LISTS: dict[str, ListSpec] = {
         "ofac-advanced", "OFAC sanctions list (Advanced XML)",
         Authority(code="US-OFAC", name="Office of Foreign Assets Control, US Department of the Treasury",
                   jurisdiction="US", timezone="America/New_York"),
-        "US Treasury OFAC", "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML",
+        "US Treasury OFAC",
+        "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML",
         "ofac", "us-ofac-entry", "confirmed", "sdn_action"),
     "ftm": ListSpec(
         "ftm", "OpenSanctions (FollowTheMoney)",
