@@ -59,7 +59,7 @@ def _oracle(old: ListSnapshot, new: ListSnapshot) -> set[tuple[str, str]]:
 @given(snaps=snapshots())
 def test_diff_matches_the_oracle_and_dates_by_list_or_window(snaps):
     for old, new in zip(snaps, snaps[1:]):
-        changes = diff(old, new)
+        changes = diff(old, new, min_ratio=0)
         assert {(c.key, c.action) for c in changes} == _oracle(old, new)
         assert len(changes) == len(_oracle(old, new))
         window = (old.date + dt.timedelta(days=1), new.date)
@@ -75,8 +75,8 @@ def test_diff_matches_the_oracle_and_dates_by_list_or_window(snaps):
 @settings(max_examples=200, deadline=None)
 @given(snaps=snapshots())
 def test_fold_is_the_pairwise_diffs_and_its_records_build(snaps):
-    changes = fold(snaps)
-    assert changes == tuple(c for a, b in zip(snaps, snaps[1:]) for c in diff(a, b))
+    changes = fold(snaps, min_ratio=0)
+    assert changes == tuple(c for a, b in zip(snaps, snaps[1:]) for c in diff(a, b, min_ratio=0))
     if not changes:
         return
     reg = build_import("un", snaps, changes).registry()

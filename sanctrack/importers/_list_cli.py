@@ -40,6 +40,9 @@ def add_list_parsers(kinds: Any) -> None:
                        help="where DIR has hand-curated files, write the import to DIR/imported/")
         p.add_argument("--compare", nargs="?", const="", metavar="REGISTRY",
                        help="compare with a curated registry, by identifier (default: the bundled one)")
+        p.add_argument("--min-ratio", type=float, default=0.5,
+                       help="refuse a copy with fewer than this share of the previous one's entries "
+                       "(default 0.5: a cut-off file is not a mass delisting)")
         p.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
                        help="output format (default: table)")
         p.set_defaults(import_run=lambda a, o, e, _k=kind: run_list(a, o, e, kind=_k))
@@ -63,9 +66,10 @@ def run_list(args: argparse.Namespace, out: TextIO, err: TextIO, *, kind: str) -
     if form not in ("table", "json"):
         print(f"{name}: --format must be table or json, not {form!r}", file=err)
         return 2
+    ratio = getattr(args, "min_ratio", 0.5)
     try:
         if history:
-            imported = import_history(kind, history, program=program)
+            imported = import_history(kind, history, program=program, min_ratio=ratio)
         else:
             dates: list[Any] = [None] * len(files)
             if getattr(args, "old_date", None):
@@ -75,7 +79,7 @@ def run_list(args: argparse.Namespace, out: TextIO, err: TextIO, *, kind: str) -
                     print(f"{name}: --new-date needs two files or more (use --old-date for one)", file=err)
                     return 2
                 dates[-1] = args.new_date
-            imported = import_files(kind, files, dates=dates, program=program)
+            imported = import_files(kind, files, dates=dates, program=program, min_ratio=ratio)
         imported.registry()  # the records must build before anything is written
         report = None
         if args.output:

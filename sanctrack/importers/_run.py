@@ -52,6 +52,7 @@ def import_files(
     *,
     dates: Sequence[object | None] = (),
     program: str | None = None,
+    min_ratio: float = 0.5,
 ) -> ListImport:
     """Import one snapshot, or the changes along two or more copies of one list.
 
@@ -72,7 +73,7 @@ def import_files(
             snaps.append(_read(r, kind, path, date))
     if len(snaps) == 1:
         return build_import(kind, snaps, opening(snaps[0], program=program), program=program)
-    return build_import(kind, snaps, fold(snaps, program=program), program=program)
+    return build_import(kind, snaps, fold(snaps, program=program, min_ratio=min_ratio), program=program)
 
 
 def _read(r: Reader, kind: str, path: str, date: object) -> ListSnapshot:
@@ -85,7 +86,9 @@ def _read(r: Reader, kind: str, path: str, date: object) -> ListSnapshot:
     return r.read(path, date)
 
 
-def import_history(kind: str, directory: str | os.PathLike[str], *, program: str | None = None) -> ListImport:
+def import_history(
+    kind: str, directory: str | os.PathLike[str], *, program: str | None = None, min_ratio: float = 0.5
+) -> ListImport:
     """Fold every snapshot of one list in ``directory`` (dated by their files or names)."""
     r = reader(kind)
     suffixes = getattr(r, "suffixes", ())
@@ -99,7 +102,7 @@ def import_history(kind: str, directory: str | os.PathLike[str], *, program: str
     if len(files) < 2:
         raise ListFormatError(os.fspath(directory), None, None,
                               f"{len(files)} {kind} snapshot(s) found: a history needs two or more")
-    return import_files(kind, files, program=program)
+    return import_files(kind, files, program=program, min_ratio=min_ratio)
 
 
 assert set(KINDS) == set(LISTS)

@@ -232,13 +232,16 @@ def _keep(entries: Mapping[str, Listing], program: str | None) -> dict[str, List
 
 
 def diff(
-    old: ListSnapshot, new: ListSnapshot, *, program: str | None = None, strict: bool = True
+    old: ListSnapshot, new: ListSnapshot, *, program: str | None = None, strict: bool = True,
+    min_ratio: float = 0.5,
 ) -> tuple[Change, ...]:
     """The changes from ``old`` to ``new`` (same list), sorted by key then action.
 
     Raises :class:`ValueError` when the snapshots are of different lists or not in
     date order, and when ``program`` is carried by no entry of either (a typo must not
-    read as "no changes").
+    read as "no changes"); :class:`ListFormatError` when ``new`` has fewer than
+    ``min_ratio`` times the entries of ``old`` (a cut-off copy must not read as a mass
+    delisting).
     """
     if old.list != new.list:
         raise ValueError(f"{old.name} is a {old.list} file and {new.name} a {new.list} file")
@@ -246,6 +249,11 @@ def diff(
                          and old.generated < new.generated)
     if not (old.date < new.date or same_day_in_order):
         raise ValueError(f"old snapshot {old.name} ({old.date}) is not older than {new.name} ({new.date})")
+    if len(new.entries) < min_ratio * len(old.entries):
+        raise ListFormatError(
+            new.path, None, None,
+            f"{len(new.entries)} entries against {len(old.entries)} in {old.name}: the file looks "
+            f"truncated or of another list, not a mass delisting (min_ratio=0 accepts it)")
     o, n = _keep(old.entries, program), _keep(new.entries, program)
     if program is not None:
         if strict and not o and not n:
@@ -341,7 +349,7 @@ def _order(s: ListSnapshot) -> tuple[dt.date, float]:
 
 
 def fold(
-    snapshots: Sequence[ListSnapshot], *, program: str | None = None
+    snapshots: Sequence[ListSnapshot], *, program: str | None = None, min_ratio: float = 0.5
 ) -> tuple[Change, ...]:
     """All changes along a chain of snapshots of one list, sorted by date.
 
@@ -358,5 +366,5 @@ def fold(
         raise ValueError(f"no entry of the {len(snaps)} snapshots carries programme {program!r}")
     out: list[Change] = []
     for a, b in zip(snaps, snaps[1:]):
-        out.extend(diff(a, b, program=program, strict=False))
+        out.extend(diff(a, b, program=program, strict=False, min_ratio=min_ratio))
     return tuple(out)
