@@ -489,7 +489,7 @@ def test_the_core_never_imports_defusedxml():
 def test_un_history_of_three_copies(tmp_path):
     hist = tmp_path / "un"
     hist.mkdir()
-    for n in (UN_0607, UN_0621, UN_2026):  # copies: a link is not read (regular files only)
+    for n in (UN_0607, UN_0621, UN_2026):
         shutil.copyfile(real(n), hist / n)
     (hist / "un_consolidated_2018-06-21.xml.metadata.json").write_text("{}")  # a sidecar: skipped
     out = tmp_path / "out"
@@ -511,10 +511,15 @@ def test_un_history_of_three_copies(tmp_path):
     assert reg.state("un-sc-qdi.413", D(2026, 2, 27)).in_force == ("QDi.413" in snap("un", UN_2026).entries)
 
 
-def test_a_link_in_a_snapshot_directory_is_refused_with_its_name(tmp_path):
+def test_a_link_is_read_as_its_file_and_a_link_to_a_fifo_is_refused_at_once(tmp_path):
+    import os
+
     (tmp_path / UN_0607).symlink_to(real(UN_0607))
-    with pytest.raises(ListFormatError, match="not a regular file"):
-        read_snapshot("un", tmp_path / UN_0607)
+    assert len(read_snapshot("un", tmp_path / UN_0607)) == 1098
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "un_2018-01-01.xml").symlink_to(tmp_path / "fifo")
+    with pytest.raises(ListFormatError, match=r"un_2018-01-01.xml: cannot read: not a regular file \(a FIFO"):
+        read_snapshot("un", tmp_path / "un_2018-01-01.xml")
 
 
 def test_two_copies_of_one_day_fold_in_generation_order_from_a_fetch_directory(tmp_path):

@@ -1,9 +1,8 @@
 """Reading list files safely: a guarded file read and an XML parser that expands nothing.
 
-:func:`read_file` reads a snapshot file whole, but only a regular file (checked with
-``lstat`` before and ``fstat`` after opening, so a FIFO or a device is never opened
-for a blocking read, and a symlink swapped in between is noticed), opened with
-``O_NONBLOCK``, and no larger than a cap. It returns the bytes and their SHA-256.
+:func:`read_file` reads a snapshot file whole through the library's guarded open
+(regular files only, ``O_NONBLOCK``, checked again once open, no larger than a cap)
+and returns the bytes and their SHA-256.
 
 :func:`parse` parses XML bytes with ``defusedxml`` (imported here, lazily: the core of
 sanctrack never imports it): a DTD, an entity declaration or an external reference is
@@ -17,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import stat
 from collections.abc import Callable
 from typing import Any
 
@@ -29,41 +27,23 @@ __all__ = ["read_file", "parse", "MAX_BYTES", "XmlTree", "local", "text_of", "xm
 MAX_BYTES = 1 << 30
 
 
-# This guarded read belongs in sanctrack._files (the shared guarded file reader).
 def read_file(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> tuple[bytes, str]:
-    """``(bytes, sha256 hex)`` of a regular file no larger than ``limit`` bytes."""
+    """``(bytes, sha256 hex)`` of a regular file no larger than ``limit`` bytes.
+
+    Read through the library's one guarded open (:func:`sanctrack._files.read_guarded`:
+    regular files only, opened ``O_NONBLOCK`` and checked again once open, size-bound),
+    so a FIFO, a device or a huge file is refused at once, never read or waited on.
+    """
+    from sanctrack._errors import UnreadableFile
+    from sanctrack._files import read_guarded
+
     p = os.fspath(path)
     try:
-        st = os.lstat(p)
+        data = read_guarded(p, limit=limit)
+    except UnreadableFile as exc:
+        raise ListFormatError(p, None, None, f"cannot read: {exc.reason}") from None
     except OSError as exc:
         raise ListFormatError(p, None, None, f"cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ListFormatError(p, None, None, "not a regular file (a directory, link, pipe or device)")
-    if st.st_size > limit:
-        raise ListFormatError(p, None, None, f"{st.st_size} bytes: larger than the {limit}-byte limit")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(p, flags)
-    except OSError as exc:
-        raise ListFormatError(p, None, None, f"cannot open: {exc.strerror or exc}") from None
-    try:
-        fst = os.fstat(fd)
-        if not stat.S_ISREG(fst.st_mode) or (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
-            raise ListFormatError(p, None, None, "the file changed while it was opened")
-        chunks, size = [], 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > limit:
-                raise ListFormatError(p, None, None, f"larger than the {limit}-byte limit")
-            chunks.append(chunk)
-    except OSError as exc:
-        raise ListFormatError(p, None, None, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
     return data, hashlib.sha256(data).hexdigest()
 
 
