@@ -521,17 +521,21 @@ def test_ftm_export_is_accepted_by_the_followthemoney_model(bundled, small):
 
 
 def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired():
-    # the EU renews its Belarus listings every February: the 2026 renewal runs "until 28 February 2027" (exclusive
-    # until 2027-03-01), which lies after both the registry's knowledge date (2026-12-05) and an export made as
-    # of 2026-12-06; the earlier renewals (2022-2025, recorded 2026-12-05) are facts
+    # the EU renews its Belarus listings every February: the 2026 renewal runs "until 28 February 2027" (until
+    # 2027-03-01), which lies after both the registry's knowledge date (2026-12-05) and an export made as of
+    # 2026-12-06; the renewals of 2022-2025 are dated extends (FACTS §8), the 2025 one bracketed to February
     reg = sanctrack.load()
     rows = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
             if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
     got = [(r["status"], r["valid_from"], r["valid_to"], r["as_of"], r["scheduled"], r["projected_from"])
            for r in rows]
-    assert got[0][:2] == ("in_force", "2021-12-02")
-    assert all(g[0] == "in_force" and g[4:] == ("false", "") for g in got[:-2])
-    assert got[-2:] == [
+    assert got == [
+        ("in_force", "2021-12-02", "2022-02-25", "2026-12-06", "false", ""),
+        ("in_force", "2022-02-25", "2023-02-24", "2026-12-06", "false", ""),
+        ("in_force", "2023-02-24", "2024-02-26", "2026-12-06", "false", ""),
+        ("in_force", "2024-02-26", "2025-02-01", "2026-12-06", "false", ""),
+        ("in_force", "2025-02-01", "2025-02-28", "2026-12-06", "false", ""),  # inside the renewal's bracket
+        ("in_force", "2025-02-28", "2026-02-26", "2026-12-06", "false", ""),
         ("in_force", "2026-02-26", "2027-03-01", "2026-12-06", "false", "2026-12-07"),
         ("expired (scheduled)", "2027-03-01", "", "2026-12-06", "true", "2027-03-01"),
     ]
