@@ -83,10 +83,20 @@ def expected_instant(text: str) -> dt.datetime | None:
         delta = dt.timedelta(hours=oh, minutes=om)
         tz = dt.timezone(-delta if off[0] == "-" else delta)
     try:
-        return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0),
-                           int((frac or "0").ljust(6, "0")), tzinfo=tz)
+        value = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0),
+                            int((frac or "0").ljust(6, "0")), tzinfo=tz)
     except ValueError:
         return None
+    # the accepted range: 0001-01-02T00:00Z to 9999-12-30T23:59:59Z, so every zone has a date for it
+    naive = value.replace(tzinfo=None)
+    offset = value.utcoffset() or dt.timedelta(0)
+    try:
+        utc = naive - offset
+    except OverflowError:
+        return None
+    if not dt.datetime(1, 1, 2) <= utc <= dt.datetime(9999, 12, 30, 23, 59, 59, 999999):
+        return None
+    return value
 
 
 def _same(got: object, want: object) -> bool:
