@@ -527,7 +527,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
 
         >>> s = reg.state("eu-belavia-listing", "2027-03-01")
         >>> str(s.status), str(s.knowledge), s.projection, s.scheduled
-        ('expired', '2026-03-26', True, True)
+        ('expired', '2026-12-05', True, True)
         """
         if known is None and self._known is None:
             # the common question (everything known, a calendar date) goes straight from the measure id

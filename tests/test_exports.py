@@ -386,17 +386,17 @@ def test_ftm_export_of_the_bundled_registry_validates(bundled):
 
 
 def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired():
-    # the EU renews its Belarus listings every February: the 2026 renewal runs to 2027-02-28, which lies after
-    # both the registry's knowledge date (2026-03-26) and an export made as of 2026-12-06
+    # the EU renews its Belarus listings every February: the 2026 renewal runs through 2027-02-28 (until
+    # 2027-03-01), after both the registry's knowledge date (2026-12-05) and an export made as of 2026-12-06
     reg = sanctrack.load()
     rows = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
             if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
     got = [(r["status"], r["valid_from"], r["valid_to"], r["as_of"], r["scheduled"], r["projected_from"])
            for r in rows]
-    assert got == [
-        ("in_force", "2021-12-02", "2026-02-26", "2026-12-06", "false", ""),
-        ("in_force", "2026-02-26", "2027-02-28", "2026-12-06", "false", "2026-12-07"),
-        ("expired (scheduled)", "2027-02-28", "", "2026-12-06", "true", "2027-02-28"),
+    assert got[-3:] == [
+        ("in_force", "2025-02-28", "2026-02-26", "2026-12-06", "false", ""),
+        ("in_force", "2026-02-26", "2027-03-01", "2026-12-06", "false", "2026-12-07"),
+        ("expired (scheduled)", "2027-03-01", "", "2026-12-06", "true", "2027-03-01"),
     ]
     # as of a date after the lapse, it is a past event: expired, a fact up to the as-of date
     later = [r for r in interval_rows(reg, dt.date(2027, 6, 1))
@@ -404,7 +404,7 @@ def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired(
     assert [(r["status"], r["scheduled"], r["projected_from"]) for r in later][-1] == ("expired", "false",
                                                                                       "2027-06-02")
     # the default as-of date is the registry's knowledge date
-    assert {r["as_of"] for r in interval_rows(reg)} == {"2026-03-26"}
+    assert {r["as_of"] for r in interval_rows(reg)} == {"2026-12-05"}
     # the BIS denial order lapsed on 2024-12-01, before either date: expired, not scheduled
     tdo = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
            if r["measure"] == "us-bis-belavia-tdo" and r["recorded_to"] == ""][-1]

@@ -78,7 +78,7 @@ def test_screen_refuses_an_unknown_target(reg):
 
 def test_a_known_value_with_no_hit_stays_an_empty_answer(reg):
     assert reg.in_force("2025-12-20", authority="US-STATE", kind="blocking") == []
-    assert reg.in_force("2025-12-20", kind="travel") == []  # a kind of the vocabulary no measure has
+    assert reg.in_force("2025-12-20", kind="diplomatic", authority="UK") == []  # known values, no such measure
     assert reg.changes("2025-12-14", "2025-12-16", authority="UK") == []
     assert [s.measure.id for s in reg.in_force("2025-12-20", authority="US-OFAC", target="BPC")] == ["us-ofac-bpc-sdn"]
 

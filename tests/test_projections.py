@@ -1,9 +1,10 @@
 """Facts and projections (DESIGN §3), provenance of a state, and licence-aware compare.
 
 Exact values from the bundled registry: its latest ``recorded`` date is
-2026-03-26 (the registry's knowledge date); the EU's 2026 renewal of its
-Belarus listings runs to 2027-02-28 (exclusive until), so on 2027-03-01 the
-EU listing of Belavia is scheduled to have lapsed unless renewed again.
+2026-12-05 (the registry's knowledge date); the EU's 2026 renewal of its
+Belarus listings runs through 2027-02-28 (exclusive until 2027-03-01), so on
+2027-03-01 the EU listing of Belavia is scheduled to have lapsed unless
+renewed again.
 """
 
 from __future__ import annotations
@@ -32,18 +33,18 @@ def reg() -> sanctrack.Registry:
 def test_the_registry_knowledge_date_is_its_latest_recorded(reg):
     latest = max([t.recorded for t in reg.transitions] + [r.recorded for r in reg.releases]
                  + [ln.recorded for ln in reg.links])
-    assert latest == D(2026, 3, 26) == reg.knowledge
+    assert latest == D(2026, 12, 5) == reg.knowledge
     assert reg.as_known_on("2025-10-01").knowledge == D(2025, 10, 1)
 
 
 def test_a_lapse_after_the_knowledge_date_is_scheduled_not_a_past_expiry(reg):
     s = reg.state("eu-belavia-listing", "2027-03-01")
-    assert (s.status, s.cause, s.valid.start, s.valid.end) == (Status.EXPIRED, "lapse", D(2027, 2, 28), None)
-    assert (s.knowledge, s.projection, s.scheduled, s.is_fact) == (D(2026, 3, 26), True, True, False)
-    # the act that ran out: the 2026 renewal (an extend to 2027-02-28), named as what lapsed
-    assert s.basis.id == "eu-belavia-listing.renewal-2026" and s.basis.until == D(2027, 2, 28)
-    assert [t.id for t in s.lapsed] == ["eu-belavia-listing.renewal-2026"]
-    assert repr(s) == "<MeasureState eu-belavia-listing expired v3 [2027-02-28, open) scheduled>"
+    assert (s.status, s.cause, s.valid.start, s.valid.end) == (Status.EXPIRED, "lapse", D(2027, 3, 1), None)
+    assert (s.knowledge, s.projection, s.scheduled, s.is_fact) == (D(2026, 12, 5), True, True, False)
+    # the act that ran out: the 2026 renewal (an extend through 2027-02-28), named as what lapsed
+    assert s.basis.id == "eu-belavia-listing.renewal-2026-until" and s.basis.until == D(2027, 3, 1)
+    assert [t.id for t in s.lapsed] == ["eu-belavia-listing.renewal-2026-until"]
+    assert repr(s) == "<MeasureState eu-belavia-listing expired v8 [2027-03-01, open) scheduled>"
 
 
 def test_known_after_the_lapse_makes_it_a_fact(reg):
@@ -58,10 +59,10 @@ def test_known_before_the_lapse_keeps_it_scheduled(reg):
 
 
 def test_an_in_force_answer_after_the_knowledge_date_is_a_projection_but_not_scheduled(reg):
-    s = reg.state("eu-belavia-listing", "2026-12-01")
-    assert (s.status, s.projection, s.scheduled, s.until) == (Status.IN_FORCE, True, False, D(2027, 2, 28))
+    s = reg.state("eu-belavia-listing", "2026-12-20")
+    assert (s.status, s.projection, s.scheduled, s.until) == (Status.IN_FORCE, True, False, D(2027, 3, 1))
     # the same run asked on or before the knowledge date is a fact (the same version, a different mark)
-    f = reg.state("eu-belavia-listing", "2026-03-26")
+    f = reg.state("eu-belavia-listing", "2026-12-05")
     assert (f.version, f.valid, f.projection) == (s.version, s.valid, False)
     assert attrs.evolve(f, projection=True) == s
 
@@ -82,20 +83,20 @@ def test_before_a_measure_exists_the_answer_is_marked_too(reg):
 
 def test_history_marks_each_version_as_of_its_start(reg):
     h = reg.history("eu-belavia-listing")
-    assert [(v.version, v.projection, v.scheduled) for v in h] == [(1, False, False), (2, False, False),
-                                                                    (3, True, True)]
+    assert [(v.version, v.projection, v.scheduled) for v in h] == [(n, False, False) for n in range(1, 8)] + [
+        (8, True, True)]
     h = reg.history("eu-belavia-listing", known="2027-06-01")
     assert [(v.knowledge, v.projection, v.scheduled) for v in h][-1] == (D(2027, 6, 1), False, False)
 
 
 def test_in_force_and_screen_carry_the_mark(reg):
     for _ in range(3):  # the first ask loops over the measures, the second builds the global index
-        got = {s.measure.id: s.projection for s in reg.in_force("2026-12-01", authority="EU")}
+        got = {s.measure.id: s.projection for s in reg.in_force("2026-12-20", authority="EU")}
         assert got and set(got.values()) == {True}
         assert {s.projection for s in reg.in_force("2025-12-20")} == {False}
-    col = reg.screen(["eu-belavia-listing", "eu-belavia-listing"], ["2026-03-26", "2026-03-27"])
+    col = reg.screen(["eu-belavia-listing", "eu-belavia-listing"], ["2026-12-05", "2026-12-06"])
     assert [[s.projection for s in states] for states in col.states] == [[False], [True]]
-    hits = reg.screen([("Belavia", "2026-12-01"), ("eu-belavia-listing", "2027-03-01")])
+    hits = reg.screen([("Belavia", "2026-12-20"), ("eu-belavia-listing", "2027-03-01")])
     assert {s.projection for s in hits[0].states} == {True} and hits[1].states == ()
 
 
@@ -109,21 +110,21 @@ def test_the_cli_says_scheduled_and_projected(reg):
         assert cli.main(["state", "eu-belavia-listing", "2027-03-01"]) == 0
     lines = [" ".join(x.split()) for x in buf.getvalue().splitlines()]
     assert "status expired (scheduled) (not in force)" in lines
-    assert "since 2027-02-28, open (version 3, by lapse of EU Belarus regime renewal 2026)" in lines
-    assert any(x.startswith("projection scheduled: the lapse on 2027-02-28 lies after the knowledge date "
-                            "2026-03-26") for x in lines)
+    assert "since 2027-03-01, open (version 8, by lapse of EU Belarus regime renewal 2026)" in lines
+    assert any(x.startswith("projection scheduled: the lapse on 2027-03-01 lies after the knowledge date "
+                            "2026-12-05") for x in lines)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         assert cli.main(["state", "eu-belavia-listing", "2027-03-01", "--format", "json"]) == 0
     import json
     doc = json.loads(buf.getvalue())["result"]
-    assert (doc["status"], doc["knowledge"], doc["projection"], doc["scheduled"]) == ("expired", "2026-03-26",
+    assert (doc["status"], doc["knowledge"], doc["projection"], doc["scheduled"]) == ("expired", "2026-12-05",
                                                                                       True, True)
-    assert doc["basis"] == "eu-belavia-listing.renewal-2026"
-    assert [x["transition"] for x in doc["lapsed"]] == ["eu-belavia-listing.renewal-2026"]
+    assert doc["basis"] == "eu-belavia-listing.renewal-2026-until"
+    assert [x["transition"] for x in doc["lapsed"]] == ["eu-belavia-listing.renewal-2026-until"]
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        assert cli.main(["in-force", "2026-12-01", "--authority", "EU"]) == 0
+        assert cli.main(["in-force", "2026-12-20", "--authority", "EU"]) == 0
     assert "in_force (projected)" in buf.getvalue()
 
 
@@ -300,7 +301,7 @@ def test_an_instant_is_marked_by_its_calendar_day_in_the_authority_zone(reg):
     before = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 21, 59, tzinfo=utc))
     after = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc))
     assert (before.exists, after.status, after.projection, after.knowledge) == (False, Status.IN_FORCE, False,
-                                                                                D(2026, 3, 26))
+                                                                                D(2026, 12, 5))
     late = reg.state("eu-belarus-airspace-ban", dt.datetime(2027, 3, 1, 12, tzinfo=utc))
     assert (late.status, late.projection, late.scheduled) == (Status.EXPIRED, True, True)
     seen = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc), known="2021-06-04")
