@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--to", dest="end", metavar="B", default=None)
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
 
+    from ._fetch_cli import add_fetch_parser, run_fetch
+
+    add_fetch_parser(subs).set_defaults(func=lambda args, out: run_fetch(args, out, sys.stderr))
     try:  # the importers register their own `import` command when they are installed
         from .importers import add_import_parser, run_import
     except ImportError:  # pragma: no cover - the CLI works without them
