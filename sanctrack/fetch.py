@@ -441,9 +441,6 @@ def fetch(
         if isinstance(exc.reason, TimeoutError):
             raise FetchError(spec.name, url, f"timed out connecting ({timeout:g} s)") from None
         raise FetchError(spec.name, url, f"cannot connect: {_reason(exc.reason)}") from None
-    except http.client.IncompleteRead as exc:
-        raise FetchError(spec.name, url, f"the connection closed inside a chunk ({len(exc.partial):,} bytes "
-                         "of it received)") from None
     except (http.client.HTTPException, ConnectionError) as exc:
         raise FetchError(spec.name, url, f"the connection failed: {_reason(exc)}") from None
     finally:
@@ -488,7 +485,11 @@ def _download(list_name: str, url: str, response: Any, tmp: str, expected: int |
     tail = b""
     with open(tmp, "xb") as out:
         while True:
-            chunk = response.read(_CHUNK)
+            try:
+                chunk = response.read(_CHUNK)
+            except http.client.IncompleteRead:
+                raise FetchError(list_name, url, f"the connection closed inside a chunk (chunked transfer), "
+                                 f"{size:,}+ bytes in") from None
             if not chunk:
                 break
             size += len(chunk)
