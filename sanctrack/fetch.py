@@ -35,6 +35,7 @@ same stamp gets ``_2``, ``_3`` … after it. Names sort in publication order.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import email.utils
@@ -46,7 +47,7 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -368,6 +369,12 @@ def fetch(
     root = os.fspath(directory)
     if not os.path.isdir(root):
         raise ValueError(f"output directory {root!r} does not exist")
+    with _locked(root):  # two fetches into one directory take turns
+        return _fetch(spec, root, url, timeout, max_size, force, progress, now)
+
+
+def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, force: bool,
+           progress: Progress | None, now: Callable[[], dt.datetime]) -> FetchResult:
     existing = tuple(s for s in snapshots(root, spec.name) if os.path.isfile(s.path))
     # validators from the copy last fetched from this URL; "same content" against the copy last fetched
     same_url = [s for s in existing if s.url == url]
@@ -396,6 +403,8 @@ def fetch(
             raise FetchError(spec.name, url, f"HTTP {exc.code} {exc.reason}") from None
         with response:
             status = response.status
+            if status != 200:  # 2xx but not the whole list (204 No Content, 206 Partial Content …)
+                raise FetchError(spec.name, url, f"HTTP {status} {response.reason}: expected 200 with the list")
             fetched = now().astimezone(dt.timezone.utc).replace(microsecond=0)
             info = response.headers
             encoding = (info.get("Content-Encoding") or "identity").strip().lower()
@@ -572,6 +581,22 @@ def _remove(path: str) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+@contextlib.contextmanager
+def _locked(directory: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` itself (POSIX ``flock``; no lock file is left)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _fsync_dir(path: str) -> None:

@@ -92,7 +92,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = r.body
-        self.send_response(200)
+        self.send_response(206 if r.mode == "partial" else 200)
         self.send_header("Content-Type", r.content_type)
         if r.etag:
             self.send_header("ETag", r.etag)
@@ -135,6 +135,13 @@ class Server(http.server.ThreadingHTTPServer):
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    """Loopback requests never go through a proxy the environment may name (subprocesses inherit it)."""
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
 
 
 @pytest.fixture
@@ -364,6 +371,27 @@ def test_an_sdn_csv_cut_inside_its_last_record_is_refused(server, tmp_path):
         F.fetch("ofac-sdn", tmp_path, url=server.url("/SDN.CSV"))
     assert caught.value.reason.startswith("not the OFAC SDN list (SDN.CSV): the last record is not 12 fields")
     assert files(tmp_path) == []
+
+
+def test_a_partial_content_answer_is_refused(server, tmp_path):
+    server.routes["/un.xml"] = Route(real(UN_0607), mode="partial")
+    with pytest.raises(F.FetchError) as caught:
+        F.fetch("un", tmp_path, url=server.url("/un.xml"))
+    assert caught.value.reason == "HTTP 206 Partial Content: expected 200 with the list"
+    assert files(tmp_path) == []
+
+
+def test_two_fetches_at_once_store_one_snapshot(server, tmp_path):
+    server.routes["/un.xml"] = Route(real(UN_0607), mode="ignore")
+    results: list[F.FetchResult] = []
+    threads = [threading.Thread(target=lambda: results.append(F.fetch("un", tmp_path, url=server.url("/un.xml"))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.outcome for r in results) == ["stored", "unchanged", "unchanged", "unchanged"]
+    assert files(tmp_path) == ["un", "un/un_2018-06-07T230343Z.xml", "un/un_2018-06-07T230343Z.xml.json"]
 
 
 def test_the_size_cap(server, tmp_path):
