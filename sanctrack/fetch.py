@@ -435,6 +435,8 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
             fetched=_utc_text(fetched), etag=info.get("ETag"), last_modified=info.get("Last-Modified"),
             content_type=info.get("Content-Type"))
         done = False
+        with open(tmp, "rb+") as fh:  # to disk before it takes its name (not needed for a copy thrown away)
+            os.fsync(fh.fileno())
         os.replace(tmp, snap.path)
         tmp = snap.path  # removed again if the sidecar cannot be written
         _write_sidecar(snap)
@@ -487,7 +489,7 @@ def _content_length(list_name: str, url: str, value: str | None) -> int | None:
 
 def _download(list_name: str, url: str, response: Any, tmp: str, expected: int | None, max_size: int,
               progress: Progress | None) -> tuple[int, str, str, bytes]:
-    """Stream the body to ``tmp`` (fsynced); return size, sha256, decoded head and raw tail."""
+    """Stream the body to ``tmp``; return its size, sha256, decoded head and raw tail."""
     sha = hashlib.sha256()
     size = 0
     head = b""
@@ -511,8 +513,6 @@ def _download(list_name: str, url: str, response: Any, tmp: str, expected: int |
             tail = (tail + chunk)[-4096:]
             if progress is not None:
                 progress(size, expected)
-        out.flush()
-        os.fsync(out.fileno())
     if expected is not None and size != expected:
         raise FetchError(list_name, url, f"the connection closed after {size:,} of the {expected:,} bytes "
                          "announced (Content-Length)")
