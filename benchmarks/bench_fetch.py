@@ -84,7 +84,7 @@ def main() -> None:
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
     print(f"Python {sys.version.split()[0]}, loopback, medians of {args.repeat} runs\n")
-    print(f"| file | size | bare | bare + sha256 + write | fetch, stored | fetch, 304 | fetch, unchanged |")
+    print("| file | size | bare | bare + sha256 + write | fetch, stored | fetch, 304 | fetch, unchanged |")
     print("|---|---|---|---|---|---|---|")
     for list_name, name in FILES:
         path = Path(args.data) / name

@@ -36,9 +36,7 @@ same stamp gets ``_2``, ``_3`` … after it. Names sort in publication order.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import email.utils
 import hashlib
 import http.client
 import json
@@ -47,12 +45,13 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 
 from ._errors import SanctrackError
+from ._fetch_lists import LISTS, ListSpec, Published, http_date, shape_problem
 
 __all__ = [
     "LISTS",
@@ -90,121 +89,6 @@ class FetchError(SanctrackError, OSError):
 
     def __str__(self) -> str:  # OSError would print its args tuple
         return self.args[0]
-
-
-# -- the lists -------------------------------------------------------------------------
-
-
-@attrs.frozen(slots=True)
-class Published:
-    """A publication date as a list or a header states it."""
-
-    text: str  # as written
-    value: dt.date | dt.datetime  # a date, or an aware instant
-    source: str  # "dateGenerated", "Last-Modified", ...
-
-    @property
-    def date(self) -> dt.date:
-        """The calendar date the source states (the local date of an instant)."""
-        return self.value.date() if isinstance(self.value, dt.datetime) else self.value
-
-    @property
-    def stamp(self) -> str:
-        """``YYYY-MM-DD``, or the instant in UTC as ``YYYY-MM-DDTHHMMSSZ``."""
-        if isinstance(self.value, dt.datetime):
-            return self.value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
-        return self.value.isoformat()
-
-
-def _iso(text: str, source: str) -> Published | None:
-    """An ISO 8601 date or aware instant; a time without an offset keeps only its date."""
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            return Published(text, dt.date.fromisoformat(text), source)
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if value.tzinfo is None:  # the list's local time, zone unknown: the date is all we know
-        return Published(text, value.date(), source)
-    return Published(text, value, source)
-
-
-def _attr_date(root: str, attr: str) -> Callable[[str], Published | None]:
-    pattern = re.compile(rf"<(?:[\w.-]+:)?{root}\b[^>]*?\s{attr}\s*=\s*[\"']([^\"']+)[\"']")
-
-    def read(head: str) -> Published | None:
-        m = pattern.search(head)
-        return _iso(m.group(1), attr) if m else None
-
-    return read
-
-
-_DATE_OF_ISSUE = re.compile(
-    r"<(?:[\w.-]+:)?DateOfIssue\b[^>]*>\s*<(?:[\w.-]+:)?Year>\s*(\d{4})\s*</(?:[\w.-]+:)?Year>\s*"
-    r"<(?:[\w.-]+:)?Month>\s*(\d{1,2})\s*</(?:[\w.-]+:)?Month>\s*<(?:[\w.-]+:)?Day>\s*(\d{1,2})\s*</"
-)
-_WHOLE_DATE = re.compile(r"<WHOLE\b[^>]*?\sDate\s*=\s*[\"'](\d{2})/(\d{2})/(\d{4})[\"']")
-
-
-def _ofac_advanced_date(head: str) -> Published | None:
-    m = _DATE_OF_ISSUE.search(head)
-    if not m:
-        return None
-    try:
-        value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-    return Published(value.isoformat(), value, "DateOfIssue")
-
-
-def _eu_date(head: str) -> Published | None:
-    found = _attr_date("export", "generationDate")(head)
-    if found is not None:
-        return found
-    m = _WHOLE_DATE.search(head)  # the legacy FSF 1.0 file: <WHOLE Date="dd/mm/yyyy">
-    if not m:
-        return None
-    try:
-        value = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        return None
-    return Published(m.group(0).split("=", 1)[1].strip("\"' "), value, "WHOLE/@Date")
-
-
-@attrs.frozen(slots=True)
-class ListSpec:
-    """One official list: its name (the directory), default URL, extension and shape.
-
-    ``roots`` are the root elements an XML list may have (empty for a CSV list);
-    ``published`` reads the publication date from the head of the file (None: the
-    list carries none).
-    """
-
-    name: str
-    title: str
-    url: str
-    ext: str
-    roots: tuple[str, ...] = ()
-    published: Callable[[str], Published | None] | None = attrs.field(default=None, eq=False)
-
-
-LISTS: Mapping[str, ListSpec] = {
-    s.name: s
-    for s in (
-        ListSpec("ofac-sdn", "OFAC SDN list (SDN.CSV)",
-                 "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.CSV", "csv"),
-        ListSpec("ofac-advanced", "OFAC SDN list, Advanced XML (SDN_ADVANCED.XML)",
-                 "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML",
-                 "xml", ("Sanctions",), _ofac_advanced_date),
-        ListSpec("eu-fsf", "EU Financial Sanctions File (XML 1.1)",
-                 "https://webgate.ec.europa.eu/fsd/fsf/public/files/xmlFullSanctionsList_1_1/content"
-                 "?token=dG9rZW4tMjAxNw", "xml", ("export", "WHOLE"), _eu_date),
-        ListSpec("un", "UN Security Council consolidated list",
-                 "https://scsanctions.un.org/resources/xml/en/consolidated.xml", "xml", ("CONSOLIDATED_LIST",),
-                 _attr_date("CONSOLIDATED_LIST", "dateGenerated")),
-    )
-}
 
 
 # -- snapshots and their sidecars ----------------------------------------------------------
@@ -327,18 +211,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _http_date(value: str | None, source: str) -> Published | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)  # RFC 9110: HTTP dates are GMT
-    return Published(value, when.astimezone(dt.timezone.utc), source)
-
-
 def fetch(
     list_name: str,
     directory: str | os.PathLike[str],
@@ -418,10 +290,10 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
             os.makedirs(folder, exist_ok=True)
             tmp = os.path.join(folder, f".{spec.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
             size, digest, head, tail = _download(spec.name, url, response, tmp, expected, max_size, progress)
-        _check_shape(spec, url, head, tail)
-        published = (spec.published(head) if spec.published else None) \
-            or _http_date(info.get("Last-Modified"), "Last-Modified") or _http_date(info.get("Date"), "Date") \
-            or Published(_utc_text(fetched), fetched, "fetched")
+        problem = shape_problem(spec, head, tail)
+        if problem is not None:
+            raise FetchError(spec.name, url, problem)
+        published = _published(spec, head, info, fetched)
 
         done = True
         if latest is not None and latest.sha256 == digest:
@@ -462,6 +334,14 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
                 os.rmdir(folder)  # only if empty: a failed first fetch leaves no directory behind
             except OSError:
                 pass
+
+
+def _published(spec: ListSpec, head: str, info: Any, fetched: dt.datetime) -> Published:
+    """The date the file states; else the HTTP Last-Modified, else Date, else the fetch time."""
+    return ((spec.published(head) if spec.published else None)
+            or http_date(info.get("Last-Modified"), "Last-Modified")
+            or http_date(info.get("Date"), "Date")
+            or Published(_utc_text(fetched), fetched, "fetched"))
 
 
 def _fetch_order(s: Snapshot) -> tuple[str, str]:
@@ -519,30 +399,6 @@ def _download(list_name: str, url: str, response: Any, tmp: str, expected: int |
     if size == 0:
         raise FetchError(list_name, url, "the body is empty")
     return size, sha.hexdigest(), head.decode("utf-8", errors="replace"), tail
-
-
-def _check_shape(spec: ListSpec, url: str, head: str, tail: bytes) -> None:
-    """Refuse a body that is not the whole list: wrong root, or cut before its end."""
-    end = tail.rstrip(b" \t\r\n\x00\x1a")
-    if spec.roots:
-        names = "|".join(map(re.escape, spec.roots))
-        m = re.search(rf"<(?:[\w.-]+:)?({names})[\s>/]", head)
-        if m is None:
-            what = " or ".join(f"<{r}>" for r in spec.roots)
-            raise FetchError(spec.name, url, f"not the {spec.title}: no {what} element at the start of the body")
-        if re.search(rb"</(?:[\w.-]+:)?" + re.escape(m.group(1)).encode() + rb"\s*>$", end) is None:
-            raise FetchError(spec.name, url, f"the body does not end with </{m.group(1)}>: the file is cut off")
-        return
-    first = head.lstrip("\ufeff").split("\n", 1)[0]
-    last = end.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    for which, line in (("first", first), ("last", last)):
-        try:
-            fields = next(csv.reader([line.rstrip("\r")], strict=True), [])
-        except csv.Error:
-            fields = []
-        if len(fields) != 12 or not fields[0].strip().isdigit():
-            raise FetchError(spec.name, url, f"not the {spec.title}: the {which} record is not 12 fields "
-                             f"starting with a numeric uid ({line[:60]!r})")
 
 
 def _free_name(folder: str, spec: ListSpec, stamp: str, digest: str,

@@ -238,6 +238,45 @@ def test_without_last_modified_the_date_header_dates_it(server, tmp_path):
     assert (snap.etag, snap.last_modified) == (None, None)
 
 
+@pytest.mark.parametrize("list_name, head, published, date, stamp", [
+    # the EU FSF 1.1 root as the Commission writes it (namespace, globalFileId, offset)
+    ("eu-fsf", '<?xml version="1.0" encoding="UTF-8"?>\n<export xmlns="http://eu.europa.ec/fpi/fsd/export" '
+     'generationDate="2026-02-02T17:26:53.906+01:00" globalFileId="180460">',
+     "2026-02-02T17:26:53.906+01:00", dt.date(2026, 2, 2), "2026-02-02T162653Z"),
+    ("eu-fsf", '<export generationDate="2026-07-29">', "2026-07-29", dt.date(2026, 7, 29), "2026-07-29"),
+    # a time without an offset: the zone is unknown, so only the date is used
+    ("eu-fsf", '<export generationDate="2026-07-29T23:30:00">', "2026-07-29T23:30:00", dt.date(2026, 7, 29),
+     "2026-07-29"),
+    # an instant whose UTC date is the next day: the name is UTC, the stated date is kept
+    ("un", '<CONSOLIDATED_LIST dateGenerated="2018-12-21T19:02:22.266-05:00">', "2018-12-21T19:02:22.266-05:00",
+     dt.date(2018, 12, 21), "2018-12-22T000222Z"),
+    ("ofac-advanced", "<sdn:Sanctions><sdn:DateOfIssue CalendarTypeID='1'><sdn:Year>2024</sdn:Year>"
+     "<sdn:Month>3</sdn:Month><sdn:Day>6</sdn:Day></sdn:DateOfIssue>", "2024-03-06", dt.date(2024, 3, 6),
+     "2024-03-06"),
+])
+def test_the_date_a_list_states(list_name, head, published, date, stamp):
+    found = F.LISTS[list_name].published(head)
+    assert (found.text, found.date, found.stamp) == (published, date, stamp)
+
+
+@pytest.mark.parametrize("list_name, head", [
+    ("un", '<CONSOLIDATED_LIST dateGenerated="2018-06-31T19:03:43-04:00">'),  # no 31 June
+    ("un", "<CONSOLIDATED_LIST>"),
+    ("ofac-advanced", "<Sanctions><DateOfIssue><Year>2024</Year><Month>13</Month><Day>6</Day></DateOfIssue>"),
+    ("eu-fsf", '<WHOLE Date="31/02/2016">'),
+])
+def test_no_usable_stated_date(list_name, head):
+    assert F.LISTS[list_name].published(head) is None
+
+
+def test_a_list_without_its_date_falls_back_to_last_modified_and_says_so(server, tmp_path):
+    body = real(UN_0607).replace(b' dateGenerated="2018-06-07T19:03:43.97-04:00"', b"", 1)
+    server.routes["/un.xml"] = Route(body, last_modified="Fri, 08 Jun 2018 02:00:00 GMT")
+    snap = F.fetch("un", tmp_path, url=server.url("/un.xml")).snapshot
+    assert (snap.file, snap.published_from, snap.published_date) == (
+        "un_2018-06-08T020000Z.xml", "Last-Modified", dt.date(2018, 6, 8))
+
+
 # -- nothing stored twice -------------------------------------------------------------------------
 
 
