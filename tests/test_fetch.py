@@ -575,6 +575,24 @@ def test_cli_usage_errors_exit_2(tmp_path, args, message):
     assert err == f"sanctrack fetch: error: {message} (see 'sanctrack fetch --help')\n"
 
 
+def test_cli_global_options(server, tmp_path):
+    server.routes["/un.xml"] = Route(real(UN_0607))
+    code, out, err = cli("--url", f"un={server.url('/un.xml')}", "-o", str(tmp_path))
+    assert code == 0
+    proc = subprocess.run([sys.executable, "-m", "sanctrack", "--format", "json", "fetch", "--url",
+                           f"un={server.url('/un.xml')}", "-o", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert [r["outcome"] for r in json.loads(proc.stdout)["results"]] == ["not-modified"]
+    proc = subprocess.run([sys.executable, "-m", "sanctrack", "--known", "2025-01-01", "fetch", "un", "-o",
+                           str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("sanctrack fetch: error: --known does not apply to fetch: it downloads lists, it reads "
+                           "no registry (see 'sanctrack fetch --help')\n")
+    code, out, err = cli("un", "-o", str(tmp_path), "--program", "X")
+    assert code == 2 and err.startswith("sanctrack: error: unrecognized arguments: --program X")
+
+
 def test_cli_output_parent_must_exist(tmp_path):
     code, out, err = cli("un", "-o", str(tmp_path / "a" / "b"))
     assert code == 2
