@@ -82,6 +82,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         server = self.server
         server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))  # type: ignore[attr-defined]
         r = server.routes.get(self.path)  # type: ignore[attr-defined]
+        if r is not None and r.mode.startswith("redirect:"):  # like OFAC's service sending to a signed URL
+            self.send_response(302)
+            self.send_header("Location", r.mode.split(":", 1)[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if r is None or r.status != 200:
             self.send_error(404 if r is None else r.status)
             return
@@ -347,6 +353,19 @@ def test_a_different_copy_with_the_same_publication_date_gets_a_suffix(server, t
     assert [s.file for s in F.snapshots(tmp_path, "ofac-advanced")] == [first.snapshot.file, second.snapshot.file]
 
 
+def test_a_redirect_is_followed_and_the_validators_go_along(server, tmp_path):
+    server.routes["/api/SDN_ADVANCED.XML"] = Route(mode="redirect:/signed/sdn_advanced.xml?sig=abc")
+    server.routes["/signed/sdn_advanced.xml?sig=abc"] = Route(real(ADVANCED))
+    url = server.url("/api/SDN_ADVANCED.XML")
+    first = F.fetch("ofac-advanced", tmp_path, url=url)
+    assert (first.outcome, first.snapshot.url, first.snapshot.etag) == ("stored", url, '"v1"')
+    second = F.fetch("ofac-advanced", tmp_path, url=url)
+    assert second.outcome == "not-modified"
+    assert [(p, h.get("if-none-match")) for p, h in server.requests] == [
+        ("/api/SDN_ADVANCED.XML", None), ("/signed/sdn_advanced.xml?sig=abc", None),
+        ("/api/SDN_ADVANCED.XML", '"v1"'), ("/signed/sdn_advanced.xml?sig=abc", '"v1"')]
+
+
 # -- nothing partial stored -----------------------------------------------------------------------
 
 
@@ -381,6 +400,33 @@ def test_a_reset_connection_stores_nothing_and_keeps_the_earlier_snapshot(server
     assert re.search(r"the connection failed: ConnectionResetError|closed after \d[\d,]* of the 1,605,617 bytes",
                      caught.value.reason), caught.value.reason
     assert files(tmp_path) == listing
+
+
+def test_a_sidecar_that_cannot_be_written_takes_its_file_with_it(server, tmp_path, monkeypatch):
+    server.routes["/un.xml"] = Route(real(UN_0607))
+    F.fetch("un", tmp_path, url=server.url("/un.xml"))
+    listing = files(tmp_path)
+    server.routes["/un.xml"] = Route(real(UN_0621), etag='"v2"')
+
+    def full_disk(snap):
+        raise OSError(28, "No space left on device", snap.path + ".json")
+
+    monkeypatch.setattr(F, "_write_sidecar", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        F.fetch("un", tmp_path, url=server.url("/un.xml"))
+    assert files(tmp_path) == listing
+
+
+def test_an_interrupted_download_leaves_nothing(server, tmp_path):
+    server.routes["/un.xml"] = Route(real(UN_0607))
+
+    def interrupt(done, total):
+        if done > 500_000:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        F.fetch("un", tmp_path, url=server.url("/un.xml"), progress=interrupt)
+    assert files(tmp_path) == []
 
 
 @pytest.mark.parametrize("status, reason", [(404, "HTTP 404 Not Found"), (500, "HTTP 500 Internal Server Error")])
