@@ -27,8 +27,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from sanctrack import fetch as F
+from sanctrack._fetch_lists import http_date, shape_problem
 from sanctrack._fetch_cli import run_fetch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -698,3 +700,37 @@ def test_a_progress_bar_on_a_terminal_only(server, tmp_path):
     assert run_fetch(_args(output=str(tmp_path / "q"), url=[f"un={url}"], no_progress=True), io.StringIO(),
                      quiet) == 0
     assert quiet.getvalue() == ""
+
+
+# -- laws of the completeness check and the date readers ------------------------------------------------
+
+_XML_FILES = (("un", UN_0607), ("un", UN_2026), ("ofac-advanced", ADVANCED), ("eu-fsf", EU))
+
+
+def _head_tail(body: bytes) -> tuple[str, bytes]:
+    return body[: 1 << 16].decode("utf-8", errors="replace"), body[-4096:]
+
+
+@pytest.mark.parametrize("list_name, source", _XML_FILES + (("ofac-sdn", SDN_0803), ("ofac-sdn", SDN_0809)))
+def test_every_whole_real_file_has_the_shape_of_its_list(list_name, source):
+    assert shape_problem(F.LISTS[list_name], *_head_tail(real(source))) is None
+
+
+@pytest.mark.parametrize("list_name, source", _XML_FILES)
+@settings(max_examples=60, deadline=None)
+@given(lost=st.one_of(st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=3_000_000)))
+def test_an_xml_list_cut_anywhere_before_its_end_is_refused(list_name, source, lost):
+    body = real(source)
+    whole = len(body.rstrip(b" \t\r\n"))  # what follows is only trailing white space
+    prefix = body[: whole - min(lost, whole)]
+    assert shape_problem(F.LISTS[list_name], *_head_tail(prefix)) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300), list_name=st.sampled_from(sorted(F.LISTS)))
+def test_the_date_readers_never_raise(text, list_name):
+    reader = F.LISTS[list_name].published
+    found = reader(text) if reader else None
+    assert found is None or isinstance(found.date, dt.date)
+    h = http_date(text, "Last-Modified")
+    assert h is None or h.value.tzinfo is not None
