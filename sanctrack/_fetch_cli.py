@@ -103,6 +103,10 @@ def run_fetch(args: argparse.Namespace, out: TextIO | None = None, err: TextIO |
                 bar.finish()
             err.write(f"{_PROG}: error: {exc}\n")
             continue
+        except ValueError as exc:  # an argument fetch refuses (the plan checks them first)
+            failures.append(_fetch.FetchError(name, urls.get(name) or _fetch.LISTS[name].url, str(exc)))
+            err.write(f"{_PROG}: error: {failures[-1]}\n")
+            continue
         except OSError as exc:  # the local disk: full, read-only, permissions
             failures.append(_fetch.FetchError(name, urls.get(name) or _fetch.LISTS[name].url,
                                               f"cannot write: {exc.strerror or exc}: {exc.filename!r}"))
@@ -140,8 +144,10 @@ def _plan(args: argparse.Namespace) -> tuple[str, list[str], dict[str, str], flo
         cli_urls[_known(name.strip(), "--url")] = url.strip()
     urls.update(cli_urls)
     for name, url in urls.items():
-        if not url.lower().startswith(("http://", "https://")):
-            raise _Usage(f"URL for {name} {url!r} is not an http:// or https:// URL")
+        try:
+            _fetch.check_url(name, url)
+        except ValueError as exc:
+            raise _Usage(str(exc)) from None
     lists = [_known(n, "list") for n in args.lists] or list(cli_urls) or list(_fetch.LISTS)
     lists = list(dict.fromkeys(lists))
     directory = args.output or config.get("output")

@@ -44,6 +44,7 @@ import os
 import re
 import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -60,6 +61,7 @@ __all__ = [
     "Snapshot",
     "FetchResult",
     "fetch",
+    "check_url",
     "snapshots",
     "DEFAULT_TIMEOUT",
     "DEFAULT_MAX_SIZE",
@@ -230,10 +232,7 @@ def fetch(
     Raises :class:`FetchError` (nothing stored) or :class:`ValueError` for a bad argument.
     """
     spec = _spec(list_name)
-    url = url or spec.url
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme not in ("http", "https"):
-        raise ValueError(f"{spec.name}: URL {url!r} is not an http:// or https:// URL")
+    url = check_url(spec.name, url or spec.url)
     if max_size <= 0:
         raise ValueError(f"the size cap must be positive, not {max_size}")
     if timeout <= 0:
@@ -243,6 +242,23 @@ def fetch(
         raise ValueError(f"output directory {root!r} does not exist")
     with _locked(root):  # two fetches into one directory take turns
         return _fetch(spec, root, url, timeout, max_size, force, progress, now)
+
+
+def check_url(list_name: str, url: str) -> str:
+    """``url`` if it is an http(s) URL with a host (and a valid port); else :class:`ValueError`."""
+    bad = f"URL for {list_name} {url!r}"
+    if not isinstance(url, str) or any(not c.isprintable() or c.isspace() for c in url):
+        raise ValueError(f"{bad} contains white space or control characters")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise ValueError(f"{bad} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{bad} is not an http:// or https:// URL")
+    if not parts.hostname:
+        raise ValueError(f"{bad} has no host")
+    return url
 
 
 def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, force: bool,
@@ -326,6 +342,8 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
         raise FetchError(spec.name, url, f"cannot connect: {_reason(exc.reason)}") from None
     except (http.client.HTTPException, ConnectionError) as exc:
         raise FetchError(spec.name, url, f"the connection failed: {_reason(exc)}") from None
+    except ValueError as exc:  # urllib refusing a URL a redirect led to
+        raise FetchError(spec.name, url, f"cannot follow the server: {_reason(exc)}") from None
     finally:
         if tmp is not None:
             _remove(tmp)

@@ -404,6 +404,14 @@ def test_a_reset_connection_stores_nothing_and_keeps_the_earlier_snapshot(server
     assert files(tmp_path) == listing
 
 
+def test_a_redirect_to_nowhere_is_a_fetch_error(server, tmp_path):
+    server.routes["/un.xml"] = Route(mode="redirect:http://[::1/x")
+    with pytest.raises(F.FetchError) as caught:
+        F.fetch("un", tmp_path, url=server.url("/un.xml"))
+    assert caught.value.reason == "cannot follow the server: ValueError: Invalid IPv6 URL"
+    assert files(tmp_path) == []
+
+
 def test_a_sidecar_that_cannot_be_written_takes_its_file_with_it(server, tmp_path, monkeypatch):
     server.routes["/un.xml"] = Route(real(UN_0607))
     F.fetch("un", tmp_path, url=server.url("/un.xml"))
@@ -612,6 +620,9 @@ def test_cli_failures_are_one_line_and_exit_1(server, tmp_path):
     (["ofac", "-o", "X"], "unknown list 'ofac': expected one of ofac-sdn, ofac-advanced, eu-fsf, un"),
     (["--url", "un", "-o", "X"], "--url 'un': expected LIST=URL, e.g. un=https://host/consolidated.xml"),
     (["--url", "un=ftp://host/x", "-o", "X"], "URL for un 'ftp://host/x' is not an http:// or https:// URL"),
+    (["--url", "un=http://[::1/x", "-o", "X"], "URL for un 'http://[::1/x' is not a valid URL (Invalid IPv6 URL)"),
+    (["--url", "un=https:///x", "-o", "X"], "URL for un 'https:///x' has no host"),
+    (["--url", "un=http://a b/x", "-o", "X"], "URL for un 'http://a b/x' contains white space or control characters"),
     (["un"], "the snapshot directory is required: -o DIR (or output: in --config)"),
     (["un", "-o", "X", "--timeout", "0"], "invalid --timeout '0': expected a positive number of seconds"),
     (["un", "-o", "X", "--max-size", "lots"],
