@@ -109,6 +109,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for k, v in r.extra.items():
             self.send_header(k, v)
         length = {"long": len(body) + 1000, "short": len(body) - 1000}.get(r.mode, len(body))
+        if r.mode == "chunked":  # the whole body in chunks, no Content-Length
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(body), 100_000):
+                piece = body[i:i + 100_000]
+                self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if r.mode == "chunked-drop":
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
@@ -703,6 +711,12 @@ def test_a_progress_bar_on_a_terminal_only(server, tmp_path):
     last = err.getvalue().split("\r")[-1]
     assert last == "un             [############################] 100%     1.6/1.6 MB\n"
     assert out.getvalue().startswith("un: stored ")
+
+    server.routes["/chunked.xml"] = Route(real(UN_0607), mode="chunked")  # no Content-Length: bytes only
+    err = Terminal()
+    assert run_fetch(_args(output=str(tmp_path / "c"), url=[f"un={server.url('/chunked.xml')}"]), out, err) == 0
+    assert err.getvalue().split("\r")[-1] == "un                 1.6 MB\n"
+    assert (tmp_path / "c" / "un" / "un_2018-06-07T230343Z.xml").read_bytes() == real(UN_0607)
 
     plain = io.StringIO()  # not a terminal: no bar
     assert run_fetch(_args(output=str(tmp_path / "p"), url=[f"un={url}"]), io.StringIO(), plain) == 0
