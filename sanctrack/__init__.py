@@ -15,7 +15,10 @@ from ._errors import (
     InvalidDate,
     Problem,
     RegistryError,
+    UnreadableFile,
+    FileChanged,
     SanctrackError,
+    UnknownFilter,
     UnknownMeasure,
     UnknownRecord,
     UnknownTarget,
@@ -38,6 +41,7 @@ from ._model import (
     LinkedTransition,
     Measure,
     MeasureState,
+    Position,
     RegistryInfo,
     Relief,
     Release,
@@ -90,6 +94,7 @@ __all__ = [
     "Step",
     "StateChange",
     "Comparison",
+    "Position",
     "ScreenHit",
     "Screening",
     # time and rules
@@ -106,9 +111,12 @@ __all__ = [
     "IllegalTransition",
     "UnknownMeasure",
     "UnknownTarget",
+    "UnknownFilter",
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 
