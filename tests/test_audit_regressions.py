@@ -87,7 +87,7 @@ def test_1_a_measure_renamed_right_after_the_listing_is_not_dropped_silently(tmp
 
     monkeypatch.setattr(os, "listdir", listdir)
     reg = sanctrack.load(root, cache=False)
-    assert (len(reg.measures), reg.digest) == (34, expected.digest)
+    assert (len(reg.measures), reg.digest) == (len(expected.measures), expected.digest)
     assert len(calls) >= 2  # the directory was read again
 
 
