@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .server._cli import add_parsers  # `serve` and `verify-receipt` (serving needs the `server` extra)
 
     add_parsers(cmd)
+
+    from ._fetch_cli import add_fetch_parser, run_fetch
+
+    add_fetch_parser(subs).set_defaults(func=lambda args, out: run_fetch(args, out, sys.stderr))
     try:  # the importers register their own `import` command when they are installed
         from .importers import add_import_parser, run_import
     except ImportError:  # pragma: no cover - the CLI works without them
