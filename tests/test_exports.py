@@ -536,14 +536,21 @@ def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired(
         ("in_force", "2024-02-26", "2025-02-01", "2026-12-06", "false", ""),
         ("in_force", "2025-02-01", "2025-02-28", "2026-12-06", "false", ""),  # inside the renewal's bracket
         ("in_force", "2025-02-28", "2026-02-26", "2026-12-06", "false", ""),
-        ("in_force", "2026-02-26", "2027-03-01", "2026-12-06", "false", "2026-12-07"),
+        # the fact horizon is the earlier of the as-of date and the knowledge date (2026-12-05)
+        ("in_force", "2026-02-26", "2027-03-01", "2026-12-06", "false", "2026-12-06"),
         ("expired (scheduled)", "2027-03-01", "", "2026-12-06", "true", "2027-03-01"),
     ]
-    # as of a date after the lapse, it is a past event: expired, a fact up to the as-of date
+    # as of a date after the lapse, but after the registry's knowledge too: what the registry only
+    # schedules stays scheduled (the EU renews these every February; nothing recorded says it did not)
     later = [r for r in interval_rows(reg, dt.date(2027, 6, 1))
              if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
-    assert [(r["status"], r["scheduled"], r["projected_from"]) for r in later][-1] == ("expired", "false",
-                                                                                      "2027-06-02")
+    assert [(r["status"], r["scheduled"], r["projected_from"]) for r in later][-1] == (
+        "expired (scheduled)", "true", "2027-03-01")
+    # as of a date before the lapse and before the knowledge date, the horizon is the as-of date
+    earlier = [r for r in interval_rows(reg, dt.date(2026, 6, 1))
+               if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
+    assert [(r["status"], r["projected_from"]) for r in earlier][-2:] == [
+        ("in_force", "2026-06-02"), ("expired (scheduled)", "2027-03-01")]
     # the default as-of date is the registry's knowledge date
     assert {r["as_of"] for r in interval_rows(reg)} == {"2026-12-05"}
     # the BIS denial order lapsed on 2024-12-01, before either date: expired, not scheduled

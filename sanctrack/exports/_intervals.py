@@ -14,11 +14,13 @@ so the table stays small while staying exact:
 
 Facts and projections: the table is made *as of* a date ``as_of`` (the CLI
 passes today's date; by default the registry's knowledge date, its latest
-``recorded``, or the view's date). A run that begins after ``as_of`` by a
-scheduled lapse (an ``until``) has not happened yet: its ``status`` is written
+``recorded``, or the view's date). The *fact horizon* is the earlier of ``as_of``
+and the registry's knowledge date: an as-of date after the registry's last record
+does not turn what it only schedules into fact. A run that begins after the
+horizon by a scheduled lapse (an ``until``) has not happened yet: its ``status`` is written
 ``expired (scheduled)`` (``in_force (scheduled)`` when a licence's lapse is
 scheduled), never ``expired``, and ``scheduled`` is ``true``. ``projected_from``
-is the first day of the row that lies after ``as_of`` (empty if none): an
+is the first day of the row that lies after the horizon (empty if none): an
 answer read from the row for a day on or after it is a projection, which later
 records may change. ``as_of`` is repeated on every row.
 
@@ -76,15 +78,16 @@ def _iso(d: _dt.date | None) -> str:
     return "" if d is None else d.isoformat()
 
 
-def _row(reg: Any, s: MeasureState, names: dict[str, str], as_of: _dt.date | None) -> tuple[str, ...]:
+def _row(reg: Any, s: MeasureState, names: dict[str, str], as_of: _dt.date | None,
+         horizon: _dt.date | None) -> tuple[str, ...]:
     m = s.measure
     t = s.transition
     start, end = s.valid.start, s.valid.end
-    scheduled = as_of is not None and s.cause == "lapse" and start is not None and start > as_of
+    scheduled = horizon is not None and s.cause == "lapse" and start is not None and start > horizon
     status = "" if s.status is None else str(s.status) + (" (scheduled)" if scheduled else "")
     projected_from: _dt.date | None = None
-    if as_of is not None and as_of < _dt.date.max:
-        first = as_of + _dt.timedelta(days=1)
+    if horizon is not None and horizon < _dt.date.max:
+        first = horizon + _dt.timedelta(days=1)
         if start is not None and start > first:
             first = start
         if end is None or first < end:
@@ -131,6 +134,9 @@ def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str,
         as_of = reg.knowledge
     elif isinstance(as_of, _dt.datetime) or not isinstance(as_of, _dt.date):
         raise TypeError(f"as_of must be a datetime.date, got {as_of!r}")
+    # the fact horizon: an as-of date after what the registry knows makes nothing after its
+    # knowledge date a fact (the EU's February renewals are not known until they happen)
+    horizon = min(as_of, reg.knowledge)
     names = {e.id: e.name for e in reg.entities}
     epochs_of: dict[str, set[_dt.date]] = {}
     for t in reg.transitions:
@@ -141,7 +147,7 @@ def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str,
         open_rows: dict[tuple[str, ...], _dt.date] = {}  # row -> recorded_from, insertion-ordered
         closed: list[tuple[tuple[str, ...], _dt.date, _dt.date | None]] = []
         for e in epochs:
-            rows = [_row(reg, s, names, as_of) for s in reg.history(m.id, known=e).versions]
+            rows = [_row(reg, s, names, as_of, horizon) for s in reg.history(m.id, known=e).versions]
             now = set(rows)
             for row in list(open_rows):
                 if row not in now:
