@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the date the export is made as of (default: today); parquet/arrow keep it in the metadata")
     sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
                     help="parquet/arrow: write a dataset directory partitioned by authority")
+    from ._screen_file import add_arguments as _screen_arguments, run as _screen_run
+    _screen_arguments(cmd("screen", lambda a, o: _screen_run(a, o, _load(a), sys.stderr),
+                          "screen a .csv/.parquet file of (target, date[, known]) questions, in chunks"))
     sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
