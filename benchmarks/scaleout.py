@@ -3,7 +3,8 @@
 Engines (each in a process of its own, sizes in ascending order, so the peak RSS read after a
 size is that size's peak): sanctrack ``screen`` in pure Python and with numpy; DuckDB (range join
 and ASOF JOIN over Parquet); Polars (``join_asof`` backward by measure over Parquet); Spark SQL on
-``local[2]`` (broadcast range join over Parquet). Every engine answers the same pairs, written
+``local[2]`` (broadcast range join over Parquet; and the same join without the broadcast, a
+sort-merge join that shuffles both sides by measure, to measure what a shuffle costs). Every engine answers the same pairs, written
 once to Parquet; the hit counts of all engines are compared with sanctrack's, and the statuses
 of a fixed sample of 2,000 pairs are compared with ``Registry.screen`` pair by pair.
 
@@ -14,7 +15,7 @@ rows of the interval table: measure, valid_from, valid_to, status, in_force), bu
 Timings: engines from the Parquet files to the hit count (scan, join, aggregate); sanctrack from
 the pairs in memory (the registry's id strings and the dates; reading them from Parquet is
 reported apart as ``load``). Peak RSS is the whole process tree (the JVM for Spark), sampled
-every 0.1 s from /proc.
+every 0.25 s from /proc. Each result carries the machine's 1-minute load average when it ended.
 
     python benchmarks/scaleout.py --sizes 1e6,1e7,1e8 --work /tmp/scaleout   # writes scaleout.json
 """
@@ -37,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 N_TRANSITIONS = 1_000_000
 SEED = 7
 SAMPLE = 2000
-ENGINES = ("sanctrack-pure", "sanctrack-numpy", "duckdb-range", "duckdb-asof", "polars-asof", "spark-range")
+ENGINES = ("sanctrack-pure", "sanctrack-numpy", "duckdb-range", "duckdb-asof", "polars-asof", "spark-range",
+           "spark-shuffle")
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def run_engine(engine: str, work: Path, sizes: list[int], timeout: float) -> lis
         except MemoryError:
             out.append({"engine": engine, "n": n, "error": "MemoryError"})
             break
-        res.update(engine=engine, n=n)
+        res.update(engine=engine, n=n, load=round(os.getloadavg()[0], 1))  # the machine's 1-minute load after
         print(json.dumps(res), flush=True)
         out.append(res)
         if time.perf_counter() - t0 > timeout:
@@ -211,7 +213,7 @@ def _polars(state: dict[str, Any], work: Path, pairs: str, n: int) -> dict[str, 
     return {"seconds": sec, "hits": int(hits), "sample": {i: got.get(i) for i in ids}}
 
 
-def _spark(state: dict[str, Any], work: Path, pairs: str, n: int) -> dict[str, Any]:
+def _spark(state: dict[str, Any], work: Path, pairs: str, n: int, broadcast: bool = True) -> dict[str, Any]:
     if "spark" not in state:
         from pyspark.sql import SparkSession
 
@@ -219,16 +221,19 @@ def _spark(state: dict[str, Any], work: Path, pairs: str, n: int) -> dict[str, A
                           .config("spark.ui.enabled", "false").config("spark.driver.memory", "12g")
                           .config("spark.sql.shuffle.partitions", "8").getOrCreate())
         state["spark"].sparkContext.setLogLevel("ERROR")
+        if not broadcast:  # a sort-merge join: both sides shuffled by measure (what a join without broadcast costs)
+            state["spark"].conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
     spark = state["spark"]
+    hint = "/*+ BROADCAST(it) */" if broadcast else ""
     spark.read.parquet(str(work / "intervals.parquet")).createOrReplaceTempView("it")
     spark.read.parquet(pairs).createOrReplaceTempView("p")
     q = ("FROM p JOIN it ON it.measure = p.measure AND it.valid_from <= p.date "
          "AND (it.valid_to IS NULL OR p.date < it.valid_to) WHERE it.in_force")
     t = time.perf_counter()
-    hits = spark.sql(f"SELECT /*+ BROADCAST(it) */ count(*) {q}").collect()[0][0]
+    hits = spark.sql(f"SELECT {hint} count(*) {q}").collect()[0][0]
     sec = time.perf_counter() - t
     ids = _sample_ids(n)
-    got = {r[0]: r[1] for r in spark.sql(f"SELECT /*+ BROADCAST(it) */ p.id, it.status {q} "
+    got = {r[0]: r[1] for r in spark.sql(f"SELECT {hint} p.id, it.status {q} "
                                          f"AND p.id IN ({','.join(map(str, ids))})").collect()}
     return {"seconds": sec, "hits": int(hits), "sample": {i: got.get(i) for i in ids}}
 
@@ -240,6 +245,7 @@ ENGINE_FUNCS = {
     "duckdb-asof": lambda st, w, p, n: _duckdb(st, w, p, n, True),
     "polars-asof": _polars,
     "spark-range": _spark,
+    "spark-shuffle": lambda st, w, p, n: _spark(st, w, p, n, broadcast=False),
 }
 
 
@@ -280,7 +286,7 @@ def measure(engine: str, work: Path, sizes: list[int], timeout: float) -> list[d
     def sample() -> None:
         while not stop.is_set():
             peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.1)
+            time.sleep(0.25)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
