@@ -117,7 +117,7 @@ def run_engine(engine: str, work: Path, sizes: list[int], timeout: float) -> lis
         except MemoryError:
             out.append({"engine": engine, "n": n, "error": "MemoryError"})
             break
-        res.update(engine=engine, n=n, load=round(os.getloadavg()[0], 1))  # the machine's 1-minute load after
+        res.update(engine=engine, n=n, loadavg=round(os.getloadavg()[0], 1))  # the machine's 1-minute load after
         print(json.dumps(res), flush=True)
         out.append(res)
         if time.perf_counter() - t0 > timeout:
