@@ -255,6 +255,17 @@ def test_cli_export_parquet_and_usage_errors(tmp_path, capsys):
     assert not list(tmp_path.glob(".*tmp"))  # nothing half-written left behind
 
 
+def test_cli_export_parquet_as_known_on_a_date(tmp_path):
+    out, out_csv = tmp_path / "k.parquet", tmp_path / "k.csv"
+    assert main(["export", "--format", "parquet", "--known", "2025-09-01", "-o", str(out)]) == 0
+    assert main(["export", "--format", "csv", "--known", "2025-09-01", "-o", str(out_csv)]) == 0
+    table = pq.read_table(out)
+    assert table.schema.metadata[b"sanctrack.known"] == b"2025-09-01"
+    with open(out_csv, encoding="utf-8", newline="") as fh:
+        assert arrow_rows_as_text(table) == list(csv.DictReader(fh))
+    assert max(table.column("recorded_from").to_pylist()) <= dt.date(2025, 9, 1)
+
+
 # -- DuckDB over Parquet ----------------------------------------------------------------------
 
 

@@ -140,11 +140,14 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
         raise InputError(f"unknown format {format!r}: expected one of {', '.join(ARROW_FORMATS)}")
     if partition_by not in (None, "authority"):
         raise InputError(f"cannot partition by {partition_by!r}: expected 'authority'")
-    table = interval_table(reg, as_of=as_of)
     dest = Path(path)
     parent = dest.parent if str(dest.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"cannot write {str(path)!r}: directory {str(parent)!r} does not exist")
+    if partition_by is not None and dest.exists():
+        raise InputError(f"cannot write the partitioned dataset to {str(path)!r}: it exists "
+                         "(expected a new directory)")
+    table = interval_table(reg, as_of=as_of)
     if partition_by is None:
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent)
         os.close(fd)
@@ -158,9 +161,6 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
             Path(tmp).unlink(missing_ok=True)
             raise
         return table.num_rows
-    if dest.exists():
-        raise InputError(f"cannot write the partitioned dataset to {str(path)!r}: it exists "
-                         "(expected a new directory)")
     tmpdir = tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent)
     try:
         pa.dataset.write_dataset(
