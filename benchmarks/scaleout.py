@@ -320,6 +320,26 @@ def machine_line() -> str:
             + ", ".join(vs) + (f"; {java[0]}" if java else ""))
 
 
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The table of RESULTS.md: rows by engine, columns by size (M pairs/s, peak RSS, cross-check)."""
+    sizes = sorted({r["n"] for r in results if "n" in r})
+    engines = list(dict.fromkeys(r["engine"] for r in results if "engine" in r))
+    head = "| engine | " + " | ".join(f"{n:.0e} pairs".replace("e+0", "e") for n in sizes) + " |"
+    out = [head, "|---|" + "---:|" * len(sizes)]
+    for e in engines:
+        cells = []
+        for n in sizes:
+            r = next((r for r in results if r.get("engine") == e and r.get("n") == n), None)
+            if r is None or "seconds" not in r:
+                cells.append("not run")
+                continue
+            ok = {True: "", False: " **DISAGREES**", None: ""}[r.get("agrees")]
+            cells.append(f"{n / r['seconds'] / 1e6:.2f} M/s ({r['seconds']:.1f} s), {r['peak_rss'] / 2**30:.1f} GiB"
+                         f", load {r.get('loadavg', '?')}{ok}")
+        out.append(f"| {e} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="1e6,1e7,1e8")
@@ -328,7 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=600.0, help="stop an engine after a size slower than this")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     p.add_argument("--out", default=None, help="the results as JSON (default WORK/scaleout.json)")
+    p.add_argument("--markdown", nargs="+", metavar="JSON", help="print the table of these result files, and stop")
     a = p.parse_args(argv)
+    if a.markdown:
+        rs = [r for f in a.markdown for r in json.loads(Path(f).read_text())["results"]]
+        print(markdown(rs))
+        return 0
     sizes = [int(float(s)) for s in a.sizes.split(",")]
     work = Path(a.work)
     if a.child:
