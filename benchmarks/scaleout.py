@@ -320,6 +320,15 @@ def machine_line() -> str:
             + ", ".join(vs) + (f"; {java[0]}" if java else ""))
 
 
+def crosscheck(results: list[dict[str, Any]]) -> None:
+    """Every engine's hit count and sample statuses against sanctrack's, per size (sets ``agrees``)."""
+    ref = {r["n"]: r for r in results if r.get("engine") in ("sanctrack-numpy", "sanctrack-pure") and "hits" in r}
+    for r in results:
+        if "hits" in r and r["n"] in ref:
+            r["agrees"] = r["hits"] == ref[r["n"]]["hits"] and {int(k): v for k, v in r["sample"].items()} == {
+                int(k): v for k, v in ref[r["n"]]["sample"].items()}
+
+
 def markdown(results: list[dict[str, Any]]) -> str:
     """The table of RESULTS.md: rows by engine, columns by size (M pairs/s, peak RSS, cross-check)."""
     sizes = sorted({r["n"] for r in results if "n" in r})
@@ -352,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.markdown:
         rs = [r for f in a.markdown for r in json.loads(Path(f).read_text())["results"]]
+        crosscheck(rs)
         print(markdown(rs))
         return 0
     sizes = [int(float(s)) for s in a.sizes.split(",")]
@@ -364,12 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     for e in a.engines.split(","):
         results.extend(measure(e, work, sizes, a.timeout))
-    # cross-checks: every engine's hit count and sample against sanctrack's
-    ref = {r["n"]: r for r in results if r.get("engine") in ("sanctrack-numpy", "sanctrack-pure") and "hits" in r}
-    for r in results:
-        if "hits" in r and r["n"] in ref:
-            r["agrees"] = r["hits"] == ref[r["n"]]["hits"] and {int(k): v for k, v in r["sample"].items()} == {
-                int(k): v for k, v in ref[r["n"]]["sample"].items()}
+    crosscheck(results)
     out = Path(a.out) if a.out else work / "scaleout.json"
     out.write_text(json.dumps({"machine": machine_line(), "results": results}, indent=1))
     print(f"\n{'engine':<16} {'pairs':>12} {'seconds':>9} {'M pairs/s':>10} {'peak RSS':>10} agrees")
