@@ -1,7 +1,8 @@
 """Scale-out benchmark: 10^6, 10^7, 10^8 (measure, date) pairs against the 1M-transition synthetic registry.
 
 Engines (each in a process of its own, sizes in ascending order, so the peak RSS read after a
-size is that size's peak): sanctrack ``screen`` in pure Python and with numpy; DuckDB (range join
+size is that size's peak): sanctrack ``screen`` in pure Python and with numpy, and the
+``sanctrack screen PAIRS.parquet -o OUT.parquet`` command's code (file to file, in chunks); DuckDB (range join
 and ASOF JOIN over Parquet); Polars (``join_asof`` backward by measure over Parquet); Spark SQL on
 ``local[2]`` (broadcast range join over Parquet; and the same join without the broadcast, a
 sort-merge join that shuffles both sides by measure, to measure what a shuffle costs). Every engine answers the same pairs, written
@@ -38,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 N_TRANSITIONS = 1_000_000
 SEED = 7
 SAMPLE = 2000
-ENGINES = ("sanctrack-pure", "sanctrack-numpy", "duckdb-range", "duckdb-asof", "polars-asof", "spark-range",
+ENGINES = ("sanctrack-pure", "sanctrack-numpy", "sanctrack-screen-cmd", "duckdb-range", "duckdb-asof", "polars-asof", "spark-range",
            "spark-shuffle")
 
 
@@ -175,6 +176,35 @@ def _sanctrack(state: dict[str, Any], work: Path, pairs: str, n: int, numpy_path
     return {"seconds": sec, "load": load, "hits": n_hits, "sample": sample, "build": state["build"]}
 
 
+def _screen_command(state: dict[str, Any], work: Path, pairs: str, n: int) -> dict[str, Any]:
+    """``sanctrack screen PAIRS.parquet -o OUT.parquet`` (its code, in this process): file to file, in chunks."""
+    import pyarrow.parquet as pq
+
+    from sanctrack._screen_file import screen_file
+
+    if "reg" not in state:
+        t = time.perf_counter()
+        state["reg"] = reg = build_registry()
+        ids = [m.id for m in reg.measures]
+        reg.screen(ids, [_dt.date(2020, 1, 1)] * len(ids))
+        state["build"] = time.perf_counter() - t
+    src, out = work / f"questions-{n}.parquet", work / f"answers-{n}.parquet"
+    if not src.exists():  # the pairs with the command's column names (not timed)
+        f = pq.ParquetFile(pairs)
+        with pq.ParquetWriter(src, f.schema_arrow.remove(1).insert(1, f.schema_arrow.field(1).with_name("target"))
+                              ) as w:
+            for b in f.iter_batches(batch_size=1_000_000):
+                w.write_batch(b.rename_columns(["id", "target", "date"]))
+    t = time.perf_counter()
+    done, hits = screen_file(state["reg"], src, out, chunk=100_000)
+    sec = time.perf_counter() - t
+    ids = _sample_ids(n)
+    got = {r["row"] - 1: r["status"] for r in pq.read_table(out, columns=["row", "status"],
+                                                            filters=[("row", "in", [i + 1 for i in ids])]).to_pylist()}
+    out.unlink()
+    return {"seconds": sec, "hits": int(hits), "sample": {i: got.get(i) for i in ids}, "build": state["build"]}
+
+
 def _duckdb(state: dict[str, Any], work: Path, pairs: str, n: int, asof: bool) -> dict[str, Any]:
     import duckdb
 
@@ -245,6 +275,7 @@ ENGINE_FUNCS = {
     "duckdb-asof": lambda st, w, p, n: _duckdb(st, w, p, n, True),
     "polars-asof": _polars,
     "spark-range": _spark,
+    "sanctrack-screen-cmd": _screen_command,
     "spark-shuffle": lambda st, w, p, n: _spark(st, w, p, n, broadcast=False),
 }
 
