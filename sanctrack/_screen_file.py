@@ -10,7 +10,7 @@ distinct ``known`` in the chunk).
 
 The output is in the input's format (CSV in, CSV out; Parquet in, Parquet out),
 one row per (question, measure in force), and one row with ``hit`` false and an
-empty ``measure`` for a question with nothing in force, so every question is
+empty ``measure`` (null in Parquet) for a question with nothing in force, so every question is
 there: ``row`` (the question's number in the input, from 1), the input's
 columns, ``hit``, ``measure``, ``authority``, ``status``, ``licences``
 (``;``-separated in CSV, a list in Parquet), ``digest``.
@@ -250,7 +250,7 @@ def _parquet(sc: _Screener, src: Path, tmp: str, chunk: int,
                     take.append(j)
                     rownums.append(n + j + 1)
                     for c, v in zip(cols, ans):
-                        c.append(v)
+                        c.append(None if v == "" else v)  # no hit: null measure, authority, status, digest
             n += len(qs)
             kept = batch.take(pa.array(take, type=pa.int64()))
             arrays = [pa.array(rownums, type=pa.int64()), *kept.columns,

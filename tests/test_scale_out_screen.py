@@ -144,6 +144,7 @@ def test_parquet_in_parquet_out(reg, tmp_path):
             ";".join(r["licences"]), r["digest"] or "") for r in table.to_pylist()]
     assert got == _answers_of_screen(reg, triples)
     assert [r["txn"] for r in table.to_pylist()] == [int(r[0]) - 1 for r in got]
+    assert {r["measure"] for r in table.to_pylist() if not r["hit"]} == {None}
 
 
 def test_parquet_bad_row_is_located(tmp_path, capsys):
