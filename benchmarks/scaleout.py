@@ -374,8 +374,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
                 cells.append("not run")
                 continue
             ok = {True: "", False: " **DISAGREES**", None: ""}[r.get("agrees")]
-            cells.append(f"{n / r['seconds'] / 1e6:.2f} M/s ({r['seconds']:.1f} s), {r['peak_rss'] / 2**30:.1f} GiB"
-                         f", load {r.get('loadavg', '?')}{ok}")
+            read = f" + {r['load']:.0f} s to read the pairs from Parquet" if "load" in r else ""
+            cells.append(f"{n / r['seconds'] / 1e6:.2f} M/s ({r['seconds']:.1f} s{read}), "
+                         f"{r['peak_rss'] / 2**30:.1f} GiB{ok}")
         out.append(f"| {e} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
