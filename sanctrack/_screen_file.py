@@ -100,29 +100,29 @@ class _Screener:
         self.known_queries: set[str] = set()
         self.dates: dict[str, _dt.date] = {}
 
-    def date(self, text: Any, where: str, column: str, optional: bool = False) -> _dt.date | None:
+    def date(self, text: Any, where: Callable[[], str], column: str, optional: bool = False) -> _dt.date | None:
         if isinstance(text, _dt.date) and not isinstance(text, _dt.datetime):
             return text
         if text is None or text == "":
             if optional:
                 return None
-            raise InputError(f"{where}: empty {column}: {_SHAPE}")
+            raise InputError(f"{where()}: empty {column}: {_SHAPE}")
         d = self.dates.get(text) if isinstance(text, str) else None
         if d is None:
             if not isinstance(text, str) or not _DATE.match(text):
-                raise InputError(f"{where}: {column} {text!r}: {_SHAPE}")
+                raise InputError(f"{where()}: {column} {text!r}: {_SHAPE}")
             try:
                 d = _dt.date.fromisoformat(text)
             except ValueError:
-                raise InputError(f"{where}: {column} {text!r} is not a day of the calendar: {_SHAPE}") from None
+                raise InputError(f"{where()}: {column} {text!r} is not a day of the calendar: {_SHAPE}") from None
             self.dates[text] = d
         return d
 
-    def query(self, q: Any, where: str) -> str:
+    def query(self, q: Any, where: Callable[[], str]) -> str:
         if q in self.known_queries:
             return q
         if not isinstance(q, str) or not q.strip():
-            raise InputError(f"{where}: empty target: expected an entity id, name, alias or identifier, "
+            raise InputError(f"{where()}: empty target: expected an entity id, name, alias or identifier, "
                              "or a measure id")
         try:
             self.reg.measure(q)
@@ -130,9 +130,22 @@ class _Screener:
             try:
                 self.reg.resolve(q)
             except UnknownTarget as exc:
-                raise InputError(f"{where}: target {q!r} is neither a measure nor a known target: {exc}") from None
+                raise InputError(f"{where()}: target {q!r} is neither a measure nor a known target: {exc}") from None
         self.known_queries.add(q)
         return q
+
+    def column(self, values: list[Any], where: Callable[[int], str], column: str, optional: bool = False
+               ) -> list[Any]:
+        """A chunk's column checked: each distinct value once; an error names the first row holding it."""
+        if column == "target":
+            for q in [q for q in dict.fromkeys(values) if q not in self.known_queries]:  # first seen, first
+                self.query(q, lambda q=q: where(values.index(q)))
+            return values
+        kinds = set(map(type, values))
+        if kinds == {_dt.date} or (optional and kinds <= {_dt.date, type(None)}):
+            return values
+        memo = {v: self.date(v, lambda v=v: where(values.index(v)), column, optional) for v in dict.fromkeys(values)}
+        return list(map(memo.__getitem__, values))
 
     def answer(self, queries: Sequence[str], dates: Sequence[_dt.date], knowns: Sequence[_dt.date | None]
                ) -> list[tuple[Any, ...]]:
@@ -149,11 +162,14 @@ class _Screener:
         return out
 
 
-def _answer_rows(states: tuple[Any, ...]) -> Iterator[tuple[bool, str, str, str, list[str], str]]:
+_NO_HIT: tuple[tuple[bool, str, str, str, list[str], str], ...] = ((False, "", "", "", [], ""),)
+
+
+def _answer_rows(states: tuple[Any, ...]) -> Sequence[tuple[bool, str, str, str, list[str], str]]:
     if not states:
-        yield (False, "", "", "", [], "")
-    for s in states:
-        yield (True, s.measure.id, s.measure.authority, str(s.status), [r.label for r in s.reliefs], s.digest)
+        return _NO_HIT
+    return [(True, s.measure.id, s.measure.authority, str(s.status), [r.label for r in s.reliefs], s.digest)
+            for s in states]
 
 
 def _csv(sc: _Screener, src: Path, tmp: str, chunk: int,
@@ -182,20 +198,27 @@ def _csv(sc: _Screener, src: Path, tmp: str, chunk: int,
         writer = csv.writer(fo, lineterminator="\n")
         writer.writerow(["row", *header, *ANSWER_COLUMNS])
         while True:
-            rows, qs, ds, ks = [], [], [], []
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            width = len(header)
             for rec in reader:
-                where = f"{src}:{reader.line_num}"
-                if len(rec) != len(header):
-                    raise InputError(f"{where}: {len(rec)} fields {','.join(rec)!r}: expected {len(header)} "
-                                     f"({','.join(header)})")
-                qs.append(sc.query(rec[it], where))
-                ds.append(sc.date(rec[idate], where, "date"))
-                ks.append(sc.date(rec[iknown], where, "known", optional=True) if iknown is not None else None)
+                if len(rec) != width:
+                    raise InputError(f"{src}:{reader.line_num}: {len(rec)} fields {','.join(rec)!r}: expected "
+                                     f"{width} ({','.join(header)})")
                 rows.append(rec)
+                lines.append(reader.line_num)
                 if len(rows) == chunk:
                     break
             if not rows:
                 break
+
+            def where(i: int) -> str:
+                return f"{src}:{lines[i]}"
+
+            qs = sc.column([r[it] for r in rows], where, "target")
+            ds = sc.column([r[idate] for r in rows], where, "date")
+            ks = (sc.column([r[iknown] for r in rows], where, "known", optional=True) if iknown is not None
+                  else [None] * len(rows))
             for rec, states in zip(rows, sc.answer(qs, ds, ks)):
                 n += 1
                 hits += bool(states)
@@ -235,12 +258,13 @@ def _parquet(sc: _Screener, src: Path, tmp: str, chunk: int,
             targets = batch.column("target").to_pylist()
             dates = batch.column("date").to_pylist()
             knowns = batch.column("known").to_pylist() if "known" in names else [None] * len(targets)
-            qs, ds, ks = [], [], []
-            for j, (q, d, k) in enumerate(zip(targets, dates, knowns)):
-                where = f"{src}: row {n + j + 1}"
-                qs.append(sc.query(q, where))
-                ds.append(sc.date(d, where, "date"))
-                ks.append(sc.date(k, where, "known", optional=True))
+
+            def where(i: int, n: int = n) -> str:
+                return f"{src}: row {n + i + 1}"
+
+            qs = sc.column(targets, where, "target")
+            ds = sc.column(dates, where, "date")
+            ks = sc.column(knowns, where, "known", optional=True)
             take: list[int] = []
             cols: list[list[Any]] = [[] for _ in ANSWER_COLUMNS]
             rownums: list[int] = []
