@@ -15,7 +15,7 @@ import sanctrack as s
 from sanctrack._statemachine import replay
 from sanctrack._time import Validity
 
-__all__ = ["Oracle", "oracle_state", "canonical"]
+__all__ = ["Oracle", "oracle_state", "canonical", "latest_recorded"]
 
 
 def canonical(records):
@@ -25,13 +25,51 @@ def canonical(records):
                                           order[id(t)]))
 
 
+_LATEST: dict[int, tuple[object, dt.date | None]] = {}
+
+
+def latest_recorded(reg):
+    """The registry's latest ``recorded`` date over its transitions, releases and links (kept per registry)."""
+    got = _LATEST.get(id(reg))
+    if got is None or got[0] is not reg:
+        days = [t.recorded for t in reg.transitions] + [r.recorded for r in reg.releases] + \
+               [ln.recorded for ln in reg.links]
+        got = _LATEST[id(reg)] = (reg, max(days, default=None))
+    return got[1]
+
+
+def _marks(reg, day, known):
+    """(knowledge date, projection) of an answer for ``day`` asked as known on ``known``."""
+    k = known if known is not None else latest_recorded(reg)
+    return k, k is not None and day > k
+
+
+def _provenance(run, previous, active):
+    """(basis, lapsed) of a run: the act its status rests on, and what lapsed on its first day."""
+    if run.transition is not None:
+        return run.transition, ()
+    if run.status == "relieved" and run.reliefs:
+        basis = sorted(run.reliefs, key=lambda r: r.since)[-1].transition
+    else:
+        basis = None
+        for t in active:  # canonical order: the last one before the run that sets a status
+            if t.effective is not None and t.effective <= run.start and t.action not in ("relieve", "amend"):
+                basis = t
+    lapsed = [r.transition for r in (previous.reliefs if previous is not None else ())
+              if r.until == run.start and r not in run.reliefs]
+    if run.status == "expired" and basis is not None and basis not in lapsed:
+        lapsed.append(basis)
+    return basis, tuple(lapsed)
+
+
 def oracle_state(reg, records, instruments, measure, day, known=None):
     """The state of ``measure`` on ``day`` as known on ``known``, by replaying its records now."""
     recs = [t for t in canonical(records) if known is None or t.recorded <= known]
     digest = reg.digest
+    knowledge, projection = _marks(reg, day, known)
     if not recs:
         return s.MeasureState(measure, None, (), (), 0, None, "unknown", Validity(None, None), False,
-                              measure.program, measure.targets, digest)
+                              measure.program, measure.targets, digest, None, knowledge, projection)
     fixes = {t.corrects: t for t in recs if t.corrects is not None}
     active = [t for t in recs if t.id not in fixes]
     effective = [t for t in active if t.effective is not None]
@@ -54,11 +92,14 @@ def oracle_state(reg, records, instruments, measure, day, known=None):
     if last is None:
         return s.MeasureState(measure, None, (), (), 0, None, "none",
                               Validity(None, runs[0].start if runs else None), False,
-                              measure.program, measure.targets, digest)
+                              measure.program, measure.targets, digest, None, knowledge, projection)
     r = runs[last]
     end = runs[last + 1].start if last + 1 < len(runs) else None
+    scheduled = projection and r.cause == "lapse" and r.start > knowledge
+    basis, lapsed = _provenance(r, runs[last - 1] if last else None, effective)
     return s.MeasureState(measure, r.status, r.reliefs, r.pending, last + 1, r.transition, r.cause,
-                          Validity(r.start, end), r.uncertain, r.program, r.targets, digest, r.until)
+                          Validity(r.start, end), r.uncertain, r.program, r.targets, digest, r.until,
+                          knowledge, projection, scheduled, basis, lapsed)
 
 
 class Oracle:

@@ -16,7 +16,10 @@ from ._errors import (
     InvalidDate,
     Problem,
     RegistryError,
+    UnreadableFile,
+    FileChanged,
     SanctrackError,
+    UnknownFilter,
     UnknownMeasure,
     UnknownRecord,
     UnknownTarget,
@@ -39,6 +42,7 @@ from ._model import (
     LinkedTransition,
     Measure,
     MeasureState,
+    Position,
     RegistryInfo,
     Relief,
     Release,
@@ -91,6 +95,7 @@ __all__ = [
     "Step",
     "StateChange",
     "Comparison",
+    "Position",
     "ScreenHit",
     "Screening",
     # time and rules
@@ -108,9 +113,12 @@ __all__ = [
     "IllegalTransition",
     "UnknownMeasure",
     "UnknownTarget",
+    "UnknownFilter",
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 

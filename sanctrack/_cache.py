@@ -26,7 +26,14 @@ the records — are made measure by measure when a measure is first asked
 about, and each measure's state runs are built then too.
 
 Trust. Each entry is signed (HMAC-SHA256) with a random secret kept in the
-cache directory (``secret``, mode 0600). An entry whose signature, format,
+cache directory (``secret``, mode 0600). The secret is used only if it is a
+regular file owned by the current user, of mode 0600, in a directory owned by
+the user and writable by no one else; otherwise the cache is off (a planted
+secret in a shared directory would let forged entries verify), and
+:func:`status` — ``sanctrack validate --verbose`` — says why. A secret of the
+wrong length (truncated) is replaced by the next write. Every file here (the
+secret, entries, the stat index) is read through the guarded open of
+:mod:`sanctrack._files`: a FIFO, a device or a symlink is a miss, never a hang. An entry whose signature, format,
 embedded key or schema is off — corrupt, truncated, copied from another
 machine or user, written by anything but sanctrack, or by a sanctrack with
 other record types — is ignored: the YAML is parsed as if there were no
@@ -86,8 +93,10 @@ from typing import Any, Iterable
 from ._columnar import FORMAT
 from ._columnar import document as _document
 from ._columnar import registry as _registry
+from ._files import read_guarded
 
-__all__ = ["FORMAT", "enabled", "cache_dir", "key_of", "get", "put", "entry_path", "MAX_ENTRY_SIZE"]
+__all__ = ["FORMAT", "enabled", "cache_dir", "key_of", "get", "put", "entry_path", "MAX_ENTRY_SIZE", "status",
+           "secret_status"]
 
 MAX_ENTRY_SIZE = 512 * 1024 * 1024
 """A cache file larger than this is ignored (never read)."""
@@ -136,30 +145,118 @@ def entry_path(key: str, directory: "str | os.PathLike[str] | None" = None) -> P
 # -- get / put ------------------------------------------------------------------------
 
 
-def _secret(folder: Path, create: bool) -> bytes | None:
-    """The cache directory's signing secret (created on first write)."""
-    path = folder / "secret"
+SECRET_SIZE = 32
+
+
+def _dir_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold a trusted cache (None: it can)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(64)
-        return data if len(data) == 32 else None
+        st = os.stat(folder)
     except FileNotFoundError:
-        if not create:
-            return None
-    data = secrets.token_bytes(32)
+        return None  # made on first write, 0700
+    except OSError as exc:
+        return f"cannot open the cache directory {os.fspath(folder)!r}: {exc.strerror or exc}"
+    if not stat.S_ISDIR(st.st_mode):
+        return f"the cache directory {os.fspath(folder)!r} is not a directory"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"the cache directory {os.fspath(folder)!r} is owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return (f"the cache directory {os.fspath(folder)!r} is writable by others (mode "
+                f"{stat.S_IMODE(st.st_mode):04o}): anyone who can write there could plant a secret")
+    return None
+
+
+def _secret_problem(path: Path, st: os.stat_result) -> str | None:
+    if not stat.S_ISREG(st.st_mode):
+        return f"the cache secret {os.fspath(path)!r} is not a regular file"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"the cache secret {os.fspath(path)!r} is owned by another user (uid {st.st_uid})"
+    if stat.S_IMODE(st.st_mode) != 0o600:
+        return f"the cache secret {os.fspath(path)!r} has mode {stat.S_IMODE(st.st_mode):04o}, not 0600"
+    return None
+
+
+def _new_secret(folder: Path, *, replace: bool) -> None:
+    """Write a fresh secret: first writer wins (``replace``: over a damaged one)."""
+    data = secrets.token_bytes(SECRET_SIZE)
     tmp = folder / f".secret-{secrets.token_hex(8)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
-        os.link(tmp, path)  # first writer wins; never replace a secret others already use
-    except FileExistsError:
-        pass
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            raise
+        if replace:
+            os.replace(tmp, folder / "secret")
+        else:
+            try:
+                os.link(tmp, folder / "secret")  # never replace a secret others already use
+            except FileExistsError:
+                pass
     finally:
-        os.unlink(tmp)
-    with open(path, "rb") as fh:
-        data = fh.read(64)
-    return data if len(data) == 32 else None
+        try:
+            os.unlink(tmp)  # a full disk, or any failure, leaves no .secret-* behind
+        except FileNotFoundError:
+            pass
+
+
+def secret_status(folder: Path, create: bool) -> tuple[bytes | None, str | None]:
+    """The cache directory's signing secret, or None and why the cache is off.
+
+    The secret must be a regular file owned by the current user, mode 0600, in a
+    directory owned by the user and not writable by others; otherwise the cache
+    is not used (a planted secret would let forged entries verify). A missing
+    secret is created on first write; one of the wrong length (truncated) is
+    replaced then, so a damaged secret never switches the cache off for good.
+    """
+    reason = _dir_problem(folder)
+    if reason is not None:
+        return None, reason
+    path = folder / "secret"
+    for _ in range(2):
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if not create:
+                return None, "no cache secret yet (made by the first load that writes the cache)"
+            _new_secret(folder, replace=False)
+            continue
+        reason = _secret_problem(path, st)
+        if reason is not None:
+            return None, reason
+        data = read_guarded(path, limit=4 * SECRET_SIZE, follow=False)
+        if len(data) == SECRET_SIZE:
+            return data, None
+        if not create:
+            return None, f"the cache secret {os.fspath(path)!r} is damaged ({len(data)} bytes, not {SECRET_SIZE})"
+        _new_secret(folder, replace=True)
+    return None, "the cache secret could not be made"
+
+
+def _secret(folder: Path, create: bool) -> bytes | None:
+    """The cache directory's signing secret (created on first write), or None."""
+    return secret_status(folder, create)[0]
+
+
+def status(flag: bool | None = None, directory: "str | os.PathLike[str] | None" = None) -> tuple[bool, str]:
+    """Whether loads use the cache, and a sentence saying where or why not (``validate --verbose``)."""
+    if not enabled(flag):
+        return False, "off (SANCTRACK_CACHE=0 or cache=False)"
+    folder = cache_dir(directory)
+    try:
+        _secret_data, reason = secret_status(folder, create=False)
+    except OSError as exc:
+        return False, f"off: the cache secret cannot be read: {exc}"
+    if reason is None:
+        return True, f"on, in {os.fspath(folder)}"
+    if reason.startswith("no cache secret yet"):
+        return True, f"on, in {os.fspath(folder)} ({reason})"
+    if "damaged" in reason:
+        return True, f"on, in {os.fspath(folder)} ({reason}; the next load replaces it)"
+    return False, f"off: {reason}"
 
 
 def _sign(secret: bytes, body: bytes) -> bytes:
@@ -174,15 +271,9 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
         if secret is None:
             return None
         try:
-            fh = open(folder / f"registry-{key}.json", "rb")
+            # a regular file only, never followed through a symlink, never blocking (a FIFO)
+            raw = read_guarded(folder / f"registry-{key}.json", limit=MAX_ENTRY_SIZE, follow=False)
         except OSError:
-            return None
-        with fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_SIZE:
-                return None
-            raw = fh.read(st.st_size + 1)  # not MAX_ENTRY_SIZE + 1: that would allocate it all
-        if len(raw) > MAX_ENTRY_SIZE:
             return None
         signature, _, body = raw.partition(b"\n")
         if not hmac.compare_digest(signature, _sign(secret, body)):
@@ -229,7 +320,7 @@ def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] 
     """Store a registry that loaded with no problem; False if the cache could not be written."""
     try:
         folder = cache_dir(directory)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = _secret(folder, create=True)
         if secret is None:
             return False
@@ -274,11 +365,7 @@ def key_for_stat(stat_key: str, directory: "str | os.PathLike[str] | None" = Non
         secret = _secret(folder, create=False)
         if secret is None:
             return None
-        path = _stat_path(folder, stat_key)
-        st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 4096:
-            return None
-        raw = path.read_bytes()
+        raw = read_guarded(_stat_path(folder, stat_key), limit=4096, follow=False)
         signature, _, body = raw.partition(b"\n")
         if not hmac.compare_digest(signature, _sign(secret, body)):
             return None

@@ -477,12 +477,12 @@ class _Same:
         self.value = value
 
 
-def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, Any], list[str], Any]:
+def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, Any], list[str], Any, Any]:
     """The transitions of an entry, decoded now and made measure by measure on first use.
 
     Every column is decoded here (anything malformed fails now, while the entry can
     still be a miss); making the records of one measure is then only filling their
-    slots. Returns ``(count, {measure id: make}, ids, measure column)``.
+    slots. Returns ``(count, {measure id: make}, ids, measure column, latest recorded date or None)``.
     """
     cls = Transition
     schema = _schema(cls)
@@ -524,8 +524,10 @@ def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[
             return out
         return make
 
+    recorded = decoded[names.index("recorded")]
+    latest = (recorded.value if type(recorded) is _Same else max(recorded)) if n else None
     return n, {mid: maker(r) for mid, r in spans.items()}, (ids if type(ids) is list else [ids.value] * n), \
-        (list(measure_of) if type(measure_of) is repeat else measure_of)
+        (list(measure_of) if type(measure_of) is repeat else measure_of), latest
 
 
 def _check_consistent(records: Any, transition_ids: list[str] | None = None,
@@ -581,7 +583,7 @@ def registry(doc: Any, digest: str) -> Any:
 
     dates: dict[Any, Any] = {None: None}
     info, kinds = _tables(doc, dates, skip="transitions")
-    count, makers, ids, measures = _deferred_transitions(doc["transitions"], dates)
+    count, makers, ids, measures, latest = _deferred_transitions(doc["transitions"], dates)
     kinds["transitions"] = ()
     _check_consistent(types.SimpleNamespace(**kinds), ids, measures)
-    return Registry.build(info=info, **kinds, _verified_digest=digest, _deferred=(count, makers))
+    return Registry.build(info=info, **kinds, _verified_digest=digest, _deferred=(count, makers, latest))

@@ -18,9 +18,12 @@ __all__ = [
     "IllegalTransition",
     "UnknownMeasure",
     "UnknownTarget",
+    "UnknownFilter",
     "UnknownRecord",
     "Problem",
     "RegistryError",
+    "UnreadableFile",
+    "FileChanged",
 ]
 
 
@@ -102,9 +105,31 @@ class UnknownMeasure(_Unknown):
 class UnknownTarget(_Unknown):
     """No entity matches that id, name, alias or identifier."""
 
-    def __init__(self, target: str, hint: str | None = None) -> None:
+    def __init__(self, target: str, hint: str | None = None, *, filter: bool = False) -> None:
         self.target = target
+        #: True when the target was a query's filter (``target=``): a usage error, not an empty answer
+        self.filter = filter
         super().__init__(f"unknown target {target!r}: no entity has that id, name, alias or identifier", hint)
+
+
+class UnknownFilter(_Unknown):
+    """A filter value (``authority``, ``kind``, ``program``) that the registry does not know.
+
+    A typo in a filter must never read as "nothing in force": ``filter`` names
+    the filter, ``value`` is the value given, ``known`` every value the registry
+    knows for it (sorted) and ``hint`` a "did you mean" when one is close.
+    """
+
+    def __init__(self, filter: str, value: object, known: "Iterable[str]", hint: str | None = None) -> None:
+        self.filter = filter
+        self.value = value
+        self.known: tuple[str, ...] = tuple(sorted(known))
+        shown = ", ".join(self.known[:40]) + (f", … ({len(self.known)} in all)" if len(self.known) > 40 else "")
+        message = f"unknown {filter} {value!r}"
+        if hint:
+            message += f"; {hint}"
+        message += f"; known {filter} values: {shown or '(none)'}"
+        super().__init__(message, None)
 
 
 class UnknownRecord(_Unknown):
@@ -165,3 +190,31 @@ class RegistryError(SanctrackError, ValueError):
         head = summary or f"invalid registry: {n} problem{'s' if n != 1 else ''}"
         body = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(head + (":\n" + body if body else ""))
+
+
+# -- files sanctrack refuses to read (sanctrack._files) -----------------------------
+
+
+class UnreadableFile(SanctrackError, OSError):
+    """A file sanctrack will not read: not a regular file, too large, or unreadable.
+
+    ``path`` is the file (also ``filename``, as for any ``OSError``), ``reason``
+    says why in words. Raised by the one guarded open of :mod:`sanctrack._files`
+    for every file the library opens (registry files, JSON exports, cache
+    entries, list snapshots), so a FIFO, a device or a huge file never hangs
+    or exhausts a load.
+    """
+
+    def __init__(self, path: Any, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.filename = path
+        self.strerror = reason
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class FileChanged(UnreadableFile):
+    """A file (or a directory's set of files) that changed while it was being read."""

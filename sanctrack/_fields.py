@@ -120,19 +120,40 @@ def _instant(value: Any) -> _dt.datetime:
         raise _Bad(str(exc), hint="write YYYY-MM-DDTHH:MM:SS+HH:MM with an explicit offset") from None
 
 
+#: The most digits a whole number in a registry may have (Python refuses to convert more than
+#: 4,300 by default, and no count or figure needs more than a few).
+MAX_INT_DIGITS = 100
+
+
+def _whole(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _Bad(f"a whole number of {digits} digits is too large (at most {MAX_INT_DIGITS} digits)",
+                   hint="write the number as it is published; a figure that is not a number can be quoted text")
+    try:
+        return int(text)
+    except ValueError:  # pragma: no cover - the interpreter's own digit limit set very low
+        raise _Bad(f"a whole number of {digits} digits cannot be read here") from None
+
+
 def _int(value: Any) -> int:
     if isinstance(value, Quoted):
-        raise _Bad(f"expected a whole number, got the quoted text {str(value)!r}",
+        raise _Bad(f"expected a whole number, got the quoted text {str(value)[:40]!r}",
                    hint="write the number without quotes")
     if not isinstance(value, str) or not _INT_RE.match(value):
-        raise _Bad(f"expected a whole number, got {kind_of(value)}",
+        raise _Bad(f"expected a whole number, got {_short(value)}",
                    hint="write digits only, without leading zeros, separators or signs")
-    return int(value)
+    return _whole(value)
+
+
+def _short(value: Any) -> str:
+    text = kind_of(value)
+    return text if len(text) <= 80 else text[:60] + f"… ({len(text)} characters)"
 
 
 def _int_or_text(value: Any) -> int | str:
     if isinstance(value, str) and not isinstance(value, Quoted) and _INT_RE.match(value):
-        return int(value)
+        return _whole(value)
     return _text(value)
 
 

@@ -35,12 +35,15 @@ __all__ = [
     "block",
     "label_of",
     "instrument_label",
+    "cause_text",
     "status_text",
     "licences_text",
     "footer",
     "state_table",
     "state_block",
     "short_state",
+    "position_text",
+    "position_doc",
 ]
 
 #: Bumped only for incompatible changes of the JSON shapes (adding keys is compatible).
@@ -90,6 +93,7 @@ def state_doc(reg: Any, s: MeasureState) -> dict[str, Any]:
     """The JSON form of a :class:`MeasureState`."""
     m = s.measure
     t = s.transition
+    b = s.basis or t
     return {
         "measure": m.id,
         "authority": m.authority,
@@ -105,9 +109,14 @@ def state_doc(reg: Any, s: MeasureState) -> dict[str, Any]:
         "version": s.version,
         "cause": s.cause,
         "transition": t.id if t is not None else None,
-        "instrument": _instrument(reg, t.instrument if t is not None else None),
-        "confidence": str(t.confidence) if t is not None else None,
+        "instrument": _instrument(reg, b.instrument if b is not None else None),
+        "confidence": str(b.confidence) if b is not None else None,
+        "basis": b.id if b is not None else None,
+        "lapsed": [{"transition": x.id, "instrument": _instrument(reg, x.instrument)} for x in s.lapsed],
         "uncertain": s.uncertain,
+        "knowledge": iso(s.knowledge),
+        "projection": s.projection,
+        "scheduled": s.scheduled,
         "reliefs": [relief_doc(r) for r in s.reliefs],
         "pending": [_pending_doc(p) for p in s.pending],
     }
@@ -209,7 +218,8 @@ def dumps(doc: Any) -> str:
 # -- CSV ---------------------------------------------------------------------
 
 STATE_COLUMNS = ("measure", "authority", "kind", "program", "targets", "status", "in_force", "valid_from",
-                 "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest")
+                 "valid_to", "version", "licences", "instrument", "transition", "pending", "uncertain", "digest",
+                 "knowledge", "projection", "scheduled", "basis", "lapsed")
 
 
 def label_of(reg: Any, inst_id: str | None) -> str:
@@ -224,6 +234,7 @@ def label_of(reg: Any, inst_id: str | None) -> str:
 
 def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
     t = s.transition
+    b = s.basis or t
     return {
         "measure": s.measure.id,
         "authority": s.measure.authority,
@@ -236,11 +247,16 @@ def state_row(reg: Any, s: MeasureState) -> dict[str, str]:
         "valid_to": iso(s.valid.end) or "",
         "version": str(s.version),
         "licences": ";".join(r.label for r in s.reliefs),
-        "instrument": label_of(reg, t.instrument if t is not None else None),
+        "instrument": label_of(reg, b.instrument if b is not None else None),
         "transition": t.id if t is not None else "",
         "pending": ";".join(p.id for p in s.pending),
         "uncertain": "true" if s.uncertain else "false",
         "digest": s.digest,
+        "knowledge": iso(s.knowledge) or "",
+        "projection": "true" if s.projection else "false",
+        "scheduled": "true" if s.scheduled else "false",
+        "basis": b.id if b is not None else "",
+        "lapsed": ";".join(x.id for x in s.lapsed),
     }
 
 
@@ -293,8 +309,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flex: Sequen
 
 
 def instrument_label(reg: Any, s: Any) -> str:
-    """The label of the instrument that began a state, else ``(transition id)`` or ``(cause)``."""
-    t = s.transition
+    """The label of the act that made a state's status (``MeasureState.basis``: the transition that
+    began it, or after a lapse the act the status rests on), else ``(transition id)`` or ``(cause)``."""
+    t = getattr(s, "basis", None) or s.transition
     if t is not None and t.instrument:
         try:
             return reg.instrument(t.instrument).label
@@ -305,13 +322,28 @@ def instrument_label(reg: Any, s: Any) -> str:
     return f"({s.cause})"
 
 
+def cause_text(reg: Any, s: Any) -> str:
+    """What began a state: its cause, and for a lapse what lapsed (``lapse of GL 9``)."""
+    labels = [label_of(reg, t.instrument) for t in getattr(s, "lapsed", ()) if t.instrument]
+    if s.cause == "lapse" and labels:
+        return "lapse of " + ", ".join(labels)
+    return s.cause
+
+
 def status_text(s: Any) -> str:
-    """The status word; ``—`` before the measure existed, ``?`` appended inside an effective window."""
+    """The status word; ``—`` before the measure existed, ``?`` appended inside an effective window;
+    `` (scheduled)`` for a scheduled lapse after the knowledge date, `` (projected)`` for any other
+    answer after it."""
     if s.status is None:
-        return "—"
-    text = str(s.status)
-    if s.uncertain:
-        text += "?"
+        text = "—"
+    else:
+        text = str(s.status)
+        if s.uncertain:
+            text += "?"
+    if getattr(s, "scheduled", False):
+        text += " (scheduled)"
+    elif getattr(s, "projection", False):
+        text += " (projected)"
     return text
 
 
@@ -346,10 +378,12 @@ def state_block(reg: Any, s: Any, on: Any) -> str:
     else:
         word = "in force" if s.in_force else "not in force"
         doubt = " — uncertain (inside an effective window)" if s.uncertain else ""
-        pairs.append(("status", f"{s.status} ({word}){doubt}"))
+        mark = " (scheduled)" if s.scheduled else " (projected)" if s.projection else ""
+        pairs.append(("status", f"{s.status}{mark} ({word}){doubt}"))
         until = f", until {iso(s.valid.end)}" if s.valid.end else ", open"
-        pairs.append(("since", f"{iso(s.valid.start)}{until} (version {s.version}, by {s.cause})"))
-        confidence = f" [{s.transition.confidence}]" if s.transition else ""
+        pairs.append(("since", f"{iso(s.valid.start)}{until} (version {s.version}, by {cause_text(reg, s)})"))
+        basis = s.basis or s.transition
+        confidence = f" [{basis.confidence}]" if basis else ""
         pairs.append(("instrument", instrument_label(reg, s) + confidence))
         for r in s.reliefs:
             text = f"{r.label} since {iso(r.since)}"
@@ -362,8 +396,42 @@ def state_block(reg: Any, s: Any, on: Any) -> str:
             pairs.append(("licence", text))
         for p in s.pending:
             pairs.append(("pending", f"{p.action} announced {iso(p.announced)} ({p.id})"))
+    if s.scheduled:
+        pairs.append(("projection", f"scheduled: the lapse on {iso(s.valid.start)} lies after the knowledge date "
+                                    f"{iso(s.knowledge)}; a later record (a renewal) may change it"))
+    elif s.projection:
+        pairs.append(("projection", f"{iso(on)} is after the knowledge date {iso(s.knowledge)}: "
+                                    "later records may change this answer"))
     pairs.append(("digest", s.digest))
     return block(pairs)
+
+
+def position_text(p: Any) -> str:
+    """An authority's position in words: ``licensed by GL 13: authorises …; excludes …``, ``blocked (…)``."""
+    ids = ", ".join(s.measure.id for s in p.states)
+    mark = " — projected" if p.projection else ""
+    if p.position == "licensed":
+        parts = []
+        for r in p.reliefs:
+            text = r.label
+            if r.scope is not None and r.scope.authorises:
+                text += f": authorises {r.scope.authorises}"
+            if r.scope is not None and r.scope.excludes:
+                text += f"; excludes {', '.join(r.scope.excludes)}"
+            parts.append(text)
+        return f"licensed by {' | '.join(parts)} ({ids}){mark}"
+    if p.position == "lifted":
+        return f"lifted/expired: {', '.join(p.statuses)} ({ids}){mark}"
+    if p.position == "no measure":
+        return f"no measure on that date{mark}"
+    return f"{p.position} ({ids}){mark}"
+
+
+def position_doc(p: Any) -> dict[str, Any]:
+    """The JSON form of a :class:`~sanctrack.Position`."""
+    return {"authority": p.authority, "position": p.position,
+            "measures": [s.measure.id for s in p.states], "statuses": list(p.statuses),
+            "licences": [relief_doc(r) for r in p.reliefs], "projection": p.projection}
 
 
 def short_state(s: Any) -> str:
@@ -384,3 +452,84 @@ def block(pairs: Sequence[tuple[str, str]], width: int = WIDTH) -> str:
         out.append(f"{k.ljust(kw)}  {lines[0]}\n")
         out.extend(f"{'':{kw}}  {line}\n" for line in lines[1:])
     return "".join(out)
+
+
+# -- the deals ledger ----------------------------------------------------------------
+
+_GIVEN = {
+    "relieve": "licence", "lift": "removal", "suspend": "suspension", "resume": "measures reinstated",
+    "revoke_relief": "licence revoked", "extend": "extension", "impose": "imposed", "reimpose": "re-imposed",
+    "amend": "amendment",
+}
+
+
+def _target_names(reg: Any, measure: Any, t: Any) -> str:
+    targets = measure.targets
+    if t.effective is not None:  # the targets of the state the transition made (an amend may have moved them)
+        targets = reg.state(measure.id, t.effective).targets or targets
+    names = []
+    for e in targets:
+        try:
+            names.append(reg.entity(e).name)
+        except LookupError:
+            names.append(e)
+    return ", ".join(names)
+
+
+def deals_ledger(reg: Any, deals: Sequence[Deal], width: int = WIDTH) -> str:
+    """The deals as a ledger a reader can follow: each release (date, how many, who), then what was given
+    for it — by which authority, on which date, under which instrument, to whom — and how sure the link is
+    (``stated`` by an official, ``reported`` by the press, ``inferred``). Announcements not (yet) carried
+    out say so; records the registry later corrected are marked ``superseded``."""
+    import textwrap
+
+    corrected = {t.corrects: t.id for t in reg.transitions if t.corrects is not None}
+    out: list[str] = []
+
+    def para(text: str, indent: str) -> None:
+        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ", break_on_hyphens=False)
+                   or [indent.rstrip()])
+
+    for d in deals:
+        r = d.release
+        count = "?" if r.count is None else str(r.count)
+        head = f"{iso(r.date)}  {count} released"
+        if r.date_window:
+            head += f" (date only known within {iso(r.date_window[0])}…{iso(r.date_window[1])})"
+        if r.people:
+            head += ": " + ", ".join(r.people)
+        para(head, "")
+        extra = []
+        if r.destinations:
+            extra.append("to " + ", ".join(r.destinations))
+        if r.negotiators:
+            extra.append("negotiated by " + ", ".join(r.negotiators))
+        if extra:
+            para("; ".join(extra), "    ")
+        if not d.links:
+            para("nothing given in return is recorded", "    ")
+        for lt in d.links:
+            t, ln = lt.transition, lt.link
+            m = reg.measure(t.measure)
+            what = _GIVEN.get(str(t.action), str(t.action))
+            label = ""
+            if t.instrument:
+                try:
+                    label = reg.instrument(t.instrument).label
+                except LookupError:
+                    label = t.instrument
+            if t.is_pending:
+                what += " announced" + (f" ({label})" if label else "")
+            elif label:
+                what += " " + label
+            when = f"on {iso(t.announced)}" if t.is_pending else f"from {iso(t.effective)}"
+            if t.until is not None and not t.is_pending:
+                when += f" to {iso(t.until - _dt.timedelta(days=1))}"
+            flag = ""
+            if t.id in corrected and not t.is_pending:
+                flag = f" [superseded by {corrected[t.id]}]"
+            elif t.is_pending and t.id in corrected:
+                flag = f" (followed by {corrected[t.id]})"
+            para(f"{m.authority} gave: {what} for {_target_names(reg, m, t)}, {when}{flag} — basis: {ln.basis}"
+                 f" ({t.measure})", "    ")
+    return "\n".join(out) + "\n"

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._model import (
     Comparison,
+    MeasureState,
+    Position,
+    Relief,
+    Status,
     Deal,
     Explanation,
     History,
@@ -24,6 +28,7 @@ from ._model import (
     Step,
     Transition,
 )
+from ._runs import marked as _marked
 from ._time import local_date
 from ._time import when_arg as _when
 from ._timelines import corrected as _corrected
@@ -50,8 +55,12 @@ class LineageMixin:
         ['us-ofac-belavia-sdn.announce-2025-09-11']
         """
         tl = self._timeline(measure_id)
-        k = self._k(tl, known)
-        return History(tl.measure, self._runs(tl, k).states(), _corrected(tl, k)[1])
+        y = self._effective_known(known)
+        k = tl.epoch(y)
+        versions = self._runs(tl, k).states()
+        if y is not None:  # each version marked as of its start, with this knowledge date
+            versions = tuple(_marked(v, y, v.valid.start > y) for v in versions)  # type: ignore[operator]
+        return History(tl.measure, versions, _corrected(tl, k)[1])
 
     def explain(self: Registry, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
         """The state on a date and the chain of transitions, instruments and sources behind it.
@@ -82,25 +91,43 @@ class LineageMixin:
         return Step(t, inst, tuple(d.sources[s] for s in t.sources if s in d.sources), superseded_by)
 
     def compare(self: Registry, target: str, on: Any, *, known: Any = None) -> Comparison:
-        """One target across authorities on a date: every measure against it, and who has one in force.
+        """One target across authorities on a date: each authority's practical position, and its measures' states.
 
         >>> import sanctrack
         >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
         >>> c.by_authority, c.divergent
         ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
+        >>> c = sanctrack.load().compare("Belaruskali", "2025-12-20")
+        >>> [(p.authority, p.position, [r.label for r in p.reliefs]) for p in c.positions]
+        [('EU', 'blocked', []), ('LT', 'blocked', []), ('UK', 'blocked', []), ('US-OFAC', 'licensed', ['GL 13'])]
+
+        Every authority that has a measure against the target at any time has a
+        position, ``no measure`` before its first one exists. The verdict is
+        divergent when the positions differ: licensed against blocked counts.
         """
         ents = self.resolve(target)
         ids = frozenset(e.id for e in ents)
+        y = self._effective_known(known)
         states = []
-        for mid in self._d.timelines:
-            s = self.state(mid, on, known=known)
+        ever: set[str] = set()  # authorities with a measure against the target at any time (in this view)
+        projected: set[str] = set()  # authorities whose answers are projections (a date after the knowledge date)
+        for tl in self._target_timelines(ids):
+            if tl.epoch(y) == 0:
+                continue
+            ever.add(tl.measure.authority)
+            s = self.state(tl.measure.id, on, known=known)
+            if s.projection:
+                projected.add(tl.measure.authority)
             if s.exists and ids & set(s.targets):
                 states.append(s)
         states.sort(key=lambda s: (s.measure.authority, s.measure.id))
         flags: dict[str, bool] = {}
+        by: dict[str, list[MeasureState]] = {a: [] for a in ever}
         for s in states:
             flags[s.measure.authority] = flags.get(s.measure.authority, False) or s.in_force
-        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())))
+            by.setdefault(s.measure.authority, []).append(s)
+        positions = tuple(_position(a, tuple(by[a]), a in projected) for a in sorted(by))
+        return Comparison(ents[0], tuple(states), tuple(sorted(flags.items())), positions)
 
     def deals(self: Registry) -> tuple[Deal, ...]:
         """Every release (by date) with the transitions linked to it.
@@ -135,3 +162,25 @@ class LineageMixin:
         out = [LinkedTransition(ln, d.transitions[ln.transition]) for ln in self.links if ln.release == release_id]
         out.sort(key=lambda x: (x.transition.when, x.transition.id))
         return tuple(out)
+
+
+def _position(authority: str, states: tuple[MeasureState, ...], projection: bool) -> Position:
+    """An authority's practical position from its measures' states against one target on one date.
+
+    Blocked if one measure in force has no licence in effect; licensed if every
+    measure in force is relieved; lifted if measures exist and none is in force;
+    no measure if none exists yet.
+    """
+    live = [s for s in states if s.in_force]
+    if live:
+        blocked = [s for s in live if s.status is Status.IN_FORCE]
+        if blocked:
+            return Position(authority, "blocked", states, (), tuple(str(s.status) for s in states), projection)
+        reliefs: list[Relief] = []
+        for s in live:
+            reliefs.extend(r for r in s.reliefs if r not in reliefs)
+        return Position(authority, "licensed", states, tuple(reliefs), tuple(str(s.status) for s in states),
+                        projection)
+    if states:
+        return Position(authority, "lifted", states, (), tuple(sorted({str(s.status) for s in states})), projection)
+    return Position(authority, "no measure", (), (), (), projection)

@@ -556,7 +556,7 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         key = _cache.key_of(files, limits=limits)
         reg = _cache.get(key, cache_dir)
         if reg is not None:
-            if sig is not None:
+            if sig is not None and _same_stat(root, sig, max_file_size, limits):
                 _cache.put_stat(sig[0], key, sig[1], cache_dir)
             return reg
     records, index = load_records(root, files, problems, display=display, max_depth=max_depth,
@@ -575,6 +575,17 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
     if problems:
         raise _fail(problems)
     if use_cache and key is not None:
-        if _cache.put(key, records, reg.digest, cache_dir) and sig is not None:
+        if _cache.put(key, records, reg.digest, cache_dir) and sig is not None \
+                and _same_stat(root, sig, max_file_size, limits):
             _cache.put_stat(sig[0], key, sig[1], cache_dir)
     return reg
+
+
+def _same_stat(root: Path, sig: tuple[str, int], max_file_size: int, limits: tuple[int, ...]) -> bool:
+    """Whether the files still have the stat fingerprint taken before they were read.
+
+    The stat index maps a fingerprint to the content key of the bytes read; it is
+    written only when the fingerprint is the same before and after the read, so it
+    never ties the stats of one version of the files to the bytes of another.
+    """
+    return stat_signature(root, max_file_size=max_file_size, limits=limits) == sig

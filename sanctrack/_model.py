@@ -48,6 +48,8 @@ __all__ = [
     "Explanation",
     "StateChange",
     "Comparison",
+    "Position",
+    "POSITIONS",
     "ScreenHit",
 ]
 
@@ -372,7 +374,8 @@ class Transition:
         if self.effective is None and self.announced is None:
             raise ValueError("a transition needs an effective date or an announced date")
         if self.effective is not None and self.until is not None and self.until <= self.effective:
-            raise ValueError(f"until {self.until} must be after effective {self.effective}")
+            raise ValueError(f"until {self.until} must be after effective {self.effective} (until is exclusive: "
+                             "'through D' or 'until D' in an instrument is D + 1 day, '12:01 a.m. on D' is D)")
         if self.effective_window is not None:
             if self.effective is None:
                 raise ValueError("effective_window needs a best-estimate effective date")
@@ -486,6 +489,22 @@ class MeasureState:
     ``until`` is the date the measure is scheduled to lapse (``expired``) unless
     extended. ``digest`` identifies the registry that answered: with the query
     date and the knowledge date it reproduces the answer.
+
+    Facts and projections: ``knowledge`` is the knowledge date of the answer
+    (the ``known=`` date or the view's :meth:`~Registry.as_known_on` date, else
+    the registry's latest ``recorded`` date; None only for a registry with no
+    records). ``projection`` is true when the answer is for a date after its
+    knowledge date: later records may change it. ``scheduled`` is true when the
+    state began after the knowledge date by a scheduled lapse (an ``until``):
+    an ``expired`` state that is scheduled has not happened yet. A version of
+    :meth:`~Registry.history` is marked as of its start date.
+
+    Provenance: ``basis`` is the act that made the status — ``transition``
+    when a transition began the state; after a lapse, the act the status rests
+    on (the imposing act once a licence lapsed, the act whose ``until`` ran out
+    for ``expired``); after a licence lapsed, the relief still in effect for
+    ``relieved``. ``lapsed`` names the records whose ``until`` was reached on
+    the state's first day (empty unless ``cause`` is ``"lapse"``).
     """
 
     measure: Measure
@@ -501,6 +520,11 @@ class MeasureState:
     targets: tuple[str, ...]
     digest: str
     until: _dt.date | None = None
+    knowledge: _dt.date | None = None
+    projection: bool = False
+    scheduled: bool = False
+    basis: Transition | None = None
+    lapsed: tuple[Transition, ...] = ()
 
     def __repr__(self) -> str:
         reliefs = ", ".join(r.label for r in self.reliefs)
@@ -511,6 +535,10 @@ class MeasureState:
             extra += f" until={self.until}"
         if self.uncertain:
             extra += " uncertain"
+        if self.scheduled:
+            extra += " scheduled"
+        elif self.projection:
+            extra += " projection"
         return f"<MeasureState {self.measure.id} {self.status} v{self.version} {self.valid}{extra}>"
 
     @property
@@ -530,6 +558,11 @@ class MeasureState:
     @property
     def since(self) -> _dt.date | None:
         return self.valid.start
+
+    @property
+    def is_fact(self) -> bool:
+        """True unless the answer is a projection (a date after its knowledge date)."""
+        return not self.projection
 
 
 @attrs.frozen(slots=True)
@@ -611,19 +644,69 @@ class StateChange:
     after: MeasureState
 
 
+#: An authority's practical position against a target on a date (see :class:`Position`).
+POSITIONS = ("blocked", "licensed", "lifted", "no measure")
+
+
+@attrs.frozen(slots=True)
+class Position:
+    """One authority's practical position against a target on a date.
+
+    ``position`` is ``blocked`` (a measure in force with no licence in effect),
+    ``licensed`` (every measure in force is relieved: ``reliefs`` says by which
+    licences, what they authorise and what they exclude), ``lifted`` (measures
+    existed but none is in force: ``statuses`` says lifted, expired or
+    suspended) or ``no measure`` (none of its measures against the target
+    exists on that date yet). ``states`` are its measures' states on that date
+    (those that exist); ``projection`` is true if any of them is a projection.
+    """
+
+    authority: str
+    position: str
+    states: tuple[MeasureState, ...] = ()
+    reliefs: tuple[Relief, ...] = ()
+    statuses: tuple[str, ...] = ()
+    projection: bool = False
+
+    @property
+    def restricted(self) -> bool:
+        """True if a measure is in force (blocked or licensed)."""
+        return self.position in ("blocked", "licensed")
+
+
 @attrs.frozen(slots=True)
 class Comparison:
-    """One target across authorities on one date."""
+    """One target across authorities on one date.
+
+    ``positions`` gives every authority that has (or will have) a measure
+    against the target its practical position (:class:`Position`);
+    ``by_authority`` keeps, for the authorities with a measure on that date,
+    whether one is in force.
+    """
 
     target: Entity
     states: tuple[MeasureState, ...]
     by_authority: tuple[tuple[str, bool], ...]
+    positions: tuple[Position, ...] = ()
 
     @property
     def divergent(self) -> bool:
-        """True if some authorities have a measure in force and others do not."""
+        """True if the authorities' positions differ (licensed against blocked counts).
+
+        Without positions (a Comparison made by hand): true if some authorities
+        have a measure in force and others do not.
+        """
+        if self.positions:
+            return len({p.position for p in self.positions}) > 1
         flags = {flag for _, flag in self.by_authority}
         return len(flags) > 1
+
+    def position(self, authority: str) -> Position:
+        """The position of one authority (KeyError if it has no measure against the target)."""
+        for p in self.positions:
+            if p.authority == authority:
+                return p
+        raise KeyError(authority)
 
 
 @attrs.frozen(slots=True)

@@ -19,6 +19,7 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from . import _fast
+from ._filters import check_filters, filter_targets
 from ._model import IN_FORCE, MeasureState, StateChange, Transition
 from ._runs import Runs as _Runs
 from ._time import day_arg as _day
@@ -50,12 +51,16 @@ class RangeMixin:
 
         ``target`` is an entity id, name, alias or identifier; ``program`` matches
         the program in effect on that date. Sorted by authority, then measure id.
+        A filter value the registry does not know is refused, never an empty
+        answer: :class:`~sanctrack.UnknownFilter` (``authority``, ``kind``,
+        ``program``) or :class:`~sanctrack.UnknownTarget`, with a "did you mean".
 
         >>> import sanctrack
         >>> [s.measure.id for s in sanctrack.load().in_force("2025-12-20", target="BPC")]
         ['eu-bpc-listing', 'us-ofac-bpc-sdn']
         """
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
+        check_filters(self, authority, kind, program)
+        targets = filter_targets(self, target)
         if not self._d.timelines:
             return []
         y = self._effective_known(known)
@@ -69,7 +74,8 @@ class RangeMixin:
                     out.append(s)
             return out
         if type(when) is _dt.date and self._use_global(self._d.inforce_cache, y):
-            states = self._inforce_index(y).at(when.toordinal())
+            o = when.toordinal()
+            states = self._mark_all(self._inforce_index(y).at(o), o, y)
         else:  # a one-off view, or an aware instant (each measure in its authority's zone)
             states = []
             for tl in self._ranked():
@@ -199,6 +205,8 @@ class RangeMixin:
         ['us-ofac-belavia-sdn.lift', 'us-ofac-ew301pj-blocked-property.lift', 'us-ofac-gov-aircraft-ew001pa-pb-ph.gl12']
         """
         a, b = _day(start), _day(end)
+        check_filters(self, authority, kind, program)
+        targets = filter_targets(self, target)
         y = self._effective_known(known)
         trs = self._changes_index(y)
         lo = bisect.bisect_left(trs, a, key=_EFFECTIVE)
@@ -206,7 +214,6 @@ class RangeMixin:
         picked = trs[lo:hi]
         if authority is None and target is None and kind is None and program is None:
             return list(picked)
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
         out = []
         for t in picked:
             m = self._d.measures[t.measure]
@@ -264,7 +271,8 @@ class RangeMixin:
         ...  if c.measure.authority == "US-OFAC"]
         [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'), ('us-ofac-bpc-sdn', 'relieved')]
         """
-        targets = frozenset(e.id for e in self.resolve(target)) if target is not None else None
+        check_filters(self, authority, kind, program)
+        targets = filter_targets(self, target)
         out = []
         for mid in self._d.timelines:
             s1 = self.state(mid, a, known=known)

@@ -20,7 +20,8 @@ This module holds construction, the checks, the point path (:meth:`state`)
 and the lookups; the class takes its other queries from mixins:
 :mod:`sanctrack._ranges` (``in_force``, ``changes``, ``diff`` and the global
 indexes), :mod:`sanctrack._lineage` (``history``, ``explain``, ``compare``,
-the deals) and :mod:`sanctrack._screen` (``screen``).
+the deals), :mod:`sanctrack._screen` (``screen``) and :mod:`sanctrack._marks`
+(the facts/projection marks of answers and ``knowledge``).
 
 This module is pure: no files, no clock, no printing.
 """
@@ -54,7 +55,9 @@ from ._runs import NothingKnown as _NothingKnown
 from ._runs import answer as _answer
 from ._runs import day_of as _day_of
 from ._statemachine import Replay, replay
+from ._filters import closest
 from ._lineage import LineageMixin
+from ._marks import MarksMixin
 from ._ranges import RangeMixin
 from ._screen import ScreeningMixin
 from ._time import known_arg as _known
@@ -71,7 +74,7 @@ from ._validate import check_records, did_you_mean
 __all__ = ["Registry", "normalise_name"]
 
 
-class Registry(RangeMixin, LineageMixin, ScreeningMixin):
+class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
     Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
@@ -152,9 +155,15 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         d.links = li
 
         grouped: Mapping[str, Any]
+        latest: _dt.date | None
         if _deferred is not None:
-            d.n_transitions, grouped = _deferred
+            d.n_transitions, grouped = _deferred[0], _deferred[1]
+            if len(_deferred) > 2:
+                latest = _deferred[2]  # type: ignore[misc]
+            else:
+                latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
         else:
+            latest = max(map(_RECORDED, tr), default=None)
             # records come grouped by measure (a file a measure): one step a run of them, in registry order
             grouped = {}
             for mid, run in itertools.groupby(tr, key=_MEASURE):
@@ -163,6 +172,14 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                     grouped[mid] = list(run)
                 else:
                     g.extend(run)
+        # the registry's knowledge date: its latest ``recorded`` (an answer for a later date is a projection)
+        for rec in (*re_, *li):
+            if latest is None or rec.recorded > latest:
+                latest = rec.recorded
+        d.knowledge = latest
+        d.kord = latest.toordinal() if latest is not None else _NEVER
+        d.projected = {}  # id(answer) -> (answer, the same answer marked a projection): at most one a measure
+        d.marked = {}  # (id(answer), knowledge date, projection) -> (answer, marked): bounded (_MARKED_MEMO)
         tz_of: dict[str, str] = {}
         for code, a in d.authorities.items():
             try:
@@ -269,8 +286,12 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
 
     def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
         if k == 0:
-            return _NothingKnown(tl.measure, self._d.digest, ())
-        return _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records)
+            return _NothingKnown(tl.measure, self._d.digest, (), knowledge=self._d.knowledge)
+        runs = _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records,
+                     knowledge=self._d.knowledge)
+        if k < tl.n:
+            runs.horizon = _day_of(tl.ordinals[k - 1])
+        return runs
 
     def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
         """Replay the measure's records known in epoch ``k``.
@@ -323,8 +344,12 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                 o = day.toordinal()
                 version, valid = runs.version_valid(o)
                 tss = [ts for ts, _ in subs]
+                day_state = runs.at(o)  # a partial state begun by no transition rests on what the day's does
                 sts = [_answer(m, r.status, r.reliefs, r.pending, version, r.transition, r.cause,
-                               valid, r.uncertain, r.program, r.targets, digest, r.until) for _, r in subs]
+                               valid, r.uncertain, r.program, r.targets, digest, r.until, runs.knowledge, False,
+                               False, day_state.basis if r.transition is None else None,
+                               day_state.lapsed if r.transition is None else ())
+                       for _, r in subs]
                 intraday[o] = (tss, sts)
         runs.intraday = intraday
         return intraday
@@ -461,7 +486,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         ids = d.name_index.get(normalise_name(target))
         if not ids:
             keys = [e.name for e in d.entities.values()] + [a for e in d.entities.values() for a in e.aliases]
-            raise UnknownTarget(target, did_you_mean(target, keys))
+            raise UnknownTarget(target, closest(target, [*keys, *d.entities]))
         return tuple(d.entities[i] for i in sorted(ids))
 
     def entity(self, target: str) -> Entity:
@@ -495,6 +520,14 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         'GL 11'
         >>> str(reg.state("us-ofac-belavia-sdn", "2025-11-10", known="2025-10-01").status)
         'relieved'
+
+        Every answer carries its knowledge date (``known``, else the registry's
+        latest ``recorded``) and says whether it is a projection (a date after
+        it); a lapse after the knowledge date is *scheduled*, not a past event:
+
+        >>> s = reg.state("eu-belavia-listing", "2027-03-01")
+        >>> str(s.status), str(s.knowledge), s.projection, s.scheduled
+        ('expired', '2026-03-26', True, True)
         """
         if known is None and self._known is None:
             # the common question (everything known, a calendar date) goes straight from the measure id
@@ -518,24 +551,30 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                         n = len(p) >> 1
                         s = p[n + bisect.bisect_right(p, o, 0, n)]
                         if s is not None:
-                            return s
+                            # a kept answer is marked as of its run's start: after the knowledge date
+                            # a fact's twin marked a projection is answered instead
+                            return s if o <= d.kord or s.projection else self._projected(s)
                         runs = d.latest[measure_id]
                     s = runs.at(o)
                     a = runs.answers
                     if type(a) is tuple:
                         d.points[measure_id] = a
-                    return s
+                    return s if o <= d.kord or s.projection else self._projected(s)
         tl = self._timeline(measure_id)
+        y: _dt.date | None
         if known is None and self._known is None:
             runs = tl.latest
             if runs is None:
                 runs = self._runs(tl, tl.n)
             k = -1  # the latest epoch (resolved below only for an instant)
+            y = None
         else:
             if type(known) is _dt.date and (self._known is None or known <= self._known):
                 k = bisect.bisect_right(tl.ordinals, known.toordinal())
+                y = known
             else:
-                k = tl.epoch(self._known) if known is None else self._k(tl, known)
+                y = self._effective_known(known)
+                k = tl.epoch(y)
             if k == tl.n:
                 runs = tl.latest
             else:
@@ -545,8 +584,10 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
                 runs = self._runs(tl, k)
         when = _when(on)
         if type(when) is _dt.date:
-            return runs.at(when.toordinal())
-        return self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
+            o = when.toordinal()
+            return self._mark(runs.at(o), o, y)
+        s = self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
+        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
 
     def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
         """:meth:`state` for a parsed date or instant and an effective knowledge date."""
@@ -555,8 +596,10 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin):
         if runs is None:
             runs = self._runs(tl, k)
         if type(when) is _dt.date:
-            return runs.at(when.toordinal())
-        return self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
+            o = when.toordinal()
+            return self._mark(runs.at(o), o, y)
+        s = self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
+        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         view = f", known={self._known}" if self._known is not None else ""
@@ -573,6 +616,8 @@ _NO_RECORDS: list[Transition] = []
 _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
 _EFFECTIVE_AT = operator.attrgetter("effective_at")
+_RECORDED = operator.attrgetter("recorded")
+_NEVER = _dt.date.max.toordinal() + 1  # the knowledge ordinal of a registry with no records: nothing is projected
 
 
 def _timestamp(t: Transition) -> float:

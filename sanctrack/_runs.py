@@ -43,7 +43,7 @@ from ._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
 from ._statemachine import Run
 from ._time import Validity
 
-__all__ = ["LIVE_OF_CODE", "NothingKnown", "Runs", "STATUSES", "cause_code", "day_of"]
+__all__ = ["LIVE_OF_CODE", "NothingKnown", "Runs", "STATUSES", "cause_code", "day_of", "marked"]
 
 #: Status by code (``code % 6``); index 0 is "the measure does not exist yet".
 STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
@@ -93,7 +93,7 @@ _V_START = Validity.__dict__["start"].__set__
 _V_END = Validity.__dict__["end"].__set__
 assert [a.name for a in attrs.fields(MeasureState)] == [
     "measure", "status", "reliefs", "pending", "version", "transition", "cause", "valid", "uncertain",
-    "program", "targets", "digest", "until"]
+    "program", "targets", "digest", "until", "knowledge", "projection", "scheduled", "basis", "lapsed"]
 
 
 def validity(start: _dt.date | None, end: _dt.date | None) -> Validity:
@@ -105,7 +105,9 @@ def validity(start: _dt.date | None, end: _dt.date | None) -> Validity:
 
 def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...], pending: tuple[Transition, ...],
            version: int, transition: Transition | None, cause: str, valid: Validity, uncertain: bool,
-           program: str | None, targets: tuple[str, ...], digest: str, until: _dt.date | None) -> MeasureState:
+           program: str | None, targets: tuple[str, ...], digest: str, until: _dt.date | None,
+           knowledge: _dt.date | None = None, projection: bool = False, scheduled: bool = False,
+           basis: Transition | None = None, lapsed: tuple[Transition, ...] = ()) -> MeasureState:
     """A :class:`MeasureState` from values already checked (no validators run)."""
     s = _NEW(MeasureState)
     f = _MS_SET
@@ -122,7 +124,28 @@ def answer(measure: Measure, status: Status | None, reliefs: tuple[Relief, ...],
     f[10](s, targets)
     f[11](s, digest)
     f[12](s, until)
+    f[13](s, knowledge)
+    f[14](s, projection)
+    f[15](s, scheduled)
+    f[16](s, transition if basis is None else basis)
+    f[17](s, lapsed)
     return s
+
+
+def marked(s: MeasureState, knowledge: _dt.date | None, projection: bool) -> MeasureState:
+    """``s`` as an answer with knowledge date ``knowledge``, a projection or not (``s`` itself if it is one).
+
+    ``scheduled`` follows: a projection whose state began after the knowledge
+    date by a lapse (an ``until`` reached) is a scheduled lapse, not a past event.
+    """
+    start = s.valid.start
+    scheduled = (projection and s.cause == "lapse" and knowledge is not None and start is not None
+                 and start > knowledge)
+    if s.knowledge == knowledge and s.projection is projection and s.scheduled is scheduled:
+        return s
+    return answer(s.measure, s.status, s.reliefs, s.pending, s.version, s.transition, s.cause, s.valid,
+                  s.uncertain, s.program, s.targets, s.digest, s.until, knowledge, bool(projection), scheduled,
+                  s.basis, s.lapsed)
 
 
 class Runs(array):
@@ -132,7 +155,8 @@ class Runs(array):
     query reads one object less. Equality and hashing are by identity.
     """
 
-    __slots__ = ("measure", "digest", "records", "cells", "palette", "flips", "answers", "intraday")
+    __slots__ = ("measure", "digest", "records", "cells", "palette", "flips", "answers", "intraday", "knowledge",
+                 "horizon")
     __eq__ = object.__eq__  # type: ignore[assignment]
     __ne__ = object.__ne__  # type: ignore[assignment]
     __hash__ = object.__hash__  # type: ignore[assignment]
@@ -141,10 +165,14 @@ class Runs(array):
     before_cause = "none"
 
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
-                records: Sequence[Transition] = ()) -> "Runs":
+                records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> "Runs":
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
         self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])
         self.measure = measure
+        #: the knowledge date its answers are made with (each run's answer is marked as of its start day)
+        self.knowledge = knowledge
+        #: the latest ``recorded`` date of the records its epoch knows (None: all of ``records``)
+        self.horizon: _dt.date | None = None
         self.digest = digest
         self.records = records
         self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
@@ -258,7 +286,7 @@ class Runs(array):
         if i < 0:
             first = day_of(starts[0]) if n else None
             return answer(m, None, (), (), 0, None, self.before_cause, validity(None, first), False,
-                          m.program, m.targets, self.digest, None)
+                          m.program, m.targets, self.digest, None, self.knowledge)
         c = self.cells
         code = c[i]
         b = n + 5 * i
@@ -266,9 +294,51 @@ class Runs(array):
         p = self.palette
         program, targets = p[scope] if scope else (m.program, m.targets)
         end = day_of(starts[i + 1]) if i + 1 < n else None
-        return answer(m, STATUSES[(code >> 1) % 6], p[rel], p[pend], i + 1, self.records[t - 1] if t else None,
-                      _CAUSES[(code >> 1) // 6], validity(day_of(starts[i]), end), bool(code & 1),
-                      program, targets, self.digest, p[until])
+        start = day_of(starts[i])
+        cause = _CAUSES[(code >> 1) // 6]
+        k = self.knowledge
+        projection = k is not None and start > k  # a run that begins after the knowledge date is projected
+        status = STATUSES[(code >> 1) % 6]
+        basis, lapsed = self._provenance(i, status, p[rel]) if not t else (None, ())
+        return answer(m, status, p[rel], p[pend], i + 1, self.records[t - 1] if t else None,
+                      cause, validity(start, end), bool(code & 1),
+                      program, targets, self.digest, p[until], k, projection, projection and cause == "lapse",
+                      basis, lapsed)
+
+    def _provenance(self, i: int, status: Status | None,
+                    reliefs: tuple[Relief, ...]) -> tuple[Transition | None, tuple[Transition, ...]]:
+        """For run ``i``, begun by no transition (a lapse, a window, an announcement): the act its status
+        rests on and the records whose ``until`` was reached on its first day.
+
+        ``relieved``: the latest relief still in effect. Otherwise the latest earlier transition that
+        is neither a relief nor an amendment (the impose, reimpose, resume, extend, suspend or lift
+        the status comes from; for ``expired``, the act whose ``until`` ran out).
+        """
+        n = len(self)
+        c = self.cells
+        recs = self.records
+        basis: Transition | None = None
+        if status is Status.RELIEVED and reliefs:
+            basis = max(reliefs, key=lambda r: r.since).transition
+        else:  # the records this epoch knows, in canonical order, up to the run's first day
+            start_day = day_of(self[i])
+            horizon = self.horizon
+            known = [t for t in recs if horizon is None or t.recorded <= horizon]
+            corrected = {t.corrects for t in known if t.corrects is not None}
+            for t in reversed(known):
+                if (t.effective is not None and t.effective <= start_day and t.id not in corrected
+                        and t.action not in _NOT_STATUS_ACTS):
+                    basis = t
+                    break
+        if i == 0:
+            return basis, ()
+        start = day_of(self[i])
+        p = self.palette
+        before = p[c[n + 5 * (i - 1) + 1]]
+        lapsed = [r.transition for r in before if r.until == start and r not in reliefs]
+        if status is Status.EXPIRED and basis is not None and basis not in lapsed:
+            lapsed.append(basis)
+        return basis, tuple(lapsed)
 
     @property
     def codes(self) -> bytes:
@@ -312,6 +382,9 @@ class NothingKnown(Runs):
     __slots__ = ()
     before_cause = "unknown"
 
+
+#: actions that do not set a measure's status by themselves (see Runs._provenance)
+_NOT_STATUS_ACTS = frozenset({"relieve", "amend"})
 
 #: the palette of a measure whose runs have no reliefs, lapses, announcements or scope changes
 _BASE: tuple[Any, ...] = (None, ())

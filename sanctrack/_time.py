@@ -118,9 +118,13 @@ def parse_instant(value: object) -> _dt.datetime:
     sanctrack._errors.InvalidDate: invalid date '2021-06-05T00:00:00': expected an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z) (no UTC offset: naive times are refused)
     """
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        try:
+            offset = None if value.tzinfo is None else value.tzinfo.utcoffset(value)
+        except (OverflowError, ValueError) as exc:  # a tzinfo that cannot place it
+            raise InvalidDate(value, INSTANT_SHAPE, f"its time zone gives no offset: {exc}") from None
+        if offset is None:
             raise InvalidDate(value, INSTANT_SHAPE, "naive datetime: give a time zone")
-        return value
+        return _in_range(value, value)
     if not isinstance(value, str):
         raise InvalidDate(value, INSTANT_SHAPE, f"got {type(value).__name__}")
     text = value.strip()
@@ -145,9 +149,27 @@ def parse_instant(value: object) -> _dt.datetime:
         delta = _dt.timedelta(hours=oh, minutes=om)
         tzinfo = _dt.timezone(-delta if off[0] == "-" else delta)
     try:
-        return _dt.datetime(day.year, day.month, day.day, hh, mm, ss, micro, tzinfo=tzinfo)
+        instant = _dt.datetime(day.year, day.month, day.day, hh, mm, ss, micro, tzinfo=tzinfo)
     except ValueError as exc:
         raise InvalidDate(value, INSTANT_SHAPE, str(exc)) from None
+    return _in_range(instant, value)
+
+
+#: Instants are accepted from a day after the first to a day before the last that ``datetime``
+#: can hold, in UTC: every time zone then has a calendar date for them.
+FIRST_INSTANT = _dt.datetime(1, 1, 2, tzinfo=_dt.timezone.utc)
+LAST_INSTANT = _dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=_dt.timezone.utc)
+_RANGE = "instants from 0001-01-02T00:00Z to 9999-12-30T23:59:59Z (UTC), so that every time zone has a date for them"
+
+
+def _in_range(instant: _dt.datetime, original: object) -> _dt.datetime:
+    try:
+        ok = FIRST_INSTANT <= instant <= LAST_INSTANT
+    except (OverflowError, ValueError):  # an offset that cannot be applied at the very ends
+        ok = False
+    if not ok:
+        raise InvalidDate(original, INSTANT_SHAPE, f"out of range: sanctrack takes {_RANGE}")
+    return instant
 
 
 def parse_when(value: object) -> _dt.date | _dt.datetime:
@@ -176,10 +198,37 @@ def parse_when(value: object) -> _dt.date | _dt.datetime:
     raise InvalidDate(value, WHEN_SHAPE, f"got {type(value).__name__}")
 
 
+# an IANA key: names of letters, digits and - _ + joined by "/"; never absolute, never "." or ".."
+_ZONE_RE = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*", re.ASCII)
+
+
+def _zone_key_problem(name: object) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "expected an IANA name such as 'Europe/Brussels'"
+    if len(name) > 64 or not _ZONE_RE.fullmatch(name):
+        what = "a file path" if ("/" in name[:1] or "." in name or "\\" in name) else "not an IANA zone name"
+        return f"{what}: expected an IANA name such as 'Europe/Brussels' (letters, digits, - _ + and /)"
+    return None
+
+
 @lru_cache(maxsize=None)
 def zone(name: str) -> _dt.tzinfo:
-    """The tzinfo of an IANA zone name; ``ValueError`` if unknown."""
-    tzinfo = _tz.gettz(name) if name else None
+    """The tzinfo of an IANA zone name; ``ValueError`` if unknown or not of an IANA name's shape.
+
+    Only IANA keys are looked up: an absolute path (``/etc/passwd``) or a relative one
+    that climbs out of the zone database (``../../etc/passwd``) is refused by its shape
+    before python-dateutil sees it (dateutil would read the file, or, from version 4,
+    raise its ``DeprecatedTzKeyWarning``).
+    """
+    bad = _zone_key_problem(name)
+    if bad is not None:
+        raise ValueError(f"invalid time zone {name!r}: {bad}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a warning from the lookup is a refusal, not a noise
+            tzinfo = _tz.gettz(name)
+    except (Warning, ValueError, OSError, TypeError) as exc:
+        raise ValueError(f"unknown time zone {name!r}: {type(exc).__name__} while looking it up") from None
     if tzinfo is None:
         try:  # the copy dateutil ships, for machines without a tz database
             with warnings.catch_warnings():  # dateutil 4 deprecates the module; it is only a fallback
@@ -195,8 +244,15 @@ def zone(name: str) -> _dt.tzinfo:
 
 
 def local_date(instant: _dt.datetime, tz_name: str) -> _dt.date:
-    """The calendar date of an aware instant in the zone ``tz_name``."""
-    return instant.astimezone(zone(tz_name)).date()
+    """The calendar date of an aware instant in the zone ``tz_name``.
+
+    :class:`InvalidDate` (a ``ValueError``) for an instant with no date there
+    (at the ends of the range ``datetime`` can hold).
+    """
+    try:
+        return instant.astimezone(zone(tz_name)).date()
+    except OverflowError:
+        raise InvalidDate(instant, INSTANT_SHAPE, f"out of range: it has no calendar date in {tz_name}") from None
 
 
 @attrs.frozen(slots=True, order=False)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import _format as fmt
-from ._errors import InputError, InvalidDate, RegistryError, SanctrackError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._errors import (InputError, InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure,
+                      UnknownRecord, UnknownTarget)
 from ._time import parse_date, parse_when
 
 __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
@@ -70,6 +71,8 @@ def _global_options(p: argparse.ArgumentParser, *, sub: bool) -> None:
                    help="only measures against this target (entity id, name, alias or identifier)")
     g.add_argument("--kind", metavar="KIND", default=d, help="only measures of this kind (e.g. blocking)")
     g.add_argument("--program", metavar="PROGRAM", default=d, help="only measures of this program")
+    g.add_argument("--allow-unverified", action="store_true", default=d,
+                   help="load a JSON export (--registry FILE.json) even if its digest is missing or wrong")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,10 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("deals", _cmd_deals, "releases and the transitions linked to them")
     sp = cmd("validate", _cmd_validate, "check a registry and print its digest")
     sp.add_argument("path", metavar="PATH", nargs="?", default=None)
+    sp.add_argument("-v", "--verbose", action="store_true", help="also say whether the load cache is used, and why not")
     sp = cmd("export", _cmd_export, "the interval table (csv, parquet, arrow), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
     sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
-                    help="the date the export is made as of (default: today); parquet/arrow keep it in the metadata")
+                    help="the date the interval table is made as of (default: today): a lapse after it is "
+                         "written as scheduled, never as expired")
     sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
                     help="parquet/arrow: write a dataset directory partitioned by authority")
     from ._screen_file import add_arguments as _screen_arguments, run as _screen_run
@@ -164,7 +169,7 @@ def _load(args: argparse.Namespace, path: str | None = None) -> Any:
                                  "directory or a JSON export (.json)")
             from .exports import load_json
 
-            reg = load_json(p)
+            reg = load_json(p, allow_unverified=bool(_opt(args, "allow_unverified")))
         else:
             reg = sanctrack.load(str(p))
     known = _opt(args, "known")
@@ -174,7 +179,9 @@ def _load(args: argparse.Namespace, path: str | None = None) -> Any:
 
 
 def _format(args: argparse.Namespace, allowed: Sequence[str] = FORMATS, default: str = "table") -> str:
-    f = _opt(args, "format") or default
+    f = _opt(args, "format")
+    if f is None:
+        f = default
     if f not in allowed:
         raise UsageError(f"invalid --format {f!r} for {args.command}: expected one of {', '.join(allowed)}")
     return f
@@ -261,7 +268,7 @@ def _cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 
     def table() -> str:
         rows = [(str(s.version), _iso(s.valid.start), _iso(s.valid.end) if s.valid.end else "open", fmt.status_text(s),
-                 fmt.licences_text(s), s.cause, fmt.instrument_label(reg, s)) for s in h.versions]
+                 fmt.licences_text(s), fmt.cause_text(reg, s), fmt.instrument_label(reg, s)) for s in h.versions]
         text = fmt.table(("V", "FROM", "TO", "STATUS", "LICENCES", "CAUSE", "INSTRUMENT"), rows, flex=(4, 6))
         for sup in h.superseded:
             text += f"superseded: {sup.record.id} by {sup.by.id}\n"
@@ -388,15 +395,17 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           ("on", _iso(on) + (f" (as known on {reg.known})" if reg.known else "")),
                           ("verdict", "DIVERGENT: the authorities disagree" if c.divergent else "no divergence"),
                           ("in force", ", ".join(yes) or "none"),
-                          ("not in force", ", ".join(no) or "none")])
-        return head + "\n" + fmt.state_table(reg, c.states)
+                          ("not in force", ", ".join(no) or "none"),
+                          *((p.authority, fmt.position_text(p)) for p in c.positions)])
+        return head + "\n" + (fmt.state_table(reg, c.states) if c.states else "")
 
     result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
               "by_authority": {a: flag for a, flag in c.by_authority},
+              "positions": [fmt.position_doc(p) for p in c.positions],
               "states": [fmt.state_doc(reg, s) for s in c.states]}
     _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
-    if not c.states:
+    if not c.positions:
         raise NothingFound(f"no measure against {args.compare_target!r} existed on {_iso(on)}")
     return 0
 
@@ -421,15 +430,7 @@ def _cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
         return out_rows
 
     def table() -> str:
-        lines = []
-        last = None
-        for r in rows():
-            first = r["release"] != last
-            last = r["release"]
-            lines.append((r["date"] if first else "", r["count"] if first else "", r["measure"] or "—",
-                          r["action"] or "—", r["effective"] or "—", r["basis"] or "—"))
-        head = ("RELEASED", "COUNT", "LINKED MEASURE", "ACTION", "DATE", "BASIS")
-        return (fmt.table(head, lines, flex=(2, 3), keep=(2,))
+        return (fmt.deals_ledger(reg, deals)
                 + fmt.footer(reg, f"{len(deals)} releases, {sum(d.release.count or 0 for d in deals)} people, "
                                f"{sum(len(d.links) for d in deals)} links"))
 
@@ -453,14 +454,29 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         what = ", ".join(f"{n} {k}" for k, n in counts.items())
         out.write(f"ok: registry {reg.info.name!r}{' version ' + reg.info.version if reg.info.version else ''}\n"
                   f"{what}\ndigest {reg.digest}\n")
+    if getattr(args, "verbose", False):
+        from . import _cache
+
+        _on, why = _cache.status()
+        (out if f != "json" else sys.stderr).write(f"cache: {why}\n")
     return 0
+
+
+def export_as_of(args: argparse.Namespace) -> _dt.date:
+    """The ``--as-of`` date of an export: the date given, else today's (the one place the clock is read)."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return _dt.date.today()
+    if _opt(args, "format") == "json":
+        raise UsageError("--as-of does not apply to export --format json: the export is the whole registry")
+    return parse_date(text)
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from . import exports
 
     f = _format(args, ("csv", "json", "ftm", "parquet", "arrow"), default="csv")
-    as_of = parse_date(args.as_of) if args.as_of else _dt.date.today()
+    as_of = export_as_of(args)
     if f in ("parquet", "arrow"):
         if args.output is None:
             raise UsageError(f"export --format {f} writes a file: give -o FILE (or -o DIR with --partition-by)")
@@ -474,7 +490,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     def write(stream: TextIO) -> None:
         if f == "csv":
-            exports.write_intervals_csv(reg, stream)
+            exports.write_intervals_csv(reg, stream, as_of)
         elif f == "json":
             exports.dump_json(reg, stream)
         else:
@@ -495,13 +511,21 @@ def _open_out(path: str) -> TextIO:
     return open(p, "w", encoding="utf-8", newline="")
 
 
+def _timeline_date(text: str) -> _dt.date:
+    """A timeline bound: a date in years 0001-9998 (the axis runs to the year after its end)."""
+    d = parse_date(text)
+    if d.year > 9998:
+        raise InvalidDate(text, "a calendar date YYYY-MM-DD", "out of range: a timeline ends by 9998-12-31")
+    return d
+
+
 def _cmd_timeline(args: argparse.Namespace, out: TextIO) -> int:
     from .timeline import render_html
 
     if _opt(args, "format") not in (None, "html"):
         raise UsageError("timeline writes HTML only: drop --format")
-    start = parse_date(args.start) if args.start else None
-    end = parse_date(args.end) if args.end else None
+    start = _timeline_date(args.start) if args.start else None
+    end = _timeline_date(args.end) if args.end else None
     if start and end and end <= start:
         raise UsageError(f"--to {args.end!r} is not after --from {args.start!r}: expected FROM < TO")
     reg = _load(args)
@@ -543,11 +567,17 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         hint = "" if exc.hint else " (expected a measure id: 'sanctrack in-force DATE' lists them)"
         err.write(f"{PROG}: error: {exc}{hint}\n")
         return 1
+    except UnknownFilter as exc:  # a typo in a filter is a usage error, never "nothing found"
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2
     except (UnknownTarget, UnknownRecord) as exc:
-        err.write(f"{PROG}: error: {exc}\n")
-        return 1
+        err.write(f"{PROG}: error: {' '.join(str(exc).split())}\n")
+        return 2 if getattr(exc, "filter", False) else 1
     except BrokenPipeError:  # output piped into `head`
         return 0
+    except _StdoutClosed:
+        err.write(f"{PROG}: error: cannot write the answer: standard output is closed\n")
+        return 1
     except KeyboardInterrupt:
         err.write(f"{PROG}: interrupted\n")
         return 130
@@ -558,18 +588,61 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         err.write(f"{PROG}: error: {exc.strerror or exc}: {exc.filename!r}\n")
         return 1
     except Exception as exc:  # a bug: one line, never a traceback
-        err.write(f"{PROG}: internal error: {type(exc).__name__}: {' '.join(str(exc).split())}\n")
+        from . import __version__
+
+        text = " ".join(str(exc).split())
+        text = text if len(text) <= 300 else text[:300] + "…"
+        err.write(f"{PROG}: internal error (sanctrack {__version__}; please report it): "
+                  f"{type(exc).__name__}: {text}\n")
         return 70
+
+
+class _ClosedStream:
+    """Standard output when it was closed at start (``cmd >&-``): a write is an error, reported once."""
+
+    def write(self, text: str) -> int:
+        raise _StdoutClosed
+
+    def flush(self) -> None:
+        pass
+
+
+class _StdoutClosed(Exception):
+    pass
+
+
+def _tolerant(stream: Any) -> Any:
+    """A text stream that replaces the characters its encoding cannot write (``PYTHONIOENCODING=ascii``)."""
+    if stream is None:
+        return None
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - a stream that cannot be changed
+            pass
+    return stream
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sanctrack`` command line; return the exit code."""
-    code = _run(argv, sys.stdout, sys.stderr)
+    out = _tolerant(sys.stdout)
+    err = _tolerant(sys.stderr)
+    if err is None:  # stderr closed too: messages go nowhere
+        err = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # pragma: no cover
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        code = _run(argv, out if out is not None else _ClosedStream(), err)
+    except _StdoutClosed:  # pragma: no cover - _run maps it; kept for safety
+        code = 1
+    try:
+        if out is not None:
+            out.flush()
+    except (BrokenPipeError, OSError):  # output piped into `head`, or a closed descriptor
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover
+            pass
     return code
 
 

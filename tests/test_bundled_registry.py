@@ -272,15 +272,18 @@ def test_bis_tdo_renewals_and_lapse(reg):
     assert inferred.confidence == "inferred"
 
 
-def test_eu_renewal_extends_every_eu_measure_to_2027_02_28(reg):
+def test_eu_renewal_runs_every_eu_measure_through_2027_02_28(reg):
+    """"until 28 February 2027" is inclusive: sanctrack's exclusive until is 2027-03-01 (corrected on 2026-12-05;
+    the registry shipped 2027-02-28, and known= before the fix still says so)."""
     for m in reg.measures:
-        if m.authority != "EU":
+        if m.authority != "EU" or m.id == "eu-disappearances-four-listing" or m.id.startswith("eu-lukashenko"):
             continue
-        renewal = reg.transition(f"{m.id}.renewal-2026")
-        assert renewal.action == "extend"
-        assert renewal.until == dt.date(2027, 2, 28)
-        assert reg.state(m.id, "2027-02-27").status == "in_force", m.id
-        assert reg.state(m.id, "2027-02-28").status == "expired", m.id
+        renewal = reg.transition(f"{m.id}.renewal-2026-until")
+        assert (renewal.action, renewal.until, renewal.corrects) == ("extend", dt.date(2027, 3, 1), f"{m.id}.renewal-2026")
+        assert reg.state(m.id, "2027-02-28").status == "in_force", m.id
+        assert reg.state(m.id, "2027-03-01").status == "expired", m.id
+        assert reg.state(m.id, "2027-02-28", known="2026-12-04").status == "expired", m.id
+        assert reg.state(m.id, "2027-02-27", known="2026-12-04").status == "in_force", m.id
 
 
 def test_eu_airspace_ban_starts_at_midnight_brussels_time(reg):
@@ -306,8 +309,13 @@ def test_belaruskali_program_relabelled_in_august_2021(reg):
 
 def test_finance_announcements_of_2026_03_19_stay_pending(reg):
     bank = reg.state("us-ofac-belinvestbank-sdn", "2026-08-20")
-    assert bank.status == "relieved"  # an easing (instrument unknown), still on the SDN list
-    assert _pending_ids(bank) == ["us-ofac-belinvestbank-sdn.announce-2026-03-19"]
+    assert bank.status == "in_force"  # still on the SDN list, no licence found (FACTS §8.H item 3)
+    assert _pending_ids(bank) == ["us-ofac-belinvestbank-sdn.announce-2026-03-19",
+                                  "us-ofac-belinvestbank-sdn.easing-2026-03-26-announced"]
+    # what the registry said before the 2026-12-05 correction
+    old = reg.state("us-ofac-belinvestbank-sdn", "2026-08-20", known="2026-12-04")
+    assert old.status == "relieved"
+    assert [r.transition.id for r in old.reliefs] == ["us-ofac-belinvestbank-sdn.easing-2026-03-26"]
     directive = reg.state("us-ofac-directive1-minfin-devbank", "2026-08-20")
     assert directive.status == "in_force"
     assert _pending_ids(directive) == ["us-ofac-directive1-minfin-devbank.announce-2026-03-19"]
@@ -369,6 +377,7 @@ def test_deal_2026_03_19_potash_and_finance_stated(reg):
         expected[f"{m}.lift"] = "stated"
     expected["us-ofac-belinvestbank-sdn.announce-2026-03-19"] = "stated"
     expected["us-ofac-belinvestbank-sdn.easing-2026-03-26"] = "stated"
+    expected["us-ofac-belinvestbank-sdn.easing-2026-03-26-announced"] = "stated"
     expected["us-ofac-directive1-minfin-devbank.announce-2026-03-19"] = "stated"
     assert _linked(deal) == expected
 
@@ -378,7 +387,8 @@ def test_deal_2025_11_22_reported_by_the_moscow_times(reg):
 
 
 def test_releases_without_a_concession_have_no_links(reg):
-    linked = {"release-2025-09-11", "release-2025-11-22", "release-2025-12-13", "release-2026-03-19"}
+    linked = {"release-2008-08-16", "release-2008-08-20", "release-2015-08-22",
+              "release-2025-09-11", "release-2025-11-22", "release-2025-12-13", "release-2026-03-19"}
     for d in reg.deals():
         assert bool(d.links) == (d.release.id in linked), d.release.id
 
@@ -425,3 +435,187 @@ def test_bpc_names_are_aliases_of_one_entity(reg):
     assert a.id == b.id == "bpc"
     assert reg.entity("ofac:33374").id == "bpc"
     assert reg.entity("tail:EW-301PJ").id == "aircraft-ew-301pj"
+
+
+# -- FACTS §8 (2026-12-05): one exact-value test per table ------------------------------------
+
+
+def _st(reg, m, d, known=None):
+    s = reg.state(m, d, known=known)
+    return (str(s.status) if s.exists else None, [r.transition.id.split(".", 1)[1] for r in s.reliefs])
+
+
+def test_8a_lakokraska_polotsk_licence_2008_to_2011(reg):
+    m = "us-ofac-lakokraska-polotsk-sdn"
+    assert not reg.state(m, "2008-05-14").exists
+    assert _st(reg, m, "2008-05-15") == ("in_force", [])
+    assert _st(reg, m, "2008-09-04") == ("in_force", [])
+    assert _st(reg, m, "2008-09-05") == ("relieved", ["gl-2008"])
+    assert _st(reg, m, "2010-11-30") == ("relieved", ["gl-2008"])
+    s = reg.state(m, "2010-11-30")
+    assert s.reliefs[0].until == dt.date(2011, 6, 1)  # "until May 31, 2011" (75 FR 73958), inclusive
+    pending = reg.state(m, "2011-02-10")
+    assert pending.status == "relieved" and _pending_ids(pending) == [f"{m}.announce-revoke-2011-01-31"]
+    assert _st(reg, m, "2011-02-11") == ("in_force", [])
+    assert reg.state(m, "2011-02-11").pending == ()
+    # the 2008 licence ran "until 2 March 2009" inclusive
+    assert reg.transition(f"{m}.gl-2008").until == dt.date(2009, 3, 3)
+    assert reg.transition(f"{m}.gl-2008-ext-2009-06").effective_window == (dt.date(2008, 9, 6), dt.date(2009, 3, 2))
+    assert _st(reg, "us-ofac-belneftekhim-sdn", "2007-11-13") == ("in_force", [])
+    assert not reg.state("us-ofac-belneftekhim-sdn", "2007-11-12").exists
+    assert _st(reg, "us-ofac-belarus-soe-sdn", "2011-08-11") == ("in_force", [])
+    assert not reg.state("us-ofac-belarus-soe-sdn", "2011-08-10").exists
+    # the shipped registry had this measure only from an inferred 2014-12-31, with Belneftekhim among its targets
+    assert not reg.state("us-ofac-belarus-soe-sdn", "2012-01-01", known="2026-12-04").exists
+    assert reg.state("us-ofac-belarus-soe-sdn", "2015-01-01", known="2026-12-04").targets == (
+        "belneftekhim", "belshina", "grodno-azot", "naftan")
+    assert reg.state("us-ofac-belarus-soe-sdn", "2015-01-01").targets == (
+        "belshina", "grodno-azot", "grodno-khimvolokno", "naftan")
+
+
+def test_lukashenko_us_and_eu_diverge_while_the_eu_suspended_its_measures(reg):
+    c = reg.compare("Alexander Lukashenko", "2016-01-01")
+    assert c.by_authority == (("EU", False), ("US-OFAC", True)) and c.divergent
+    assert {s.measure.id: str(s.status) for s in c.states} == {
+        "eu-lukashenko-asset-freeze": "suspended", "eu-lukashenko-travel-ban": "suspended",
+        "us-ofac-lukashenko-sdn": "in_force"}
+    c = reg.compare("Lukashenka", "2026-06-01")
+    assert c.by_authority == (("EU", True), ("US-OFAC", True)) and not c.divergent
+
+
+def test_8b_grodno_azot_gl2_series(reg):
+    def azot(d, known=None):
+        (s,) = [s for s in reg.in_force(d, target="Grodno Azot", authority="US-OFAC", known=known)] if known is None else \
+            [reg.state("us-ofac-belarus-soe-sdn", d, known=known)]
+        return str(s.status), [r.transition.id for r in s.reliefs], s.uncertain
+    soe = "us-ofac-belarus-soe-sdn"
+    assert azot("2015-10-29") == ("in_force", [], False)
+    assert azot("2015-10-30") == ("relieved", [f"{soe}.gl2"], False)
+    assert azot("2016-04-30") == ("relieved", [f"{soe}.gl2a"], False)
+    assert azot("2017-10-30") == ("relieved", [f"{soe}.gl2d"], False)
+    assert azot("2019-05-01") == ("relieved", [f"{soe}.gl2f"], True)  # which licence: bracketed
+    assert azot("2021-04-18") == ("relieved", [f"{soe}.gl2g"], False)
+    assert azot("2021-04-19") == ("relieved", [f"{soe}.gl2h"], False)
+    assert azot("2021-06-02") == ("relieved", [f"{soe}.gl2h"], False)
+    assert azot("2021-06-03") == ("in_force", [], False)
+    # "through April 30, 2016" -> until 2016-05-01; "12:01 a.m. … June 3, 2021" -> until 2021-06-03
+    assert reg.transition(f"{soe}.gl2").until == dt.date(2016, 5, 1)
+    assert reg.transition(f"{soe}.gl2h").until == dt.date(2021, 6, 3)
+    assert reg.transition(f"{soe}.gl2g").until == dt.date(2021, 4, 27)
+    # before the 2026-12-05 correction the registry said: relieved only from an inferred 2015-12-31
+    assert azot("2015-10-30", known="2026-12-04") == ("in_force", [], True)
+    assert azot("2015-12-31", known="2026-12-04") == ("relieved", [f"{soe}.gl2-series"], False)
+    assert reg.transition(f"{soe}.gl2").corrects == f"{soe}.gl2-series"
+
+
+def test_8c_eu_lukashenko_suspended_lifted_relisted(reg):
+    tb, af = "eu-lukashenko-travel-ban", "eu-lukashenko-asset-freeze"
+    assert _st(reg, tb, "2008-10-12") == ("in_force", [])
+    assert _st(reg, tb, "2008-10-13") == ("suspended", [])
+    assert _st(reg, af, "2008-10-13") == ("in_force", [])  # asset freezes kept in 2008
+    assert _st(reg, tb, "2011-01-30") == ("suspended", [])
+    assert _st(reg, tb, "2011-01-31") == ("in_force", [])
+    for m in (tb, af):
+        assert _st(reg, m, "2015-10-30") == ("in_force", [])
+        assert _st(reg, m, "2015-10-31") == ("suspended", [])
+        assert _pending_ids(reg.state(m, "2016-02-26")) == [f"{m}.announce-lift-2016-02-15"]
+        assert _st(reg, m, "2016-02-27") == ("lifted", [])
+        assert _st(reg, m, "2020-11-05") == ("lifted", [])
+        assert _st(reg, m, "2020-11-06") == ("in_force", [])
+        assert reg.state(m, "2020-11-06").targets == ("alexander-lukashenko",)
+    four = "eu-disappearances-four-listing"
+    assert _st(reg, four, "2015-10-31") == ("in_force", [])
+    assert _st(reg, four, "2016-02-27") == ("in_force", [])
+    assert reg.state(four, "2016-02-27").until == dt.date(2017, 3, 1)
+    assert reg.state(four, "2019-06-01").until == dt.date(2020, 2, 29)  # "until 28 February 2020", leap year
+    assert set(reg.measure(four).targets) == {"viktar-sheiman", "yury-sivakou", "dzmitry-paulichenka", "uladzimir-naumau"}
+    us = "us-ofac-lukashenko-sdn"
+    assert [str(reg.state(us, d).status) for d in ("2006-06-16", "2008-10-13", "2015-10-31", "2016-02-27", "2026-08-20")] \
+        == ["in_force"] * 5
+
+
+def test_8d_eu_renewals_read_inclusively(reg):
+    m = "eu-belavia-listing"
+    assert reg.state(m, "2023-01-01").until == dt.date(2023, 3, 1)
+    assert reg.state(m, "2023-06-01").until == dt.date(2024, 2, 29)
+    assert reg.state(m, "2024-06-01").until == dt.date(2025, 3, 1)
+    assert reg.state(m, "2026-01-01").until == dt.date(2026, 3, 1)
+    assert reg.state(m, "2026-06-01").until == dt.date(2027, 3, 1)
+    assert reg.state(m, "2026-06-01", known="2026-12-04").until == dt.date(2027, 2, 28)  # as shipped
+    assert reg.state(m, "2023-06-01", known="2026-12-04").until is None
+    for luka in ("eu-lukashenko-travel-ban", "eu-disappearances-four-listing"):
+        assert reg.state(luka, "2021-06-01").until == dt.date(2022, 3, 1)
+        assert reg.state(luka, "2027-02-28").status == "in_force"
+        assert reg.state(luka, "2027-03-01").status == "expired"
+
+
+def test_8e_corrections_bel_kap_steel_and_belinvestbank(reg):
+    m = "us-ofac-bel-kap-steel-sdn"
+    lift = reg.transition(f"{m}.lift-2026-07-23")
+    assert (lift.effective, lift.effective_window, lift.corrects, lift.recorded) == (
+        dt.date(2026, 7, 23), (dt.date(2026, 3, 21), dt.date(2026, 7, 23)), f"{m}.lift", dt.date(2026, 12, 5))
+    assert (str(reg.state(m, "2026-03-20").status), reg.state(m, "2026-03-20").uncertain) == ("in_force", False)
+    assert (str(reg.state(m, "2026-03-21").status), reg.state(m, "2026-03-21").uncertain) == ("in_force", True)
+    assert (str(reg.state(m, "2026-07-23").status), reg.state(m, "2026-07-23").uncertain) == ("lifted", False)
+    assert str(reg.state(m, "2026-03-21", known="2026-12-04").status) == "lifted"  # the shipped answer
+    assert str(reg.state(m, "2026-03-21", known="2026-12-05").status) == "in_force"
+    for potash in POTASH:
+        assert reg.transition(f"{potash}.lift-window-2026-07-23").effective_window == (dt.date(2026, 3, 21), dt.date(2026, 7, 23))
+        assert reg.state(potash, "2026-07-23").uncertain is False
+        assert reg.state(potash, "2026-07-23", known="2026-12-04").uncertain is True
+
+
+def test_8f_uk_packages(reg):
+    assert str(reg.state("uk-belaeronavigatsia-asset-freeze", "2021-06-21").status) == "in_force"
+    assert not reg.state("uk-bnk-uk-asset-freeze", "2021-06-20").exists
+    assert str(reg.state("uk-belarus-iron-steel-import-ban", "2022-07-05").status) == "in_force"
+    s = reg.state("uk-belarus-import-bans-2023", "2024-01-01")  # laid 2023-06-08; in-force date not found
+    assert not s.exists and _pending_ids(s) == ["uk-belarus-import-bans-2023.announce-2023-06-08"]
+
+
+def test_8g_deals_of_2008_and_2015(reg):
+    gl08 = {"us-ofac-lakokraska-polotsk-sdn.gl-2008": "reported", "eu-lukashenko-travel-ban.suspend-2008": "stated"}
+    assert _linked(_deal(reg, "release-2008-08-16")) == gl08
+    assert _linked(_deal(reg, "release-2008-08-20")) == gl08
+    deal = _deal(reg, "release-2015-08-22")
+    assert deal.release.count == 6
+    assert _linked(deal) == {
+        "us-ofac-belneftekhim-sdn.gl2": "stated", "us-ofac-belarusian-oil-trade-house-sdn.gl2": "stated",
+        "us-ofac-lakokraska-polotsk-sdn.gl2": "stated", "us-ofac-belarus-soe-sdn.gl2": "stated",
+        "eu-lukashenko-travel-ban.suspend-2015": "stated", "eu-lukashenko-asset-freeze.suspend-2015": "stated"}
+    assert _linked(_deal(reg, "release-2009-06-30")) == {}
+    assert {d.release.id for d in reg.deals()} >= {"release-2008-08-16", "release-2015-08-22", "release-2025-12-13",
+                                                    "release-2026-03-19"}
+
+
+def test_8i_missing_releases_recorded_when_learned(reg):
+    (r,) = [r for r in reg.releases if r.id == "release-2025-09-16"]
+    assert (r.count, r.recorded) == (25, dt.date(2026, 12, 5))
+    assert "release-2025-09-16" not in {d.release.id for d in reg.as_known_on("2026-12-04").deals()}
+    assert "release-2025-09-16" in {d.release.id for d in reg.as_known_on("2026-12-05").deals()}
+    figures = _figures(reg, "release-2024-09-16")["count"]
+    assert sorted((f.value, f.used) for f in figures) == [(30, False), (37, True)]
+
+
+PRIMARY = ("ofac.treasury.gov", "treasury.gov", "federalregister.gov", "govinfo.gov", "gpo.gov", "eur-lex.europa.eu",
+           "publications.europa.eu", "legislation.gov.uk", "curia.europa.eu", "state.gov", "usembassy.gov",
+           "whitehouse", "bailii.org", "justia.com/regulations/fedreg", "api.ai-analytics.org/treasury-rule",
+           "api.ai-analytics.org/commerce-rule", "github.com/jackdwyer/specially-designated-nationals-list")
+
+
+def _primary(src) -> bool:
+    return any(p in src.url for p in PRIMARY)
+
+
+def test_every_confirmed_transition_has_a_primary_source_or_two_publishers(reg):
+    weak = []
+    for t in reg.transitions:
+        if t.confidence != "confirmed":
+            continue
+        srcs = [reg.source(s) for s in t.sources]
+        if any(_primary(s) for s in srcs):
+            continue
+        if len({s.publisher.split(" (")[0].split(",")[0] for s in srcs}) >= 2:
+            continue
+        weak.append(t.id)
+    assert weak == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import array
 import base64
 import json
@@ -87,6 +89,13 @@ def test_cached_answers_equal_uncached_answers_on_the_bundled_registry(cache: Pa
             a, b = uncached.state(m.id, d), cached.state(m.id, d)
             assert (a.status, a.reliefs, a.pending, a.version, a.valid) == \
                    (b.status, b.reliefs, b.pending, b.version, b.valid)
+    # the knowledge date (the latest recorded) comes with the entry: the same marks, without making every record
+    assert cached.knowledge == uncached.knowledge == _dt.date(2026, 3, 26)
+    for m in uncached.measures:
+        for d in (_dt.date(2026, 3, 26), _dt.date(2026, 3, 27), _dt.date(2027, 3, 1)):
+            a, b = uncached.state(m.id, d), cached.state(m.id, d)
+            assert (a.knowledge, a.projection, a.scheduled) == (b.knowledge, b.projection, b.scheduled)
+            assert (a.basis, a.lapsed) == (b.basis, b.lapsed)
     assert cached.deals() == uncached.deals()
     assert [t.id for t in cached.transitions] == [t.id for t in uncached.transitions]
 
@@ -138,6 +147,7 @@ def test_foreign_entry_is_ignored(root: Path, cache: Path, tmp_path: Path) -> No
     (foreign,) = entries(elsewhere)
     cache.mkdir(parents=True)
     (cache / "secret").write_bytes(b"s" * 32)
+    (cache / "secret").chmod(0o600)  # a secret of any other mode switches the cache off
     shutil.copy(foreign, cache / foreign.name)
     assert sanctrack.load(root).digest == good.digest
     body = read_entry(cache / foreign.name)  # rewritten, signed with this cache's secret

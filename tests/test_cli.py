@@ -59,7 +59,8 @@ def test_in_force(bundled):
     got = lines(out)
     assert got[0] == "MEASURE AUTHORITY STATUS SINCE LICENCES INSTRUMENT"
     assert "us-ofac-belavia-sdn US-OFAC relieved 2025-09-11 GL 11 GL 11" in got
-    assert any(line.startswith("eu-belarus-airspace-ban EU in_force 2021-06-05 —") for line in got)
+    # the state holds since the EU's February 2025 renewal (a dated extend since FACTS §8, 2026-12-05)
+    assert any(line.startswith("eu-belarus-airspace-ban EU in_force 2025-02-28 —") for line in got)
     assert any(line.startswith("us-bis-belarus-aircraft-licence-req US-BIS relieved 2025-09-12") for line in got)
     assert not any(line.startswith("us-bis-belavia-tdo") for line in got)  # lapsed 2024-12
     assert got[-1] == f"# {len(got) - 2} in force on 2025-09-20 · belarus {bundled.digest[:19]}…"
@@ -109,8 +110,12 @@ def test_state_as_known_on_an_earlier_date():
     assert code == 0
     got = lines(out)
     assert "on 2025-09-15 (as known on 2025-09-10)" in got
-    assert "status in_force (in force)" in got
-    assert "since 2023-09-08, open (version 2, by lapse)" in got
+    # 2025-09-15 is after the knowledge date 2025-09-10: a projection, said so
+    assert "status in_force (projected) (in force)" in got
+    assert "since 2023-09-08, open (version 2, by lapse of GL 9)" in got
+    assert "instrument SDN designations 2023-08-09 [confirmed]" in got
+    assert ("projection 2025-09-15 is after the knowledge date 2025-09-10: later records may change this answer"
+            in got)
 
 
 def test_state_json_carries_the_query_and_digest(bundled):
@@ -140,7 +145,8 @@ def test_history():
     assert got[:5] == [
         "V FROM TO STATUS LICENCES CAUSE INSTRUMENT",
         "1 2023-08-09 2023-09-08 relieved GL 9 relieve GL 9",
-        "2 2023-09-08 2025-09-11 in_force — lapse (lapse)",
+        # the act the blocking rests on once GL 9 lapsed, with the lapse named as the cause
+        "2 2023-09-08 2025-09-11 in_force — lapse of GL 9 SDN designations 2023-08-09",
         "3 2025-09-11 2025-11-04 relieved GL 11 relieve GL 11",
         "4 2025-11-04 open lifted — lift SDN removals 2025-11-04",
     ]
@@ -179,7 +185,7 @@ def test_explain():
     got = lines(out)
     assert "status relieved (in force)" in got
     assert "2021-08-09 impose SDN designations 2021-08-09 confirmed S03, S34" in got
-    assert "2021-08-09 relieve GL 4 confirmed S03, S35" in got
+    assert "2021-08-09 relieve GL 4 confirmed S03, S35, N-ofac-faq-939" in got  # OFAC FAQ 939 added 2026-12-05
     assert any(line.startswith("2025-12-15 relieve GL 13 confirmed") for line in got)
     assert "superseded: us-ofac-belaruskali-sdn.announce-2025-12-13 by us-ofac-belaruskali-sdn.gl13" in got
     assert "sources:" in got
@@ -211,10 +217,20 @@ def test_deals():
     code, out, _ = sanctrack_cmd("deals")
     assert code == 0
     got = lines(out)
-    assert got[0] == "RELEASED COUNT LINKED MEASURE ACTION DATE BASIS"
-    assert "2025-12-13 123 us-ofac-agrorozkvit-sdn lift (announced) 2025-12-13 stated" in got
-    assert "us-ofac-belaruskali-sdn relieve 2025-12-15 stated" in got
-    assert "2025-09-11 52 us-ofac-belavia-sdn lift (announced) 2025-09-11 reported" in got
+    assert got[0] == "2008-08-16 1 released: Alyaksandr Kazulin (Kozulin)"
+    assert "2015-08-22 6 released: Mikalai Statkevich, Mikalai Dziadok, Ihar Alinevich, Yauhen Vaskovich," in got
+    text = " ".join(got)
+    assert ("US-OFAC gave: licence GL 2 for Belneftekhim, Belneftekhim USA, Inc., from 2015-10-30 to 2016-04-30 — "
+            "basis: stated (us-ofac-belneftekhim-sdn)") in text
+    assert ("EU gave: suspension Decision (CFSP) 2015/1957 for Alyaksandr Lukashenka, from 2015-10-31 — basis: stated "
+            "(eu-lukashenko-travel-ban)") in text
+    assert ("US-OFAC gave: licence GL 13 for Belaruskali OAO, from 2025-12-15 — basis: stated "
+            "(us-ofac-belaruskali-sdn)") in text
+    assert "2025-09-16 25 released to Belarus nothing given in return is recorded" in text
+    # the corrected Belinvestbank relief is shown as superseded, its correction as an announcement
+    assert "[superseded by us-ofac-belinvestbank-sdn.easing-2026-03-26-announced]" in text
+    assert got[-1].startswith("# 24 releases, ")
+    assert max(len(line) for line in out.splitlines()) <= 100
 
 
 def test_deals_json_keeps_conflicting_figures():
@@ -450,7 +466,8 @@ def test_an_internal_error_is_one_line_exit_70(monkeypatch, capsys, small_json):
     monkeypatch.setattr(sanctrack.Registry, "in_force", boom)
     assert cli.main(["in-force", "2025-01-01", "--registry", small_json]) == 70
     captured = capsys.readouterr()
-    assert captured.err == "sanctrack: internal error: RuntimeError: disk on fire second line\n"
+    assert captured.err == (f"sanctrack: internal error (sanctrack {sanctrack.__version__}; please report it): "
+                            "RuntimeError: disk on fire second line\n")
 
 
 def test_main_returns_codes_without_exiting(capsys, small_json):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 import datetime as dt
 import random
 
@@ -92,7 +94,11 @@ def test_e_history_is_ordered_and_tiles_time(rp):
             for day in boundary_dates(per):
                 if day >= vs[0].valid.start:
                     assert sum(v.valid.contains(day) for v in vs) == 1
-                    assert reg.state(mid, day) in vs
+                    # the same version; its marks are the day's (a history version is marked as of its start)
+                    got = reg.state(mid, day)
+                    v = next(v for v in vs if v.valid.contains(day))
+                    assert attrs.evolve(got, projection=v.projection, scheduled=v.scheduled) == v
+                    assert got.projection is (day > reg.knowledge)
 
 
 @given(registries())

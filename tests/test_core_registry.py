@@ -256,7 +256,11 @@ def test_compare_shows_divergence(reg):
     assert c.target.id == "belavia"
     assert c.by_authority == (("EU", True), ("US-OFAC", False))
     assert c.divergent is True
-    assert reg.compare("belavia", "2025-09-20").divergent is False
+    # both have it in force, but OFAC's GL 11 authorises what the EU blocks: licensed against blocked diverges
+    c = reg.compare("belavia", "2025-09-20")
+    assert c.by_authority == (("EU", True), ("US-OFAC", True))
+    assert [(p.authority, p.position) for p in c.positions] == [("EU", "blocked"), ("US-OFAC", "licensed")]
+    assert c.divergent is True
 
 
 def test_deals_and_links(reg):

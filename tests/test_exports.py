@@ -99,14 +99,22 @@ def _table_answer(rows, target, day, known=None, only_in_force=True):
     return out
 
 
+def _table_status(reg, s, as_of=None):
+    """A state's status as the interval table writes it: a run begun by a lapse after the table's as-of date
+    (by default the registry's knowledge date) is scheduled, never a plain ``expired``."""
+    as_of = reg.knowledge if as_of is None else as_of
+    scheduled = s.cause == "lapse" and s.valid.start is not None and s.valid.start > as_of
+    return str(s.status) + (" (scheduled)" if scheduled else "")
+
+
 def _registry_answer(reg, target, day, known=None, only_in_force=True):
     if only_in_force:
-        return {(s.measure.id, str(s.status)) for s in reg.in_force(day, target=target, known=known)}
+        return {(s.measure.id, _table_status(reg, s)) for s in reg.in_force(day, target=target, known=known)}
     out = set()
     for m in reg.measures:
         s = reg.state(m.id, day, known=known)
         if s.exists and target in s.targets:
-            out.add((m.id, str(s.status)))
+            out.add((m.id, _table_status(reg, s)))
     return out
 
 
@@ -233,9 +241,9 @@ def test_an_amend_to_no_targets_survives_the_round_trip_and_changes_the_digest(s
              "recorded": "2024-01-01", "confidence": "confirmed", "sources": ["S08"]}
     eu["transitions"].append(amend)
     doc.pop("digest")
-    unchanged = load_json(io.StringIO(json.dumps(doc)))
+    unchanged = load_json(io.StringIO(json.dumps(doc)), allow_unverified=True)
     amend["targets"] = []
-    emptied = load_json(io.StringIO(json.dumps(doc)))
+    emptied = load_json(io.StringIO(json.dumps(doc)), allow_unverified=True)
     assert unchanged.digest != emptied.digest
     assert unchanged.state("eu-belarus-airspace-ban", "2024-06-01").targets == ("belavia",)
     assert emptied.state("eu-belarus-airspace-ban", "2024-06-01").targets == ()
@@ -375,3 +383,51 @@ def test_ftm_export_of_the_bundled_registry_validates(bundled):
     belavia = [s for s in sanctions if s["properties"]["entity"] == ["sanctrack-belavia"]]
     assert {s["properties"]["authorityId"][0] for s in belavia} >= {"US-OFAC", "US-BIS", "EU", "UK"}
     assert {c for s in sanctions for c in s["properties"].get("country", [])} <= {"us", "eu", "gb", "lt"}
+
+
+def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired():
+    # the EU renews its Belarus listings every February: the 2026 renewal runs to 2027-02-28, which lies after
+    # both the registry's knowledge date (2026-03-26) and an export made as of 2026-12-06
+    reg = sanctrack.load()
+    rows = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
+            if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
+    got = [(r["status"], r["valid_from"], r["valid_to"], r["as_of"], r["scheduled"], r["projected_from"])
+           for r in rows]
+    assert got == [
+        ("in_force", "2021-12-02", "2026-02-26", "2026-12-06", "false", ""),
+        ("in_force", "2026-02-26", "2027-02-28", "2026-12-06", "false", "2026-12-07"),
+        ("expired (scheduled)", "2027-02-28", "", "2026-12-06", "true", "2027-02-28"),
+    ]
+    # as of a date after the lapse, it is a past event: expired, a fact up to the as-of date
+    later = [r for r in interval_rows(reg, dt.date(2027, 6, 1))
+             if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
+    assert [(r["status"], r["scheduled"], r["projected_from"]) for r in later][-1] == ("expired", "false",
+                                                                                      "2027-06-02")
+    # the default as-of date is the registry's knowledge date
+    assert {r["as_of"] for r in interval_rows(reg)} == {"2026-03-26"}
+    # the BIS denial order lapsed on 2024-12-01, before either date: expired, not scheduled
+    tdo = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
+           if r["measure"] == "us-bis-belavia-tdo" and r["recorded_to"] == ""][-1]
+    assert (tdo["status"], tdo["valid_from"], tdo["scheduled"]) == ("expired", "2024-12-01", "false")
+
+
+def test_no_row_of_an_export_says_expired_for_a_lapse_after_its_as_of_date():
+    reg = sanctrack.load()
+    for as_of in (dt.date(2020, 1, 1), dt.date(2026, 3, 26), dt.date(2026, 12, 6)):
+        for r in interval_rows(reg, as_of):
+            if r["cause"] == "lapse" and r["valid_from"] > as_of.isoformat():
+                assert r["status"].endswith(" (scheduled)") and r["scheduled"] == "true", r
+            else:
+                assert r["scheduled"] == "false", r
+
+
+def test_the_cli_export_is_made_as_of_today_unless_told(tmp_path):
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-m", "sanctrack", "export", "--as-of", "2026-12-06"], capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert {r["as_of"] for r in rows} == {"2026-12-06"}
+    p = subprocess.run([sys.executable, "-m", "sanctrack", "export"], capture_output=True, text=True, timeout=120)
+    assert {r["as_of"] for r in csv.DictReader(io.StringIO(p.stdout))} == {dt.date.today().isoformat()}

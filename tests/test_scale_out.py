@@ -97,13 +97,20 @@ def sample(reg, n: int, seed: int) -> tuple[list[tuple[str, dt.date, dt.date | N
     return out, boundary
 
 
+def table_status(s, as_of=AS_OF) -> str:
+    """A state's status as the interval table made as of ``as_of`` writes it: a run begun by a lapse after
+    that date is scheduled (``in_force (scheduled)`` after a licence's lapse), never a plain status."""
+    scheduled = s.cause == "lapse" and s.valid.start is not None and s.valid.start > as_of
+    return str(s.status) + (" (scheduled)" if scheduled else "")
+
+
 def screen_answers(reg, triples) -> dict[int, tuple[frozenset, dt.date | None]]:
     """The oracle: Registry.screen, per question its (measure, status, licences) in force and its known date."""
     hits = reg.screen(triples)
     out = {}
     for i, h in enumerate(hits):
         assert h.known == triples[i][2]
-        out[i] = (frozenset((s.measure.id, str(s.status), tuple(r.label for r in s.reliefs)) for s in h.states),
+        out[i] = (frozenset((s.measure.id, table_status(s), tuple(r.label for r in s.reliefs)) for s in h.states),
                   h.known)
     return out
 
@@ -154,7 +161,7 @@ def test_the_sample_has_boundaries_hits_and_misses(case):
 
 def csv_rows(reg) -> list[dict[str, str]]:
     buf = io.StringIO()
-    write_intervals_csv(reg, buf)
+    write_intervals_csv(reg, buf, AS_OF)
     return list(csv.DictReader(io.StringIO(buf.getvalue())))
 
 
@@ -178,6 +185,9 @@ def test_parquet_columns_are_typed(case):
     assert schema.field("relief_instruments").type == pa.list_(pa.string())
     assert schema.field("target_ids").type == pa.list_(pa.string())
     assert schema.field("measure").type == pa.string()
+    assert schema.field("as_of").type == pa.date32()
+    assert schema.field("scheduled").type == pa.bool_()
+    assert schema.field("projected_from").type == pa.date32()
 
 
 def test_belaruskali_rows_typed_exactly():
@@ -257,8 +267,8 @@ def test_cli_export_parquet_and_usage_errors(tmp_path, capsys):
 
 def test_cli_export_parquet_as_known_on_a_date(tmp_path):
     out, out_csv = tmp_path / "k.parquet", tmp_path / "k.csv"
-    assert main(["export", "--format", "parquet", "--known", "2025-09-01", "-o", str(out)]) == 0
-    assert main(["export", "--format", "csv", "--known", "2025-09-01", "-o", str(out_csv)]) == 0
+    assert main(["export", "--format", "parquet", "--known", "2025-09-01", "-o", str(out), "--as-of", "2025-09-02"]) == 0
+    assert main(["export", "--format", "csv", "--known", "2025-09-01", "-o", str(out_csv), "--as-of", "2025-09-02"]) == 0
     table = pq.read_table(out)
     assert table.schema.metadata[b"sanctrack.known"] == b"2025-09-01"
     with open(out_csv, encoding="utf-8", newline="") as fh:
@@ -276,7 +286,7 @@ def _duckdb_run(case, load: str, names) -> int:
     path = case["parquet"] if load == "load-parquet" else case["dir"] / "intervals.csv"
     if load == "load":
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            write_intervals_csv(case["reg"], fh)
+            write_intervals_csv(case["reg"], fh, AS_OF)
     con.execute(sql[load].replace(f"'{path.name}'", f"'{path.as_posix()}'"))
     con.execute("CREATE TABLE transactions (id INTEGER, counterparty VARCHAR, date DATE, known DATE)")
     con.executemany("INSERT INTO transactions VALUES (?, ?, ?, ?)",

@@ -45,6 +45,9 @@ ARROW_KINDS: Mapping[str, str] = {
     "recorded_from": "date",
     "recorded_to": "date",
     "version": "int32",
+    "as_of": "date",
+    "scheduled": "bool",
+    "projected_from": "date",
 }
 #: The file formats :func:`write_intervals_arrow` writes.
 ARROW_FORMATS = ("parquet", "arrow")
@@ -85,14 +88,15 @@ def _convert(kind: str, texts: list[str]) -> list[Any]:
 def interval_table(reg: Any, *, as_of: _dt.date, rows: Iterable[Mapping[str, str]] | None = None) -> Any:
     """The interval table of ``reg`` as a typed ``pyarrow.Table`` with the metadata above.
 
-    ``as_of`` is the date the export is made as of (the CLI passes today's date).
+    ``as_of`` is the date the export is made as of (the CLI passes today's date): a lapse
+    after it is written as scheduled (see :func:`interval_rows`).
     ``rows`` defaults to :func:`interval_rows` of ``reg``.
     """
     pa = _pyarrow()
     if not isinstance(as_of, _dt.date) or isinstance(as_of, _dt.datetime):
         raise TypeError(f"as_of must be a datetime.date, not {type(as_of).__name__}")
     cols: dict[str, list[str]] = {c: [] for c in INTERVAL_COLUMNS}
-    for row in (interval_rows(reg) if rows is None else rows):
+    for row in (interval_rows(reg, as_of) if rows is None else rows):
         for c in INTERVAL_COLUMNS:
             cols[c].append(row[c])
     kinds = {c: ARROW_KINDS.get(c, "string") for c in INTERVAL_COLUMNS}

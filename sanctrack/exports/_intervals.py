@@ -12,6 +12,16 @@ so the table stays small while staying exact:
 * adding ``recorded_from <= y AND (recorded_to IS NULL OR y < recorded_to)``
   (instead of ``recorded_to IS NULL``) gives ``Registry.state(measure, d, known=y)``.
 
+Facts and projections: the table is made *as of* a date ``as_of`` (the CLI
+passes today's date; by default the registry's knowledge date, its latest
+``recorded``, or the view's date). A run that begins after ``as_of`` by a
+scheduled lapse (an ``until``) has not happened yet: its ``status`` is written
+``expired (scheduled)`` (``in_force (scheduled)`` when a licence's lapse is
+scheduled), never ``expired``, and ``scheduled`` is ``true``. ``projected_from``
+is the first day of the row that lies after ``as_of`` (empty if none): an
+answer read from the row for a day on or after it is a projection, which later
+records may change. ``as_of`` is repeated on every row.
+
 Both intervals are half-open, like everything in sanctrack. Before a measure's
 first run there is no row: the measure did not exist. One exception: inside an
 ``effective_window`` that brackets the first ``impose``, the measure *may* have
@@ -52,6 +62,9 @@ INTERVAL_COLUMNS: tuple[str, ...] = (
     "confidence",
     "uncertain",
     "digest",
+    "as_of",
+    "scheduled",
+    "projected_from",
 )
 
 _SEP = ";"
@@ -63,9 +76,19 @@ def _iso(d: _dt.date | None) -> str:
     return "" if d is None else d.isoformat()
 
 
-def _row(reg: Any, s: MeasureState, names: dict[str, str]) -> tuple[str, ...]:
+def _row(reg: Any, s: MeasureState, names: dict[str, str], as_of: _dt.date | None) -> tuple[str, ...]:
     m = s.measure
     t = s.transition
+    start, end = s.valid.start, s.valid.end
+    scheduled = as_of is not None and s.cause == "lapse" and start is not None and start > as_of
+    status = "" if s.status is None else str(s.status) + (" (scheduled)" if scheduled else "")
+    projected_from: _dt.date | None = None
+    if as_of is not None and as_of < _dt.date.max:
+        first = as_of + _dt.timedelta(days=1)
+        if start is not None and start > first:
+            first = start
+        if end is None or first < end:
+            projected_from = first
     return (
         m.id,
         m.authority,
@@ -73,7 +96,7 @@ def _row(reg: Any, s: MeasureState, names: dict[str, str]) -> tuple[str, ...]:
         m.kind,
         _SEP.join(s.targets),
         _SEP.join(names.get(e, e) for e in s.targets),
-        "" if s.status is None else str(s.status),
+        status,
         "true" if s.in_force else "false",
         _SEP.join(r.label for r in s.reliefs),
         _SEP.join(r.transition.id for r in s.reliefs),
@@ -88,15 +111,26 @@ def _row(reg: Any, s: MeasureState, names: dict[str, str]) -> tuple[str, ...]:
         str(t.confidence) if t is not None else "",
         "true" if s.uncertain else "false",
         s.digest,
+        _iso(as_of),
+        "true" if scheduled else "false",
+        _iso(projected_from),
     )
 
 
-def interval_rows(reg: Any) -> Iterator[dict[str, str]]:
+def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str, str]]:
     """The interval table of a registry (or of an ``as_known_on`` view), as dicts of text.
 
     Rows come by measure id, then ``recorded_from``, then ``valid_from``.
     Empty text means "none" (an open ``valid_to``/``recorded_to``, no program…).
+    ``as_of`` is the date the table is made as of (default: the registry's
+    knowledge date); a run that begins after it by a lapse is written as
+    scheduled (see the module docstring). The core never reads the clock: a
+    caller that wants "today" passes it.
     """
+    if as_of is None:
+        as_of = reg.knowledge
+    elif isinstance(as_of, _dt.datetime) or not isinstance(as_of, _dt.date):
+        raise TypeError(f"as_of must be a datetime.date, got {as_of!r}")
     names = {e.id: e.name for e in reg.entities}
     epochs_of: dict[str, set[_dt.date]] = {}
     for t in reg.transitions:
@@ -107,7 +141,7 @@ def interval_rows(reg: Any) -> Iterator[dict[str, str]]:
         open_rows: dict[tuple[str, ...], _dt.date] = {}  # row -> recorded_from, insertion-ordered
         closed: list[tuple[tuple[str, ...], _dt.date, _dt.date | None]] = []
         for e in epochs:
-            rows = [_row(reg, s, names) for s in reg.history(m.id, known=e).versions]
+            rows = [_row(reg, s, names, as_of) for s in reg.history(m.id, known=e).versions]
             now = set(rows)
             for row in list(open_rows):
                 if row not in now:
@@ -124,12 +158,15 @@ def interval_rows(reg: Any) -> Iterator[dict[str, str]]:
             yield dict(zip(INTERVAL_COLUMNS, out))
 
 
-def write_intervals_csv(reg: Any, out: IO[str]) -> int:
-    """Write the interval table as CSV (header first) to a text stream; return the row count."""
+def write_intervals_csv(reg: Any, out: IO[str], as_of: _dt.date | None = None) -> int:
+    """Write the interval table as CSV (header first) to a text stream; return the row count.
+
+    ``as_of``: see :func:`interval_rows`.
+    """
     w = csv.DictWriter(out, fieldnames=INTERVAL_COLUMNS, lineterminator="\n")
     w.writeheader()
     n = 0
-    for row in interval_rows(reg):
+    for row in interval_rows(reg, as_of):
         w.writerow(row)
         n += 1
     return n

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import time
 from typing import IO, Any, Callable
 
 import attrs
 
-from .._errors import Problem, RegistryError, SanctrackError
+from .._errors import FileChanged, Problem, RegistryError, SanctrackError, UnreadableFile
+from .._fields import MAX_INT_DIGITS
+from .._files import read_guarded
 from .._model import (
     Authority,
     Entity,
@@ -39,7 +43,7 @@ from .._model import (
 from .._registry import Registry, _canonical_doc
 from .._time import parse_date, parse_instant
 
-__all__ = ["JSON_FORMAT", "JSON_FORMAT_VERSION", "registry_document", "dump_json", "load_json"]
+__all__ = ["JSON_FORMAT", "JSON_FORMAT_VERSION", "MAX_JSON_SIZE", "registry_document", "dump_json", "load_json"]
 
 JSON_FORMAT = "sanctrack-registry"
 JSON_FORMAT_VERSION = 1
@@ -154,22 +158,75 @@ def _records(doc: dict[str, Any], problems: list[Problem]) -> dict[str, list[Any
     return out
 
 
-def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
+#: The largest JSON export :func:`load_json` reads from a file, in bytes.
+MAX_JSON_SIZE = 512 * 1024 * 1024
+_READ_ATTEMPTS = 4
+
+
+class _BigInt(Exception):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _BigInt(text)
+    return int(text)
+
+
+def _big_int_problem(text: str, name: str | None) -> Problem:
+    m = re.search(r"-?[0-9]{%d,}" % (MAX_INT_DIGITS + 1), text)
+    line = column = None
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    digits = len(m.group().lstrip("-")) if m else MAX_INT_DIGITS + 1
+    return Problem(f"a number of {digits} digits is too large (at most {MAX_INT_DIGITS} digits)",
+                   hint="export the registry again (sanctrack export --format json)", path=name, line=line,
+                   column=column)
+
+
+def _read_text(source: Any, name: str | None) -> str:
+    if name is None:
+        data = source.read()
+        if isinstance(data, (bytes, bytearray)):
+            data = bytes(data).decode("utf-8")
+        return data
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            data = read_guarded(name, limit=MAX_JSON_SIZE)
+        except FileChanged:
+            time.sleep(0.002 * 4 ** attempt)
+            continue
+        except UnreadableFile as exc:
+            raise RegistryError([Problem(f"cannot read the export: {exc.reason}", path=name)]) from None
+        except OSError as exc:
+            raise RegistryError([Problem(f"cannot read the export: {exc.strerror or exc}", path=name)]) from None
+        return data.decode("utf-8")
+    raise RegistryError([Problem(f"the export changed while loading (rewritten during each of {_READ_ATTEMPTS} "
+                                 "attempts to read it)", hint="load it again once it is written; nothing was "
+                                 "loaded", path=name)])
+
+
+def load_json(source: "str | os.PathLike[str] | IO[str]", *, allow_unverified: bool = False) -> Registry:
     """Load a registry exported by :func:`dump_json` (a path or a text stream).
 
     Raises :class:`~sanctrack.RegistryError` (every problem, with its JSON
     location) if the document is not a sanctrack registry, a record is
-    malformed, the registry does not build, or the digest differs from the one
-    written in the document.
+    malformed, the registry does not build, or its ``digest`` is missing or
+    differs from the digest of its content. The digest guards against
+    accidents (a truncated copy, a hand edit, a merge gone wrong), not forgery:
+    anyone can write a matching digest. ``allow_unverified=True`` (the CLI's
+    ``--allow-unverified``) loads a document whose digest is missing or wrong;
+    the registry then carries the digest of what was actually loaded.
+    A file is read through the guarded open (a regular file of at most
+    :data:`MAX_JSON_SIZE` bytes) and read again if it changed while read.
     """
-    name = None
+    name = None if hasattr(source, "read") else os.fspath(source)  # type: ignore[arg-type]
     try:
-        if hasattr(source, "read"):
-            doc = json.load(source)  # type: ignore[arg-type]
-        else:
-            name = os.fspath(source)  # type: ignore[arg-type]
-            with open(name, encoding="utf-8") as fh:
-                doc = json.load(fh)
+        text = _read_text(source, name)
+        doc = json.loads(text, parse_int=_parse_int)
+    except _BigInt:
+        raise RegistryError([_big_int_problem(text, name)]) from None
     except json.JSONDecodeError as exc:
         raise RegistryError([Problem(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                                      column=exc.colno)]) from None
@@ -181,7 +238,7 @@ def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
         raise RegistryError([Problem(f"not a sanctrack registry document (expected \"format\": \"{JSON_FORMAT}\")",
                                      path=name, location="$.format")])
     if doc.get("format_version") != JSON_FORMAT_VERSION:
-        raise RegistryError([Problem(f"unsupported format_version {doc.get('format_version')!r}",
+        raise RegistryError([Problem(f"unsupported format_version {_clip(doc.get('format_version'))}",
                                      hint=f"this sanctrack reads version {JSON_FORMAT_VERSION}",
                                      path=name, location="$.format_version")])
     body = doc.get("registry")
@@ -192,7 +249,7 @@ def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
         info = _convert(RegistryInfo, body.get("info", {"name": "registry"}), "$.registry.info", problems)
         recs = _records(body, problems)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a list or record of the wrong shape
-        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {exc}",
+        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {_clip(str(exc))}",
                                      path=name, location="$.registry")]) from None
     if problems:
         raise RegistryError([_at(p, name) for p in problems])
@@ -200,15 +257,27 @@ def load_json(source: "str | os.PathLike[str] | IO[str]") -> Registry:
         reg = Registry.build(info=info, **recs)
     except RegistryError as exc:
         raise RegistryError([_at(p, name) for p in exc.problems]) from None
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a value of the wrong type in a record
-        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {exc}",
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:  # a value of the wrong type
+        raise RegistryError([Problem(f"malformed registry document: {type(exc).__name__}: {_clip(str(exc))}",
                                      path=name, location="$.registry")]) from None
     written = doc.get("digest")
-    if written is not None and written != reg.digest:
-        raise RegistryError([Problem(f"digest mismatch: the document says {written}, its content hashes to "
-                                     f"{reg.digest}", hint="the document was edited after export",
-                                     path=name, location="$.digest")])
+    if not allow_unverified:
+        if written is None or "digest" not in doc:
+            raise RegistryError([Problem("the document has no digest: its content cannot be checked",
+                                         hint="export the registry again, or load it with allow_unverified=True "
+                                              "(--allow-unverified) if you accept an unchecked document",
+                                         path=name, location="$.digest")])
+        if written != reg.digest:
+            raise RegistryError([Problem(f"digest mismatch: the document says {_clip(written)}, its content "
+                                         f"hashes to {reg.digest}", hint="the document was edited after export "
+                                         "(load it with allow_unverified=True, --allow-unverified, to accept it)",
+                                         path=name, location="$.digest")])
     return reg
+
+
+def _clip(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 100 else text[:80] + f"… ({len(text)} characters)"
 
 
 def _at(p: Problem, name: str | None) -> Problem:

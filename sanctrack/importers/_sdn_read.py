@@ -20,10 +20,14 @@ Two forms are read, and told apart by their first line:
 Both forms are RFC 4180 CSV (double quotes, doubled quote inside). The readers stream
 the file line by line while hashing its bytes (SHA-256), so a snapshot is read once.
 
-A snapshot that is empty (no entries), whose last record is not terminated by a line
-end (the file was cut mid-record), or whose rows are malformed is refused with an
-:class:`OfacFormatError` naming the file, the line and the field. An empty snapshot is
-never read as "everything was delisted".
+Files in the wild end with or without a final line end, with LF or CRLF, with or without
+a DOS end-of-file byte: every whole record is read. A snapshot that is empty (no
+entries), whose last record is really cut (fields missing, a quote left open), or whose
+rows are malformed is refused with an :class:`OfacFormatError` naming the file, the line
+and the field. An empty snapshot is never read as "everything was delisted". Input is
+bounded: the file is opened through the one guarded open (a regular file, at most
+:data:`MAX_SNAPSHOT_SIZE` bytes; a FIFO or device is refused without blocking) and no
+line may pass :data:`MAX_LINE` characters, so memory stays small whatever the file.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import attrs
+
+from .._errors import InvalidDate, SanctrackError
+from .._files import open_guarded
+from .._time import FIRST_INSTANT, LAST_INSTANT
 
 __all__ = [
     "OfacFormatError",
@@ -89,7 +97,7 @@ _UID_RE = re.compile(r"[1-9][0-9]{0,9}")
 # --------------------------------------------------------------------------- errors
 
 
-class OfacFormatError(ValueError):
+class OfacFormatError(SanctrackError, ValueError):
     """A snapshot file that cannot be read as an SDN list.
 
     The message names the file, the line (1-based; ``None`` for the file as a whole)
@@ -190,7 +198,7 @@ def parse_snapshot_date(value: object) -> tuple[dt.date, dt.datetime | None]:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: give an offset (UTC: 'Z')")
-        return value.astimezone(OFAC_TIMEZONE).date(), value.astimezone(dt.timezone.utc)
+        return _ofac_day(value, value)
     if isinstance(value, dt.date):
         return value, None
     if not isinstance(value, str):
@@ -217,11 +225,22 @@ def parse_snapshot_date(value: object) -> tuple[dt.date, dt.datetime | None]:
             )
         except ValueError as exc:
             raise ValueError(f"invalid instant {value!r}: {exc}") from None
-        return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.timezone.utc)
+        return _ofac_day(instant, value)
     raise ValueError(
         f"invalid snapshot date {value!r}: expected YYYY-MM-DD or an instant with an "
         "offset such as 2021-08-18T0939Z"
     )
+
+
+def _ofac_day(instant: dt.datetime, original: object) -> tuple[dt.date, dt.datetime]:
+    """The OFAC calendar date and the UTC instant of an aware instant (InvalidDate at the range's ends)."""
+    try:
+        if FIRST_INSTANT <= instant <= LAST_INSTANT:
+            return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        pass
+    raise InvalidDate(original, "a snapshot date YYYY-MM-DD or an instant with an offset",
+                      "out of range: instants from 0001-01-02T00:00Z to 9999-12-30T23:59:59Z")
 
 
 _NAME_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2}(?:T\d{4}(?:\d{2})?Z)?)")
@@ -264,6 +283,13 @@ _ERRORS = "sanctrack.ofac-cp1252"
 codecs.register_error(_ERRORS, _decode_fallback)
 
 
+#: The largest snapshot file read, in bytes (OFAC's sdn.csv is about 3 MB in 2024).
+MAX_SNAPSHOT_SIZE = 512 * 1024 * 1024
+#: The longest line read, in characters (OFAC's longest records are a few thousand); a file
+#: with a longer line is not an SDN list, and is refused before it fills memory.
+MAX_LINE = 1 << 20
+
+
 class _HashingRaw(io.RawIOBase):
     """A raw binary reader that hashes every byte read through it."""
 
@@ -282,23 +308,20 @@ class _HashingRaw(io.RawIOBase):
 
 
 class _Source:
-    """An open snapshot file: its text, streamed and hashed, and how it ends.
+    """An open snapshot file: its lines, streamed, bounded and hashed, and how it ends.
 
-    Text is decoded as UTF-8 (a BOM is dropped); bytes that are not UTF-8 are read as
-    Windows-1252. ``unterminated`` tells whether the file (less a trailing DOS
-    end-of-file byte) ends without a line end, i.e. was cut off mid-record.
+    The file is opened through the one guarded open (:func:`sanctrack._files.open_guarded`:
+    a regular file of at most :data:`MAX_SNAPSHOT_SIZE` bytes; a FIFO or a device is
+    refused without blocking). Text is decoded as UTF-8 (a BOM is dropped); bytes that
+    are not UTF-8 are read as Windows-1252. Lines are read one at a time, each at most
+    :data:`MAX_LINE` characters. ``unterminated`` tells whether the last line has no line
+    end; ``eof_marker`` whether the file ends with a DOS end-of-file byte (``\\x1a``),
+    which is dropped, on a line of its own or right after the last record.
     """
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
-        size = self._file.seek(0, io.SEEK_END)
-        self._file.seek(max(0, size - 64))
-        tail = self._file.read()
-        self._file.seek(0)
-        self.eof_marker = tail.rstrip(b" \t\r\n").endswith(_EOF_MARK.encode())
-        content = tail.rstrip(b" \t").removesuffix(_EOF_MARK.encode()).rstrip(b" \t")
-        self.unterminated = bool(content) and not content.endswith((b"\n", b"\r"))
+        self._file = open_guarded(path, limit=MAX_SNAPSHOT_SIZE)
         self._raw = _HashingRaw(self._file)
         self.text = io.TextIOWrapper(
             io.BufferedReader(self._raw, buffer_size=1 << 16),
@@ -306,6 +329,31 @@ class _Source:
             errors=_ERRORS,
             newline="",
         )
+        self.eof_marker = False
+        self.unterminated = False
+        self.lines_read = 0
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines with their line ends, the end-of-file byte dropped."""
+        read = self.text.readline
+        pending = read(MAX_LINE + 1)
+        while pending:
+            if len(pending) > MAX_LINE and not pending.endswith(("\n", "\r")):
+                raise OfacFormatError(self.path, self.lines_read + 1, None,
+                                      f"a line longer than {MAX_LINE:,} characters: not an SDN list "
+                                      "(or not a text file)")
+            following = read(MAX_LINE + 1)
+            if not following:  # the last line
+                body = pending.rstrip(" \t")
+                if body.endswith(_EOF_MARK):
+                    self.eof_marker = True
+                    pending = body[: -len(_EOF_MARK)]
+                    if not pending.strip(" \t"):
+                        break
+                self.unterminated = not pending.endswith(("\n", "\r"))
+            self.lines_read += 1
+            yield pending
+            pending = following
 
     def hexdigest(self) -> str:
         """SHA-256 of the bytes read so far (the whole file once it is read)."""
@@ -428,16 +476,13 @@ def _entries(src: _Source) -> Iterator[tuple[Form, SdnEntry]]:
         yield form, entry
     if not last_line:
         raise TruncatedSnapshot(path, None, None, "no entries")
-    if src.unterminated:
-        raise TruncatedSnapshot(
-            path, last_line, None,
-            "last record has no line end: the file looks cut off mid-record",
-        )
+    # a last record without a line end is taken when it is whole (every field, no open
+    # quote): files in the wild end with or without one; a cut record was refused above
 
 
 def _records(src: _Source) -> Iterator[tuple[Form, SdnEntry]]:
     path = src.path
-    reader = csv.reader(src.text, strict=True)
+    reader = csv.reader(src.lines(), strict=True)
     rows = iter(reader)
     try:
         try:
@@ -479,8 +524,8 @@ def iter_entries(path: str | os.PathLike[str]) -> Iterator[SdnEntry]:
 
     Raises :class:`OfacFormatError` (a :class:`ValueError`) for a malformed row and
     :class:`TruncatedSnapshot` for an empty file (or one with a header and no rows) or
-    a last record cut off: fewer fields, an open quote, or no line end (both forms end
-    every record with CRLF). Duplicate uids are not checked here (see
+    a last record cut off: fewer fields or an open quote (a whole last record without
+    a line end is read). Duplicate uids are not checked here (see
     :func:`read_snapshot`).
     """
     spath = os.fspath(path)

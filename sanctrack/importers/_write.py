@@ -45,6 +45,7 @@ import attrs
 import yaml
 
 from sanctrack import SanctrackError, Transition
+from sanctrack._files import lock_beside
 
 from ._sdn_records import Imported
 from ._yaml_out import generated_status, render_files
@@ -298,6 +299,12 @@ def write_registry(
     if on_conflict not in ("refuse", "beside"):
         raise ValueError(f"on_conflict must be 'refuse' or 'beside', not {on_conflict!r}")
     target = Path(os.path.abspath(os.fspath(directory)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with lock_beside(target):  # two writers of one target wait for each other; readers never lock
+        return _write_locked(imported, target, on_conflict)
+
+
+def _write_locked(imported: Imported, target: Path, on_conflict: OnConflict) -> WriteReport:
     _recover(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a directory")
