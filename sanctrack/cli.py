@@ -120,8 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("export", _cmd_export, "the interval table (csv, parquet, arrow), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
     sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
-                    help="the date the interval table is made as of (default: today): a lapse after it is "
-                         "written as scheduled, never as expired")
+                    help="the date the interval table or FtM export is made as of (default: today): a lapse "
+                         "after it is written as scheduled, never as expired")
     sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
                     help="parquet/arrow: write a dataset directory partitioned by authority")
     from ._screen_file import add_arguments as _screen_arguments, run as _screen_run
@@ -131,7 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the page is made for, marked by a line (default: today); later periods are "
+                         "drawn as projections")
 
+    from .server._cli import add_parsers  # `serve` and `verify-receipt` (serving needs the `server` extra)
+
+    add_parsers(cmd)
     try:  # the importers register their own `import` command when they are installed
         from .importers import add_import_parser, run_import
     except ImportError:  # pragma: no cover - the CLI works without them
@@ -363,8 +369,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         for s in e.measure_sources:
             seen.setdefault(s.id, s)
         if seen:
-            text += "\nsources:\n" + "".join(f"  {fmt.clip(f'{k}  {s.publisher}: {s.url}', 96)}\n"
-                                             for k, s in seen.items())
+            text += "\nsources:\n" + "".join(fmt.url_line(f"{k} {s.publisher}:", s.url) for k, s in seen.items())
         return text
 
     def csv() -> str:
@@ -399,10 +404,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
                           *((p.authority, fmt.position_text(p)) for p in c.positions)])
         return head + "\n" + (fmt.state_table(reg, c.states) if c.states else "")
 
-    result = {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
-              "by_authority": {a: flag for a, flag in c.by_authority},
-              "positions": [fmt.position_doc(p) for p in c.positions],
-              "states": [fmt.state_doc(reg, s) for s in c.states]}
+    result = fmt.compare_doc(reg, c)
     _emit(out, args, reg, f, query=_query(args, compare_target=args.compare_target, on=_iso(on)), result=result,
           table=table, csv=lambda: fmt.csv_text(fmt.STATE_COLUMNS, (fmt.state_row(reg, s) for s in c.states)))
     if not c.positions:
@@ -494,7 +496,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         elif f == "json":
             exports.dump_json(reg, stream)
         else:
-            exports.write_ftm(reg, stream)
+            exports.write_ftm(reg, stream, as_of=as_of)
 
     if args.output is None:
         write(out)
@@ -530,7 +532,8 @@ def _cmd_timeline(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--to {args.end!r} is not after --from {args.start!r}: expected FROM < TO")
     reg = _load(args)
     html = render_html(reg, target=_opt(args, "target"), authority=_opt(args, "authority"),
-                       kind=_opt(args, "kind"), program=_opt(args, "program"), start=start, end=end)
+                       kind=_opt(args, "kind"), program=_opt(args, "program"), start=start, end=end,
+                       as_of=_timeline_date(args.as_of) if args.as_of else _dt.date.today())
     with _open_out(args.output) as fh:
         fh.write(html)
     out.write(f"wrote {args.output} ({len(html):,} bytes)\n")

@@ -1,16 +1,27 @@
 """A self-contained HTML/SVG timeline of measures, licences and releases.
 
-One lane per measure, lanes grouped by authority. Each state run is a bar
-coloured by its status; every licence (relief) in effect is drawn as a striped
-band over the runs it relieves; pending announcements are open triangles;
-releases sit on their own row at the top, with a line to every transition they
-are linked to (solid: ``stated``, dashed: ``reported``, dotted: ``inferred``).
-Every shape has a hover title naming the instrument and the sources.
+One lane per measure, titled by the measure's title and authority, lanes
+grouped by authority. Each state run is a bar coloured by its status; every
+licence (relief) in effect is a striped band over the runs it relieves; a
+state inside an effective window (a date only bracketed by two list snapshots)
+is cross-hatched; pending announcements are open triangles under the bar;
+releases sit in rows at the top, never overlapping, with a line to every
+transition they are linked to (solid: ``stated``, dashed: ``reported``,
+dotted: ``inferred``). Every shape has a hover title naming the instrument and
+the sources.
 
-The output is one HTML file with an inline SVG and a little CSS: no
-JavaScript, no fonts or images fetched from anywhere. Pure: builds text.
+The page is made *as of* a date (passed in; the command line passes today's):
+a vertical line marks it. What the registry says of dates after the earlier of
+that date and the registry's knowledge (its latest ``recorded`` date, or the
+``known`` date of a view) is a projection — a scheduled lapse may be renewed —
+and is drawn as such: paler, with a dashed outline, never as a fact.
 
->>> html = render_html(registry, target="belavia")            # doctest: +SKIP
+The SVG has a ``viewBox`` and is 100% wide: the browser scales the whole
+drawing to the window, so it never overflows it, and labels laid out apart
+stay apart. One HTML file with an inline SVG and a little CSS: no JavaScript,
+no fonts or images fetched from anywhere. Pure: builds text.
+
+>>> html = render_html(registry, target="belavia", as_of=datetime.date(2026, 12, 6))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -19,9 +30,10 @@ import datetime as _dt
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from ._layout import clip_text, month_starts, pack_rows, text_width, year_step
 from ._model import MeasureState, Status
 
-__all__ = ["STATUS_COLOURS", "render_svg", "render_html", "select_measures"]
+__all__ = ["STATUS_COLOURS", "WIDTH", "PAD", "render_svg", "render_html", "select_measures", "knowledge_date"]
 
 #: Fill colour of a state run per status.
 STATUS_COLOURS: dict[str, str] = {
@@ -34,19 +46,35 @@ STATUS_COLOURS: dict[str, str] = {
 RELIEF_COLOUR = "#1e8449"
 RELEASE_COLOUR = "#1f4e9c"
 BASIS_DASH = {"stated": "", "reported": "6 3", "inferred": "2 3"}
+PROJECTION_DASH = "4 3"
 
-WIDTH = 1360
-LABEL_W = 330
-RIGHT_PAD = 30
-TOP = 74  # axis labels and the release row above the lanes
-LANE_H = 24
-BAR_H = 16
-GROUP_H = 22
-LEGEND_H = 70
+WIDTH = 960  # the viewBox width, in user units: the page scales it to the window
+PAD = 12
+FONT = 14
+SMALL = 12
+ROW_H = 18
+GROUP_H = 28
+LANE_H = 44
+TITLE_DY = 15  # a lane's title baseline below its top
+BAR_DY = 20  # a lane's bar below its top
+BAR_H = 14
+LEGEND_CELL = (WIDTH - 2 * PAD + 12) / 8  # the legend's grid: eight cells a row
 
 
 def _e(text: Any) -> str:
     return escape(str(text))
+
+
+def _tip(*lines: Any) -> str:
+    """A hover title from lines, leaving out the empty ones (and never printing ``None``)."""
+    return "\n".join(str(x) for x in lines if x not in (None, ""))
+
+
+def knowledge_date(reg: Any) -> _dt.date | None:
+    """What the registry knows up to: a view's ``known`` date, else its latest ``recorded`` (None if empty)."""
+    if reg.known is not None:
+        return reg.known  # type: ignore[no-any-return]
+    return max((t.recorded for t in reg.transitions), default=None)
 
 
 def select_measures(reg: Any, *, target: str | None = None, authority: str | None = None,
@@ -92,7 +120,7 @@ def _sources(reg: Any, ids: Iterable[str]) -> str:
             out.append(f"{s.id} {s.publisher}: {s.url}")
         except LookupError:
             out.append(sid)
-    return "\n".join(out)
+    return ("sources:\n" + "\n".join(out)) if out else ""
 
 
 def _instrument(reg: Any, t: Any) -> str:
@@ -101,219 +129,345 @@ def _instrument(reg: Any, t: Any) -> str:
     try:
         i = reg.instrument(t.instrument)
     except LookupError:
-        return t.instrument
-    return f"{i.label} — {i.title}" if i.label != i.title else i.title
+        return str(t.instrument)
+    return f"{i.label} — {i.title}" if i.label != i.title else str(i.title)
+
+
+def _authority_name(reg: Any, code: str) -> str:
+    try:
+        return str(reg.authority(code).name)
+    except LookupError:
+        return code
+
+
+class _Axis:
+    """Dates to x in user units over ``[lo, hi]``."""
+
+    def __init__(self, lo: _dt.date, hi: _dt.date) -> None:
+        self.lo, self.hi = lo, hi
+        self.x0, self.x1 = PAD, WIDTH - PAD
+        self.span = max((hi - lo).days, 1)
+
+    def __call__(self, d: _dt.date | None) -> float:
+        if d is None:
+            return self.x1
+        return self.x0 + (self.x1 - self.x0) * min(max((d - self.lo).days, 0), self.span) / self.span
+
+    def shows(self, a: _dt.date, b: _dt.date | None) -> bool:
+        return not (b is not None and b <= self.lo or a >= self.hi)
+
+
+def _pieces(a: _dt.date, b: _dt.date | None, horizon: _dt.date | None) -> list[tuple[_dt.date, _dt.date | None, bool]]:
+    """``[a, b)`` split at the horizon: (start, end, projected) pieces."""
+    if horizon is None or b is not None and b <= horizon:
+        return [(a, b, False)]
+    if a >= horizon:
+        return [(a, b, True)]
+    return [(a, horizon, False), (horizon, b, True)]
 
 
 def render_svg(reg: Any, *, target: str | None = None, authority: str | None = None, kind: str | None = None,
-               program: str | None = None, start: _dt.date | None = None, end: _dt.date | None = None) -> str:
-    """The timeline as an SVG document (text)."""
+               program: str | None = None, start: _dt.date | None = None, end: _dt.date | None = None,
+               as_of: _dt.date | None = None) -> str:
+    """The timeline as an SVG document (text), made as of ``as_of`` (default: the registry's knowledge date)."""
     rows = select_measures(reg, target=target, authority=authority, kind=kind, program=program)
     shown = {m.id for m, _ in rows}
-    dates: list[_dt.date] = []
-    for m, h in rows:
-        dates.extend(s.valid.start for s in h.versions)
+    known = knowledge_date(reg)
+    as_of = as_of if as_of is not None else known
+    horizon = min(d for d in (as_of, known) if d is not None) if (as_of or known) else None
     trans = [t for t in reg.transitions if t.measure in shown]
-    dates.extend(t.when for t in trans)
     deals = [d for d in reg.deals() if any(lt.transition.measure in shown for lt in d.links)]
-    dates.extend(d.release.date for d in deals)
-    lo = start or (min(dates) - _dt.timedelta(days=60) if dates else _dt.date(2000, 1, 1))
-    hi = end or (max(dates) + _dt.timedelta(days=120) if dates else lo + _dt.timedelta(days=365))
+    dates = [s.valid.start for _, h in rows for s in h.versions] + [t.when for t in trans]
+    dates += [d.release.date for d in deals] + [r.until for _, h in rows for s in h.versions for r in s.reliefs
+                                                if r.until is not None]
+    dates += [s.until for _, h in rows for s in h.versions if s.until is not None]
+    lo = start or (min(dates) - _dt.timedelta(days=90) if dates else _dt.date(2000, 1, 1))
+    hi = end or (max(dates + [d for d in (as_of,) if d is not None]) + _dt.timedelta(days=120)
+                 if dates else lo + _dt.timedelta(days=365))
     if hi <= lo:
         hi = lo + _dt.timedelta(days=1)
-    x0, x1 = LABEL_W, WIDTH - RIGHT_PAD
-    span = (hi - lo).days
+    x = _Axis(lo, hi)
 
-    def x(d: _dt.date | None) -> float:
-        if d is None:
-            return x1
-        return x0 + (x1 - x0) * min(max((d - lo).days, 0), span) / span
+    out: list[str] = []
+    w = out.append
+
+    # -- the rows above the lanes: years, the as-of and knowledge labels, the releases ---------------------
+    axis_y = 18
+    marks = []  # (date, label, class)
+    if as_of is not None and lo <= as_of <= hi:
+        marks.append((as_of, f"as of {as_of.isoformat()}", "as-of"))
+    if known is not None and known != as_of and lo <= known <= hi:
+        marks.append((known, f"registry's knowledge: {known.isoformat()}", "knowledge"))
+    marks.sort()
+    mark_ext = []
+    for d, label, _ in marks:
+        tw = text_width(label, SMALL)
+        xx = x(d)
+        mark_ext.append((xx + 4, xx + 4 + tw) if xx + 4 + tw <= x.x1 else (xx - 4 - tw, xx - 4))
+    mark_rows = pack_rows(mark_ext, gap=8) if marks else []
+    marks_top = axis_y + 8
+    rel_head = marks_top + ROW_H * (max(mark_rows, default=-1) + 1) + 16
+    items = sorted(deals, key=lambda d: (d.release.date, d.release.id))
+    labels = [str(d.release.count) if d.release.count is not None else "?" for d in items]
+    rel_ext = [(x(d.release.date) - 6, x(d.release.date) + 9 + text_width(lab, SMALL)) for d, lab in zip(items, labels)]
+    rel_rows = pack_rows(rel_ext, gap=6)
+    rel_top = rel_head + 8
+    lanes_top = rel_top + ROW_H * (max(rel_rows, default=-1) + 1) + 10 if items else marks_top + ROW_H * (
+        max(mark_rows, default=-1) + 1) + 8
 
     groups: list[tuple[str, list[tuple[Any, Any]]]] = []
     for m, h in rows:
         if not groups or groups[-1][0] != m.authority:
             groups.append((m.authority, []))
         groups[-1][1].append((m, h))
-    height = TOP + sum(GROUP_H + LANE_H * len(g) for _, g in groups) + LEGEND_H + 10
+    lanes_bottom = lanes_top + sum(GROUP_H + LANE_H * len(g) for _, g in groups)
 
-    out: list[str] = []
-    w = out.append
-    w(f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-      f'viewBox="0 0 {WIDTH} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11" '
-      f'role="img" aria-label="sanctrack timeline">')
+    legend, legend_h = _legend(reg, horizon, as_of, known, lanes_bottom + 18)
+    height = lanes_bottom + 18 + legend_h + 8
+
+    w(f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" '
+      f'preserveAspectRatio="xMinYMin meet" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" '
+      f'font-size="{FONT}" role="img" aria-label="sanctrack timeline">')
     w(f'<title>{_e(reg.info.name)} timeline {lo.isoformat()} to {hi.isoformat()} ({_e(reg.digest)})</title>')
     w('<defs><pattern id="relief" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
       f'<rect width="6" height="6" fill="{RELIEF_COLOUR}" fill-opacity="0.35"/>'
       f'<line x1="0" y1="0" x2="0" y2="6" stroke="{RELIEF_COLOUR}" stroke-width="3"/></pattern>'
-      '<pattern id="uncertain" width="4" height="4" patternUnits="userSpaceOnUse">'
-      '<rect width="4" height="4" fill="#ffffff" fill-opacity="0.45"/><rect width="2" height="2" fill="#000" '
-      'fill-opacity="0.15"/></pattern></defs>')
+      '<pattern id="uncertain" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">'
+      '<line x1="0" y1="0" x2="0" y2="5" stroke="#ffffff" stroke-width="2.2" stroke-opacity="0.9"/></pattern></defs>')
     w(f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>')
 
-    # axis: a tick per year (per month when the range is short)
-    lanes_bottom = height - LEGEND_H
+    # axis: a line per year (per month when the range is short), labels that never touch
     w('<g class="axis">')
-    yearly = span > 800
-    if yearly and lo.month > 2:  # label the partial first year at the left edge
-        w(f'<text x="{x0 + 3:.1f}" y="{TOP - 50}" fill="#555">{lo.year}</text>')
-    d = _dt.date(lo.year, 1, 1) if yearly else _dt.date(lo.year, lo.month, 1)
-    while d <= hi:
-        if d >= lo:
-            xx = x(d)
-            w(f'<line x1="{xx:.1f}" y1="{TOP - 16}" x2="{xx:.1f}" y2="{lanes_bottom}" stroke="#e3e3e3"/>')
-            label = str(d.year) if yearly else d.strftime("%Y-%m")
-            w(f'<text x="{xx + 3:.1f}" y="{TOP - 50}" fill="#555">{label}</text>')
-        d = _dt.date(d.year + 1, 1, 1) if yearly else (_dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1))
+    grid_top, grid_bottom = axis_y + 6, lanes_bottom
+    yearly = x.span > 800
+    if yearly:
+        step = year_step((x.x1 - x.x0) * 365.25 / x.span, text_width("2026", SMALL))
+        ticks = [_dt.date(y, 1, 1) for y in range(lo.year, hi.year + 1) if _dt.date(y, 1, 1) >= lo]
+        for d in ticks:
+            w(f'<line x1="{x(d):.1f}" y1="{grid_top}" x2="{x(d):.1f}" y2="{grid_bottom}" stroke="#e6e6e6"/>')
+        for d in (t for t in ticks if t.year % step == 0):
+            if x(d) + 2 + text_width(str(d.year), SMALL) <= x.x1:
+                w(f'<text x="{x(d) + 2:.1f}" y="{axis_y}" font-size="{SMALL}" fill="#555">{d.year}</text>')
+    else:
+        months = month_starts(lo, hi)
+        step = year_step((x.x1 - x.x0) * 30.44 / x.span, text_width("2026-01", SMALL)) if months else 1
+        for n, d in enumerate(months):
+            w(f'<line x1="{x(d):.1f}" y1="{grid_top}" x2="{x(d):.1f}" y2="{grid_bottom}" stroke="#e6e6e6"/>')
+            if n % step == 0 and x(d) + 2 + text_width("2026-01", SMALL) <= x.x1:
+                w(f'<text x="{x(d) + 2:.1f}" y="{axis_y}" font-size="{SMALL}" fill="#555">{d:%Y-%m}</text>')
     w('</g>')
 
     # lanes
     lane_y: dict[str, float] = {}
-    y = TOP
+    y = lanes_top
     w('<g class="lanes">')
     for auth, lanes in groups:
         w(f'<g class="authority" data-authority={quoteattr(auth)}>')
-        w(f'<rect x="0" y="{y}" width="{WIDTH}" height="{GROUP_H}" fill="#f2f4f7"/>')
-        try:
-            aname = reg.authority(auth).name
-        except LookupError:
-            aname = auth
-        w(f'<text x="8" y="{y + 15}" font-weight="bold" font-size="12">{_e(auth)}'
-          f'<tspan font-weight="normal" fill="#666"> — {_e(aname)}</tspan></text>')
+        w(f'<rect x="0" y="{y}" width="{WIDTH}" height="{GROUP_H - 4}" fill="#eef1f5"/>')
+        head = clip_text(f"{auth} — {_authority_name(reg, auth)}", FONT, WIDTH - 2 * PAD, bold=True)
+        w(f'<text class="group-title" x="{PAD}" y="{y + 17}" font-weight="bold">{_e(head)}</text>')
         y += GROUP_H
-        for m, h in lanes:
-            cy = y + LANE_H / 2
-            lane_y[m.id] = cy
-            top = cy - BAR_H / 2
-            w(f'<g class="lane" data-measure={quoteattr(m.id)}>')
-            w(f'<title>{_e(m.id)}: {_e(m.title)} ({_e(m.kind)}{", " + _e(m.program) if m.program else ""})</title>')
-            w(f'<text x="8" y="{cy + 4:.1f}">{_e(m.id if len(m.id) <= 50 else m.id[:49] + "…")}</text>')
-            w(f'<line x1="{x0}" y1="{cy:.1f}" x2="{x1}" y2="{cy:.1f}" stroke="#eeeeee"/>')
-            for s in h.versions:
-                a, b = s.valid.start, s.valid.end
-                if b is not None and b <= lo or a >= hi:
-                    continue
-                xa, xb = x(a), x(b if b is not None else hi)
-                status = str(s.status)
-                inst = _instrument(reg, s.transition)
-                tip = (f"{m.id} v{s.version}: {status} {s.valid}"
-                       + (f"\nby {s.transition.id} ({s.transition.action}, {s.transition.confidence})"
-                          if s.transition else f"\nbegan by {s.cause}")
-                       + (f"\ninstrument: {inst}" if inst else "")
-                       + ("".join(f"\nlicence: {r.label}" for r in s.reliefs))
-                       + ("\nuncertain: inside an effective window" if s.uncertain else "")
-                       + (f"\nsources:\n{_sources(reg, s.transition.sources)}" if s.transition else ""))
-                w(f'<rect class="run" data-status="{status}" x="{xa:.1f}" y="{top:.1f}" '
-                  f'width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" fill="{STATUS_COLOURS.get(status, "#999")}">'
-                  f'<title>{_e(tip)}</title></rect>')
-                if s.uncertain:
-                    w(f'<rect x="{xa:.1f}" y="{top:.1f}" width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" '
-                      f'fill="url(#uncertain)"/>')
-            for r, since, until in _relief_spans(h.versions):
-                if until is not None and until <= lo or since >= hi:
-                    continue
-                xa, xb = x(since), x(until if until is not None else hi)
-                scope = r.scope
-                tip = (f"licence {r.label}: {since} to {until or 'open'}"
-                       + (f"\n{r.instrument.title}" if r.instrument is not None else "")
-                       + (f"\nauthorises: {scope.authorises}" if scope is not None and scope.authorises else "")
-                       + (f"\nexcludes: {'; '.join(scope.excludes)}" if scope is not None and scope.excludes else "")
-                       + "".join(f"\ncondition: {c}" for c in r.conditions)
-                       + f"\nsources:\n{_sources(reg, r.transition.sources)}")
-                w(f'<rect class="relief" data-transition={quoteattr(r.transition.id)} x="{xa:.1f}" '
-                  f'y="{top + BAR_H * 0.45:.1f}" width="{max(xb - xa, 2.0):.1f}" height="{BAR_H * 0.55:.1f}" '
-                  f'fill="url(#relief)" stroke="{RELIEF_COLOUR}" stroke-width="1"><title>{_e(tip)}</title></rect>')
-            for t in (t for t in trans if t.measure == m.id):
-                if not lo <= t.when <= hi:
-                    continue
-                tx = x(t.when)
-                inst = _instrument(reg, t)
-                tip = (f"{t.id}: {t.action} {'announced ' if t.is_pending else 'effective '}{t.when}"
-                       f" (recorded {t.recorded}, {t.confidence})"
-                       + (f"\ninstrument: {inst}" if inst else "") + (f"\n{t.note}" if t.note else "")
-                       + f"\nsources:\n{_sources(reg, t.sources)}")
-                if t.is_pending:
-                    w(f'<path class="pending" data-transition={quoteattr(t.id)} '
-                      f'd="M{tx:.1f},{top - 1:.1f} l-5,-7 h10 z" fill="#ffffff" stroke="#333" stroke-width="1.2">'
-                      f'<title>{_e(tip)}</title></path>')
-                else:
-                    w(f'<line class="transition" data-transition={quoteattr(t.id)} x1="{tx:.1f}" y1="{top - 2:.1f}" '
-                      f'x2="{tx:.1f}" y2="{top + BAR_H + 2:.1f}" stroke="#222" stroke-width="1.5">'
-                      f'<title>{_e(tip)}</title></line>')
-            w('</g>')
+        for n, (m, h) in enumerate(lanes):
+            _lane(w, reg, m, h, trans, x, y, n, horizon)
+            lane_y[m.id] = y + BAR_DY + BAR_H / 2
             y += LANE_H
         w('</g>')
     w('</g>')
 
+    # the as-of and knowledge lines, over the lanes
+    w('<g class="dates">')
+    for (d, label, cls), (ex0, _), r in zip(marks, mark_ext, mark_rows):
+        xx = x(d)
+        dash = ' stroke-dasharray="5 3"' if cls == "knowledge" else ""
+        colour = "#111111" if cls == "as-of" else "#777777"
+        w(f'<line class="{cls}" x1="{xx:.1f}" y1="{marks_top}" x2="{xx:.1f}" y2="{grid_bottom}" stroke="{colour}" '
+          f'stroke-width="1.6"{dash}/>')
+        w(f'<text class="{cls}-label" x="{ex0:.1f}" y="{marks_top + 12 + r * ROW_H}" font-size="{SMALL}" '
+          f'fill="{colour}">{_e(label)}</text>')
+    w('</g>')
+
     # releases and their links
-    ry = TOP - 26
     w('<g class="releases">')
-    w(f'<text x="8" y="{ry + 4}" font-weight="bold" fill="{RELEASE_COLOUR}">prisoner releases</text>')
+    if items:
+        w(f'<text class="releases-title" x="{PAD}" y="{rel_head}" font-size="{SMALL}" font-weight="bold" '
+          f'fill="{RELEASE_COLOUR}">Prisoner releases (people freed) and the transitions linked to them</text>')
     by_id = {t.id: t for t in trans}
-    for n, dl in enumerate(deals):
-        r = dl.release
-        rx = x(r.date)
+    for dl, label, r in zip(items, labels, rel_rows):
+        rel = dl.release
+        rx, ry = x(rel.date), rel_top + 8 + r * ROW_H
         for lt in dl.links:
             t = by_id.get(lt.transition.id)
             if t is None or t.measure not in lane_y:
                 continue
             basis = str(lt.link.basis)
-            tip = (f"{r.id} → {t.id} ({basis}, recorded {lt.link.recorded})"
-                   + (f"\n“{lt.link.quote}”" if lt.link.quote else "")
-                   + f"\nsources:\n{_sources(reg, lt.link.sources)}")
+            tip = _tip(f"{rel.id} → {t.id} ({basis}, recorded {lt.link.recorded})",
+                       f"“{lt.link.quote}”" if lt.link.quote else None, _sources(reg, lt.link.sources))
             dash = BASIS_DASH.get(basis, "")
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            w(f'<line class="link" data-release={quoteattr(r.id)} data-transition={quoteattr(t.id)} '
-              f'data-basis="{basis}" x1="{rx:.1f}" y1="{ry + 6}" x2="{x(t.when):.1f}" y2="{lane_y[t.measure]:.1f}" '
-              f'stroke="{RELEASE_COLOUR}" stroke-opacity="0.75" stroke-width="1.3"{dash_attr}>'
+            w(f'<line class="link" data-release={quoteattr(rel.id)} data-transition={quoteattr(t.id)} '
+              f'data-basis="{basis}" x1="{rx:.1f}" y1="{ry + 6:.1f}" x2="{x(t.when):.1f}" y2="{lane_y[t.measure]:.1f}" '
+              f'stroke="{RELEASE_COLOUR}" stroke-opacity="0.55" stroke-width="1.2"{dash_attr}>'
               f'<title>{_e(tip)}</title></line>')
-        tip = (f"{r.id}: {r.count if r.count is not None else '?'} released on {r.date}"
-               + (f"\npeople: {', '.join(r.people)}" if r.people else "")
-               + (f"\ndestinations: {', '.join(r.destinations)}" if r.destinations else "")
-               + (f"\nnegotiators: {', '.join(r.negotiators)}" if r.negotiators else "")
-               + f"\nsources:\n{_sources(reg, r.sources)}")
-        w(f'<g class="release" data-release={quoteattr(r.id)}><title>{_e(tip)}</title>'
-          f'<path d="M{rx:.1f},{ry - 6} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>'
-          f'<text x="{rx:.1f}" y="{ry - 10 - 9 * (n % 2)}" text-anchor="middle" font-size="10" '
-          f'fill="{RELEASE_COLOUR}">{_e(r.count if r.count is not None else "?")}</text></g>')
+        tip = _tip(f"{rel.id}: {label} released on {rel.date}",
+                   f"people: {', '.join(rel.people)}" if rel.people else None,
+                   f"destinations: {', '.join(rel.destinations)}" if rel.destinations else None,
+                   f"negotiators: {', '.join(rel.negotiators)}" if rel.negotiators else None,
+                   _sources(reg, rel.sources))
+        w(f'<g class="release" data-release={quoteattr(rel.id)} data-row="{r}"><title>{_e(tip)}</title>'
+          f'<path d="M{rx:.1f},{ry - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>'
+          f'<text class="release-label" x="{rx + 9:.1f}" y="{ry + 4:.1f}" font-size="{SMALL}" '
+          f'fill="{RELEASE_COLOUR}">{_e(label)}</text></g>')
     w('</g>')
-
-    # legend
-    ly = lanes_bottom + 22
-    w('<g class="legend">')
-    lx = 8
-    for status in Status:
-        w(f'<rect x="{lx}" y="{ly - 10}" width="18" height="12" fill="{STATUS_COLOURS[str(status)]}"/>'
-          f'<text x="{lx + 23}" y="{ly}">{status}</text>')
-        lx += 110
-    w(f'<rect x="{lx}" y="{ly - 10}" width="18" height="12" fill="url(#relief)" stroke="{RELIEF_COLOUR}"/>'
-      f'<text x="{lx + 23}" y="{ly}">licence in effect</text>')
-    lx += 130
-    w(f'<path d="M{lx + 9},{ly + 1} l-5,-9 h10 z" fill="#fff" stroke="#333"/>'
-      f'<text x="{lx + 23}" y="{ly}">pending announcement</text>')
-    lx += 165
-    w(f'<line x1="{lx + 9}" y1="{ly - 11}" x2="{lx + 9}" y2="{ly + 2}" stroke="#222" stroke-width="1.5"/>'
-      f'<text x="{lx + 23}" y="{ly}">transition</text>')
-    ly2 = ly + 22
-    w(f'<path d="M14,{ly2 - 10} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>'
-      f'<text x="31" y="{ly2}">release (count)</text>')
-    lx = 150
-    for basis, dash in BASIS_DASH.items():
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        w(f'<line x1="{lx}" y1="{ly2 - 4}" x2="{lx + 30}" y2="{ly2 - 4}" stroke="{RELEASE_COLOUR}" '
-          f'stroke-width="1.5"{dash_attr}/><text x="{lx + 36}" y="{ly2}">link {basis}</text>')
-        lx += 140
-    known = f" · as known on {reg.known}" if reg.known is not None else ""
-    w(f'<text x="{WIDTH - RIGHT_PAD}" y="{ly2}" text-anchor="end" fill="#777" font-size="10">'
-      f'{_e(reg.info.name)} {_e(reg.info.version or "")} · {_e(reg.digest[:23])}…{known}</text>')
-    w('</g>')
+    out.extend(legend)
     w('</svg>')
     return "\n".join(out)
 
 
+def _lane(w: Any, reg: Any, m: Any, h: Any, trans: list[Any], x: _Axis, y: float, n: int,
+          horizon: _dt.date | None) -> None:
+    top = y + BAR_DY
+    w(f'<g class="lane" data-measure={quoteattr(m.id)}>')
+    w(_tip_el(f"{m.title} ({m.authority}, {m.kind}{', ' + m.program if m.program else ''})", f"measure {m.id}"))
+    if n % 2:
+        w(f'<rect x="0" y="{y}" width="{WIDTH}" height="{LANE_H}" fill="#fafbfc"/>')
+    suffix = f" · {m.authority}"
+    title = clip_text(m.title, FONT, WIDTH - 2 * PAD - text_width(suffix, FONT))
+    w(f'<text class="lane-title" x="{PAD}" y="{y + TITLE_DY}">{_e(title)}'
+      f'<tspan fill="#777">{_e(suffix)}</tspan></text>')
+    w(f'<line x1="{x.x0}" y1="{top + BAR_H / 2:.1f}" x2="{x.x1}" y2="{top + BAR_H / 2:.1f}" stroke="#eeeeee"/>')
+    for s in h.versions:
+        if not s.exists or not x.shows(s.valid.start, s.valid.end):
+            continue  # before it existed (an announcement only): no bar; the pending marker says it
+        status = str(s.status)
+        inst = _instrument(reg, s.transition)
+        t = s.transition
+        for a, b, projected in _pieces(s.valid.start, s.valid.end, horizon):
+            if not x.shows(a, b):
+                continue
+            xa, xb = x(a), x(b if b is not None else x.hi)
+            tip = _tip(f"{m.title}: {status.replace('_', ' ')} {s.valid}",
+                       f"projection: after {horizon}, later records may change it" if projected else None,
+                       (f"{'scheduled to lapse' if horizon is None or s.until > horizon else 'lapses'} on {s.until}"
+                        if s.until is not None else None),
+                       f"by {t.id} ({t.action}, {t.confidence})" if t is not None else f"began by {s.cause}",
+                       f"instrument: {inst}" if inst else None,
+                       *(f"licence: {r.label}" for r in s.reliefs),
+                       "uncertain: inside an effective window" if s.uncertain else None,
+                       f"version {s.version} of {m.id}",
+                       _sources(reg, t.sources) if t is not None else None)
+            fill = STATUS_COLOURS.get(status, "#999999")
+            if projected:
+                w(f'<rect class="projection" data-status="{status}" x="{xa:.1f}" y="{top:.1f}" '
+                  f'width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" fill="{fill}" fill-opacity="0.4" '
+                  f'stroke="#555555" stroke-width="1" stroke-dasharray="{PROJECTION_DASH}"><title>{_e(tip)}</title>'
+                  '</rect>')
+            else:
+                w(f'<rect class="run" data-status="{status}" x="{xa:.1f}" y="{top:.1f}" '
+                  f'width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" fill="{fill}"><title>{_e(tip)}</title></rect>')
+            if s.uncertain:
+                w(f'<rect class="uncertain" x="{xa:.1f}" y="{top:.1f}" width="{max(xb - xa, 1.0):.1f}" '
+                  f'height="{BAR_H}" fill="url(#uncertain)"><title>{_e(tip)}</title></rect>')
+    for r, since, until in _relief_spans(h.versions):
+        scope = r.scope
+        tip = _tip(f"licence {r.label}: {since} to {until or 'open'}",
+                   r.instrument.title if r.instrument is not None else None,
+                   f"authorises: {scope.authorises}" if scope is not None and scope.authorises else None,
+                   f"excludes: {'; '.join(scope.excludes)}" if scope is not None and scope.excludes else None,
+                   *(f"condition: {c}" for c in r.conditions),
+                   _sources(reg, r.transition.sources))
+        for a, b, projected in _pieces(since, until, horizon):
+            if not x.shows(a, b):
+                continue
+            xa, xb = x(a), x(b if b is not None else x.hi)
+            cls = "relief-projection" if projected else "relief"
+            extra = f' fill-opacity="0.5" stroke-dasharray="{PROJECTION_DASH}"' if projected else ""
+            w(f'<rect class="{cls}" data-transition={quoteattr(r.transition.id)} x="{xa:.1f}" '
+              f'y="{top + BAR_H * 0.45:.1f}" width="{max(xb - xa, 2.0):.1f}" height="{BAR_H * 0.55:.1f}" '
+              f'fill="url(#relief)" stroke="{RELIEF_COLOUR}" stroke-width="1"{extra}><title>{_e(tip)}</title></rect>')
+    for t in (t for t in trans if t.measure == m.id):
+        if not x.lo <= t.when <= x.hi:
+            continue
+        tx = x(t.when)
+        inst = _instrument(reg, t)
+        tip = _tip(f"{t.id}: {t.action} {'announced ' if t.is_pending else 'effective '}{t.when}"
+                   f" (recorded {t.recorded}, {t.confidence})",
+                   f"until {t.until}" if t.until is not None else None,
+                   f"instrument: {inst}" if inst else None, t.note, _sources(reg, t.sources))
+        if t.is_pending:
+            bottom = top + BAR_H
+            w(f'<path class="pending" data-transition={quoteattr(t.id)} '
+              f'd="M{tx:.1f},{bottom + 1:.1f} l-5,7 h10 z" fill="#ffffff" stroke="#333" stroke-width="1.2">'
+              f'<title>{_e(tip)}</title></path>')
+        else:
+            w(f'<line class="transition" data-transition={quoteattr(t.id)} x1="{tx:.1f}" y1="{top - 2:.1f}" '
+              f'x2="{tx:.1f}" y2="{top + BAR_H + 2:.1f}" stroke="#222" stroke-width="1.5">'
+              f'<title>{_e(tip)}</title></line>')
+    w('</g>')
+
+
+def _tip_el(*lines: Any) -> str:
+    return f"<title>{_e(_tip(*lines))}</title>"
+
+
+def _legend(reg: Any, horizon: _dt.date | None, as_of: _dt.date | None, known: _dt.date | None,
+            top: float) -> tuple[list[str], float]:
+    """The legend's SVG elements (every colour, pattern and line the drawing uses) and its height."""
+    swatch = '<rect x="{x}" y="{y}" width="20" height="12" {attrs}/>'
+    entries: list[tuple[str, str]] = []  # (shape with {x} {y} for its top-left corner, label)
+    for status in Status:
+        entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS[str(status)]}"'),
+                        str(status).replace("_", " ")))
+    entries.append((swatch.replace("{attrs}", f'fill="url(#relief)" stroke="{RELIEF_COLOUR}"'), "licence in effect"))
+    entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS["in_force"]}"') +
+                    swatch.replace("{attrs}", 'fill="url(#uncertain)"'), "date uncertain (effective window)"))
+    if horizon is not None:
+        entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS["in_force"]}" fill-opacity="0.4" '
+                                       f'stroke="#555555" stroke-dasharray="{PROJECTION_DASH}"'),
+                        f"projection: after {horizon.isoformat()}, later records may change it"))
+    entries.append(('<path d="M{x10},{y} l-5,9 h10 z" fill="#ffffff" stroke="#333"/>', "pending announcement"))
+    entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#222" stroke-width="1.5"/>',
+                    "transition"))
+    entries.append((f'<path d="M{{x10}},{{y}} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>',
+                    "release (people freed)"))
+    for basis, dash in BASIS_DASH.items():
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        entries.append((f'<line x1="{{x}}" y1="{{y6}}" x2="{{x20}}" y2="{{y6}}" stroke="{RELEASE_COLOUR}" '
+                        f'stroke-width="1.5"{dash_attr}/>', f"link {basis}"))
+    if as_of is not None:
+        entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#111111" stroke-width="1.6"/>',
+                        f"as of {as_of.isoformat()}"))
+    if known is not None and known != as_of:
+        entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#777777" stroke-width="1.6" '
+                        'stroke-dasharray="5 3"/>', f"registry's knowledge: {known.isoformat()}"))
+    out = ['<g class="legend">']
+    lx: float = PAD
+    row = 0
+    for shape, label in entries:
+        cells = -(-(26 + text_width(label, SMALL) + 12) // LEGEND_CELL)  # items aligned on a grid of cells
+        item_w = cells * LEGEND_CELL
+        if lx + item_w > WIDTH - PAD + 12 and lx > PAD:
+            lx, row = PAD, row + 1
+        ly = top + row * 20
+        out.append('<g class="legend-item">' + shape.format(x=f"{lx:.1f}", y=f"{ly:.1f}", x10=f"{lx + 10:.1f}",
+                                                            x20=f"{lx + 20:.1f}", y6=f"{ly + 6:.1f}",
+                                                            y12=f"{ly + 12:.1f}")
+                   + f'<text x="{lx + 26:.1f}" y="{ly + 10:.1f}" font-size="{SMALL}">{_e(label)}</text></g>')
+        lx += item_w
+    fy = top + (row + 1) * 20 + 8
+    known_text = f" · as known on {reg.known}" if reg.known is not None else ""
+    footer = (f"{reg.info.name} {reg.info.version or ''} · {reg.digest[:23]}…{known_text}")
+    out.append(f'<text class="footer" x="{PAD}" y="{fy:.1f}" fill="#777" font-size="{SMALL - 1}">'
+               f'{_e(" ".join(footer.split()))}</text>')
+    out.append('</g>')
+    return out, (row + 1) * 20 + 16
+
+
 def render_html(reg: Any, *, target: str | None = None, authority: str | None = None, kind: str | None = None,
-                program: str | None = None, start: _dt.date | None = None, end: _dt.date | None = None) -> str:
-    """One self-contained HTML page holding the SVG timeline (no script, nothing fetched)."""
-    svg = render_svg(reg, target=target, authority=authority, kind=kind, program=program, start=start, end=end)
+                program: str | None = None, start: _dt.date | None = None, end: _dt.date | None = None,
+                as_of: _dt.date | None = None) -> str:
+    """One self-contained HTML page holding the SVG timeline (no script, nothing fetched), fit to the window."""
+    svg = render_svg(reg, target=target, authority=authority, kind=kind, program=program, start=start, end=end,
+                     as_of=as_of)
     what = []
     if target is not None:
         ents = reg.resolve(target)
@@ -324,16 +478,23 @@ def render_html(reg: Any, *, target: str | None = None, authority: str | None = 
     if start or end:
         what.append(f"{start or '…'} to {end or '…'}")
     title = f"sanctrack timeline — {reg.info.name}" + (f" — {', '.join(what)}" if what else "")
+    when = as_of if as_of is not None else knowledge_date(reg)
     known = f", as known on {reg.known}" if reg.known is not None else ""
+    made = f" Made as of {when}." if when is not None else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{_e(title)}</title>\n"
-        "<style>body{margin:16px;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222;background:#fff}"
-        "h1{font-size:18px;margin:0 0 4px}p{margin:0 0 10px;color:#555;font-size:12px}"
-        "svg .lane:hover text{font-weight:bold}svg rect.run:hover,svg rect.relief:hover{stroke:#000}"
-        "svg line.link:hover{stroke-width:3}</style>\n</head>\n<body>\n"
+        "<style>html,body{margin:0;padding:0;background:#fff}"
+        "body{padding:16px;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222}"
+        "main{max-width:1200px;margin:0 auto}"
+        "h1{font-size:20px;margin:0 0 4px;overflow-wrap:anywhere}"
+        "p{margin:0 0 12px;color:#555;font-size:13px;overflow-wrap:anywhere}"
+        "svg.timeline{display:block;width:100%;height:auto}"
+        "svg .lane:hover .lane-title{font-weight:bold}svg rect.run:hover,svg rect.relief:hover{stroke:#000}"
+        "svg line.link:hover{stroke-width:3;stroke-opacity:1}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>{_e(title)}</h1>\n"
-        f"<p>Registry {_e(reg.info.name)} {_e(reg.info.version or '')}, digest <code>{_e(reg.digest)}</code>{known}. "
-        "Hover over a bar, band, marker or line for its instrument and sources.</p>\n"
-        f"{svg}\n</body>\n</html>\n"
+        f"<p>Registry {_e(reg.info.name)} {_e(reg.info.version or '')}, digest <code>{_e(reg.digest)}</code>{known}."
+        f"{_e(made)} Hover over a bar, band, marker or line for its instrument and sources.</p>\n"
+        f"{svg}\n</main>\n</body>\n</html>\n"
     )

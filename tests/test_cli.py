@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,9 +27,13 @@ from ._small_registry import build as build_small
 REPO = Path(__file__).resolve().parents[1]
 
 
-def sanctrack_cmd(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+def sanctrack_cmd(*args: str, cwd: Path | None = None, columns: int | None = None) -> tuple[int, str, str]:
+    """Run the command line; its output is not a terminal, so tables are 100 columns unless ``columns``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     proc = subprocess.run([sys.executable, "-m", "sanctrack", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+                          timeout=120, cwd=cwd, env=env)
     assert "Traceback" not in proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -63,8 +68,75 @@ def test_in_force(bundled):
     assert any(line.startswith("eu-belarus-airspace-ban EU in_force 2025-02-28 —") for line in got)
     assert any(line.startswith("us-bis-belarus-aircraft-licence-req US-BIS relieved 2025-09-12") for line in got)
     assert not any(line.startswith("us-bis-belavia-tdo") for line in got)  # lapsed 2024-12
-    assert got[-1] == f"# {len(got) - 2} in force on 2025-09-20 · belarus {bundled.digest[:19]}…"
+    rows = [line for line in out.splitlines()[1:-1] if not line.startswith(" ")]  # not continuation lines
+    assert got[-1] == f"# {len(rows)} in force on 2025-09-20 · belarus {bundled.digest[:19]}…"
+    assert len(rows) == 6
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def _table_rows(text: str, anchor: int) -> list[list[str]]:
+    """A CLI table's rows, each cell's continuation lines joined (after a hyphen with nothing between).
+
+    Columns start where the header's words do; a row begins on a line whose ``anchor`` column
+    is filled (a column that never wraps)."""
+    head, *body = [line for line in text.splitlines() if not line.startswith("#")]
+    starts = [i for i, c in enumerate(head) if c != " " and (i == 0 or head[i - 1] == " ")
+              and (i < 2 or head[i - 2] == " ")]
+    rows: list[list[list[str]]] = []
+    for line in body:
+        cells = [line[a:b].strip() for a, b in zip(starts, starts[1:] + [None])]
+        if cells[anchor]:
+            rows.append([[c] if c else [] for c in cells])
+        else:
+            for parts, c in zip(rows[-1], cells):
+                if c:
+                    parts.append(c)
+
+    def join(parts: list[str]) -> str:
+        text = ""
+        for p in parts:
+            text += p if not text or text.endswith("-") else " " + p
+        return text
+
+    return [[join(parts) for parts in row] for row in rows]
+
+
+def test_in_force_fits_an_80_column_terminal_and_keeps_every_cell_whole(bundled):
+    code, out, _ = sanctrack_cmd("in-force", "2025-09-20", columns=80)
+    assert code == 0
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "…" not in out.replace(f"{bundled.digest[:19]}…", "")  # nothing cut
+    from sanctrack import _format as fmt
+
+    expected = [[s.measure.id, s.measure.authority, fmt.status_text(s), s.since.isoformat(),
+                 fmt.licences_text(s), fmt.instrument_label(bundled, s)] for s in bundled.in_force("2025-09-20")]
+    assert len(expected) == 40  # the registry of 2026-12-05
+    assert _table_rows(out, anchor=1) == expected  # the same cells as at any width, wrapped not cut
+    assert len(out.splitlines()) > 32  # some cells did wrap
+
+
+def test_a_wider_terminal_uses_its_width(bundled):
+    code, out, _ = sanctrack_cmd("in-force", "2025-09-20", columns=220)
+    assert code == 0
+    widths = [len(line) for line in out.splitlines()]
+    assert len(widths) == len(bundled.in_force("2025-09-20")) + 2  # one line per measure: nothing had to wrap
+    assert 100 < max(widths) <= 220
+    code, narrow, _ = sanctrack_cmd("in-force", "2025-09-20")  # not a terminal, no COLUMNS: 100 columns
+    assert max(len(line) for line in narrow.splitlines()) <= 100 < max(widths)
+    code, tiny, _ = sanctrack_cmd("in-force", "2025-09-20", columns=40)  # never narrower than 80
+    assert tiny == sanctrack_cmd("in-force", "2025-09-20", columns=80)[1]
+
+
+def test_explain_prints_every_source_url_whole(bundled):
+    e = bundled.explain("us-ofac-belavia-sdn", "2025-09-20")
+    urls = {s.url for st in e.steps for s in st.sources} | {s.url for s in e.measure_sources}
+    assert any(len(u) > 80 for u in urls)  # some cannot fit an 80-column line
+    code, out, _ = sanctrack_cmd("explain", "us-ofac-belavia-sdn", "2025-09-20", columns=80)
+    assert code == 0
+    printed = {w for line in out.splitlines() for w in line.split() if w.startswith(("https://", "http://"))}
+    assert urls <= printed  # each whole, as one word
+    for line in out.splitlines():  # only a line holding a URL alone may run past the width
+        assert len(line) <= 80 or line.strip() in urls, line
 
 
 def test_in_force_filters_and_json(bundled):
@@ -276,6 +348,20 @@ def test_export_csv_json_ftm(bundled, tmp_path):
     ents = [json.loads(line) for line in out.splitlines()]
     sanction = next(e for e in ents if e["id"] == "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1")
     assert sanction["properties"]["endDate"] == ["2025-11-04"]
+    assert sanction["properties"]["authorityId"] == ["44541"]
+
+
+def test_export_ftm_as_of_a_date():
+    code, out, _ = sanctrack_cmd("export", "--format", "ftm", "--as-of", "2025-10-01")
+    assert code == 0
+    ents = {e["id"]: e for e in map(json.loads, out.splitlines())}
+    p = ents["sanctrack-sanction-us-ofac-belavia-sdn-belavia-1"]["properties"]
+    assert p["status"] == ["relieved"] and "endDate" not in p  # the lift of 2025-11-04 came after that date
+    assert ents["sanctrack-aircraft-ew-301pj"]["properties"]["topics"] == ["sanction"]  # still blocked then
+    code, _, err = sanctrack_cmd("export", "--format", "json", "--as-of", "2025-10-01")
+    assert code == 2 and "--as-of does not apply to export --format json" in err
+    code, _, err = sanctrack_cmd("export", "--format", "ftm", "--as-of", "2025-10")
+    assert code == 2 and "invalid date '2025-10'" in err
 
 
 def test_a_json_export_is_a_registry_for_every_command(small_json):
@@ -295,6 +381,20 @@ def test_timeline(tmp_path):
     assert out.startswith(f"wrote {out_path} (")
     html = out_path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<script" not in html
+    import datetime as dt
+
+    assert f"Made as of {dt.date.today().isoformat()}." in html  # the default: today
+
+
+def test_timeline_as_of_a_date(tmp_path):
+    out_path = tmp_path / "belavia.html"
+    code, _, _ = sanctrack_cmd("timeline", "--target", "belavia", "--as-of", "2025-10-01", "-o", str(out_path))
+    assert code == 0
+    html = out_path.read_text(encoding="utf-8")
+    assert ">as of 2025-10-01</text>" in html
+    assert "projection: after 2025-10-01, later records may change it" in html
+    code, _, err = sanctrack_cmd("timeline", "--as-of", "October", "-o", str(out_path))
+    assert code == 2 and "invalid date 'October'" in err
 
 
 def test_global_options_before_or_after_the_subcommand():
@@ -310,8 +410,9 @@ _SCRIPT = shutil.which("sanctrack", path=str(Path(sys.executable).parent)) or sh
 
 @pytest.mark.skipif(_SCRIPT is None, reason="console script not installed")
 def test_console_script_matches_python_m():
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}  # as sanctrack_cmd runs it
     proc = subprocess.run([str(_SCRIPT), "history", "us-ofac-belavia-sdn"], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env=env)
     assert proc.returncode == 0
     assert proc.stdout == sanctrack_cmd("history", "us-ofac-belavia-sdn")[1]
 
@@ -487,8 +588,10 @@ def test_main_returns_codes_without_exiting(capsys, small_json):
     ["deals"],
     ["validate"],
 ])
-def test_every_table_fits_a_100_column_terminal(bundled, capsys, argv):
+def test_every_table_fits_a_100_column_terminal(bundled, capsys, monkeypatch, argv):
+    monkeypatch.delenv("COLUMNS", raising=False)  # captured output is no terminal: 100 columns
     assert cli.main(argv) in (0, 1)
     out = capsys.readouterr().out
     assert out
-    assert max(len(line) for line in out.splitlines()) <= 100
+    for line in out.splitlines():  # only a URL, never cut, may run past the width, alone on its line
+        assert len(line) <= 100 or line.strip().startswith(("https://", "http://")) and " " not in line.strip(), line

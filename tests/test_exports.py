@@ -316,9 +316,11 @@ def test_a_json_file_that_is_not_a_registry_is_refused():
 # -- FollowTheMoney ------------------------------------------------------------------
 
 ISSUE_PROPERTIES = {"entity", "authority", "program", "startDate", "endDate", "status", "provisions", "sourceUrl"}
+TODAY = D("2026-12-06")  # an as-of date after the bundled registry's knowledge (latest recorded 2026-12-05)
+KNOWN = D("2026-12-05")
 
 
-def _check_ftm(entities):
+def _check_ftm(entities, horizon=None):
     ids = {e["id"] for e in entities}
     assert len(ids) == len(entities), "ids are unique"
     sanctions = [e for e in entities if e["schema"] == "Sanction"]
@@ -329,13 +331,18 @@ def _check_ftm(entities):
     for s in sanctions:
         props = s["properties"]
         assert set(props) <= FTM_SANCTION_PROPERTIES
-        assert {"entity", "authority", "startDate", "status", "provisions"} <= set(props)
+        assert {"entity", "authority", "startDate", "status", "provisions", "program"} <= set(props)
         assert all(ref in ids for ref in props["entity"]), "entity references resolve"
         for key in ("startDate", "endDate"):
             for v in props.get(key, []):
                 dt.date.fromisoformat(v)
         if "endDate" in props:
             assert props["startDate"][0] < props["endDate"][0]
+            assert props["status"][0] in ("lifted", "expired")
+            if horizon is not None:  # an end after the export's facts is a projection, never written
+                assert D(props["endDate"][0]) <= horizon, s["id"]
+        else:
+            assert props["status"][0] not in ("lifted", "expired"), s["id"]
         assert all(u.startswith("http") for u in props.get("sourceUrl", []))
     return sanctions
 
@@ -348,15 +355,16 @@ def test_ftm_sanctions_use_only_the_listed_properties(small):
 
 def test_ftm_belavia_ofac_sanction_exact(small):
     buf = io.StringIO()
-    assert write_ftm(small, buf) == 6
+    assert write_ftm(small, buf, as_of=TODAY) == 6
     lines = [json.loads(line) for line in buf.getvalue().splitlines()]
     s = next(e for e in lines if e["id"] == "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1")
     assert s["schema"] == "Sanction"
     p = s["properties"]
     assert p["entity"] == ["sanctrack-belavia"]
     assert p["authority"] == ["Office of Foreign Assets Control"]
-    assert p["authorityId"] == ["US-OFAC"]
+    assert p["authorityId"] == ["44541"]  # OFAC's own uid of Belavia (ofac:44541), not the authority code
     assert p["program"] == ["BELARUS-EO14038"]
+    assert p["country"] == ["us"]
     assert (p["startDate"], p["endDate"], p["status"]) == (["2023-08-09"], ["2025-11-04"], ["lifted"])
     assert p["provisions"] == [
         "blocking: SDN blocking of OJSC Belavia",
@@ -369,6 +377,41 @@ def test_ftm_belavia_ofac_sanction_exact(small):
     target = next(e for e in lines if e["id"] == "sanctrack-belavia")
     assert target["schema"] == "Organization"
     assert target["properties"]["alias"] == ["Belavia", "OJSC Belavia"]
+    assert target["properties"]["topics"] == ["sanction"]  # the EU airspace ban is still in force
+
+
+def test_ftm_authority_id_only_where_the_authority_has_its_own_id(small):
+    sanctions = {e["id"]: e["properties"] for e in ftm_entities(small, as_of=TODAY) if e["schema"] == "Sanction"}
+    assert {k: p.get("authorityId") for k, p in sanctions.items()} == {
+        "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1": ["44541"],
+        "sanctrack-sanction-us-ofac-belaruskali-sdn-belaruskali-1": ["32746"],
+        "sanctrack-sanction-us-bis-belavia-tdo-belavia-1": None,  # BIS has no listing id in the registry
+        "sanctrack-sanction-eu-belarus-airspace-ban-belavia-1": None,
+    }
+
+
+def test_ftm_every_sanction_carries_its_program(small):
+    programs = {e["id"]: e["properties"]["program"] for e in ftm_entities(small, as_of=TODAY)
+                if e["schema"] == "Sanction"}
+    assert programs == {
+        "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1": ["BELARUS-EO14038"],
+        "sanctrack-sanction-us-ofac-belaruskali-sdn-belaruskali-1": ["BELARUS-EO14038"],
+        "sanctrack-sanction-eu-belarus-airspace-ban-belavia-1": ["EU-BELARUS"],
+        # no program code: the legal act that imposed it
+        "sanctrack-sanction-us-bis-belavia-tdo-belavia-1": ["Temporary Denial Order: Belavia"],
+    }
+
+
+def test_ftm_sanction_topic_only_under_a_measure_in_force_on_the_as_of_date(small):
+    def topics(as_of):
+        return {e["id"]: e["properties"].get("topics") for e in ftm_entities(small, as_of=as_of)
+                if e["schema"] != "Sanction"}
+
+    # Belaruskali's blocking was lifted on 2026-03-26: sanctioned the day before, not on the day
+    assert topics(D("2026-03-25")) == {"sanctrack-belavia": ["sanction"], "sanctrack-belaruskali": ["sanction"]}
+    assert topics(D("2026-03-26")) == {"sanctrack-belavia": ["sanction"], "sanctrack-belaruskali": None}
+    # the day before the first measure against Belavia (the EU airspace ban, from 2021-06-05)
+    assert topics(D("2021-06-04")) == {"sanctrack-belavia": None, "sanctrack-belaruskali": None}
 
 
 def test_ftm_open_sanction_has_no_end_date(small):
@@ -378,25 +421,119 @@ def test_ftm_open_sanction_has_no_end_date(small):
     assert s["properties"]["startDate"] == ["2021-06-05"]
 
 
-def test_ftm_export_of_the_bundled_registry_validates(bundled):
-    sanctions = _check_ftm(list(ftm_entities(bundled)))
+def test_ftm_as_of_before_a_known_lift_writes_the_state_on_that_date(small):
+    sanctions = {e["id"]: e["properties"] for e in ftm_entities(small, as_of="2025-10-01")
+                 if e["schema"] == "Sanction"}
+    p = sanctions["sanctrack-sanction-us-ofac-belavia-sdn-belavia-1"]
+    assert p["status"] == ["relieved"] and "endDate" not in p
+    assert p["provisions"][2:] == [
+        "licence GL 11 from 2025-09-11, ended on 2025-11-04 after the export's as-of date: authorises All "
+        "transactions prohibited by the BSR involving Belavia; excludes unblocking of blocked property",
+        "lifted on 2025-11-04, after the export's as-of date (2025-10-01)",
+    ]
+
+
+def test_ftm_bundled_eu_listings_in_force_today_are_not_written_expired(bundled):
+    # the EU renewed its Belarus regime on 2026-02-26 "until 28 February 2027" (exclusive until 2027-03-01); the
+    # registry knows up to 2026-12-05, so that lapse is a projection (the EU renews every February), not an expiry
+    assert bundled.knowledge == KNOWN
+    sanctions = _check_ftm(list(ftm_entities(bundled, as_of=TODAY)), horizon=KNOWN)
+    lapsing = {s["id"]: s["properties"] for s in sanctions
+               if any("2027-03-01" in x for x in s["properties"]["provisions"])}
+    assert len(lapsing) >= 8  # the issue counted 8 written `expired` in the registry of 2026-11-22
+    assert {p["authority"][0] for p in lapsing.values()} == {"Council of the European Union"}
+    for p in lapsing.values():
+        assert p["status"] == ["in_force"] and "endDate" not in p
+        assert ("scheduled to lapse on 2027-03-01 unless extended, after the registry's knowledge (2026-12-05): "
+                "a projection, not a fact") in p["provisions"]
+    assert {"sanctrack-sanction-eu-belavia-listing-belavia-1",
+            "sanctrack-sanction-eu-belarus-airspace-ban-belavia-1"} <= set(lapsing)
+    # the same holds for an as-of date after the scheduled lapse: still not a fact
+    later = {e["id"]: e["properties"] for e in ftm_entities(bundled, as_of="2027-03-02") if e["id"] in lapsing}
+    assert all(p["status"] == ["in_force"] and "endDate" not in p for p in later.values())
+
+
+def test_ftm_bundled_belavia_exact(bundled):
+    entities = list(ftm_entities(bundled, as_of=TODAY))
+    sanctions = _check_ftm(entities, horizon=KNOWN)
+    ofac = next(s for s in sanctions if s["id"] == "sanctrack-sanction-us-ofac-belavia-sdn-belavia-1")["properties"]
+    assert ofac["authorityId"] == ["44541"]
+    assert ofac["program"] == ["BELARUS-EO14038"]
+    assert (ofac["status"], ofac["startDate"], ofac["endDate"]) == (["lifted"], ["2023-08-09"], ["2025-11-04"])
+    tdo = next(s for s in sanctions if s["id"] == "sanctrack-sanction-us-bis-belavia-tdo-belavia-1")["properties"]
+    assert (tdo["status"], tdo["endDate"]) == (["expired"], ["2024-12-01"])  # a lapse in the past is a fact
     belavia = [s for s in sanctions if s["properties"]["entity"] == ["sanctrack-belavia"]]
-    assert {s["properties"]["authorityId"][0] for s in belavia} >= {"US-OFAC", "US-BIS", "EU", "UK"}
+    assert {s["properties"]["authority"][0].split(",")[0] for s in belavia} >= {
+        "Office of Foreign Assets Control", "Bureau of Industry and Security", "Council of the European Union"}
     assert {c for s in sanctions for c in s["properties"].get("country", [])} <= {"us", "eu", "gb", "lt"}
+    topics = {e["id"] for e in entities if e["properties"].get("topics") == ["sanction"]}
+    assert "sanctrack-belavia" in topics  # EU and UK measures still in force
+    # delisted by OFAC on 2025-11-04 with no other measure: not a sanctioned entity today
+    assert "sanctrack-aircraft-ew-301pj" not in topics
+
+
+def _ftm_problems(model, entity):
+    """What the real followthemoney model refuses in one emitted entity (empty: accepted)."""
+    from followthemoney.exc import InvalidData
+
+    problems = []
+    schema = model.get(entity["schema"])
+    if schema is None:
+        return [f"unknown schema {entity['schema']!r}"]
+    for name, values in entity["properties"].items():
+        prop = schema.get(name)
+        if prop is None or prop.stub:
+            problems.append(f"{schema.name} has no property {name!r}")
+            continue
+        for v in values:
+            if prop.type.clean_text(v, format=prop.format) != v:  # a value FtM would drop or rewrite
+                problems.append(f"{name}: {v!r} is not a valid {prop.type.name}")
+    problems.extend(f"missing required {p!r}" for p in schema.required if p not in entity["properties"])
+    try:
+        schema.validate(entity)
+        proxy = model.get_proxy(entity, cleaned=False)
+    except InvalidData as exc:
+        return problems + [f"invalid: {exc}"]
+    kept = proxy.to_dict()["properties"]
+    for name, values in entity["properties"].items():
+        if sorted(kept.get(name, [])) != sorted(values):
+            problems.append(f"{name}: followthemoney kept {kept.get(name)!r} of {values!r}")
+    return problems
+
+
+def test_ftm_export_is_accepted_by_the_followthemoney_model(bundled, small):
+    ftm = pytest.importorskip("followthemoney", reason="the followthemoney package is not installed")
+    model = ftm.model
+    # the check refuses what FtM refuses (so it can fail): an unknown property, a bad date, a bad country
+    assert _ftm_problems(model, {"id": "x", "schema": "Sanction", "properties": {"entity": ["y"],
+                                                                                   "authorityID": ["1"]}})
+    assert _ftm_problems(model, {"id": "x", "schema": "Sanction", "properties": {"entity": ["y"],
+                                                                                   "endDate": ["2027-13-01"]}})
+    assert _ftm_problems(model, {"id": "x", "schema": "Sanction", "properties": {"entity": ["y"],
+                                                                                   "country": ["xx"]}})
+    assert _ftm_problems(model, {"id": "x", "schema": "Sanction", "properties": {"status": ["in_force"]}})
+    for reg in (bundled, small, bundled.as_known_on("2025-10-01")):
+        for as_of in (D("2021-06-04"), D("2025-10-01"), TODAY):
+            entities = list(ftm_entities(reg, as_of=as_of))
+            assert entities
+            for e in entities:
+                assert _ftm_problems(model, e) == [], e["id"]
 
 
 def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired():
-    # the EU renews its Belarus listings every February: the 2026 renewal runs to 2027-02-28, which lies after
-    # both the registry's knowledge date (2026-03-26) and an export made as of 2026-12-06
+    # the EU renews its Belarus listings every February: the 2026 renewal runs "until 28 February 2027" (exclusive
+    # until 2027-03-01), which lies after both the registry's knowledge date (2026-12-05) and an export made as
+    # of 2026-12-06; the earlier renewals (2022-2025, recorded 2026-12-05) are facts
     reg = sanctrack.load()
     rows = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
             if r["measure"] == "eu-belavia-listing" and r["recorded_to"] == ""]
     got = [(r["status"], r["valid_from"], r["valid_to"], r["as_of"], r["scheduled"], r["projected_from"])
            for r in rows]
-    assert got == [
-        ("in_force", "2021-12-02", "2026-02-26", "2026-12-06", "false", ""),
-        ("in_force", "2026-02-26", "2027-02-28", "2026-12-06", "false", "2026-12-07"),
-        ("expired (scheduled)", "2027-02-28", "", "2026-12-06", "true", "2027-02-28"),
+    assert got[0][:2] == ("in_force", "2021-12-02")
+    assert all(g[0] == "in_force" and g[4:] == ("false", "") for g in got[:-2])
+    assert got[-2:] == [
+        ("in_force", "2026-02-26", "2027-03-01", "2026-12-06", "false", "2026-12-07"),
+        ("expired (scheduled)", "2027-03-01", "", "2026-12-06", "true", "2027-03-01"),
     ]
     # as of a date after the lapse, it is a past event: expired, a fact up to the as-of date
     later = [r for r in interval_rows(reg, dt.date(2027, 6, 1))
@@ -404,7 +541,7 @@ def test_the_interval_table_writes_a_scheduled_lapse_as_scheduled_never_expired(
     assert [(r["status"], r["scheduled"], r["projected_from"]) for r in later][-1] == ("expired", "false",
                                                                                       "2027-06-02")
     # the default as-of date is the registry's knowledge date
-    assert {r["as_of"] for r in interval_rows(reg)} == {"2026-03-26"}
+    assert {r["as_of"] for r in interval_rows(reg)} == {"2026-12-05"}
     # the BIS denial order lapsed on 2024-12-01, before either date: expired, not scheduled
     tdo = [r for r in interval_rows(reg, dt.date(2026, 12, 6))
            if r["measure"] == "us-bis-belavia-tdo" and r["recorded_to"] == ""][-1]

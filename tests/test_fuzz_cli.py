@@ -38,7 +38,7 @@ CODES: Counter[int] = Counter()
 COMMANDS = ["in-force", "state", "history", "changes", "diff", "explain", "compare", "deals", "validate", "export",
             "timeline"]
 OPTIONS = ["--registry", "--known", "--format", "--authority", "--target", "--kind", "--program", "--from", "--to",
-           "-o", "--output", "--help", "-h", "--version", "--", "-", "--registry=", "--known=2025-10-01",
+           "--as-of", "-o", "--output", "--help", "-h", "--version", "--", "-", "--registry=", "--known=2025-10-01",
            "--format=json", "--bogus"]
 DATES = ["2025-10-01", "2025-09-11", "2021-06-05T00:00:00+02:00", "2025-11-04T12:00Z", "2025-02-30", "2025-13-01",
          "2025-09", "2025", "09/11/2025", "2021-06-05T00:00:00", "0001-01-01", "9999-12-31", "yesterday", ""]
@@ -106,7 +106,8 @@ GOOD_DATES = ["2025-10-01", "2025-09-11", "2025-09-20", "2021-06-05T00:00:00+02:
 FILTERS = ["--authority", "--target", "--kind", "--program"]
 PAIRS = {"--registry": PATHS, "--known": GOOD_DATES[:3], "--format": ["table", "json", "csv", "ftm", "xml"],
          "--authority": ["US-OFAC", "EU", "UK", "XX"], "--target": TARGETS, "--kind": ["blocking", "trade", "x"],
-         "--program": ["BELARUS-EO14038", "x"], "--from": GOOD_DATES, "--to": GOOD_DATES, "-o": ["out.csv", "out.html"]}
+         "--program": ["BELARUS-EO14038", "x"], "--from": GOOD_DATES, "--to": GOOD_DATES, "-o": ["out.csv", "out.html"],
+         "--as-of": GOOD_DATES[:3]}
 
 
 @st.composite
@@ -122,7 +123,7 @@ def well_formed(draw) -> list[str]:
     argv = [cmd] + [value(pools[slot]) for slot in SLOTS[cmd]]
     allowed = ["--registry", "--known", "--format"] + (FILTERS if cmd in ("in-force", "changes", "diff", "timeline")
                                                        else [])
-    allowed += {"timeline": ["--from", "--to"], "export": ["-o"]}.get(cmd, [])
+    allowed += {"timeline": ["--from", "--to", "--as-of"], "export": ["-o", "--as-of"]}.get(cmd, [])
     for opt in draw(st.lists(st.sampled_from(allowed), max_size=3, unique=True)):
         argv += [opt, value(PAIRS[opt])]
     if cmd == "timeline" and "-o" not in argv:

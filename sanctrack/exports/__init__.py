@@ -9,7 +9,8 @@
   document; loading it back gives a registry with the same digest
   (see ``docs/json.md``).
 * :func:`ftm_entities` / :func:`write_ftm` — FollowTheMoney ``Sanction``
-  entities as JSON lines, for OpenSanctions users (see ``docs/ftm.md``).
+  entities as JSON lines as of a date, for OpenSanctions users (see
+  ``docs/ftm.md``).
 
 Exports read a :class:`sanctrack.Registry` and write text; they never change it.
 """
@@ -17,7 +18,7 @@ Exports read a :class:`sanctrack.Registry` and write text; they never change it.
 from __future__ import annotations
 
 from ._arrow import ARROW_KINDS, interval_table, write_intervals_arrow
-from ._ftm import FTM_SANCTION_PROPERTIES, ftm_entities, write_ftm
+from ._ftm import AUTHORITY_ID_SCHEMES, FTM_SANCTION_PROPERTIES, ftm_entities, write_ftm
 from ._intervals import INTERVAL_COLUMNS, interval_rows, write_intervals_csv
 from ._json import JSON_FORMAT, JSON_FORMAT_VERSION, dump_json, load_json, registry_document
 
@@ -33,6 +34,7 @@ __all__ = [
     "registry_document",
     "dump_json",
     "load_json",
+    "AUTHORITY_ID_SCHEMES",
     "FTM_SANCTION_PROPERTIES",
     "ftm_entities",
     "write_ftm",

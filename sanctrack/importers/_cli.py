@@ -38,8 +38,10 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
             "Without -o, print the changes; with -o DIR, write them as a registry."
         ),
     )
-    sdn.add_argument("old", metavar="OLD", help="the older snapshot file")
-    sdn.add_argument("new", metavar="NEW", help="the newer snapshot file")
+    sdn.add_argument("old", metavar="OLD", nargs="?", help="the older snapshot file")
+    sdn.add_argument("new", metavar="NEW", nargs="?", help="the newer snapshot file")
+    sdn.add_argument("--history", metavar="DIR",
+                     help="fold every dated sdn.csv copy in DIR into one history (instead of OLD NEW)")
     sdn.add_argument("--old-date", help="date of OLD (YYYY-MM-DD, or an instant like 2021-08-18T0939Z); "
                      "default: the date in its file name")
     sdn.add_argument("--new-date", help="date of NEW (same forms); default: the date in its file name")
@@ -63,6 +65,10 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     sdn.add_argument("--format", dest="import_format", choices=("table", "json"), default=None,
                      help="output format (default: table)")
     sdn.set_defaults(import_run=_run_ofac_sdn)
+
+    from ._list_cli import add_list_parsers
+
+    add_list_parsers(kinds)
 
     cmp_ = kinds.add_parser(
         "compare",
@@ -90,7 +96,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     err = err or sys.stderr
     run = getattr(args, "import_run", None)
     if run is None:
-        print("sanctrack import: choose a kind: ofac-sdn or compare", file=err)
+        print("sanctrack import: choose a kind: ofac-sdn, ofac-advanced, eu-fsf, un, ftm or compare", file=err)
         return 2
     return run(args, out, err)
 
@@ -100,6 +106,18 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from . import ofac
 
+    if args.history or args.old is None or args.new is None:
+        if args.history and (args.old or args.new):
+            print("sanctrack import ofac-sdn: give OLD NEW or --history DIR, not both", file=err)
+            return 2
+        if not args.history and args.old is None:
+            print("sanctrack import ofac-sdn: give OLD NEW (two copies), one copy, or --history DIR", file=err)
+            return 2
+        from ._list_cli import run_list
+
+        args.files = [args.old] if args.old else []  # one copy: what it tells by itself
+
+        return run_list(args, out, err, kind="ofac-sdn")
     try:
         old_date = args.old_date or ofac.snapshot_date_from_name(args.old)
         new_date = args.new_date or ofac.snapshot_date_from_name(args.new)

@@ -43,6 +43,11 @@ or has nothing, matching entities by identifier (``ofac:44541``).
     ofac.compare_entity(imported.registry(), sanctrack.load(), "ofac:44541")
     ofac.write_registry(imported, "imported-registry/")
 
+**The common shape** — :class:`SdnCsvReader` reads a copy into the
+:class:`sanctrack.importers.ListSnapshot` every list reader gives, so
+``sanctrack.importers.fold`` / ``import_history("ofac-sdn", DIR)`` fold a directory of
+copies like any other list.
+
 On the command line: ``sanctrack import ofac-sdn OLD NEW --old-date … --new-date …
 [--program P] [-o DIR] [--beside] [--compare [REGISTRY]] [--format table|json]``.
 """
@@ -62,6 +67,7 @@ from ._sdn_records import (
     import_snapshots,
     measure_id,
 )
+from ._sdn_shape import SdnCsvReader
 from ._sdn_read import (
     DERIVED_COLUMNS,
     LEGACY_COLUMNS,
@@ -77,6 +83,7 @@ from ._sdn_read import (
 )
 
 __all__ = [
+    "SdnCsvReader",
     "add_import_parser",
     "run_import",
     "Candidate",
