@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ._errors import (
     IllegalTransition,
+    InputError,
     InvalidDate,
     Problem,
     RegistryError,
@@ -107,6 +108,7 @@ __all__ = [
     "is_legal",
     # errors
     "SanctrackError",
+    "InputError",
     "InvalidDate",
     "IllegalTransition",
     "UnknownMeasure",

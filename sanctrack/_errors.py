@@ -14,6 +14,7 @@ import attrs
 __all__ = [
     "SanctrackError",
     "InvalidDate",
+    "InputError",
     "IllegalTransition",
     "UnknownMeasure",
     "UnknownTarget",
@@ -28,6 +29,11 @@ __all__ = [
 
 class SanctrackError(Exception):
     """Base class of every sanctrack error."""
+
+
+class InputError(SanctrackError, ValueError):
+    """Input a command cannot use: a bad row of a user's file (its file:line, the value and
+    the expected shape), or a file format whose optional extra is not installed."""
 
 
 class InvalidDate(SanctrackError, ValueError):

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import _format as fmt
-from ._errors import (InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure, UnknownRecord,
-                      UnknownTarget)
+from ._errors import (InputError, InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure,
+                      UnknownRecord, UnknownTarget)
 from ._time import parse_date, parse_when
 
 __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
@@ -65,7 +65,7 @@ def _global_options(p: argparse.ArgumentParser, *, sub: bool) -> None:
     g.add_argument("--known", metavar="DATE", default=d,
                    help="answer as the registry stood on DATE (knowledge time, YYYY-MM-DD)")
     g.add_argument("--format", dest="format", metavar="FORMAT", default=d,
-                   help="output: table (default), json or csv; export also takes ftm")
+                   help="output: table (default), json or csv; export also takes ftm, parquet, arrow")
     g.add_argument("--authority", metavar="CODE", default=d, help="only measures of this authority (e.g. US-OFAC)")
     g.add_argument("--target", metavar="TARGET", default=d,
                    help="only measures against this target (entity id, name, alias or identifier)")
@@ -117,11 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("validate", _cmd_validate, "check a registry and print its digest")
     sp.add_argument("path", metavar="PATH", nargs="?", default=None)
     sp.add_argument("-v", "--verbose", action="store_true", help="also say whether the load cache is used, and why not")
-    sp = cmd("export", _cmd_export, "the interval table (csv), the whole registry (json) or FtM (ftm)")
+    sp = cmd("export", _cmd_export, "the interval table (csv, parquet, arrow), the whole registry (json) or FtM (ftm)")
     sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
     sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
                     help="the date the interval table or FtM export is made as of (default: today): a lapse "
                          "after it is written as scheduled, never as expired")
+    sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
+                    help="parquet/arrow: write a dataset directory partitioned by authority")
+    from ._screen_file import add_arguments as _screen_arguments, run as _screen_run
+    _screen_arguments(cmd("screen", lambda a, o: _screen_run(a, o, _load(a), sys.stderr),
+                          "screen a .csv/.parquet file of (target, date[, known]) questions, in chunks"))
     sp = cmd("timeline", _cmd_timeline, "a self-contained HTML/SVG timeline")
     sp.add_argument("--from", dest="start", metavar="A", default=None)
     sp.add_argument("--to", dest="end", metavar="B", default=None)
@@ -476,8 +481,17 @@ def export_as_of(args: argparse.Namespace) -> _dt.date:
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from . import exports
 
-    f = _format(args, ("csv", "json", "ftm"), default="csv")
+    f = _format(args, ("csv", "json", "ftm", "parquet", "arrow"), default="csv")
     as_of = export_as_of(args)
+    if f in ("parquet", "arrow"):
+        if args.output is None:
+            raise UsageError(f"export --format {f} writes a file: give -o FILE (or -o DIR with --partition-by)")
+        n = exports.write_intervals_arrow(_load(args), args.output, as_of=as_of, format=f,
+                                          partition_by=args.partition_by)
+        out.write(f"wrote {n:,} interval rows to {args.output} ({f}, as of {as_of.isoformat()})\n")
+        return 0
+    if args.partition_by is not None:
+        raise UsageError("--partition-by applies to export --format parquet|arrow only")
     reg = _load(args)
 
     def write(stream: TextIO) -> None:
@@ -544,7 +558,7 @@ def _run(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
         return int(args.func(args, out) or 0)
     except SystemExit as exc:  # --help / --version
         return exc.code if isinstance(exc.code, int) else 0
-    except (UsageError, InvalidDate) as exc:
+    except (UsageError, InvalidDate, InputError) as exc:
         err.write(f"{PROG}: error: {exc}\n")
         return 2
     except RegistryError as exc:
