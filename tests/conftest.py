@@ -50,3 +50,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "fuzz" in item.keywords:
             item.add_marker(skip)
+
+
+def report_lines(request: pytest.FixtureRequest, *lines: str) -> None:
+    """Print summary lines (a fuzz run's counts) in the terminal report, outside output capture."""
+    tr = request.config.pluginmanager.getplugin("terminalreporter")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if tr is None or capture is None:
+        return
+    with capture.global_and_fixture_disabled():
+        for line in lines:
+            tr.write_line(line)

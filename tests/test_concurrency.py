@@ -23,6 +23,8 @@ from typing import Any, Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack import Registry
 from sanctrack.strategies import boundary_dates, registry_records
@@ -34,13 +36,13 @@ COUNTS: Counter[str] = Counter()
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            tr.write_line("")
-            tr.write_line(f"concurrency: {COUNTS['rounds']} rounds of {THREADS} threads, "
-                          f"{COUNTS['answers']} threaded answers compared with the serial run")
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    lines.append("")
+    lines.append(f"concurrency: {COUNTS['rounds']} rounds of {THREADS} threads, "
+                  f"{COUNTS['answers']} threaded answers compared with the serial run")
+    report_lines(request, *lines)
 
 
 @pytest.fixture(autouse=True)

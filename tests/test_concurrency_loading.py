@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack._files import bundled_path
 
@@ -170,13 +172,13 @@ def _reader(root: str, stop: float, digests: dict[str, str], halfway: set[str], 
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            for mode, c in COUNTS.items():
-                tr.write_line(f"loading while a writer swaps ({mode}, {SECONDS:g} s, {READERS} readers): "
-                              + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    for mode, c in COUNTS.items():
+        lines.append(f"loading while a writer swaps ({mode}, {SECONDS:g} s, {READERS} readers): "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    report_lines(request, *lines)
 
 
 def _exchange_works(tmp: Path) -> bool:

@@ -28,6 +28,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack._dump import write_registry
 from sanctrack.cli import main
@@ -55,14 +57,14 @@ def _modes(ci: int) -> list:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            tr.write_line("")
-            codes = ", ".join(f"exit {k}: {v}" for k, v in sorted(CODES.items()))
-            tr.write_line(f"CLI fuzz inputs: {COUNTS['in-process']} in-process, {COUNTS['subprocess']} "
-                          f"subprocess ({codes})")
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    lines.append("")
+    codes = ", ".join(f"exit {k}: {v}" for k, v in sorted(CODES.items()))
+    lines.append(f"CLI fuzz inputs: {COUNTS['in-process']} in-process, {COUNTS['subprocess']} "
+                  f"subprocess ({codes})")
+    report_lines(request, *lines)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack import InvalidDate, RegistryError, parse_date, parse_instant, parse_when
 
@@ -43,13 +45,13 @@ def _settings(n: int) -> settings:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            tr.write_line("")
-            parts = ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items()))
-            tr.write_line(f"date parser fuzz inputs: {sum(COUNTS.values())} in total ({parts})")
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    lines.append("")
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items()))
+    lines.append(f"date parser fuzz inputs: {sum(COUNTS.values())} in total ({parts})")
+    report_lines(request, *lines)
 
 
 # -- the oracle -------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack import InvalidDate, RegistryError, UnreadableFile, cli
 from sanctrack import _cache, _files, _loader
@@ -50,11 +52,11 @@ ROW = '36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0-
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            tr.write_line("hostile fuzzing: " + ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items())))
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    lines.append("hostile fuzzing: " + ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items())))
+    report_lines(request, *lines)
 
 
 @pytest.fixture(autouse=True)

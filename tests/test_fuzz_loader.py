@@ -36,6 +36,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import report_lines
+
 import sanctrack
 from sanctrack import Registry, RegistryError
 from sanctrack._dump import write_registry
@@ -71,15 +73,15 @@ def _settings(n: int) -> settings:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is not None and capture is not None and COUNTS:
-        with capture.global_and_fixture_disabled():
-            tr.write_line("")
-            inputs = {k: v for k, v in COUNTS.items() if k != "round trips"}
-            parts = ", ".join(f"{k} {v}" for k, v in sorted(inputs.items()))
-            tr.write_line(f"loader fuzz inputs: {sum(inputs.values())} in total ({parts}); "
-                          f"{COUNTS['round trips']} loaded registries written out and reloaded")
+    if not COUNTS:
+        return
+    lines: list[str] = []
+    lines.append("")
+    inputs = {k: v for k, v in COUNTS.items() if k != "round trips"}
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(inputs.items()))
+    lines.append(f"loader fuzz inputs: {sum(inputs.values())} in total ({parts}); "
+                  f"{COUNTS['round trips']} loaded registries written out and reloaded")
+    report_lines(request, *lines)
 
 
 def _write(root: Path, files: dict[str, bytes]) -> Path:
