@@ -409,6 +409,16 @@ def _used(figures):
     return str(used.value)
 
 
+def test_8g_the_december_2025_supplement_keeps_156_beside_the_count_used(reg):
+    # FACTS §8.G: Lukashenko's office counted 156 with its late-November pardons (A93); 123 is used
+    (release,) = [r for r in reg.releases if r.id == "release-2025-12-13"]
+    assert release.count == 123
+    (total,) = _figures(reg, "release-2025-12-13")["pardoned_with_late_november_decisions"]
+    assert (str(total.value), total.used, total.sources) == ("156", False, ("A93",))
+    assert {"Aleksandr Syrica", "Anna Sokolenko", "Maria Batalonok", "Natalia Bielska",
+            "Masatoshi Nakanishi", "Roman Galuza"} <= set(release.people)
+
+
 def test_conflicting_figures_are_kept_with_the_value_used_marked(reg):
     dec = _figures(reg, "release-2025-12-13")
     assert sorted(str(f.value) for f in dec["taken_to_ukraine"]) == ["109", "114"]

@@ -41,7 +41,7 @@ from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack._canonical import _encoder, _value, _value_json, canonical_json, digest_of, plain, registry_digest
 from sanctrack.strategies import registries, registry_records
 
-BUNDLED_DIGEST = "sha256:9587013690a9e31dea7b8fd0418113b01f003c24142d0af3d794ef963d77936b"
+BUNDLED_DIGEST = "sha256:fe0d25a669e02ed29d41162b15e3029169bc1915d71d81de7656ade3815b9ebf"
 
 
 def plain_document(*, info, authorities, entities, instruments, sources, measures, records_of, releases, links):
