@@ -488,3 +488,10 @@ def test_receipt_of_the_audit_replay(client, tmp_path) -> None:
     assert now["result"] == []  # lifted on 2025-11-04, as known today: an empty answer, with its receipt
     code, line = _verify(tmp_path, now)
     assert code == 0 and line.startswith("confirmed: in-force on=2025-11-10 authority=US-OFAC target=Belavia")
+
+
+def test_a_trailing_slash_is_a_404_not_a_redirect(client) -> None:
+    # found by the OpenAPI property test: Starlette answered 307 to /history/0 (undeclared)
+    r = client.get("/history/us-ofac-belavia-sdn/", follow_redirects=False)
+    assert r.status_code == 404
+    assert r.json()["error"]["message"] == "no endpoint /history/us-ofac-belavia-sdn/: see /openapi.json"

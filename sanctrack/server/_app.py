@@ -288,4 +288,7 @@ def create_app(served: Served, *, token: str | None = None, receipt_key: bytes |
         return _json({"error": {"status": 500, "type": "InternalError",
                                 "message": f"internal error: {type(exc).__name__}"}}, 500, None)
 
-    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: internal})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found, 500: internal})
+    # no 307 to the path without its trailing slash: a path the document does not declare is a 404
+    app.router.redirect_slashes = False
+    return app
