@@ -29,6 +29,7 @@ import attrs
 
 from sanctrack import Authority, Entity, Instrument, Measure, Registry, RegistryInfo, Source, Transition
 
+from ._sdn_records import AUTHORITY as OFAC
 from ._shape import Change, Listing, ListSnapshot
 
 __all__ = ["ListSpec", "LISTS", "ListImport", "build_import", "slug"]
@@ -64,8 +65,7 @@ LISTS: dict[str, ListSpec] = {
         "eu-fsf", "eu-fsf-freeze", "confirmed", "regulation"),
     "ofac-advanced": ListSpec(
         "ofac-advanced", "OFAC sanctions list (Advanced XML)",
-        Authority(code="US-OFAC", name="Office of Foreign Assets Control, US Department of the Treasury",
-                  jurisdiction="US", timezone="America/New_York"),
+        OFAC,
         "US Treasury OFAC",
         "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML",
         "ofac", "us-ofac-entry", "confirmed", "sdn_action"),
@@ -77,8 +77,7 @@ LISTS: dict[str, ListSpec] = {
         "os", "os", "reported"),
     "ofac-sdn": ListSpec(
         "ofac-sdn", "OFAC SDN list (sdn.csv)",
-        Authority(code="US-OFAC", name="Office of Foreign Assets Control, US Department of the Treasury",
-                  jurisdiction="US", timezone="America/New_York"),
+        OFAC,
         "US Treasury OFAC", "https://www.treasury.gov/ofac/downloads/sdn.csv",
         "ofac", "us-ofac-sdn", "confirmed", "sdn_action"),
 }
