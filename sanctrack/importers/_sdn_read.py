@@ -47,9 +47,10 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from .._errors import InvalidDate, SanctrackError
+from .._errors import InvalidDate
 from .._files import open_guarded
 from .._time import FIRST_INSTANT, LAST_INSTANT
+from ._shape import ListFormatError
 
 __all__ = [
     "OfacFormatError",
@@ -97,27 +98,17 @@ _UID_RE = re.compile(r"[1-9][0-9]{0,9}")
 # --------------------------------------------------------------------------- errors
 
 
-class OfacFormatError(SanctrackError, ValueError):
+class OfacFormatError(ListFormatError):
     """A snapshot file that cannot be read as an SDN list.
 
     The message names the file, the line (1-based; ``None`` for the file as a whole)
-    and the field; those facts are also kept as attributes.
+    and the field (quoted: ``field 'uid':``); those facts are also kept as attributes.
+    Every list reader's errors are :class:`ListFormatError`\ s.
     """
 
-    def __init__(
-        self,
-        path: str,
-        line: int | None,
-        field: str | None,
-        problem: str,
-    ) -> None:
-        self.path = path
-        self.line = line
-        self.field = field
-        self.problem = problem
-        where = path if line is None else f"{path}:{line}"
-        what = f" field {field!r}:" if field else ""
-        super().__init__(f"{where}:{what} {problem}")
+    @staticmethod
+    def _field_text(field: str) -> str:
+        return f"field {field!r}"
 
 
 class TruncatedSnapshot(OfacFormatError):

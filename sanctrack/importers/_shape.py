@@ -73,8 +73,12 @@ class ListFormatError(SanctrackError, ValueError):
         self.field = field
         self.problem = problem
         where = path if line is None else f"{path}:{line}"
-        what = f" {field}:" if field else ""
+        what = f" {self._field_text(field)}:" if field else ""
         super().__init__(f"{where}:{what} {problem}")
+
+    @staticmethod
+    def _field_text(field: str) -> str:
+        return field
 
 
 @attrs.frozen(slots=True)
