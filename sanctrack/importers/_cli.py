@@ -188,7 +188,9 @@ def _run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     form = args.import_format or getattr(args, "format", None) or "table"
     if form == "json":
-        json.dump({"comparison": _comparison_json(verdicts)}, out, indent=2, ensure_ascii=False)
+        from ._compare import verdicts_json
+
+        json.dump({"comparison": verdicts_json(verdicts)}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif form == "table":
         print(f"{args.imported} against {'the bundled registry' if against == 'bundled' else against}: "
@@ -203,17 +205,6 @@ def _run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
               file=err)
         return 1
     return 0
-
-
-def _comparison_json(verdicts: Any) -> list[dict[str, Any]]:
-    return [
-        {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
-         "effective": a.imported.effective.isoformat() if a.imported.effective else None,
-         "effective_window": [d.isoformat() for d in a.imported.effective_window]
-         if a.imported.effective_window else None,
-         "verdict": a.verdict, "curated": [t.id for t in a.curated], "detail": a.detail}
-        for a in verdicts
-    ]
 
 
 def _with_candidate_verdicts(report: Any, imported: Any, directory: str) -> Any:
@@ -289,6 +280,8 @@ def _table(diff: Any, report: Any, comparison: Any, out: TextIO) -> None:
 
 
 def _json(diff: Any, report: Any, comparison: Any) -> dict[str, Any]:
+    from ._compare import verdicts_json
+
     def snap(s: Any) -> dict[str, Any]:
         return {"file": s.path, "date": s.date.isoformat(), "sha256": s.sha256, "form": s.form,
                 "entries": len(s)}
@@ -321,10 +314,10 @@ def _json(diff: Any, report: Any, comparison: Any) -> dict[str, Any]:
             "candidates": [
                 {"identifier": c.identifier, "measure": c.measure, "curated_entity": c.curated_entity,
                  "transitions": [t.id for t in c.transitions],
-                 "verdicts": _comparison_json(c.verdicts)}
+                 "verdicts": verdicts_json(c.verdicts)}
                 for c in report.candidates
             ],
         }
     if comparison is not None:
-        doc["comparison"] = _comparison_json(comparison)
+        doc["comparison"] = verdicts_json(comparison)
     return doc

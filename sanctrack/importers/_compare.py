@@ -18,13 +18,13 @@ Pending announcements and superseded records of the curated registry are ignored
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from sanctrack import Entity, Registry, Transition
 
-__all__ = ["Agreement", "compare_entity", "compare_registries", "entities_by_identifier"]
+__all__ = ["Agreement", "compare_entity", "compare_registries", "entities_by_identifier", "verdicts_json"]
 
 Verdict = Literal["agree", "disagree", "missing"]
 
@@ -159,3 +159,15 @@ def compare_registries(
                 seen.add(ident)
                 out.extend(compare_entity(imported, curated, ident, authority=authority, kind=kind))
     return tuple(out)
+
+
+def verdicts_json(verdicts: Any) -> list[dict[str, Any]]:
+    """The verdicts of a comparison as the import commands' JSON (one object each)."""
+    return [
+        {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
+         "effective": a.imported.effective.isoformat() if a.imported.effective else None,
+         "effective_window": [d.isoformat() for d in a.imported.effective_window]
+         if a.imported.effective_window else None,
+         "verdict": a.verdict, "curated": [t.id for t in a.curated], "detail": a.detail}
+        for a in verdicts
+    ]

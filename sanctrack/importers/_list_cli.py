@@ -164,7 +164,7 @@ def _json(imported: Any, report: Any, comparison: Any) -> dict[str, Any]:
                           "removed": list(report.removed),
                           "candidates": [c.identifier for c in report.candidates]}
     if comparison is not None:
-        from ._cli import _comparison_json
+        from ._compare import verdicts_json
 
-        doc["comparison"] = _comparison_json(comparison)
+        doc["comparison"] = verdicts_json(comparison)
     return doc
