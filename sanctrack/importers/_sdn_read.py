@@ -103,7 +103,7 @@ class OfacFormatError(ListFormatError):
 
     The message names the file, the line (1-based; ``None`` for the file as a whole)
     and the field (quoted: ``field 'uid':``); those facts are also kept as attributes.
-    Every list reader's errors are :class:`ListFormatError`\ s.
+    Every list reader raises :class:`ListFormatError` (this is one).
     """
 
     @staticmethod
