@@ -60,7 +60,7 @@ from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "__version__",
