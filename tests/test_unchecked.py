@@ -1,0 +1,253 @@
+"""The constructors that skip validators give what attrs' constructors give; the collector pause nests.
+
+:mod:`sanctrack._unchecked` holds every constructor of the loader and the load
+cache that does not run a record's validators: :class:`RecordMaker` (the
+transitions and measures of a cold YAML load) and :func:`records_from_columns`
+(every record of a warm load). Each must give the record ``cls(...)`` gives
+for the same values: equal, field for field and type for type (or, for the
+maker, the same error).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sanctrack
+from sanctrack import Measure, Registry, Transition, _cache, _columnar_read, strategies
+from sanctrack._fields import MEASURE as _MEASURE
+from sanctrack._fields import TRANSITION as _TRANSITION
+from sanctrack._fields import _date
+from sanctrack._fields import fields as _fields
+from sanctrack._files import bundled_path, registry_files
+from sanctrack._model import Authority, Entity, Figure, Instrument, Link, RegistryInfo, Release, Scope, Source
+from sanctrack._reading import load_records
+from sanctrack._unchecked import RecordMaker, collection_paused, records_from_columns, slot_setters
+
+from .test_cache_records import entry_of, same
+from .test_loader_speed_paths import _mapping_text, _read_fields
+
+RECORD_TYPES = (RegistryInfo, Authority, Entity, Instrument, Source, Measure, Transition, Release, Link, Scope,
+                Figure)
+KINDS = ("authorities", "entities", "instruments", "sources", "measures", "transitions", "releases", "links")
+_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def every_record(records: Any) -> Iterator[Any]:
+    """Every record of a registry's records (``Records``, a registry or ``registry_records()``), nested ones too."""
+    get = records.get if isinstance(records, dict) else lambda kind: getattr(records, kind)
+    if get("info") is not None:
+        yield get("info")
+    for kind in KINDS:
+        for record in get(kind):
+            yield record
+            if type(record) is Transition and record.scope is not None:
+                yield record.scope
+            if type(record) is Release:
+                yield from record.figures
+
+
+def values(record: Any) -> dict[str, Any]:
+    return {a.name: getattr(record, a.name) for a in attrs.fields(type(record))}
+
+
+def by_attrs(record: Any) -> Any:
+    """The record attrs' constructor makes of ``record``'s field values."""
+    return type(record)(**values(record))
+
+
+# -- records_from_columns: the records of a warm load --------------------------------------------
+
+
+def rebuilt_in_columns(records: list[Any]) -> list[Any]:
+    """``records`` (all of one class) made again by :func:`records_from_columns`, column by column."""
+    cls = type(records[0])
+    columns = [[getattr(r, a.name) for r in records] for a in attrs.fields(cls)]
+    return records_from_columns(cls, len(records), columns)
+
+
+def check_columns_give_attrs_records(records: Iterator[Any]) -> set[type]:
+    by_class: dict[type, list[Any]] = {}
+    for r in records:
+        by_class.setdefault(type(r), []).append(r)
+    for rs in by_class.values():
+        for fast, r in zip(rebuilt_in_columns(rs), rs, strict=True):
+            slow = by_attrs(r)
+            same(fast, slow, type(r).__name__)
+            assert hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    return set(by_class)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.registry_records(max_size=4, with_corrections=True, with_pending=True, with_windows=True,
+                                   recorded_lag=20))
+def test_generated_records_made_from_columns_equal_attrs_records(records: dict[str, Any]) -> None:
+    check_columns_give_attrs_records(every_record(records))
+
+
+def test_bundled_records_made_from_columns_equal_attrs_records() -> None:
+    seen = check_columns_give_attrs_records(every_record(sanctrack.load(cache=False)))
+    assert seen == set(RECORD_TYPES)  # the bundled registry has a record of every type
+
+
+def test_a_warm_load_restores_records_equal_to_attrs_records(tmp_path: Path) -> None:
+    """The whole path of a cache hit: JSON columns decoded, then made by records_from_columns."""
+    sanctrack.load(cache=True, cache_dir=tmp_path)  # writes the entry
+    restored = _columnar_read.records(entry_of(tmp_path))
+    seen = set()
+    for record in every_record(restored):
+        seen.add(type(record))
+        same(record, by_attrs(record), type(record).__name__)
+    assert seen == set(RECORD_TYPES)
+    hit = _cache.get(entry_of(tmp_path)["key"], tmp_path)
+    assert type(hit) is Registry
+    for record in every_record(hit):
+        same(record, by_attrs(record), type(record).__name__)
+
+
+def test_zero_records_and_a_wrong_number_of_columns() -> None:
+    assert records_from_columns(Scope, 0, [[], []]) == []
+    with pytest.raises(ValueError, match="1 columns for the 2 fields of Scope"):
+        records_from_columns(Scope, 1, [["x"]])
+
+
+def test_only_classes_whose_state_is_their_slotted_fields_can_be_filled() -> None:
+    @attrs.frozen(slots=True, cache_hash=True)  # a hidden slot filling would leave unset
+    class Hashed:
+        name: str
+
+    @attrs.frozen(slots=False)
+    class Plain:
+        name: str
+
+    for cls in (Hashed, Plain):
+        with pytest.raises(TypeError, match="not exactly one slot per field"):
+            slot_setters(cls)
+    assert len(slot_setters(Transition)) == len(attrs.fields(Transition))
+
+
+# -- RecordMaker: the transitions and measures of a cold YAML load ----------------------------------
+
+_MAKERS = {Transition: RecordMaker(Transition, _TRANSITION.keys), Measure: RecordMaker(Measure, _MEASURE.keys)}
+_MEASURE_FIELDS = ["m1", "m-2.x", "", " ", "\u2003", "\t", "M1"]  # a measure's id, or its file's stem
+
+
+def _outcome(build: Any) -> tuple[Any, ...]:
+    try:
+        record = build()
+    except (ValueError, TypeError) as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return ("record", record, repr(record), tuple(type(v).__name__ for v in values(record).values()))
+
+
+def _same_record(cls: type, kw: dict[str, Any]) -> tuple[Any, ...]:
+    fast = _outcome(lambda: _MAKERS[cls](dict(kw)))
+    slow = _outcome(lambda: cls(**kw))
+    assert fast == slow, kw
+    return fast
+
+
+@_SETTINGS
+@given(_mapping_text(_TRANSITION), st.sampled_from(_MEASURE_FIELDS))
+def test_a_transition_read_from_yaml_is_built_as_attrs_builds_it(text: str, measure: str) -> None:
+    kw, _problems = _read_fields(_fields, _TRANSITION, text)
+    if kw is not None:
+        _same_record(Transition, {**kw, "measure": measure})
+
+
+@_SETTINGS
+@given(_mapping_text(_MEASURE))
+def test_a_measure_read_from_yaml_is_built_as_attrs_builds_it(text: str) -> None:
+    kw, _problems = _read_fields(_fields, _MEASURE, text)
+    if kw is not None:
+        _same_record(Measure, kw)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.registry_records(max_size=4, with_corrections=True, with_pending=True, with_windows=True))
+def test_generated_transitions_and_measures_are_built_as_attrs_builds_them(records: dict[str, Any]) -> None:
+    for record in (*records["transitions"], *records["measures"]):
+        kw = {k: v for k, v in values(record).items() if v is not None}
+        assert _same_record(type(record), kw)[0] == "record"
+
+
+def test_the_bundled_registry_is_read_into_the_records_attrs_builds() -> None:
+    problems: list[Any] = []
+    root = bundled_path()
+    records, _index = load_records(root, registry_files(root, problems), problems)
+    assert problems == [] and records.transitions and records.measures
+    for record in (*records.transitions, *records.measures):
+        same(record, by_attrs(record), record.id)
+
+
+def test_the_record_checks_still_run() -> None:
+    base = {"id": "m1.t1", "measure": "m1", "action": "impose", "recorded": _date("2025-01-02"),
+            "confidence": "confirmed", "sources": ("S1",)}
+    assert _same_record(Transition, base)[0] == "error"  # neither effective nor announced
+    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"),
+                                     "until": _date("2025-01-01")})[2].startswith("until 2025-01-01")
+    ok = _same_record(Transition, {**base, "effective": _date("2025-01-02")})
+    assert ok[0] == "record" and ok[1].action is not None and type(ok[1].action).__name__ == "Action"
+    assert _same_record(Transition, {**base, "measure": " ", "effective": _date("2025-01-02")})[2] == \
+        "measure must be non-empty text, got ' '"
+    assert _same_record(Transition, {k: v for k, v in base.items() if k != "measure"})[0] == "error"
+    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"), "bogus": 1})[0] == "error"
+    assert _same_record(Measure, {"id": "m1", "authority": "EU", "kind": "trade", "title": "T",
+                                  "sources": ("S1",), "targets": ("e1",)})[0] == "record"
+    assert _same_record(Transition, {**base, "effective": _dt.date(2025, 1, 2),
+                                     "effective_window": [_dt.date(2025, 1, 1), _dt.date(2025, 1, 3)]})[0] == "record"
+
+
+# -- collection_paused ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    was = gc.isenabled()
+    try:
+        yield
+    finally:
+        gc.enable() if was else gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_pause_nests_and_restores_the_collector_as_it_found_it(collector: None, enabled: bool) -> None:
+    gc.enable() if enabled else gc.disable()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still holds the pause
+    assert gc.isenabled() is enabled
+    with pytest.raises(ZeroDivisionError):
+        with collection_paused():
+            1 / 0
+    assert gc.isenabled() is enabled
+
+
+def test_overlapping_pauses_in_threads_resume_the_collector_once_all_end(collector: None) -> None:
+    gc.enable()
+    inside, leave = threading.Barrier(3), threading.Event()
+
+    def pause() -> None:
+        with collection_paused():
+            inside.wait()
+            leave.wait()
+
+    threads = [threading.Thread(target=pause) for _ in range(2)]
+    for t in threads:
+        t.start()
+    inside.wait()
+    assert not gc.isenabled()
+    leave.set()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
