@@ -16,7 +16,15 @@ import attrs
 import pytest
 
 from sanctrack import _cache, _columnar
-from sanctrack._columnar import _column, _frozen, _thawed, document, indexes, schema, schemas
+from sanctrack._columnar import (
+    _column,
+    _frozen,
+    _thawed,
+    document,
+    indexes,
+    schema,
+    schemas,
+)
 from sanctrack._model import Transition
 from sanctrack._reading import Records
 

@@ -28,9 +28,24 @@ from sanctrack._fields import TRANSITION as _TRANSITION
 from sanctrack._fields import _date
 from sanctrack._fields import fields as _fields
 from sanctrack._files import bundled_path, registry_files
-from sanctrack._model import Authority, Entity, Figure, Instrument, Link, RegistryInfo, Release, Scope, Source
+from sanctrack._model import (
+    Authority,
+    Entity,
+    Figure,
+    Instrument,
+    Link,
+    RegistryInfo,
+    Release,
+    Scope,
+    Source,
+)
 from sanctrack._reading import load_records
-from sanctrack._unchecked import RecordMaker, collection_paused, records_from_columns, slot_setters
+from sanctrack._unchecked import (
+    RecordMaker,
+    collection_paused,
+    records_from_columns,
+    slot_setters,
+)
 
 from .test_cache_records import entry_of, same
 from .test_loader_speed_paths import _mapping_text, _read_fields
