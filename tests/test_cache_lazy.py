@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_eight_threads_make_each_measure_once_and_agree_with_the_yaml(warm: sanc
     days = ["2006-06-16", "2021-08-09", "2025-09-11", "2025-09-20", "2025-12-14", "2026-03-27"]
     expected = {(m, d): cold.state(m, d) for m in mids for d in days}
     barrier = threading.Barrier(8)
-    results: list[dict] = [{} for _ in range(8)]
+    results: list[dict[tuple[str, str], Any]] = [{} for _ in range(8)]
     errors: list[BaseException] = []
 
     def work(n: int) -> None:

@@ -47,13 +47,14 @@ def same_records(cached: Any, parsed: Any) -> None:
             same(x, y, f"{kind}[{getattr(y, 'id', None)}]")
 
 
-def entry_of(folder: Path) -> dict:
+def entry_of(folder: Path) -> dict[str, Any]:
     (entry,) = folder.glob("registry-*.json")
-    return json.loads(entry.read_bytes().partition(b"\n")[2])
+    doc: dict[str, Any] = json.loads(entry.read_bytes().partition(b"\n")[2])
+    return doc
 
 
 def parsed_records(root: Path) -> Any:
-    problems: list = []
+    problems: list[Any] = []
     files = _loader.registry_files(root, problems)
     records, _index = _loader.load_records(root, files, problems)
     assert problems == []
@@ -91,7 +92,7 @@ def test_bundled_registry_round_trips_exactly(tmp_path: Path, monkeypatch: pytes
                                                                   HealthCheck.function_scoped_fixture])
 @given(records=strategies.registry_records(max_size=4, with_corrections=True, with_pending=True,
                                            with_windows=True, recorded_lag=20))
-def test_generated_registries_round_trip_exactly(records: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generated_registries_round_trip_exactly(records: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "reg"
         write_registry(Registry.build(**records), root)

@@ -11,6 +11,7 @@ import pytest
 from sanctrack import _reading
 from sanctrack._files import registry_files
 from sanctrack._reading import load_records
+from sanctrack._yaml import parse_yaml as real
 
 from .test_loader import MEASURE, base_records, edit, registry
 
@@ -56,7 +57,6 @@ def test_load_records_leaves_the_collector_as_it_found_it(tmp_path: Path, enable
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "registry.yaml").write_text("name: x\n", encoding="utf-8")
     seen = []
-    real = _reading.parse_yaml
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())

@@ -58,7 +58,9 @@ _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Hea
 
 def every_record(records: Any) -> Iterator[Any]:
     """Every record of a registry's records (``Records``, a registry or ``registry_records()``), nested ones too."""
-    get = records.get if isinstance(records, dict) else lambda kind: getattr(records, kind)
+    def get(kind: str) -> Any:
+        return records[kind] if isinstance(records, dict) else getattr(records, kind)
+
     if get("info") is not None:
         yield get("info")
     for kind in KINDS:
@@ -199,7 +201,8 @@ def test_the_bundled_registry_is_read_into_the_records_attrs_builds() -> None:
     root = bundled_path()
     records, _index = load_records(root, registry_files(root, problems), problems)
     assert problems == [] and records.transitions and records.measures
-    for record in (*records.transitions, *records.measures):
+    built: list[Any] = [*records.transitions, *records.measures]
+    for record in built:
         same(record, by_attrs(record), record.id)
 
 
