@@ -16,11 +16,13 @@ An entry is JSON data only: each kind of record is a table (a record count
 and one column per field, a column being a list, a single repeated value, or
 the distinct values once and an index per record), with the schema (field
 names and how each is encoded) it was written with; :mod:`sanctrack._columnar`
-makes and reads that data, this module signs, writes and reads the files.
+makes that data and :mod:`sanctrack._columnar_read` reads it back, this module
+signs, writes and reads the files, and builds the registry of a hit.
 A hit restores the records without running their validators again, straight
 into their slots (:func:`sanctrack._unchecked.records_from_columns`), equal
-field for field and type for type to the records the YAML gave; the checks of :meth:`Registry.build` and the eager replay are not
-repeated (the private ``_verified_digest`` path). Every column is decoded at
+field for field and type for type to the records the YAML gave; the checks of
+:meth:`Registry.build` and the eager replay are not repeated (the private
+``_verified_digest`` path). Every column is decoded at
 once (a malformed one makes the hit a miss), but the transitions — most of
 the records — are made measure by measure when a measure is first asked
 about, and each measure's state runs are built then too.
