@@ -110,6 +110,16 @@ def test_generated_records_made_from_columns_equal_attrs_records(records: dict[s
     check_columns_give_attrs_records(every_record(records))
 
 
+_WORDS = st.sampled_from(["flights", "humanitarian trade", "\u00e9t\u00e9", "wind-down", "x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.builds(Scope, authorises=st.none() | _WORDS, excludes=st.lists(_WORDS, max_size=3).map(tuple)),
+                min_size=1, max_size=5))
+def test_generated_scopes_made_from_columns_equal_attrs_records(scopes: list[Scope]) -> None:
+    assert check_columns_give_attrs_records(iter(scopes)) == {Scope}  # registry_records() makes no scope
+
+
 def test_bundled_records_made_from_columns_equal_attrs_records() -> None:
     seen = check_columns_give_attrs_records(every_record(sanctrack.load(cache=False)))
     assert seen == set(RECORD_TYPES)  # the bundled registry has a record of every type
