@@ -1,7 +1,7 @@
 """The loader's fast paths give what the straightforward paths give.
 
-Three shortcuts make a cold YAML load cheaper, and each is checked against
-a plain reference on many generated inputs:
+Two shortcuts make a cold YAML load cheaper, and each is checked against a
+plain reference on many generated inputs:
 
 * the YAML event loop (``sanctrack._yaml._parse``) keeps the innermost
   container in locals: it must give the same values, quoting, marks and
@@ -10,10 +10,7 @@ a plain reference on many generated inputs:
   non-text keys, nesting and expansion limits, several documents, syntax
   errors);
 * ``_fields`` dispatches on split converter tables: it must give the same
-  fields and problems as the loop it replaced (written out below);
-* transitions and measures are built by ``sanctrack._unchecked.RecordMaker``,
-  which skips the validators the loader's converters already guarantee: it is
-  checked in ``tests/test_unchecked.py`` (on the mappings generated here).
+  fields and problems as the loop it replaced (written out below).
 """
 
 from __future__ import annotations

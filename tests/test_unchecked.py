@@ -1,16 +1,13 @@
-"""The constructors that skip validators give what attrs' constructors give; the collector pause nests.
+"""The load cache's constructor that skips validators gives what attrs' constructors give; the pause nests.
 
-:mod:`sanctrack._unchecked` holds every constructor of the loader and the load
-cache that does not run a record's validators: :class:`RecordMaker` (the
-transitions and measures of a cold YAML load) and :func:`records_from_columns`
-(every record of a warm load). Each must give the record ``cls(...)`` gives
-for the same values: equal, field for field and type for type (or, for the
-maker, the same error).
+:mod:`sanctrack._unchecked` holds the only constructor of the loader and the
+load cache that does not run a record's validators, :func:`records_from_columns`
+(every record of a warm load, a load cache hit). It must give the record ``cls(...)`` gives for
+the same values: equal, field for field and type for type.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import gc
 import threading
 from pathlib import Path
@@ -23,11 +20,6 @@ from hypothesis import strategies as st
 
 import sanctrack
 from sanctrack import Measure, Registry, Transition, _cache, _columnar_read, strategies
-from sanctrack._fields import MEASURE as _MEASURE
-from sanctrack._fields import TRANSITION as _TRANSITION
-from sanctrack._fields import _date
-from sanctrack._fields import fields as _fields
-from sanctrack._files import bundled_path, registry_files
 from sanctrack._model import (
     Authority,
     Entity,
@@ -39,16 +31,13 @@ from sanctrack._model import (
     Scope,
     Source,
 )
-from sanctrack._reading import load_records
 from sanctrack._unchecked import (
-    RecordMaker,
     collection_paused,
     records_from_columns,
     slot_setters,
 )
 
 from .test_cache_records import entry_of, same
-from .test_loader_speed_paths import _mapping_text, _read_fields
 
 RECORD_TYPES = (RegistryInfo, Authority, Entity, Instrument, Source, Measure, Transition, Release, Link, Scope,
                 Figure)
@@ -159,79 +148,6 @@ def test_only_classes_whose_state_is_their_slotted_fields_can_be_filled() -> Non
         with pytest.raises(TypeError, match="not exactly one slot per field"):
             slot_setters(cls)
     assert len(slot_setters(Transition)) == len(attrs.fields(Transition))
-
-
-# -- RecordMaker: the transitions and measures of a cold YAML load ----------------------------------
-
-_MAKERS = {Transition: RecordMaker(Transition, _TRANSITION.keys), Measure: RecordMaker(Measure, _MEASURE.keys)}
-_MEASURE_FIELDS = ["m1", "m-2.x", "", " ", "\u2003", "\t", "M1"]  # a measure's id, or its file's stem
-
-
-def _outcome(build: Any) -> tuple[Any, ...]:
-    try:
-        record = build()
-    except (ValueError, TypeError) as exc:
-        return ("error", type(exc).__name__, str(exc))
-    return ("record", record, repr(record), tuple(type(v).__name__ for v in values(record).values()))
-
-
-def _same_record(cls: type, kw: dict[str, Any]) -> tuple[Any, ...]:
-    fast = _outcome(lambda: _MAKERS[cls](dict(kw)))
-    slow = _outcome(lambda: cls(**kw))
-    assert fast == slow, kw
-    return fast
-
-
-@_SETTINGS
-@given(_mapping_text(_TRANSITION), st.sampled_from(_MEASURE_FIELDS))
-def test_a_transition_read_from_yaml_is_built_as_attrs_builds_it(text: str, measure: str) -> None:
-    kw, _problems = _read_fields(_fields, _TRANSITION, text)
-    if kw is not None:
-        _same_record(Transition, {**kw, "measure": measure})
-
-
-@_SETTINGS
-@given(_mapping_text(_MEASURE))
-def test_a_measure_read_from_yaml_is_built_as_attrs_builds_it(text: str) -> None:
-    kw, _problems = _read_fields(_fields, _MEASURE, text)
-    if kw is not None:
-        _same_record(Measure, kw)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(strategies.registry_records(max_size=4, with_corrections=True, with_pending=True, with_windows=True))
-def test_generated_transitions_and_measures_are_built_as_attrs_builds_them(records: dict[str, Any]) -> None:
-    for record in (*records["transitions"], *records["measures"]):
-        kw = {k: v for k, v in values(record).items() if v is not None}
-        assert _same_record(type(record), kw)[0] == "record"
-
-
-def test_the_bundled_registry_is_read_into_the_records_attrs_builds() -> None:
-    problems: list[Any] = []
-    root = bundled_path()
-    records, _index = load_records(root, registry_files(root, problems), problems)
-    assert problems == [] and records.transitions and records.measures
-    built: list[Any] = [*records.transitions, *records.measures]
-    for record in built:
-        same(record, by_attrs(record), record.id)
-
-
-def test_the_record_checks_still_run() -> None:
-    base = {"id": "m1.t1", "measure": "m1", "action": "impose", "recorded": _date("2025-01-02"),
-            "confidence": "confirmed", "sources": ("S1",)}
-    assert _same_record(Transition, base)[0] == "error"  # neither effective nor announced
-    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"),
-                                     "until": _date("2025-01-01")})[2].startswith("until 2025-01-01")
-    ok = _same_record(Transition, {**base, "effective": _date("2025-01-02")})
-    assert ok[0] == "record" and ok[1].action is not None and type(ok[1].action).__name__ == "Action"
-    assert _same_record(Transition, {**base, "measure": " ", "effective": _date("2025-01-02")})[2] == \
-        "measure must be non-empty text, got ' '"
-    assert _same_record(Transition, {k: v for k, v in base.items() if k != "measure"})[0] == "error"
-    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"), "bogus": 1})[0] == "error"
-    assert _same_record(Measure, {"id": "m1", "authority": "EU", "kind": "trade", "title": "T",
-                                  "sources": ("S1",), "targets": ("e1",)})[0] == "record"
-    assert _same_record(Transition, {**base, "effective": _dt.date(2025, 1, 2),
-                                     "effective_window": [_dt.date(2025, 1, 1), _dt.date(2025, 1, 3)]})[0] == "record"
 
 
 # -- collection_paused ------------------------------------------------------------------------------
