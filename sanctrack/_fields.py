@@ -5,7 +5,7 @@ the field's value, or raises ``_Bad``; :func:`fields` converts a whole
 mapping by a :class:`SpecTable`, recording every problem (located at its
 value) in a :class:`Ctx`. The record specs (``INFO``, ``AUTHORITY``, ...,
 ``LINK``) say which keys each kind of record has, how each is read and which
-are required. :mod:`sanctrack._loader` builds the records from the result.
+are required. :mod:`sanctrack._reading` builds the records from the result.
 
 This module is pure: no files, no clock, no printing.
 """
