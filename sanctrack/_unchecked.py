@@ -105,7 +105,8 @@ def records_from_columns(cls: type, n: int, columns: Sequence[Iterable[Any]]) ->
     and whose entries are signature-verified: the records are made without
     ``__init__`` (no converters, no validators, no ``__attrs_post_init__``),
     every slot set column by column through the class's slot descriptors. Each
-    value must already be what the converter made (a tuple, not a list...).
+    column must give (at least) ``n`` values, each already what the field's
+    converter makes (a tuple, not a list...) and what its validator accepts.
     """
     setters = slot_setters(cls)
     if len(columns) != len(setters):
