@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sanctrack._format import block, table, terminal_width, url_line, wrap
+from sanctrack._text_table import block, table, terminal_width, url_line, wrap
 
 URL = "https://complianceconcourse.willkie.com/articles/ofac-designates-8-individuals-and-5-entities"
 
