@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO, cast
 
 from ._cli_common import FILTERS, PROG, NothingFound, UsageError, load_registry, opt
 from ._cli_queries import (cmd_changes, cmd_compare, cmd_deals, cmd_diff, cmd_explain, cmd_history, cmd_in_force,
@@ -38,7 +38,7 @@ __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
 class _Parser(argparse.ArgumentParser):
     """argparse, but errors are exceptions (one line, exit 2) instead of usage dumps."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         # an argument with a line break (or another control character) must not break the one-line message
         message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         raise UsageError(f"{message} (see '{self.prog} --help')")
@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if err is None:  # stderr closed too: messages go nowhere
         err = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     try:
-        code = _run(argv, out if out is not None else _ClosedStream(), err)
+        code = _run(argv, out if out is not None else cast(TextIO, _ClosedStream()), err)
     except _StdoutClosed:  # pragma: no cover - _run maps it; kept for safety
         code = 1
     try:

@@ -22,7 +22,7 @@ __all__ = ["add_import_parser", "run_import"]
 
 def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``import`` command (with its ``ofac-sdn`` subcommand) to ``subparsers``."""
-    parser = subparsers.add_parser(
+    parser: argparse.ArgumentParser = subparsers.add_parser(
         "import",
         help="import official list snapshots as dated transitions",
         description="Turn dated copies of an official list into the transitions between them.",
@@ -98,7 +98,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     if run is None:
         print("sanctrack import: choose a kind: ofac-sdn, ofac-advanced, eu-fsf, un, ftm or compare", file=err)
         return 2
-    return run(args, out, err)
+    return int(run(args, out, err))
 
 
 def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
