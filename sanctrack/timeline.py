@@ -109,7 +109,7 @@ def _relief_spans(versions: Iterable[MeasureState]) -> list[tuple[Any, _dt.date,
                 spans[r.transition.id] = [r, r.since, s.valid.end]
             else:
                 spans[r.transition.id][2] = s.valid.end
-    return [tuple(v) for v in spans.values()]  # type: ignore[misc]
+    return [tuple(v) for v in spans.values()]
 
 
 def _sources(reg: Any, ids: Iterable[str]) -> str:
