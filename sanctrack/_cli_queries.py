@@ -20,6 +20,7 @@ __all__ = ["cmd_in_force", "cmd_state", "cmd_history", "cmd_changes", "cmd_diff"
 
 
 def cmd_in_force(args: argparse.Namespace, out: TextIO) -> int:
+    """``in-force DATE``: the measures in force on a date."""
     f = output_format(args)
     on = when(args.date)
     reg = load_registry(args)
@@ -34,6 +35,7 @@ def cmd_in_force(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_state(args: argparse.Namespace, out: TextIO) -> int:
+    """``state MEASURE DATE``: one measure's state on a date."""
     f = output_format(args)
     on = when(args.date)
     reg = load_registry(args)
@@ -47,6 +49,7 @@ def cmd_state(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    """``history MEASURE``: every version of one measure, oldest first."""
     f = output_format(args)
     reg = load_registry(args)
     h = reg.history(args.measure)
@@ -71,6 +74,7 @@ _CHANGE_COLUMNS = ("effective", "measure", "authority", "action", "transition", 
 
 
 def cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
+    """``changes FROM TO``: the transitions effective in ``[FROM, TO)``."""
     f = output_format(args)
     a, b = parse_date(args.start), parse_date(args.end)
     if b < a:
@@ -100,6 +104,7 @@ def cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    """``diff A B``: the measures whose state differs between two dates."""
     f = output_format(args)
     a, b = when(args.a), when(args.b)
     reg = load_registry(args)
@@ -128,6 +133,7 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """``explain MEASURE DATE``: the transitions and sources behind a state."""
     f = output_format(args)
     on = when(args.date)
     reg = load_registry(args)
@@ -167,6 +173,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    """``compare TARGET DATE``: one target across authorities on a date."""
     f = output_format(args)
     on = when(args.date)
     reg = load_registry(args)
@@ -192,6 +199,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_deals(args: argparse.Namespace, out: TextIO) -> int:
+    """``deals``: the releases and the transitions linked to them."""
     f = output_format(args)
     reg = load_registry(args)
     deals = reg.deals()

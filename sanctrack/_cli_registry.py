@@ -21,6 +21,7 @@ __all__ = ["cmd_validate", "cmd_export", "cmd_timeline", "export_as_of"]
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """``validate [PATH]``: check a registry and print its counts and digest."""
     f = output_format(args, ("table", "json"))
     reg = load_registry(args, args.path)
     counts = {"measures": len(reg.measures), "transitions": len(reg.transitions), "releases": len(reg.releases),
@@ -51,6 +52,7 @@ def export_as_of(args: argparse.Namespace) -> _dt.date:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """``export``: the interval table (csv, parquet, arrow), the whole registry (json) or FtM."""
     from . import exports
 
     f = output_format(args, ("csv", "json", "ftm", "parquet", "arrow"), default="csv")
@@ -91,6 +93,7 @@ def _timeline_date(text: str) -> _dt.date:
 
 
 def cmd_timeline(args: argparse.Namespace, out: TextIO) -> int:
+    """``timeline -o FILE``: a self-contained HTML/SVG timeline."""
     from .timeline import render_html
 
     if opt(args, "format") not in (None, "html"):
