@@ -30,11 +30,12 @@ from typing import Iterable
 
 import attrs
 
-from ._model import Measure, MeasureState, Transition
+from ._model import Action, Measure, MeasureState, Transition
+from ._strategies_rules import Simulated
 
 __all__ = ["Answer", "reference_state", "answer_of"]
 
-_ACTIVE = ("in_force", "relieved", "suspended")
+_ONE_DAY = _dt.timedelta(days=1)
 
 
 @attrs.frozen
@@ -68,7 +69,8 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
     """The state of ``measure`` on ``day`` as known on ``known``, replayed naively.
 
     ``transitions`` are the registry's transitions in registry order (others'
-    measures are ignored).
+    measures are ignored). Compare the result with :func:`answer_of` of
+    :meth:`sanctrack.Registry.state`'s answer.
     """
     mine = [t for t in transitions if t.measure == measure.id]
     seen = [t for t in mine if known is None or t.recorded <= known]
@@ -80,60 +82,26 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
             rid = corrector[rid].id
         return rid
 
-    def order(t: Transition) -> tuple:
+    def order(t: Transition) -> tuple[_dt.date, float]:
         at = t.effective_at.timestamp() if t.effective_at is not None else float("-inf")
-        return (t.effective, at)
+        return (t.effective, at)  # type: ignore[return-value]  # only effective records are sorted
 
     steps = sorted((t for t in active if t.effective is not None and t.effective <= day), key=order)
-
-    status: str | None = None
-    reliefs: dict[str, _dt.date | None] = {}
-    until: _dt.date | None = None
+    sim = Simulated(latest)
     program, targets = measure.program, tuple(measure.targets)
-
-    def lapse(last_day: _dt.date) -> None:
-        nonlocal status, reliefs, until
-        before = len(reliefs)
-        reliefs = {k: u for k, u in reliefs.items() if u is None or u > last_day}
-        if len(reliefs) < before and status == "relieved" and not reliefs:
-            status = "in_force"
-        if until is not None and until <= last_day and status in _ACTIVE:
-            status, reliefs, until = "expired", {}, None
-
     current: _dt.date | None = None
     for t in steps:
+        assert t.effective is not None
         if t.effective != current:
-            lapse(t.effective - _dt.timedelta(days=1))  # type: ignore[operator]
+            sim.lapse(t.effective - _ONE_DAY)  # every until before the day has passed
             current = t.effective
-        a = str(t.action)
-        if a in ("impose", "reimpose"):
-            status, until, reliefs = "in_force", t.until, {}
-        elif a == "amend":
+        if t.action is Action.AMEND:
             if t.program is not None:
                 program = t.program
             if t.targets is not None:
                 targets = tuple(t.targets)
-        elif a == "relieve":
-            reliefs[t.id] = t.until
-            status = "relieved"
-        elif a == "revoke_relief":
-            if t.relief is None:
-                reliefs = {}
-            else:
-                reliefs.pop(latest(t.relief), None)
-            status = "relieved" if reliefs else "in_force"
-        elif a == "extend":
-            if t.relief is None:
-                until = t.until
-            else:
-                reliefs[latest(t.relief)] = t.until
-        elif a == "suspend":
-            status = "suspended"
-        elif a == "resume":
-            status = "relieved" if reliefs else "in_force"
-        elif a == "lift":
-            status, until, reliefs = "lifted", None, {}
-    lapse(day)
+        sim.apply(t.action, t.id, t.until, t.relief)
+    sim.lapse(day)
 
     pending = []
     for t in seen:
@@ -147,4 +115,6 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
         for t in active
         if t.effective is not None and t.effective_window is not None
     )
-    return Answer(status, until, tuple(sorted(reliefs.items())), tuple(sorted(pending)), uncertain, program, targets)
+    status = None if sim.status is None else str(sim.status)
+    return Answer(status, sim.until, tuple(sorted(sim.reliefs.items())), tuple(sorted(pending)), uncertain,
+                  program, targets)

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 import sanctrack
 from sanctrack import Action, Registry, Status
-from sanctrack._strategies_oracle import answer_of, reference_state
+from sanctrack.strategies import answer_of, reference_state
 from sanctrack._strategies_walk import Walker
 from sanctrack.strategies import (
     MAX_DATE,
