@@ -41,10 +41,13 @@ Strategies
 The reference oracle
 --------------------
 
-* :func:`reference_state` — what a measure was on a day, as known on a date,
-  replayed naively from its records with its own reading of the rules (it
-  shares no code with the query engine: no table, no index, no cache); an
-  :class:`Answer` of plain values.
+* :func:`reference_state` — what a measure was on a day (or at an instant, given
+  its authority's ``timezone=``), as known on a date, replayed naively from its
+  records with its own reading of the rules (it shares no code with the query
+  engine: no table, no index, no cache); an :class:`Answer` of plain values.
+* :func:`reference_in_force` — the ids of the measures in force on a day (by
+  authority, then id; ``target=`` an entity id), each asked of
+  :func:`reference_state`.
 * :func:`answer_of` — the same :class:`Answer` part of a
   :class:`sanctrack.MeasureState`, so the two compare with ``==``::
 
@@ -80,7 +83,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 from ._strategies_base import MAX_DATE, MIN_DATE
 from ._strategies_history import histories, transitions
 from ._strategies_machine import RegistryMachine, machine_settings
-from ._strategies_oracle import Answer, answer_of, reference_state
+from ._strategies_oracle import Answer, answer_of, reference_in_force, reference_state
 from ._strategies_records import (
     authorities,
     entities,
@@ -116,4 +119,5 @@ __all__ = [
     "Answer",
     "answer_of",
     "reference_state",
+    "reference_in_force",
 ]
