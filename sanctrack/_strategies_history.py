@@ -161,7 +161,7 @@ def _interpret(d: _StepDraft, w: Walker, tid: str, mid: str, day: _dt.date, reco
 
 
 def draw_step(draw: Draw, w: Walker, tid: str, mid: str, day: _dt.date, recorded: _dt.date,
-          env: Env, with_windows: bool) -> Transition:
+              env: Env, with_windows: bool) -> Transition:
     """Draw one legal step at ``day`` (``w`` already advanced to it) and apply it to ``w``."""
     return _interpret(draw(_step_drafts(env, with_windows)), w, tid, mid, day, recorded, env)
 
@@ -268,7 +268,8 @@ def histories(*, measure: str = "m1", min_size: int = 1, max_size: int = 8, min_
               recorded_lag: int = 0) -> st.SearchStrategy[tuple[Transition, ...]]:
     """A legal sequence of transitions of one measure, in registry order.
 
-    Drawn as a walk through :data:`sanctrack.TABLE`: the first step is an
+    Drawn as a walk through the state-machine table (:data:`sanctrack.TABLE`, as
+    read by the reference rules): the first step is an
     ``impose``; each next step is chosen among the actions legal from the
     simulated status on its date (lapses of ``until`` dates simulated), dates
     never go back. ``min_size``/``max_size`` count the steps (announcements
@@ -284,8 +285,8 @@ def histories(*, measure: str = "m1", min_size: int = 1, max_size: int = 8, min_
     @st.composite
     def draw_history(draw: Draw) -> tuple[Transition, ...]:
         return tuple(walk(draw, measure, env, min_size=min_size, max_size=max_size,
-                           with_corrections=with_corrections, with_pending=with_pending,
-                           with_windows=with_windows, recorded_lag=recorded_lag))
+                          with_corrections=with_corrections, with_pending=with_pending,
+                          with_windows=with_windows, recorded_lag=recorded_lag))
 
     return draw_history()
 

@@ -87,8 +87,8 @@ def registry_records(*, min_size: int = 1, max_size: int = 3, max_transitions: i
             m = draw(_measure_of(mid, tuple(auths), target_ids, source_ids))
             meas.append(m)
             trs.extend(walk(draw, mid, env, min_size=1, max_size=max_transitions,
-                             with_corrections=with_corrections, with_pending=with_pending,
-                             with_windows=with_windows, recorded_lag=recorded_lag))
+                            with_corrections=with_corrections, with_pending=with_pending,
+                            with_windows=with_windows, recorded_lag=recorded_lag))
         rels: list[Release] = []
         lnks: list[Link] = []
         if with_releases:
