@@ -91,10 +91,12 @@ class Env:
 
 @lru_cache(maxsize=4096)
 def ints(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """Integers in ``[lo, hi]`` (cached: drawn in loops)."""
     return st.integers(lo, hi)
 
 
 def pick(draw: Draw, seq: Sequence[Any]) -> Any:
+    """One item of ``seq``."""
     return seq[draw(ints(0, len(seq) - 1))]
 
 
@@ -104,6 +106,7 @@ def draw_sources(draw: Draw, env: Env) -> tuple[str, ...]:
     return got
 
 
+# -- vocabularies ---------------------------------------------------------------
 
 CONFIDENCE = st.sampled_from(tuple(Confidence))
 BASIS = st.sampled_from(tuple(Basis))
