@@ -215,7 +215,7 @@ class _ListOf:
         self.what = what
         self.fast = fast  # matches every good item: a list of good items needs no per-item call
 
-    def __call__(self, ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> tuple:
+    def __call__(self, ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> tuple[Any, ...]:
         if value is None:
             return ()
         if not isinstance(value, MarkedList):
