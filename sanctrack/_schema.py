@@ -24,7 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS, Action, Basis, Confidence
+from ._model import (
+    ENTITY_KINDS,
+    INSTRUMENT_KINDS,
+    MEASURE_KINDS,
+    Action,
+    Basis,
+    Confidence,
+)
 
 __all__ = ["KINDS", "Field", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION",
            "RELEASE", "FIGURE", "LINK", "SCOPE", "RECORDS", "names_of_kind", "written_keys"]
