@@ -93,9 +93,9 @@ def _value(v: Any) -> Any:
     if isinstance(v, _dt.date):
         return v  # written plain as YYYY-MM-DD
     if isinstance(v, Scope):
-        return _fields(v, "scope")
+        return _mapping(v, "scope")
     if isinstance(v, Figure):
-        return _fields(v, "figure")
+        return _mapping(v, "figure")
     if isinstance(v, str):
         return str(v)
     if isinstance(v, tuple):
@@ -107,7 +107,7 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _fields(record: Any, kind: str) -> dict[str, Any]:
+def _mapping(record: Any, kind: str) -> dict[str, Any]:
     """The mapping written for ``record`` (a record of ``kind``, a key of ``_schema.RECORDS``).
 
     Absent (``None``) values are left out, and so are empty lists except where
@@ -147,20 +147,20 @@ def registry_texts(source: Any) -> dict[str, str]:
     r = _records(source)
     files: dict[str, str] = {}
     info = r["info"]
-    files["registry.yaml"] = dump_yaml(_fields(info, "registry") if info is not None else {"name": "registry"})
+    files["registry.yaml"] = dump_yaml(_mapping(info, "registry") if info is not None else {"name": "registry"})
     for name, kind, sort in (("authorities", "authority", "code"), ("entities", "entity", "id"),
                              ("instruments", "instrument", "id"), ("sources", "source", "id")):
         items = sorted(r[name], key=lambda x: getattr(x, sort))
         if items:
-            files[f"{name}.yaml"] = dump_yaml([_fields(x, kind) for x in items])
+            files[f"{name}.yaml"] = dump_yaml([_mapping(x, kind) for x in items])
     by_measure: dict[str, list[Transition]] = {}
     for t in r["transitions"]:
         by_measure.setdefault(t.measure, []).append(t)
     for m in sorted(r["measures"], key=lambda m: m.id):
         if not ID_RE.match(m.id):
             raise ValueError(f"measure id {m.id!r} cannot be a file name (expected [a-z0-9][a-z0-9._-]*)")
-        doc = _fields(m, "measure")
-        doc["transitions"] = [_fields(t, "transition") for t in by_measure.pop(m.id, ())]
+        doc = _mapping(m, "measure")
+        doc["transitions"] = [_mapping(t, "transition") for t in by_measure.pop(m.id, ())]
         files[f"measures/{m.id}.yaml"] = dump_yaml(doc)
     if by_measure:
         raise ValueError(f"transitions of unknown measures: {', '.join(sorted(by_measure))}")
@@ -170,12 +170,12 @@ def registry_texts(source: Any) -> dict[str, str]:
     for rel in sorted(r["releases"], key=lambda x: x.id):
         if not ID_RE.match(rel.id):
             raise ValueError(f"release id {rel.id!r} cannot be a file name (expected [a-z0-9][a-z0-9._-]*)")
-        doc = _fields(rel, "release")
+        doc = _mapping(rel, "release")
         if rel.figures:
-            doc["figures"] = [_fields(f, "figure") for f in rel.figures]
+            doc["figures"] = [_mapping(f, "figure") for f in rel.figures]
         ls = sorted(links.pop(rel.id, ()), key=lambda ln: ln.transition)
         if ls:
-            doc["links"] = [_fields(ln, "link") for ln in ls]
+            doc["links"] = [_mapping(ln, "link") for ln in ls]
         files[f"releases/{rel.id}.yaml"] = dump_yaml(doc)
     if links:
         raise ValueError(f"links of unknown releases: {', '.join(sorted(links))}")
