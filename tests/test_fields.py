@@ -11,8 +11,7 @@ import datetime as dt
 
 import pytest
 
-from sanctrack import Problem, Scope
-from sanctrack import _fields, _schema
+from sanctrack import Problem, Scope, _fields, _schema
 from sanctrack._yaml import parse_yaml
 
 SPECS = {"registry": _fields.INFO, "authority": _fields.AUTHORITY, "entity": _fields.ENTITY,

@@ -7,7 +7,6 @@ the JSON export's typed keys all come from it, so they cannot disagree.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import attrs

@@ -26,7 +26,13 @@ import attrs
 
 from .. import _schema
 from .._canonical import canonical_document
-from .._errors import FileChanged, Problem, RegistryError, SanctrackError, UnreadableFile
+from .._errors import (
+    FileChanged,
+    Problem,
+    RegistryError,
+    SanctrackError,
+    UnreadableFile,
+)
 from .._fields import MAX_INT_DIGITS
 from .._files import READ_ATTEMPTS, read_guarded
 from .._model import (
