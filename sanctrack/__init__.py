@@ -61,7 +61,6 @@ from ._fast import Screening
 from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
-
 from ._version import __version__
 
 if TYPE_CHECKING:
