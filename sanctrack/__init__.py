@@ -10,6 +10,8 @@ of the Belarus track 2006–2026.
 
 from __future__ import annotations
 
+import typing as _typing
+
 from ._errors import (
     IllegalTransition,
     InputError,
@@ -122,7 +124,21 @@ __all__ = [
 ]
 
 
-def load(path: "str | None" = None, **options: object) -> Registry:
+if _typing.TYPE_CHECKING:  # for the checker only: the package's namespace stays as it is
+    import os
+    from typing import TypedDict, Unpack
+
+    class _LoadOptions(TypedDict, total=False):
+        """The keyword options :func:`load` passes on (see :func:`sanctrack._loader.load`)."""
+
+        cache: bool | None
+        cache_dir: str | os.PathLike[str] | None
+        max_file_size: int
+        max_depth: int
+        max_nodes: int
+
+
+def load(path: "str | None" = None, **options: Unpack[_LoadOptions]) -> Registry:
     """Load a registry directory; with no path, the bundled Belarus registry.
 
     Raises :class:`RegistryError` listing every problem (file:line:column,

@@ -91,7 +91,7 @@ class _Unknown(SanctrackError, LookupError):
         super().__init__(f"{message} ({hint})" if hint else message)
 
     def __str__(self) -> str:  # LookupError would repr() the args
-        return self.args[0]
+        return str(self.args[0])
 
 
 class UnknownMeasure(_Unknown):
@@ -213,7 +213,7 @@ class UnreadableFile(SanctrackError, OSError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 class FileChanged(UnreadableFile):

@@ -19,7 +19,7 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ._errors import FileChanged, Problem, UnreadableFile
 from ._validate import did_you_mean
@@ -250,7 +250,7 @@ class _BoundedRaw(io.RawIOBase):
 
 
 def open_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
-                 buffer_size: int = 1 << 16) -> BinaryIO:
+                 buffer_size: int = 1 << 16) -> io.BufferedReader:
     """The regular file at ``path`` as a buffered binary stream that refuses to read past ``limit``.
 
     The same checks as :func:`read_guarded` before anything is read; reading

@@ -182,6 +182,14 @@ class Machine:
         return min(dates) if dates else None
 
 
+# what makes two consecutive runs one: until, status, (relief id, until)s, pending ids, uncertain,
+# program, targets
+RunSignature = tuple[
+    _dt.date | None, Status | None, tuple[tuple[str, _dt.date | None], ...], tuple[str, ...], bool, str | None,
+    tuple[str, ...],
+]
+
+
 @attrs.frozen(slots=True)
 class Run:
     """One state run of a measure: the state from ``start`` until the next run's start."""
@@ -197,7 +205,7 @@ class Run:
     targets: tuple[str, ...]
     until: _dt.date | None = None
 
-    def signature(self) -> tuple:
+    def signature(self) -> RunSignature:
         return (
             self.until,
             self.status,
@@ -263,7 +271,7 @@ def replay(
     m = Machine(program=program, targets=targets)
     runs: list[Run] = []
     intraday: dict[_dt.date, tuple[tuple[float, Run], ...]] = {}
-    last_sig: tuple | None = None
+    last_sig: tuple[object, ...] | None = None  # the live state's (Relief objects, not their ids)
     last_pending: tuple[Transition, ...] = ()
     i = 0
     ndays = len(days)

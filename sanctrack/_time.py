@@ -37,7 +37,7 @@ import datetime as _dt
 import re
 import warnings
 from functools import lru_cache
-from typing import Union
+from typing import Union, cast
 
 import attrs
 from dateutil import tz as _tz
@@ -318,9 +318,9 @@ def when_arg(value: object) -> _dt.date | _dt.datetime:
     """A query's ``on``: a calendar date or an aware instant (strings parsed once, cached)."""
     t = type(value)
     if t is _dt.date:
-        return value
+        return cast(_dt.date, value)  # exactly a date: the type test is the fast path's
     if t is str:
-        return _parse_when_text(value)
+        return _parse_when_text(cast(str, value))
     return parse_when(value)
 
 

@@ -90,7 +90,7 @@ class FetchError(SanctrackError, OSError):
         super().__init__(f"{list_name}: {url}: {reason}; nothing stored")
 
     def __str__(self) -> str:  # OSError would print its args tuple
-        return self.args[0]
+        return str(self.args[0])
 
 
 # -- snapshots and their sidecars ----------------------------------------------------------

@@ -164,7 +164,7 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return table.num_rows
+        return int(table.num_rows)
     tmpdir = tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent)
     try:
         pa.dataset.write_dataset(
@@ -176,4 +176,4 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
         raise
-    return table.num_rows
+    return int(table.num_rows)

@@ -105,8 +105,10 @@ def compare_entity(
             out.append(_baseline(identifier, t, curated, theirs))
             continue
         same = tuple(c for c in theirs_t if str(c.action) in _SAME.get(str(t.action), ()))
-        lo, hi = t.effective_window or (t.effective, t.effective)
-        inside = tuple(c for c in same if lo <= c.effective <= hi)
+        day = t.effective
+        assert day is not None  # mine_t holds dated transitions only (and theirs_t too)
+        lo, hi = t.effective_window or (day, day)
+        inside = tuple(c for c in same if c.effective is not None and lo <= c.effective <= hi)
         if inside:
             dates = ", ".join(f"{c.id} {c.effective}" for c in inside)
             out.append(Agreement(identifier, t, "agree", inside, f"curated {dates} within [{lo}, {hi}]"))

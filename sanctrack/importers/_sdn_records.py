@@ -298,7 +298,8 @@ def import_diffs(
                 effective_window=win,
                 recorded=new.date,
                 instrument=_instrument_id(new),
-                program=_program_of(change.new, program) if change.kind == "amended" and "programs" in fields else None,
+                program=(_program_of(change.new, program)
+                         if change.kind == "amended" and change.new is not None and "programs" in fields else None),
                 changes=fields or None,
                 confidence=conf,
                 sources=(_source_id(old), _source_id(new)),

@@ -39,7 +39,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 import yaml
@@ -47,12 +47,14 @@ import yaml
 from sanctrack import SanctrackError, Transition
 from sanctrack._files import lock_beside
 
+from ._records import ListImport
 from ._sdn_records import Imported
 from ._yaml_out import generated_status, render_files
 
 __all__ = ["Candidate", "ImportConflict", "WriteReport", "write_registry", "curated_identifiers"]
 
 OnConflict = Literal["refuse", "beside"]
+Records = TypeVar("Records", Imported, ListImport)  # what an importer built: from the SDN list, or another list
 
 #: Where ``on_conflict="beside"`` puts an import that cannot go in place.
 BESIDE_DIR = "imported"
@@ -126,8 +128,8 @@ def curated_identifiers(directory: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def _without_candidates(
-    imported: Imported, curated: Mapping[str, str]
-) -> tuple[Imported, tuple[Candidate, ...]]:
+    imported: Records, curated: Mapping[str, str]
+) -> tuple[Records, tuple[Candidate, ...]]:
     if not curated:
         return imported, ()
     by_entity = {e.id: e for e in imported.entities}
@@ -285,7 +287,7 @@ def _classify(
 
 
 def write_registry(
-    imported: Imported,
+    imported: Records,
     directory: str | os.PathLike[str],
     *,
     on_conflict: OnConflict = "refuse",
@@ -304,7 +306,7 @@ def write_registry(
         return _write_locked(imported, target, on_conflict)
 
 
-def _write_locked(imported: Imported, target: Path, on_conflict: OnConflict) -> WriteReport:
+def _write_locked(imported: Records, target: Path, on_conflict: OnConflict) -> WriteReport:
     _recover(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a directory")

@@ -71,7 +71,7 @@ _FILTER_PARAMS = (Param("authority", doc="only measures of this authority (e.g. 
                   Param("program", doc="only measures of this program"))
 
 
-def _required(args: Mapping[str, Any], name: str, shape: str) -> str:
+def _required(args: Mapping[str, Any], name: str, shape: str) -> object:
     v = args.get(name)
     if v is None or v == "":
         raise BadRequest(f"missing parameter {name!r}: expected {shape}")

@@ -272,10 +272,10 @@ def create_app(served: Served, *, token: str | None = None, receipt_key: bytes |
                audit: AuditLog | None = None,
                clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)) -> Starlette:
     """The ASGI application serving ``served`` (see the module docstring)."""
-    app = _App(served, token=token, receipt_key=receipt_key, audit=audit, clock=clock)
-    routes = [app.screen_route(e) if e.method == "POST" else app.query_route(e) for e in ENDPOINTS]
-    routes.append(Route("/openapi.json", app._wrap(app.openapi_doc), methods=["GET"]))
-    routes.append(Route("/admin/reload", app._wrap(app.reload), methods=["POST"]))
+    handlers = _App(served, token=token, receipt_key=receipt_key, audit=audit, clock=clock)
+    routes = [handlers.screen_route(e) if e.method == "POST" else handlers.query_route(e) for e in ENDPOINTS]
+    routes.append(Route("/openapi.json", handlers._wrap(handlers.openapi_doc), methods=["GET"]))
+    routes.append(Route("/admin/reload", handlers._wrap(handlers.reload), methods=["POST"]))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
