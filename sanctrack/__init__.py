@@ -13,19 +13,20 @@ from __future__ import annotations
 import typing as _typing
 
 from ._errors import (
+    FileChanged,
     IllegalTransition,
     InputError,
     InvalidDate,
     Problem,
     RegistryError,
-    UnreadableFile,
-    FileChanged,
     SanctrackError,
     UnknownFilter,
     UnknownMeasure,
     UnknownRecord,
     UnknownTarget,
+    UnreadableFile,
 )
+from ._fast import Screening
 from ._model import (
     IN_FORCE,
     Action,
@@ -46,10 +47,10 @@ from ._model import (
     MeasureState,
     Position,
     RegistryInfo,
-    Relief,
     Release,
-    ScreenHit,
+    Relief,
     Scope,
+    ScreenHit,
     Source,
     StateChange,
     Status,
@@ -57,7 +58,6 @@ from ._model import (
     Supersession,
     Transition,
 )
-from ._fast import Screening
 from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
@@ -138,7 +138,7 @@ if _typing.TYPE_CHECKING:  # for the checker only: the package's namespace stays
         max_nodes: int
 
 
-def load(path: "str | None" = None, **options: Unpack[_LoadOptions]) -> Registry:
+def load(path: str | None = None, **options: Unpack[_LoadOptions]) -> Registry:
     """Load a registry directory; with no path, the bundled Belarus registry.
 
     Raises :class:`RegistryError` listing every problem (file:line:column,

@@ -7,7 +7,8 @@ still catch it. Facts are kept as attributes, not only in the message.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -120,7 +121,7 @@ class UnknownFilter(_Unknown):
     knows for it (sorted) and ``hint`` a "did you mean" when one is close.
     """
 
-    def __init__(self, filter: str, value: object, known: "Iterable[str]", hint: str | None = None) -> None:
+    def __init__(self, filter: str, value: object, known: Iterable[str], hint: str | None = None) -> None:
         self.filter = filter
         self.value = value
         self.known: tuple[str, ...] = tuple(sorted(known))

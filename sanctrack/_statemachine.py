@@ -32,7 +32,7 @@ This module is pure.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -44,11 +44,11 @@ __all__ = ["TABLE", "Rule", "Machine", "Run", "replay", "is_legal"]
 _ANY_ACTIVE = frozenset({Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED})
 
 
-def _by_reliefs(machine: "Machine") -> Status:
+def _by_reliefs(machine: Machine) -> Status:
     return Status.RELIEVED if machine.reliefs else Status.IN_FORCE
 
 
-def _same(machine: "Machine") -> Status:
+def _same(machine: Machine) -> Status:
     return machine.status  # type: ignore[return-value]
 
 
@@ -58,7 +58,7 @@ class Rule:
 
     action: Action
     sources: frozenset[Status | None]
-    target: Status | Callable[["Machine"], Status]
+    target: Status | Callable[[Machine], Status]
     meaning: str
 
 
@@ -104,7 +104,7 @@ class Machine:
     targets: tuple[str, ...] = ()
     last: Transition | None = None
 
-    def copy(self) -> "Machine":
+    def copy(self) -> Machine:
         return Machine(self.status, dict(self.reliefs), self.until, self.program, self.targets, self.last)
 
     def apply(self, t: Transition, instruments: Mapping[str, Instrument],

@@ -22,8 +22,9 @@ import datetime as _dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .._errors import InputError
 from ._intervals import INTERVAL_COLUMNS, interval_rows
@@ -60,9 +61,9 @@ _SEP = ";"
 def _pyarrow() -> Any:
     try:
         import pyarrow
-        import pyarrow.dataset  # noqa: F401
-        import pyarrow.feather  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.dataset
+        import pyarrow.feather
+        import pyarrow.parquet
     except ImportError:
         raise InputError("the Parquet and Arrow exports need pyarrow: pip install 'sanctrack[arrow]'") from None
     return pyarrow

@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from .._model import IN_FORCE, MeasureState, Status
 from .._time import parse_date

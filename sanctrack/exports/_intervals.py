@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from .._model import MeasureState
 

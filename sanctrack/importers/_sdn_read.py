@@ -208,7 +208,7 @@ def parse_snapshot_date(value: object) -> tuple[dt.date, dt.datetime | None]:
     if m:
         year, month, day, hour, minute, second, offset = m.groups()
         if offset == "Z":
-            tz = dt.timezone.utc
+            tz = dt.UTC
         else:
             sign = 1 if offset[0] == "+" else -1
             digits = offset[1:].replace(":", "")
@@ -230,7 +230,7 @@ def _ofac_day(instant: dt.datetime, original: object) -> tuple[dt.date, dt.datet
     """The OFAC calendar date and the UTC instant of an aware instant (InvalidDate at the range's ends)."""
     try:
         if FIRST_INSTANT <= instant <= LAST_INSTANT:
-            return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.timezone.utc)
+            return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         pass
     raise InvalidDate(original, "a snapshot date YYYY-MM-DD or an instant with an offset",
@@ -467,10 +467,7 @@ def _derived_rows(
                 raise OfacFormatError(path, line, "programs", f"malformed program list {field!r}")
             programs = program_sets[field] = frozenset(parts)
         alt_text = row[i_alt].strip()
-        if alt_text:
-            alternates = tuple(a for a in (a.strip() for a in alt_text.split(";")) if a)
-        else:
-            alternates = ()
+        alternates = tuple(a for a in (a.strip() for a in alt_text.split(";")) if a) if alt_text else ()
         yield SdnEntry(int(uid), name, etype, programs, alternates, None, line)
 
 

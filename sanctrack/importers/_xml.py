@@ -122,7 +122,7 @@ def parse(path: str, data: bytes, *, lines_for: Callable[[str], bool] = lambda t
 def _line_of(parser: Any) -> int | None:
     try:
         return int(parser.parser.CurrentLineNumber)
-    except Exception:  # noqa: BLE001 - the expat parser is gone after an error
+    except Exception:  # the expat parser is gone after an error
         return None
 
 

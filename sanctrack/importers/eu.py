@@ -34,7 +34,7 @@ import datetime as dt
 import os
 from typing import Any
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import XmlTree, local, parse, read_file, text_of, xml_date
 
 __all__ = ["EuFsfReader", "read"]

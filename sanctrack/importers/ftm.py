@@ -32,7 +32,7 @@ from typing import Any
 
 import attrs
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import read_file
 
 __all__ = ["FtmReader", "read", "apply_delta", "read_next", "OPS"]
@@ -96,7 +96,7 @@ class _State:
 
 def _load(path: str, data: bytes, base: Mapping[str, tuple[int, dict[str, Any]]] | None) -> _State:
     state: dict[str, tuple[int, dict[str, Any]]] = dict(base or {})
-    ops = {op: 0 for op in OPS}
+    ops = dict.fromkeys(OPS, 0)
     delta: bool | None = None
     last: dt.date | None = None
     for n, doc in _lines(path, data):

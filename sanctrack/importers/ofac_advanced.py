@@ -30,7 +30,7 @@ import hashlib
 import os
 from typing import Any
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import XmlTree, local, parse, read_file, text_of
 
 __all__ = ["OfacAdvancedReader", "read"]

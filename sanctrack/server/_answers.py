@@ -13,7 +13,8 @@ No I/O here: the application reads requests and writes responses.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 

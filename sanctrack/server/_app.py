@@ -18,7 +18,8 @@ import ipaddress
 import json
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 from starlette.applications import Starlette
@@ -270,7 +271,7 @@ def _flag(v: str | None) -> bool | None:
 
 def create_app(served: Served, *, token: str | None = None, receipt_key: bytes | None = None,
                audit: AuditLog | None = None,
-               clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)) -> Starlette:
+               clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.UTC)) -> Starlette:
     """The ASGI application serving ``served`` (see the module docstring)."""
     handlers = _App(served, token=token, receipt_key=receipt_key, audit=audit, clock=clock)
     routes = [handlers.screen_route(e) if e.method == "POST" else handlers.query_route(e) for e in ENDPOINTS]

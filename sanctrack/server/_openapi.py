@@ -33,7 +33,7 @@ _LS = {"type": "array", "items": _S}
 _B = {"type": "boolean"}
 
 
-def _REF(name: str) -> dict[str, Any]:  # noqa: N802 - a constant-like helper, named as the schemas' constants
+def _REF(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
