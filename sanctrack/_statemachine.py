@@ -48,8 +48,8 @@ def _by_reliefs(machine: Machine) -> Status:
     return Status.RELIEVED if machine.reliefs else Status.IN_FORCE
 
 
-def _same(machine: Machine) -> Status:
-    return machine.status  # type: ignore[return-value]
+def _same(machine: Machine) -> Status | None:  # (never None: its rules start from an active status)
+    return machine.status
 
 
 @attrs.frozen(slots=True)
@@ -58,7 +58,7 @@ class Rule:
 
     action: Action
     sources: frozenset[Status | None]
-    target: Status | Callable[[Machine], Status]
+    target: Status | Callable[[Machine], Status | None]
     meaning: str
 
 
@@ -255,7 +255,13 @@ def replay(
     """
     pend = [(p, a, z) for p, a, z in pending if z is None or a < z]
     wins = [(a, b) for a, b in windows if a < b]
-    static: set[_dt.date] = {t.effective for t in effective}  # type: ignore[misc]
+    static: set[_dt.date] = set()
+    by_day: dict[_dt.date, list[Transition]] = {}
+    for t in effective:
+        eff = t.effective
+        assert eff is not None  # effective transitions only
+        static.add(eff)
+        by_day.setdefault(eff, []).append(t)
     for _, a, z in pend:
         static.add(a)
         if z is not None:
@@ -264,9 +270,6 @@ def replay(
         static.add(a)
         static.add(b)
     days = sorted(static)
-    by_day: dict[_dt.date, list[Transition]] = {}
-    for t in effective:
-        by_day.setdefault(t.effective, []).append(t)  # type: ignore[arg-type]
 
     m = Machine(program=program, targets=targets)
     runs: list[Run] = []

@@ -83,8 +83,9 @@ def _entity_id(eid: str) -> str:
 
 def knowledge_date(reg: Any) -> _dt.date | None:
     """What the registry knows up to: a view's ``known`` date, else its latest ``recorded`` (None if empty)."""
-    if reg.known is not None:
-        return reg.known  # type: ignore[no-any-return]
+    known: _dt.date | None = reg.known
+    if known is not None:
+        return known
     return max((t.recorded for t in reg.transitions), default=None)
 
 
@@ -225,7 +226,9 @@ def ftm_entities(reg: Any, *, as_of: _dt.date | str | None = None) -> Iterator[d
                 if ids:
                     props["authorityId"] = ids
                 if ended:
-                    props["endDate"] = [last.valid.start.isoformat()]  # type: ignore[union-attr]
+                    end = last.valid.start
+                    assert end is not None  # an ended run starts on the day the measure ended
+                    props["endDate"] = [end.isoformat()]
                 if a is not None:
                     j = a.jurisdiction.lower()
                     props["country"] = [_COUNTRY.get(j, j)]

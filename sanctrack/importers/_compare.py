@@ -17,7 +17,6 @@ Pending announcements and superseded records of the curated registry are ignored
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 import attrs
@@ -122,7 +121,8 @@ def compare_entity(
 
 
 def _baseline(identifier: str, t: Transition, curated: Registry, theirs: tuple[str, ...]) -> Agreement:
-    day: dt.date = t.effective  # type: ignore[assignment]
+    day = t.effective
+    assert day is not None  # only dated transitions are compared
     states = [curated.state(m, day) for m in theirs]
     live = [s for s in states if s.in_force]
     if live:
