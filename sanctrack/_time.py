@@ -116,7 +116,7 @@ def parse_instant(value: object) -> _dt.datetime:
     Traceback (most recent call last):
     ...
     sanctrack._errors.InvalidDate: invalid date '2021-06-05T00:00:00': expected an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z) (no UTC offset: naive times are refused)
-    """  # noqa: E501 - a doctest's expected message is one line
+    """  # noqa: E501
     if isinstance(value, _dt.datetime):
         try:
             offset = None if value.tzinfo is None else value.tzinfo.utcoffset(value)
