@@ -24,10 +24,13 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError
 from ._intervals import INTERVAL_COLUMNS, interval_rows
+
+if TYPE_CHECKING:
+    from .._registry import Registry
 
 __all__ = ["ARROW_KINDS", "ARROW_FORMATS", "interval_table", "write_intervals_arrow", "arrow_rows_as_text",
            "METADATA_KEYS"]
@@ -86,7 +89,7 @@ def _convert(kind: str, texts: list[str]) -> list[Any]:
     return [t if t else None for t in texts]
 
 
-def interval_table(reg: Any, *, as_of: _dt.date, rows: Iterable[Mapping[str, str]] | None = None) -> Any:
+def interval_table(reg: Registry, *, as_of: _dt.date, rows: Iterable[Mapping[str, str]] | None = None) -> Any:
     """The interval table of ``reg`` as a typed ``pyarrow.Table`` with the metadata above.
 
     ``as_of`` is the date the export is made as of (the CLI passes today's date): a lapse
@@ -131,7 +134,7 @@ def arrow_rows_as_text(table: Any) -> list[dict[str, str]]:
     return out
 
 
-def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.date, format: str = "parquet",
+def write_intervals_arrow(reg: Registry, path: str | os.PathLike[str], *, as_of: _dt.date, format: str = "parquet",
                           partition_by: str | None = None) -> int:
     """Write the interval table to ``path`` as Parquet or an Arrow IPC file; return the row count.
 

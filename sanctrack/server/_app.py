@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .. import Registry
 from .. import _format as fmt
 from .._errors import RegistryError, SanctrackError
 from ._answers import ENDPOINTS, SCREEN_LIMIT, BadRequest, Endpoint, answer, registry_facts
@@ -44,7 +45,7 @@ MAX_BODY = 8 * 1024 * 1024
 class Loaded:
     """One loaded registry and its facts (name, digest, counts, knowledge date)."""
 
-    registry: Any
+    registry: Registry
     facts: dict[str, Any]
 
 
