@@ -17,6 +17,7 @@ Pending announcements and superseded records of the curated registry are ignored
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import attrs
@@ -163,7 +164,7 @@ def compare_registries(
     return tuple(out)
 
 
-def verdicts_json(verdicts: Any) -> list[dict[str, Any]]:
+def verdicts_json(verdicts: Iterable[Agreement]) -> list[dict[str, Any]]:
     """The verdicts of a comparison as the import commands' JSON (one object each)."""
     return [
         {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),
