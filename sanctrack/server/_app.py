@@ -18,7 +18,7 @@ import ipaddress
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -56,7 +56,7 @@ class Served:
     invalid); ``current`` is read once per request.
     """
 
-    def __init__(self, loader: Callable[[], Any]) -> None:
+    def __init__(self, loader: Callable[[], Registry]) -> None:
         self._loader = loader
         self._lock = threading.Lock()
         self.current = self._load()
@@ -155,7 +155,8 @@ class _App:
         if not (got.startswith("Bearer ") and hmac.compare_digest(got[7:].encode(), self.token.encode())):
             raise _HTTPError(401, "missing or wrong bearer token: expected 'Authorization: Bearer <token>'")
 
-    def _wrap(self, handler: Callable[[Request, Loaded], Any]) -> Callable[[Request], Any]:
+    def _wrap(self, handler: Callable[[Request, Loaded], Awaitable[dict[str, Any]]]
+              ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             cur = self.served.current  # read once: the whole answer is of this version
             digest = cur.registry.digest
@@ -182,7 +183,7 @@ class _App:
     def query_route(self, e: Endpoint) -> Route:
         allowed = {p.name for p in e.params if p.where == "query"} | {"digest", "receipt"}
 
-        async def handler(request: Request, cur: Loaded) -> Any:
+        async def handler(request: Request, cur: Loaded) -> dict[str, Any]:
             args: dict[str, Any] = {}
             for name in request.query_params:
                 if name not in allowed:
@@ -203,7 +204,7 @@ class _App:
         return Route(e.path, self._wrap(handler), methods=[e.method])
 
     def screen_route(self, e: Endpoint) -> Route:
-        async def handler(request: Request, cur: Loaded) -> Any:
+        async def handler(request: Request, cur: Loaded) -> dict[str, Any]:
             for name in request.query_params:
                 if name not in ("digest", "receipt"):
                     raise BadRequest(f"unknown parameter {name!r} for /screen: expected digest, receipt")
@@ -245,10 +246,10 @@ class _App:
                 self.audit.write(receipt)
         return doc
 
-    async def openapi_doc(self, request: Request, cur: Loaded) -> Any:
+    async def openapi_doc(self, request: Request, cur: Loaded) -> dict[str, Any]:
         return self.spec
 
-    async def reload(self, request: Request, cur: Loaded) -> Any:
+    async def reload(self, request: Request, cur: Loaded) -> dict[str, Any]:
         client = request.client.host if request.client else None
         if not is_loopback(client):
             raise _HTTPError(403, f"reload is accepted from the loopback interface only, not from {client}")
