@@ -10,7 +10,7 @@ of the Belarus track 2006–2026.
 
 from __future__ import annotations
 
-import typing as _typing
+from typing import TYPE_CHECKING
 
 from ._errors import (
     FileChanged,
@@ -62,11 +62,26 @@ from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
 
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+    from typing import TypedDict, Unpack
+
+    class _LoadOptions(TypedDict, total=False):
+        """The keyword options :func:`load` passes on (see :func:`sanctrack._loader.load`)."""
+
+        cache: bool | None
+        cache_dir: str | os.PathLike[str] | None
+        max_file_size: int
+        max_depth: int
+        max_nodes: int
+
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     "load",
+    "write_registry",
     "Registry",
     # model
     "Action",
@@ -124,20 +139,6 @@ __all__ = [
 ]
 
 
-if _typing.TYPE_CHECKING:  # for the checker only: the package's namespace stays as it is
-    import os
-    from typing import TypedDict, Unpack
-
-    class _LoadOptions(TypedDict, total=False):
-        """The keyword options :func:`load` passes on (see :func:`sanctrack._loader.load`)."""
-
-        cache: bool | None
-        cache_dir: str | os.PathLike[str] | None
-        max_file_size: int
-        max_depth: int
-        max_nodes: int
-
-
 def load(path: str | None = None, **options: Unpack[_LoadOptions]) -> Registry:
     """Load a registry directory; with no path, the bundled Belarus registry.
 
@@ -147,3 +148,25 @@ def load(path: str | None = None, **options: Unpack[_LoadOptions]) -> Registry:
     from ._loader import load as _load
 
     return _load(path, **options)
+
+
+def write_registry(source: object, directory: str | os.PathLike[str]) -> Path:
+    """Write a registry (or its records) as a registry directory; returns its absolute path.
+
+    The one writer of the YAML layout (``docs/registry-format.md``): keys in the
+    format's order, records sorted by id, dates ``YYYY-MM-DD``, ambiguous text
+    quoted; the same registry always gives the same bytes, and ``load`` of the
+    directory gives an equal registry (the same digest). Written atomically; an
+    existing directory is replaced only if it holds nothing but registry files
+    (else ``FileExistsError``). ``ValueError`` for records that cannot be
+    written. See :func:`sanctrack._dump.write_registry`.
+
+    >>> import tempfile
+    >>> reg = load()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     load(str(write_registry(reg, tmp + "/copy")), cache=False).digest == reg.digest
+    True
+    """
+    from ._dump import write_registry as _write
+
+    return _write(source, directory)

@@ -391,6 +391,10 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         """The knowledge date of this view (None: everything recorded counts)."""
         return self._known
 
+    def _whole(self) -> "Registry":
+        """The registry this view views (itself if not a view): every record, whatever it knew."""
+        return self if self._known is None else Registry._view(self._d, None)
+
     @property
     def info(self) -> RegistryInfo:
         return self._d.info
