@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import attrs
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from sanctrack import SanctrackError, Transition
 from sanctrack._dump import registry_texts
@@ -96,7 +96,7 @@ def generated_status(text: str) -> str:
     return "generated" if hashlib.sha256(body.encode("utf-8")).hexdigest() == m.group(1) else "edited"
 
 
-def _render(imported: Imported) -> dict[str, str]:
+def _render(imported: Records) -> dict[str, str]:
     """The files of the import, ``{relative posix path: text}``: the registry writer's YAML
     (:func:`sanctrack._dump.registry_texts`) with the header. The four list files are always
     written (``[]`` when empty), so that they replace what an earlier import generated."""
