@@ -7,7 +7,8 @@ is the README's first command, ``python -m sanctrack in-force 2025-09-20 --targe
 bundled registry; it runs once unmeasured first, so the load cache is populated ("warm"). The
 three kinds of run alternate, round after round, so a busy minute of a shared machine hits them
 alike; the best of N is the figure to compare (the least disturbed run), the median says how
-noisy the machine was. Also prints the modules ``import sanctrack`` loads and its
+noisy the machine was. ``PYTHONDONTWRITEBYTECODE`` is unset for the runs: an installed package
+has its bytecode cached, and compiling every module on every start would hide the rest. Also prints the modules ``import sanctrack`` loads and its
 ``-X importtime`` sum.
 """
 
@@ -33,6 +34,7 @@ CASES: dict[str, list[str]] = {
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # time what an installed package does: compiled once, then cached
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 

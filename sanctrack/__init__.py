@@ -10,63 +10,65 @@ of the Belarus track 2006–2026.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ._errors import (
-    FileChanged,
-    IllegalTransition,
-    InputError,
-    InvalidDate,
-    Problem,
-    RegistryError,
-    SanctrackError,
-    UnknownFilter,
-    UnknownMeasure,
-    UnknownRecord,
-    UnknownTarget,
-    UnreadableFile,
-)
-from ._fast import Screening
-from ._model import (
-    IN_FORCE,
-    Action,
-    Authority,
-    Basis,
-    Comparison,
-    Confidence,
-    Deal,
-    Entity,
-    Explanation,
-    Figure,
-    History,
-    Instrument,
-    Link,
-    LinkedRelease,
-    LinkedTransition,
-    Measure,
-    MeasureState,
-    Position,
-    RegistryInfo,
-    Release,
-    Relief,
-    Scope,
-    ScreenHit,
-    Source,
-    StateChange,
-    Status,
-    Step,
-    Supersession,
-    Transition,
-)
-from ._registry import Registry, normalise_name
-from ._statemachine import TABLE, is_legal
-from ._time import Validity, parse_date, parse_instant, parse_when
 from ._version import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers read the name alike)
 
 if TYPE_CHECKING:
     import os
     from pathlib import Path
     from typing import TypedDict, Unpack
+
+    # The public names are imported on first use (``__getattr__`` below); type checkers see them here. are imported on first use (``__getattr__``); type checkers see them here
+    from ._errors import (
+        FileChanged,
+        IllegalTransition,
+        InputError,
+        InvalidDate,
+        Problem,
+        RegistryError,
+        SanctrackError,
+        UnknownFilter,
+        UnknownMeasure,
+        UnknownRecord,
+        UnknownTarget,
+        UnreadableFile,
+    )
+    from ._fast import Screening
+    from ._model import (
+        IN_FORCE,
+        Action,
+        Authority,
+        Basis,
+        Comparison,
+        Confidence,
+        Deal,
+        Entity,
+        Explanation,
+        Figure,
+        History,
+        Instrument,
+        Link,
+        LinkedRelease,
+        LinkedTransition,
+        Measure,
+        MeasureState,
+        Position,
+        RegistryInfo,
+        Release,
+        Relief,
+        Scope,
+        ScreenHit,
+        Source,
+        StateChange,
+        Status,
+        Step,
+        Supersession,
+        Transition,
+    )
+    from ._registry import Registry, normalise_name
+    from ._statemachine import TABLE, is_legal
+    from ._time import Validity, parse_date, parse_instant, parse_when
 
     class _LoadOptions(TypedDict, total=False):
         """The keyword options :func:`load` passes on (see :func:`sanctrack._loader.load`)."""
@@ -76,6 +78,39 @@ if TYPE_CHECKING:
         max_file_size: int
         max_depth: int
         max_nodes: int
+
+#: Where each public name is defined, imported on its first use: ``import sanctrack`` stays cheap.
+_LAZY_FROM: dict[str, tuple[str, ...]] = {
+    "_errors": ("FileChanged", "IllegalTransition", "InputError", "InvalidDate", "Problem", "RegistryError",
+                "SanctrackError", "UnknownFilter", "UnknownMeasure", "UnknownRecord", "UnknownTarget",
+                "UnreadableFile"),
+    "_fast": ("Screening",),
+    "_model": ("IN_FORCE", "Action", "Authority", "Basis", "Comparison", "Confidence", "Deal", "Entity",
+               "Explanation", "Figure", "History", "Instrument", "Link", "LinkedRelease", "LinkedTransition",
+               "Measure", "MeasureState", "Position", "RegistryInfo", "Release", "Relief", "Scope", "ScreenHit",
+               "Source", "StateChange", "Status", "Step", "Supersession", "Transition"),
+    "_registry": ("Registry", "normalise_name"),
+    "_statemachine": ("TABLE", "is_legal"),
+    "_time": ("Validity", "parse_date", "parse_instant", "parse_when"),
+}
+_LAZY: dict[str, str] = {name: module for module, names in _LAZY_FROM.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name, imported from its module on first use (PEP 562) and kept."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "__version__",

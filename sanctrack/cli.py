@@ -44,6 +44,67 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+# -- commands whose parser is built when used ---------------------------------------------
+
+
+class _Command(_Parser):
+    """A command's parser; with ``build``, a command whose arguments another module adds.
+
+    That module is imported, and the command's real parser built, only when the command is
+    parsed (run, or its ``--help`` asked): ``sanctrack --help`` lists it by its name and help
+    alone, so a query does not import the fetching or importing code.
+    """
+
+    def __init__(self, build: Callable[[_OneCommand], argparse.ArgumentParser] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._build = build
+        self._real: argparse.ArgumentParser | None = None
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None) -> tuple[Any, list[str]]:
+        if self._build is None:
+            return super().parse_known_args(args, namespace)
+        if self._real is None:
+            self._real = self._build(_OneCommand(self.prog))
+        return self._real.parse_known_args(args, namespace)
+
+
+class _OneCommand:
+    """Stands in for the subcommands of ``sanctrack`` while a deferred command's module adds its parser."""
+
+    def __init__(self, prog: str) -> None:
+        self.prog = prog
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.pop("help", None)  # listed by `sanctrack --help` already
+        kwargs.setdefault("prog", self.prog)
+        return _Parser(**kwargs)
+
+
+def _deferred(subs: Any, name: str, help: str, build: Callable[[_OneCommand], argparse.ArgumentParser]) -> None:
+    """Add command ``name`` (listed with ``help``), its parser made by ``build`` when it is used."""
+    subs.add_parser(name, help=help, build=build)
+
+
+def _fetch_parser(subs: _OneCommand) -> argparse.ArgumentParser:
+    from ._fetch_cli import add_fetch_parser, run_fetch
+
+    parser = add_fetch_parser(subs)
+    parser.set_defaults(func=lambda args, out: run_fetch(args, out, sys.stderr))
+    return parser
+
+
+def _import_parser(subs: _OneCommand) -> argparse.ArgumentParser:
+    try:  # the importers register their own `import` command
+        from .importers import add_import_parser, run_import
+    except ImportError as exc:  # pragma: no cover - a broken installation
+        raise UsageError(f"the import command is not available: {exc}") from None
+    parser = add_import_parser(subs)
+    parser.set_defaults(func=lambda args, out: run_import(args, out, sys.stderr))
+    return parser
+
+
 # -- parser ------------------------------------------------------------------
 
 
@@ -76,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "Exit codes: 0 ok, 1 nothing found or invalid registry, 2 usage error.")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _global_options(p, sub=False)
-    subs = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subs = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Command)
 
     def cmd(name: str, func: Callable[..., int], help: str) -> argparse.ArgumentParser:
         sp = subs.add_parser(name, help=help, description=help)
@@ -129,15 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(cmd)
 
-    from ._fetch_cli import add_fetch_parser, run_fetch
-
-    add_fetch_parser(subs).set_defaults(func=lambda args, out: run_fetch(args, out, sys.stderr))
-    try:  # the importers register their own `import` command when they are installed
-        from .importers import add_import_parser, run_import
-    except ImportError:  # pragma: no cover - the CLI works without them
-        pass
-    else:
-        add_import_parser(subs).set_defaults(func=lambda args, out: run_import(args, out, sys.stderr))
+    _deferred(subs, "fetch", "download the official lists into a directory of dated snapshots", _fetch_parser)
+    _deferred(subs, "import", "import official list snapshots as dated transitions", _import_parser)
     return p
 
 
