@@ -8,8 +8,8 @@ bundled registry; it runs once unmeasured first, so the load cache is populated 
 three kinds of run alternate, round after round, so a busy minute of a shared machine hits them
 alike; the best of N is the figure to compare (the least disturbed run), the median says how
 noisy the machine was. ``PYTHONDONTWRITEBYTECODE`` is unset for the runs: an installed package
-has its bytecode cached, and compiling every module on every start would hide the rest. Also prints the modules ``import sanctrack`` loads and its
-``-X importtime`` sum.
+has its bytecode cached, and compiling every module on every start would hide the rest. Also
+prints the modules ``import sanctrack`` loads and its ``-X importtime`` sum.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import TypedDict, Unpack
 
-    # The public names are imported on first use (``__getattr__`` below); type checkers see them here. are imported on first use (``__getattr__``); type checkers see them here
+    # The public names are imported on first use (``__getattr__`` below); type checkers see them here.
     from ._errors import (
         FileChanged,
         IllegalTransition,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence, TextIO
+from typing import Any, TextIO
 
 from . import _format as fmt
 from ._errors import SanctrackError

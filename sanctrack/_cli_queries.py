@@ -11,8 +11,7 @@ import argparse
 from typing import Any, TextIO
 
 from . import _format as fmt
-from ._cli_common import (NothingFound, UsageError, emit, filters_of, iso, load_registry, output_format, query_of,
-                          when)
+from ._cli_common import NothingFound, UsageError, emit, filters_of, iso, load_registry, output_format, query_of, when
 from ._time import parse_date
 
 __all__ = ["cmd_in_force", "cmd_state", "cmd_history", "cmd_changes", "cmd_diff", "cmd_explain", "cmd_compare",

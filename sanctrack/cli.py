@@ -22,15 +22,32 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Callable, Sequence, TextIO, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO, cast
 
 from ._cli_common import FILTERS, PROG, NothingFound, UsageError, load_registry, opt
-from ._cli_queries import (cmd_changes, cmd_compare, cmd_deals, cmd_diff, cmd_explain, cmd_history, cmd_in_force,
-                           cmd_state)
+from ._cli_queries import (
+    cmd_changes,
+    cmd_compare,
+    cmd_deals,
+    cmd_diff,
+    cmd_explain,
+    cmd_history,
+    cmd_in_force,
+    cmd_state,
+)
 from ._cli_registry import cmd_export, cmd_timeline, cmd_validate
 from ._cli_registry import export_as_of as export_as_of  # importable from here, as before
-from ._errors import (InputError, InvalidDate, RegistryError, SanctrackError, UnknownFilter, UnknownMeasure,
-                      UnknownRecord, UnknownTarget)
+from ._errors import (
+    InputError,
+    InvalidDate,
+    RegistryError,
+    SanctrackError,
+    UnknownFilter,
+    UnknownMeasure,
+    UnknownRecord,
+    UnknownTarget,
+)
 
 __all__ = ["build_parser", "main", "UsageError", "NothingFound"]
 
@@ -175,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "after it is written as scheduled, never as expired")
     sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
                     help="parquet/arrow: write a dataset directory partitioned by authority")
-    from ._screen_file import add_arguments as _screen_arguments, run as _screen_run
+    from ._screen_file import add_arguments as _screen_arguments
+    from ._screen_file import run as _screen_run
     _screen_arguments(cmd("screen", lambda a, o: _screen_run(a, o, load_registry(a), sys.stderr),
                           "screen a .csv/.parquet file of (target, date[, known]) questions, in chunks"))
     sp = cmd("timeline", cmd_timeline, "a self-contained HTML/SVG timeline")
