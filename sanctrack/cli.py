@@ -64,39 +64,41 @@ class _Parser(argparse.ArgumentParser):
 # -- commands whose parser is built when used ---------------------------------------------
 
 
-class _Command(_Parser):
-    """A command's parser; with ``build``, a command whose arguments another module adds.
+def _command(build: Callable[[_OneCommand], argparse.ArgumentParser] | None = None,
+             **kwargs: Any) -> argparse.ArgumentParser | _Deferred:
+    """A command's parser (the subcommands' ``parser_class``); with ``build``, a light stand-in."""
+    return _Parser(**kwargs) if build is None else _Deferred(build, kwargs)
 
-    That module is imported, and the command's real parser built, only when the command is
-    parsed (run, or its ``--help`` asked): ``sanctrack --help`` lists it by its name and help
-    alone, so a query does not import the fetching or importing code.
+
+class _Deferred:
+    """A command whose parser is built when the command is parsed (run, or its ``--help`` asked).
+
+    ``sanctrack --help`` lists every command by its name and help alone, so a question builds
+    its own command's parser only, and imports no module that adds another command's arguments
+    (fetching, importing).
     """
 
-    def __init__(self, build: Callable[[_OneCommand], argparse.ArgumentParser] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, build: Callable[[_OneCommand], argparse.ArgumentParser], kwargs: dict[str, Any]) -> None:
         self._build = build
+        self._kwargs = kwargs  # what the subcommands gave the parser: its prog
         self._real: argparse.ArgumentParser | None = None
 
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None) -> tuple[Any, list[str]]:
-        if self._build is None:
-            return super().parse_known_args(args, namespace)
+    def parse_known_args(self, args: Sequence[str] | None = None,
+                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
         if self._real is None:
-            self._real = self._build(_OneCommand(self.prog))
+            self._real = self._build(_OneCommand(self._kwargs))
         return self._real.parse_known_args(args, namespace)
 
 
 class _OneCommand:
-    """Stands in for the subcommands of ``sanctrack`` while a deferred command's module adds its parser."""
+    """Stands in for the subcommands of ``sanctrack`` while a deferred command's parser is added."""
 
-    def __init__(self, prog: str) -> None:
-        self.prog = prog
+    def __init__(self, kwargs: dict[str, Any]) -> None:
+        self._kwargs = kwargs
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs.pop("help", None)  # listed by `sanctrack --help` already
-        kwargs.setdefault("prog", self.prog)
-        return _Parser(**kwargs)
+        return _Parser(**{**self._kwargs, **kwargs})
 
 
 def _deferred(subs: Any, name: str, help: str, build: Callable[[_OneCommand], argparse.ArgumentParser]) -> None:
@@ -120,6 +122,54 @@ def _import_parser(subs: _OneCommand) -> argparse.ArgumentParser:
     parser = add_import_parser(subs)
     parser.set_defaults(func=lambda args, out: run_import(args, out, sys.stderr))
     return parser
+
+
+# -- each command's arguments ---------------------------------------------------------
+
+
+def _positionals(*names: tuple[str, str]) -> Callable[[argparse.ArgumentParser], None]:
+    """The arguments of a query command: positionals ``(dest, metavar)``, in order."""
+
+    def add(sp: argparse.ArgumentParser) -> None:
+        for dest, metavar in names:
+            sp.add_argument(dest, metavar=metavar)
+
+    return add
+
+
+def _validate_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("path", metavar="PATH", nargs="?", default=None)
+    sp.add_argument("-v", "--verbose", action="store_true", help="also say whether the load cache is used, and why not")
+
+
+def _export_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the interval table or FtM export is made as of (default: today): a lapse "
+                         "after it is written as scheduled, never as expired")
+    sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
+                    help="parquet/arrow: write a dataset directory partitioned by authority")
+
+
+def _screen_arguments(sp: argparse.ArgumentParser) -> None:
+    from ._screen_file import add_arguments
+
+    add_arguments(sp)
+
+
+def _cmd_screen(args: argparse.Namespace, out: TextIO) -> int:
+    from ._screen_file import run
+
+    return run(args, out, load_registry(args), sys.stderr)
+
+
+def _timeline_arguments(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--from", dest="start", metavar="A", default=None)
+    sp.add_argument("--to", dest="end", metavar="B", default=None)
+    sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
+    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
+                    help="the date the page is made for, marked by a line (default: today); later periods are "
+                         "drawn as projections")
 
 
 # -- parser ------------------------------------------------------------------
@@ -154,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "Exit codes: 0 ok, 1 nothing found or invalid registry, 2 usage error.")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _global_options(p, sub=False)
-    subs = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Command)
+    subs = p.add_subparsers(dest="command", metavar="COMMAND",
+                            parser_class=cast("type[_Parser]", _command))  # a factory, see _command
 
     def cmd(name: str, func: Callable[..., int], help: str) -> argparse.ArgumentParser:
         sp = subs.add_parser(name, help=help, description=help)
@@ -162,47 +213,37 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=func)
         return sp
 
-    sp = cmd("in-force", cmd_in_force, "measures in force on a date")
-    sp.add_argument("date", metavar="DATE")
-    sp = cmd("state", cmd_state, "the state of one measure on a date")
-    sp.add_argument("measure", metavar="MEASURE")
-    sp.add_argument("date", metavar="DATE")
-    sp = cmd("history", cmd_history, "every version of one measure, oldest first")
-    sp.add_argument("measure", metavar="MEASURE")
-    sp = cmd("changes", cmd_changes, "transitions effective in [FROM, TO)")
-    sp.add_argument("start", metavar="FROM")
-    sp.add_argument("end", metavar="TO")
-    sp = cmd("diff", cmd_diff, "measures whose state differs between two dates")
-    sp.add_argument("a", metavar="A")
-    sp.add_argument("b", metavar="B")
-    sp = cmd("explain", cmd_explain, "the chain of transitions and sources behind a state")
-    sp.add_argument("measure", metavar="MEASURE")
-    sp.add_argument("date", metavar="DATE")
-    sp = cmd("compare", cmd_compare, "one target across authorities on a date")
-    sp.add_argument("compare_target", metavar="TARGET")
-    sp.add_argument("date", metavar="DATE")
-    cmd("deals", cmd_deals, "releases and the transitions linked to them")
-    sp = cmd("validate", cmd_validate, "check a registry and print its digest")
-    sp.add_argument("path", metavar="PATH", nargs="?", default=None)
-    sp.add_argument("-v", "--verbose", action="store_true", help="also say whether the load cache is used, and why not")
-    sp = cmd("export", cmd_export, "the interval table (csv, parquet, arrow), the whole registry (json) or FtM (ftm)")
-    sp.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
-    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
-                    help="the date the interval table or FtM export is made as of (default: today): a lapse "
-                         "after it is written as scheduled, never as expired")
-    sp.add_argument("--partition-by", dest="partition_by", metavar="COLUMN", default=None, choices=("authority",),
-                    help="parquet/arrow: write a dataset directory partitioned by authority")
-    from ._screen_file import add_arguments as _screen_arguments
-    from ._screen_file import run as _screen_run
-    _screen_arguments(cmd("screen", lambda a, o: _screen_run(a, o, load_registry(a), sys.stderr),
-                          "screen a .csv/.parquet file of (target, date[, known]) questions, in chunks"))
-    sp = cmd("timeline", cmd_timeline, "a self-contained HTML/SVG timeline")
-    sp.add_argument("--from", dest="start", metavar="A", default=None)
-    sp.add_argument("--to", dest="end", metavar="B", default=None)
-    sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write")
-    sp.add_argument("--as-of", dest="as_of", metavar="DATE", default=None,
-                    help="the date the page is made for, marked by a line (default: today); later periods are "
-                         "drawn as projections")
+    def lazy(name: str, func: Callable[..., int], help: str,
+             arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+        """``cmd``, its parser built only if the command is used (a question builds its own alone)."""
+
+        def build(one: _OneCommand) -> argparse.ArgumentParser:
+            sp = one.add_parser(name, description=help)
+            _global_options(sp, sub=True)
+            sp.set_defaults(func=func)
+            if arguments is not None:
+                arguments(sp)
+            return sp
+
+        _deferred(subs, name, help, build)
+
+    lazy("in-force", cmd_in_force, "measures in force on a date", _positionals(("date", "DATE")))
+    lazy("state", cmd_state, "the state of one measure on a date",
+         _positionals(("measure", "MEASURE"), ("date", "DATE")))
+    lazy("history", cmd_history, "every version of one measure, oldest first", _positionals(("measure", "MEASURE")))
+    lazy("changes", cmd_changes, "transitions effective in [FROM, TO)", _positionals(("start", "FROM"), ("end", "TO")))
+    lazy("diff", cmd_diff, "measures whose state differs between two dates", _positionals(("a", "A"), ("b", "B")))
+    lazy("explain", cmd_explain, "the chain of transitions and sources behind a state",
+         _positionals(("measure", "MEASURE"), ("date", "DATE")))
+    lazy("compare", cmd_compare, "one target across authorities on a date",
+         _positionals(("compare_target", "TARGET"), ("date", "DATE")))
+    lazy("deals", cmd_deals, "releases and the transitions linked to them")
+    lazy("validate", cmd_validate, "check a registry and print its digest", _validate_arguments)
+    lazy("export", cmd_export, "the interval table (csv, parquet, arrow), the whole registry (json) or FtM (ftm)",
+         _export_arguments)
+    lazy("screen", _cmd_screen, "screen a .csv/.parquet file of (target, date[, known]) questions, in chunks",
+         _screen_arguments)
+    lazy("timeline", cmd_timeline, "a self-contained HTML/SVG timeline", _timeline_arguments)
 
     from .server._cli import add_parsers  # `serve` and `verify-receipt` (serving needs the `server` extra)
 
