@@ -55,7 +55,7 @@ from ._model import (
     Supersession,
     Transition,
 )
-from ._fast import Screening
+from ._index.screen import Screening
 from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when

@@ -1,0 +1,1 @@
+"""The registry engine behind :class:`sanctrack.Registry` (see :mod:`sanctrack._registry`)."""

@@ -1,0 +1,77 @@
+"""Facts and projections: the marks every answer carries (DESIGN §3).
+
+An answer's *knowledge date* is the ``known=`` date (or the view's
+:meth:`~sanctrack.Registry.as_known_on` date), else the registry's latest
+``recorded`` date; an answer for a later date is a *projection*, and a state
+begun by a lapse after the knowledge date is *scheduled*.
+
+The answers the runs keep are made marked as of their run's start with the
+registry's knowledge date (:mod:`sanctrack._index.runs`), so the
+everything-known point path adds one comparison; everything else goes through
+:func:`mark`. Marked answers are kept in the catalog's memos, so the same
+question gives the same object.
+
+This module is pure: no files, no clock, no printing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from .._model import MeasureState
+from .catalog import Catalog
+from .runs import marked
+
+__all__ = ["mark", "mark_all", "marked_as", "projected"]
+
+#: answers marked for a known= date kept at most (then the memo starts again)
+MARKED_MEMO = 1 << 15
+
+
+def mark(cat: Catalog, s: MeasureState, o: int, y: _dt.date | None) -> MeasureState:
+    """Answer ``s`` for the day with ordinal ``o``, marked as known on ``y`` (None: the registry's knowledge date).
+
+    The answers the runs keep are marked as of their run's start with the
+    registry's knowledge date; a question with another knowledge date gets
+    the answer marked anew (a new object), and a question after the
+    registry's knowledge date about a run that began before it gets that
+    answer's kept twin marked a projection.
+    """
+    if y is None:
+        if s.knowledge != cat.knowledge:  # an answer made with another knowledge date (defensive)
+            return marked(s, cat.knowledge, o > cat.kord)
+        return s if o <= cat.kord or s.projection else projected(cat, s)
+    return marked_as(cat, s, y, o > y.toordinal())
+
+
+def marked_as(cat: Catalog, s: MeasureState, y: _dt.date, projection: bool) -> MeasureState:
+    """``s`` marked as known on ``y``: made once and kept in a bounded memo (audits ask one ``y`` often)."""
+    memo = cat.marked
+    key = (id(s), y, projection)
+    got = memo.get(key)
+    if got is not None and got[0] is s:
+        return got[1]
+    m = marked(s, y, projection)
+    if len(memo) >= MARKED_MEMO:
+        memo.clear()
+    memo[key] = (s, m)
+    return m
+
+
+def mark_all(cat: Catalog, states: list[MeasureState], o: int, y: _dt.date | None) -> list[MeasureState]:
+    """:func:`mark` for the kept answers of one day (a whole-registry index's)."""
+    if y is None:
+        if o <= cat.kord:
+            return states
+        return [s if s.projection else projected(cat, s) for s in states]
+    p = o > y.toordinal()
+    return [marked_as(cat, s, y, p) for s in states]
+
+
+def projected(cat: Catalog, s: MeasureState) -> MeasureState:
+    """The kept answer ``s`` (a fact) marked a projection, made once and kept (one at most a run)."""
+    got = cat.projected.get(id(s))
+    if got is None or got[0] is not s:
+        got = (s, marked(s, s.knowledge, True))
+        cat.projected[id(s)] = got
+    return got[1]
