@@ -50,7 +50,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import sanctrack  # noqa: E402
-from sanctrack import Registry, _fast  # noqa: E402
+from sanctrack import Registry  # noqa: E402
+from sanctrack._index import accel  # noqa: E402
+from sanctrack._index.inforce import _make_index  # noqa: E402
 from sanctrack._model import IN_FORCE  # noqa: E402
 
 from oracle import Oracle  # noqa: E402
@@ -64,10 +66,22 @@ try:
     import pandas  # type: ignore[import-not-found]
 except ImportError:
     pandas = None
-NUMPY = _fast.numpy
+NUMPY = accel.numpy
 
 D = _dt.date
 OPEN = 99_999_999  # the end ordinal of an open interval in the peers' tables
+
+
+def _build_in_force(reg: Registry) -> None:
+    """Build the everything-known view's in-force index (numpy arrays if numpy is on, else time blocks)."""
+    numpy = accel.available()
+    reg._views.of(None).index("in_force_arrays" if numpy else "in_force_blocks",
+                              lambda y: _make_index(reg._catalog, y, numpy=numpy))
+
+
+def _build_flip_keys(reg: Registry) -> None:
+    """Build the everything-known view's flip keys (the vectorised screen's index)."""
+    reg._views.of(None).index("flip_keys", lambda y: accel.NumpyRuns(reg._catalog.view_runs(y)))
 
 
 @attrs.frozen(slots=True)
@@ -230,16 +244,16 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     trusted = Registry.build(**synth.kwargs(), _verified_digest=reg.digest)
     index_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    trusted._view_runs(None)  # every measure's runs (the replay deferred by the trusted build)
+    trusted._catalog.view_runs(None)  # every measure's runs (the replay deferred by the trusted build)
     runs_first = time.perf_counter() - t0
     del trusted
     X = D(2025, 6, 1)
     t0 = time.perf_counter()
-    reg._inforce_index(None)  # in_force builds it on its second ask; build it now
+    _build_in_force(reg)  # in_force builds it on its second ask; build it now
     inforce_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     if NUMPY is not None:
-        reg._numpy_runs(None)
+        _build_flip_keys(reg)
     runs_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     reg.changes(D(1900, 1, 1), D(2100, 1, 1))
@@ -339,17 +353,14 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     tab.add("in_force(X), every state", "sanctrack" + (" (numpy)" if NUMPY is not None else ""),
             facts["in_force"], f"{hits:,} in force on {X}", ref=True)
     if NUMPY is not None:
-        saved = _fast.numpy
-        _fast.numpy = None
+        saved = accel.numpy
+        accel.numpy = None
         try:
-            reg._d.inforce_cache.clear()
-            reg._inforce_index(None)
+            _build_in_force(reg)
             facts["in_force_pure"] = once(lambda: reg.in_force(X), repeat=7)
             tab.add("in_force(X), every state", "sanctrack (pure Python)", facts["in_force_pure"])
         finally:
-            _fast.numpy = saved
-            reg._d.inforce_cache.clear()
-            reg._inforce_index(None)
+            accel.numpy = saved
 
     def naive_in_force() -> list:
         out = [s for s in (state(m, X) for m in ids) if s.status in IN_FORCE]
@@ -413,14 +424,14 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         pm_fresh = [(m + "#")[:-1] for m in pm]
         t = once(lambda: reg.screen(pm_fresh, pd_), repeat=3)
         tab.add(label, "sanctrack, numpy, every id a distinct string object", t,
-                f"{pairs_n / t / 1e6:.2f} M pairs/s (as parsed from a file; from 32,768 measures looked up by their characters)")
+                f"{pairs_n / t / 1e6:.2f} M pairs/s (as parsed from a file; each looked up in the dictionary)")
         del twins, pm_other, pm_fresh
-    saved = _fast.numpy
-    _fast.numpy = None
+    saved = accel.numpy
+    accel.numpy = None
     try:
         facts["screen_pure"] = once(lambda: reg.screen(pm, pd_), repeat=3)
     finally:
-        _fast.numpy = saved
+        accel.numpy = saved
     tab.add(label, "sanctrack screen(ids, dates), pure Python", facts["screen_pure"],
             f"{pairs_n / facts['screen_pure'] / 1e6:.2f} M pairs/s", ref=NUMPY is None)
     k = min(pairs_n, 100_000)
@@ -472,33 +483,29 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         tracemalloc.start()
         reg2 = Registry.build(**synth.kwargs())
         after_build = tracemalloc.get_traced_memory()[0]
-        reg2._inforce_index(None)
+        _build_in_force(reg2)
         reg2.changes(A, B)
-        if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id string address
-            reg2._numpy_runs(None)
-            reg2._rank_table()
-        reg2._view_runs(None)
+        if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id
+            _build_flip_keys(reg2)
+            reg2._catalog.rank
+        reg2._catalog.view_runs(None)
         gc.collect()
         total = tracemalloc.get_traced_memory()[0]
-        for tl in reg2._d.timelines.values():  # every run's answer made (the most answers can cost)
+        for tl in reg2._catalog.timelines.values():  # every run's answer made (the most answers can cost)
             if tl.latest is not None:
                 tl.latest.states()
         gc.collect()
         answers = tracemalloc.get_traced_memory()[0] - total
-        for mid in reg2._d.timelines:  # the point path keeps each measure's point tuple by id
+        for mid in reg2._catalog.timelines:  # the point path keeps each measure's point tuple by id
             reg2.state(mid, X)
         gc.collect()
         points = tracemalloc.get_traced_memory()[0] - total - answers
         reg2.in_force(X)  # in_force's memo of the answers it hands out (made on its first question)
         gc.collect()
         memo = tracemalloc.get_traced_memory()[0] - total - answers - points
-        strings = 0
-        if NUMPY is not None:  # the ids by their characters (a screen of ids that are other string objects)
-            reg2._string_table()
-            gc.collect()
-            strings = tracemalloc.get_traced_memory()[0] - total - answers - points - memo
+        strings = 0  # (no table of the ids by their characters any more)
         tracemalloc.stop()
-        nruns = sum(len(tl.latest) for tl in reg2._d.timelines.values() if tl.latest is not None)
+        nruns = sum(len(tl.latest) for tl in reg2._catalog.timelines.values() if tl.latest is not None)
         per = total / facts["n"]
         facts["mem"] = per
         facts["mem_build"] = after_build / facts["n"]
@@ -569,10 +576,10 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
     for _ in range(rounds):
         for tag, n in (("small", small), ("big", big)):
             reg, state, floor_attrs, qs = _GROWTH[n]
-            for tl in reg._d.timelines.values():
+            for tl in reg._catalog.timelines.values():
                 if tl.latest is not None:
                     tl.latest.answers = None
-            reg._d.points.clear()  # the point tuples hold answers too
+            reg._catalog.points.clear()  # the point tuples hold answers too
             gc.collect()
             t0 = time.perf_counter()
             for m, x in qs:
@@ -583,7 +590,7 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
             # what any path pays before its own work: the loop and a call that touches nothing
             # (``is_``), and the lookup of the id alone (``points.get(id, date)``, in the same loop)
             out.setdefault(f"call_{tag}", []).append(per_call(operator.is_, qs, budget=0.5))
-            out.setdefault(f"lookup_{tag}", []).append(per_call(reg._d.points.get, qs, budget=0.5))
+            out.setdefault(f"lookup_{tag}", []).append(per_call(reg._catalog.points.get, qs, budget=0.5))
     res = {k: statistics.median(v) for k, v in out.items()}
     # the spread: each round's own ratio (its two sizes timed seconds apart)
     per_round = [b / a for a, b in zip(out["kept_small"], out["kept_big"])]
