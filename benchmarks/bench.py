@@ -41,22 +41,23 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import attrs
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import sanctrack  # noqa: E402
-from sanctrack import Registry  # noqa: E402
-from sanctrack._index import accel  # noqa: E402
-from sanctrack._index.inforce import _make_index  # noqa: E402
-from sanctrack._model import IN_FORCE  # noqa: E402
+from oracle import Oracle
+from synth import generate
 
-from oracle import Oracle  # noqa: E402
-from synth import generate  # noqa: E402
+import sanctrack
+from sanctrack import Registry
+from sanctrack._index import accel
+from sanctrack._index.inforce import _make_index
+from sanctrack._model import IN_FORCE
 
 try:
     import duckdb  # type: ignore[import-not-found]
@@ -487,7 +488,7 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         reg2.changes(A, B)
         if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id
             _build_flip_keys(reg2)
-            reg2._catalog.rank
+            _ = reg2._catalog.rank
         reg2._catalog.view_runs(None)
         gc.collect()
         total = tracemalloc.get_traced_memory()[0]
@@ -755,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = targets(facts)
     print("\n" + summary)
     if args.out:
-        when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         text = "\n\n".join([f"## Benchmark results ({when})", f"Machine: {line}.",
                             f"Command: `python benchmarks/bench.py {' '.join(argv or sys.argv[1:])}`",
                             "### Targets", summary, *(t.markdown() for t in tables)]) + "\n"

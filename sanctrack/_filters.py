@@ -18,7 +18,8 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ._errors import UnknownFilter, UnknownTarget
 from ._index.catalog import Catalog, normalise_name

@@ -35,22 +35,22 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import itertools
-import operator
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from . import _canonical
-from ._canonical import registry_digest
-from ._errors import RegistryError, UnknownMeasure, UnknownRecord
+from ._errors import UnknownMeasure, UnknownRecord
 from ._filters import check_filters, filter_targets, resolve
 from ._index import changes as _changes
 from ._index import inforce as _inforce
 from ._index import lineage as _lineage
 from ._index import screen as _screen
+from ._index.build import build_catalog
 from ._index.catalog import Catalog, normalise_name
-from ._index.marks import mark, projected
+from ._index.marks import projected
 from ._index.point import effective_known, state_of
-from ._index.timeline import Timeline, check_legality
+from ._index.screen import Screening
+from ._index.timeline import Timeline
 from ._index.view import Views
 from ._model import (
     Authority,
@@ -72,15 +72,16 @@ from ._model import (
     StateChange,
     Transition,
 )
-from ._index.screen import Screening
 from ._time import day_arg as _day
 from ._time import known_arg as _known
 from ._time import when_arg as _when
-from ._time import zone
 from ._unchecked import collection_paused
-from ._validate import check_records, did_you_mean
+from ._validate import did_you_mean
 
 __all__ = ["Registry", "normalise_name"]
+
+
+_Record = TypeVar("_Record")
 
 
 class Registry:
@@ -91,7 +92,7 @@ class Registry:
     restricted to what was recorded by a date.
     """
 
-    __slots__ = ("_catalog", "_views", "_known")
+    __slots__ = ("_catalog", "_known", "_views")
 
     def __init__(self, catalog: Catalog, views: Views, known: _dt.date | None = None) -> None:
         self._catalog = catalog
@@ -114,8 +115,8 @@ class Registry:
         releases: Iterable[Release] = (),
         links: Iterable[Link] = (),
         _verified_digest: str | None = None,
-        _deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None" = None,
-    ) -> "Registry":
+        _deferred: tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None = None,
+    ) -> Registry:
         """Build a registry from records, checking everything.
 
         Transitions of one measure keep the order given here as their
@@ -134,8 +135,8 @@ class Registry:
         transitions of each measure, in registry order, made on first use.
         """
         with collection_paused():  # building allocates hundreds of thousands of objects and no cycles
-            return cls(_build_catalog(info, authorities, entities, instruments, sources, measures, transitions,
-                                      releases, links, _verified_digest, _deferred), Views())
+            return cls(build_catalog(info, authorities, entities, instruments, sources, measures, transitions,
+                                     releases, links, _verified_digest, _deferred), Views())
 
     # -- basic facts ---------------------------------------------------------
 
@@ -257,7 +258,7 @@ class Registry:
 
     # -- as-of queries ---------------------------------------------------------
 
-    def as_known_on(self, known: Any) -> "Registry":
+    def as_known_on(self, known: Any) -> Registry:
         """A view of this registry restricted to records recorded on or before ``known``.
 
         Corrections count only if they too were recorded by then. Views are
@@ -391,7 +392,7 @@ class Registry:
         return _changes.diff(cat, y, wa, wb, authority=authority, targets=targets, kind=kind, program=program)
 
     def screen(self, pairs: Iterable[Sequence[Any]] | Sequence[Any], dates: Any = None, /, *,
-               known: Any = None) -> "list[ScreenHit] | Screening":
+               known: Any = None) -> list[ScreenHit] | Screening:
         """Answer many ``(target or measure id, date[, known])`` questions at once.
 
         A measure id is answered with its state if in force; anything else is
@@ -494,94 +495,11 @@ class Registry:
                 f"{cat.n_transitions} transitions, {len(cat.releases)} releases{view}>")
 
 
-# -- construction ----------------------------------------------------------------
-
-
-def _build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], entities: Iterable[Entity],
-                   instruments: Iterable[Instrument], sources: Iterable[Source], measures: Iterable[Measure],
-                   transitions: Iterable[Transition], releases: Iterable[Release], links: Iterable[Link],
-                   verified_digest: str | None,
-                   deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None") -> Catalog:
-    """The catalog of :meth:`Registry.build` (raises :class:`RegistryError` listing every problem)."""
-    if deferred is not None and verified_digest is None:
-        raise ValueError("deferred transitions come only from a verified cache entry")
-    au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
-    me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
-    if verified_digest is None:
-        problems = check_records(authorities=au, entities=en, instruments=ins, sources=so,
-                                 measures=me, transitions=tr, releases=re_, links=li)
-    else:
-        problems = []
-    info = info or RegistryInfo(name="registry")
-    by_code = {a.code: a for a in au}
-    by_entity = {e.id: e for e in en}
-    by_instrument = {i.id: i for i in ins}
-    by_source = {s.id: s for s in so}
-    by_measure = {m.id: m for m in sorted(me, key=_ID)}
-    by_release = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
-    n_transitions = len(tr)
-
-    grouped: Mapping[str, Any]
-    latest: _dt.date | None
-    if deferred is not None:
-        n_transitions, grouped = deferred[0], deferred[1]
-        if len(deferred) > 2:
-            latest = deferred[2]  # type: ignore[misc]
-        else:
-            latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
-    else:
-        latest = max(map(_RECORDED, tr), default=None)
-        # records come grouped by measure (a file a measure): one step a run of them, in registry order
-        grouped = {}
-        for mid, run in itertools.groupby(tr, key=_MEASURE):
-            g = grouped.get(mid)
-            if g is None:
-                grouped[mid] = list(run)
-            else:
-                g.extend(run)
-    # the registry's knowledge date: its latest ``recorded`` (an answer for a later date is a projection)
-    for rec in (*re_, *li):
-        if latest is None or rec.recorded > latest:
-            latest = rec.recorded
-    tz_of: dict[str, str] = {}
-    for code, a in by_code.items():
-        try:
-            zone(a.timezone)
-            tz_of[code] = a.timezone
-        except ValueError:
-            tz_of[code] = "UTC"
-    timelines = {mid: Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
-                 for mid, m in by_measure.items()}
-    if verified_digest is None:
-        digest = registry_digest(info=info, authorities=by_code, entities=by_entity, instruments=by_instrument,
-                                 sources=by_source, measures=by_measure,
-                                 records_of=lambda mid: timelines[mid].records, releases=by_release, links=li)
-    else:  # a signature-verified cache entry: its digest was computed when its records passed every check
-        digest = verified_digest
-    cat = Catalog(info=info, authorities=by_code, entities=by_entity, instruments=by_instrument, sources=by_source,
-                  measures=by_measure, releases=by_release, links=li, n_transitions=n_transitions,
-                  timelines=timelines, digest=digest, knowledge=latest)
-    if verified_digest is None:
-        for tl in timelines.values():  # the legality check: every measure replayed in every epoch that needs it
-            problem = check_legality(tl, cat.context)
-            if problem is not None:
-                problems.append(problem)
-    if problems:
-        raise RegistryError(problems)
-    return cat
-
-
-def _lookup(kind: str, by_id: Mapping[str, Any], key: str) -> Any:
+def _lookup(kind: str, by_id: Mapping[str, _Record], key: str) -> _Record:
     got = by_id.get(key)
     if got is None:
         raise UnknownRecord(kind, key, did_you_mean(key, by_id))
     return got
-
-
-_ID = operator.attrgetter("id")
-_MEASURE = operator.attrgetter("measure")
-_RECORDED = operator.attrgetter("recorded")
-_NO_RECORDS: list[Transition] = []
 
 
 def _canonical_doc(d: Catalog) -> dict[str, Any]:

@@ -18,18 +18,19 @@ import random
 import sys
 import threading
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-from .conftest import report_lines
 
 import sanctrack
 from sanctrack import Registry
 from sanctrack._index import changes as _changes
 from sanctrack._index.timeline import Timeline
 from sanctrack.strategies import boundary_dates, registry_records
+
+from .conftest import report_lines
 
 THREADS = 8
 COUNTS: Counter[str] = Counter()

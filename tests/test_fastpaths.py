@@ -27,7 +27,7 @@ from sanctrack._model import IN_FORCE
 from sanctrack._strategies_oracle import answer_of, reference_state
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from synth import generate  # noqa: E402
+from synth import generate
 
 D = dt.date
 
@@ -110,7 +110,7 @@ def engine(request, monkeypatch):
 @given(n=sizes, seed=seeds, data=st.data())
 @settings(max_examples=30, deadline=None)
 def test_state_equals_the_oracle_on_every_boundary(n, seed, data):
-    synth, reg, ref = built(n, seed)
+    _, reg, ref = built(n, seed)
     mid = data.draw(st.sampled_from(sorted(ref.measures)))
     known = data.draw(st.sampled_from([None, *ref.known_dates()]))
     for day in ref.boundaries(mid):
@@ -120,7 +120,7 @@ def test_state_equals_the_oracle_on_every_boundary(n, seed, data):
 @given(n=sizes, seed=seeds, data=st.data())
 @settings(max_examples=30, deadline=None)
 def test_the_bitemporal_point_path_equals_a_view_and_the_oracle(n, seed, data):
-    synth, reg, ref = built(n, seed)
+    _, reg, ref = built(n, seed)
     mid = data.draw(st.sampled_from(sorted(ref.measures)))
     known = data.draw(st.sampled_from(ref.known_dates()))
     view = reg.as_known_on(known)
@@ -133,7 +133,7 @@ def test_the_bitemporal_point_path_equals_a_view_and_the_oracle(n, seed, data):
 
 
 def test_the_point_shortcut_answers_like_a_knowledge_date_after_everything():
-    synth, reg, ref = built(200, 5)
+    _, reg, ref = built(200, 5)
     later = max(ref.known_dates())
     for mid in sorted(ref.measures)[:10]:
         for day in ref.boundaries(mid):
@@ -234,7 +234,7 @@ def test_a_screen_batch_equals_the_oracle_on_every_boundary(engine, known_index,
 @given(n=sizes, seed=seeds, data=st.data())
 @settings(max_examples=20, deadline=None)
 def test_screen_pairs_equal_the_oracle(n, seed, data):
-    synth, reg, ref = built(n, seed)
+    _, reg, ref = built(n, seed)
     mids = sorted(ref.measures)
     picks = data.draw(st.lists(st.sampled_from(mids), min_size=1, max_size=80))
     pairs = [(m, data.draw(st.sampled_from(ref.boundaries(m)))) for m in picks]
@@ -254,7 +254,7 @@ def test_a_screen_batch_with_one_target_answers_the_target_too(engine):
 
 
 def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
-    synth, reg, ref = built(600, 2)
+    _, reg, ref = built(600, 2)
     mids = sorted(ref.measures) * 2
     day = D(2012, 3, 4)
     want = _screen_expectation(ref, mids, [day] * len(mids), None)
@@ -267,7 +267,7 @@ def test_screen_columns_take_one_date_strings_and_numpy_dates(engine):
 
 
 def test_screen_columns_refuse_mismatched_lengths_and_report_unknown_targets():
-    synth, reg, ref = built(200, 1)
+    _, reg, ref = built(200, 1)
     with pytest.raises(ValueError, match="3 queries but 2 dates"):
         reg.screen(["a", "b", "c"], [D(2020, 1, 1)] * 2)
     with pytest.raises(s.UnknownTarget):
@@ -277,7 +277,7 @@ def test_screen_columns_refuse_mismatched_lengths_and_report_unknown_targets():
 
 
 def test_a_screening_is_a_sequence_of_hits():
-    synth, reg, ref = built(200, 2)
+    _, reg, ref = built(200, 2)
     mid = sorted(ref.measures)[0]
     day = ref.boundaries(mid)[-1]
     cols = reg.screen([mid, mid], [day, D(1990, 1, 1)])
@@ -346,7 +346,7 @@ def test_changes_in_exact_order_equal_a_naive_sort(known_at):
 
 
 def test_a_knowledge_view_answers_every_whole_registry_question_like_known(engine):
-    synth, reg, ref = built(600, 12)
+    _, reg, ref = built(600, 12)
     known = ref.known_dates()[len(ref.known_dates()) // 2]
     view = reg.as_known_on(known)
     day = D(2014, 2, 2)

@@ -25,12 +25,13 @@ import datetime as _dt
 import itertools
 import os
 from array import array
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .._model import MeasureState
 from .runs import LIVE_OF_CODE
 
-__all__ = ["NumpyInForce", "NumpyRuns", "available", "is_day_array", "numpy", "ordinals_of", "ranks_of"]
+__all__ = ["NumpyInForce", "NumpyRuns", "available", "day_ordinals", "is_array", "is_day_array", "ordinals_of", "ranks_of"]
 
 
 def _load_numpy() -> Any:
@@ -83,7 +84,7 @@ class NumpyInForce:
     a hit (its entry and its int key), ~3x slower at 1M transitions.
     """
 
-    __slots__ = ("starts", "ends", "base", "stores", "idx", "memo")
+    __slots__ = ("base", "ends", "idx", "memo", "starts", "stores")
 
     def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], stores: Sequence[Any]) -> None:
         np = _np()
@@ -132,7 +133,7 @@ class NumpyRuns:
     up; the states themselves are made only for the hits asked about.
     """
 
-    __slots__ = ("keys", "base", "widest")
+    __slots__ = ("base", "keys", "widest")
     SHIFT = 22
 
     def __init__(self, stores: Sequence[Any]) -> None:

@@ -19,10 +19,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from .._model import MEASURE_KINDS, Authority, Entity, Instrument, Link, Measure, MeasureState, Release, RegistryInfo
-from .._model import Source, Transition
+from .._model import (
+    MEASURE_KINDS,
+    Authority,
+    Entity,
+    Instrument,
+    Link,
+    Measure,
+    MeasureState,
+    RegistryInfo,
+    Release,
+    Source,
+    Transition,
+)
 from .runs import Runs
 from .timeline import AnswerContext, Timeline
 
@@ -43,10 +55,33 @@ def normalise_name(text: str) -> str:
 class Catalog:
     """A registry's records and timelines, and the knowledge-independent indexes over them."""
 
-    __slots__ = ("info", "authorities", "entities", "instruments", "sources", "measures", "releases", "links",
-                 "n_transitions", "timelines", "digest", "knowledge", "kord", "context", "lock", "latest", "points",
-                 "projected", "marked", "_transitions", "_name_index", "_filter_values", "_ranked", "_rank",
-                 "_target_index")
+    __slots__ = (
+        "_filter_values",
+        "_name_index",
+        "_rank",
+        "_ranked",
+        "_target_index",
+        "_transitions",
+        "authorities",
+        "context",
+        "digest",
+        "entities",
+        "info",
+        "instruments",
+        "knowledge",
+        "kord",
+        "latest",
+        "links",
+        "lock",
+        "marked",
+        "measures",
+        "n_transitions",
+        "points",
+        "projected",
+        "releases",
+        "sources",
+        "timelines",
+    )
 
     def __init__(self, *, info: RegistryInfo, authorities: Mapping[str, Authority], entities: Mapping[str, Entity],
                  instruments: Mapping[str, Instrument], sources: Mapping[str, Source],

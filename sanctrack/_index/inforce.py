@@ -24,8 +24,9 @@ import datetime as _dt
 import math
 import operator
 from array import array
+from collections.abc import Sequence
 from itertools import repeat
-from typing import Any, Sequence
+from typing import Any
 
 from .._model import IN_FORCE, MeasureState
 from . import accel
@@ -34,7 +35,7 @@ from .marks import mark_all
 from .point import state_of
 from .view import Views
 
-__all__ = ["InForceIndex", "OPEN_END", "in_force", "in_force_path"]
+__all__ = ["OPEN_END", "InForceIndex", "in_force", "in_force_path"]
 
 #: The end ordinal used for a run that has not ended (beyond ``date.max``).
 OPEN_END = _dt.date.max.toordinal() + 1
@@ -104,7 +105,7 @@ class InForceIndex:
     index in it (its answer is made on first use).
     """
 
-    __slots__ = ("cuts", "blocks")
+    __slots__ = ("blocks", "cuts")
 
     def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], blocks: int | None = None) -> None:
         n = len(runs)

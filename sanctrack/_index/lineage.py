@@ -13,7 +13,7 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Iterable
+from collections.abc import Iterable
 
 from .._model import (
     Comparison,

@@ -35,13 +35,14 @@ from __future__ import annotations
 import datetime as _dt
 from array import array
 from bisect import bisect_right
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
 from .._statemachine import Run
 from .._time import Validity
 
-__all__ = ["LIVE_OF_CODE", "NothingKnown", "Runs", "STATUSES", "answer", "cause_code", "day_of", "marked", "validity"]
+__all__ = ["LIVE_OF_CODE", "STATUSES", "NothingKnown", "Runs", "answer", "cause_code", "day_of", "marked", "validity"]
 
 #: Status by code (``code % 6``); index 0 is "the measure does not exist yet".
 STATUSES: tuple[Status | None, ...] = (None, Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED,
@@ -124,8 +125,18 @@ class Runs(array):
     query reads one object less. Equality and hashing are by identity.
     """
 
-    __slots__ = ("measure", "digest", "records", "cells", "palette", "flips", "answers", "intraday", "knowledge",
-                 "horizon")
+    __slots__ = (
+        "answers",
+        "cells",
+        "digest",
+        "flips",
+        "horizon",
+        "intraday",
+        "knowledge",
+        "measure",
+        "palette",
+        "records",
+    )
     __eq__ = object.__eq__  # type: ignore[assignment]
     __ne__ = object.__ne__  # type: ignore[assignment]
     __hash__ = object.__hash__  # type: ignore[assignment]
@@ -134,7 +145,7 @@ class Runs(array):
     before_cause = "none"
 
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
-                records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> "Runs":
+                records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> Runs:
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
         self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])
         self.measure = measure
@@ -187,7 +198,7 @@ class Runs(array):
         return self
 
     @property
-    def starts(self) -> "Runs":
+    def starts(self) -> Runs:
         """The runs' start days as date ordinals (the store itself)."""
         return self
 

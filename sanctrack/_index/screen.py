@@ -26,7 +26,8 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import operator
-from typing import Any, Callable, Iterable, Iterator, Sequence, overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from .._filters import resolve
 from .._model import IN_FORCE, MeasureState, ScreenHit
@@ -80,7 +81,7 @@ def screen_path(*, questions: int, measures: int, calendar_dates: bool, numpy_da
 
 
 def screen(cat: Catalog, views: Views, view_known: _dt.date | None, pairs: Iterable[Sequence[Any]] | Sequence[Any],
-           dates: Any, known: Any) -> "list[ScreenHit] | Screening":
+           dates: Any, known: Any) -> list[ScreenHit] | Screening:
     """:meth:`Registry.screen` for a registry whose view date is ``view_known``."""
     if dates is not None:
         return screen_columns(cat, views, view_known, pairs, dates, known)  # type: ignore[arg-type]
@@ -120,7 +121,7 @@ def _screen_one(cat: Catalog, query: Any, when: _dt.date | _dt.datetime, y: _dt.
 
 
 def screen_columns(cat: Catalog, views: Views, view_known: _dt.date | None, queries: Sequence[Any], dates: Any,
-                   known: Any) -> "Screening":
+                   known: Any) -> Screening:
     """``screen(queries, dates)``: two parallel columns (or one date for every query)."""
     n = len(queries)
     if isinstance(dates, (str, _dt.date)):
@@ -231,7 +232,7 @@ class Screening(Sequence[ScreenHit]):
     a hit is asked of the registry (``state(query, date)``) when first needed.
     """
 
-    __slots__ = ("queries", "dates", "known", "_col", "_hits", "_state")
+    __slots__ = ("_col", "_hits", "_state", "dates", "known", "queries")
 
     def __init__(self, queries: Sequence[Any], dates: Sequence[Any], known: _dt.date | None,
                  col: list[Any] | None = None, *, hits: Sequence[Any] | None = None,

@@ -21,7 +21,8 @@ import datetime as _dt
 import operator
 import threading
 from array import array
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -67,10 +68,10 @@ class Timeline:
     lock.
     """
 
-    __slots__ = ("measure", "tz", "_records", "_ordinals", "_n", "latest", "cache", "_flags")
+    __slots__ = ("_flags", "_n", "_ordinals", "_records", "cache", "latest", "measure", "tz")
 
     def __init__(self, measure: Measure, tz: str,
-                 records: "Sequence[Transition] | Callable[[], list[Transition]]") -> None:
+                 records: Sequence[Transition] | Callable[[], list[Transition]]) -> None:
         self.measure = measure
         self.tz = tz
         self._records: Any = records
@@ -121,7 +122,7 @@ class Timeline:
         return self._records  # type: ignore[return-value]
 
     @property
-    def ordinals(self) -> "array[int]":
+    def ordinals(self) -> array[int]:
         o = self._ordinals if self._flags else None
         if o is None:
             o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
@@ -160,7 +161,7 @@ class Timeline:
             return self.n
         return bisect.bisect_right(self.ordinals, known.toordinal())
 
-    def cached(self, k: int) -> "Runs | None":
+    def cached(self, k: int) -> Runs | None:
         if k == self.n:
             return self.latest
         c = self.cache

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .._unchecked import collection_paused
 
@@ -41,7 +42,7 @@ ASKED_MEMO = 4096
 class View:
     """The indexes of one knowledge date (None: everything recorded), each made once on first use."""
 
-    __slots__ = ("known", "lock", "changes", "in_force_blocks", "in_force_arrays", "flips", "flip_keys")
+    __slots__ = ("changes", "flip_keys", "flips", "in_force_arrays", "in_force_blocks", "known", "lock")
 
     #: the names of the indexes a view holds
     INDEXES = ("changes", "in_force_blocks", "in_force_arrays", "flips", "flip_keys")
@@ -85,7 +86,7 @@ class View:
 class Views:
     """The views of one registry (shared by its ``as_known_on`` views), at most :data:`KEPT` + 1 of them."""
 
-    __slots__ = ("_lock", "_by_known", "_asked")
+    __slots__ = ("_asked", "_by_known", "_lock")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
