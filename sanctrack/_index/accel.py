@@ -114,10 +114,12 @@ class NumpyInForce:
             for j in new.tolist():
                 memo[j] = make(j)  # the answer first, then the flag: a gather never sees a flag without it
                 made[j] = True
-        return memo.take(js).tolist()
+        answers: list[MeasureState] = memo.take(js).tolist()
+        return answers
 
     def _make(self, j: int) -> MeasureState:
-        return self.stores[bisect.bisect_right(self.base, j) - 1].answer(self.idx[j])
+        answer: MeasureState = self.stores[bisect.bisect_right(self.base, j) - 1].answer(self.idx[j])
+        return answer
 
 
 class NumpyRuns:

@@ -99,9 +99,7 @@ def matches(s: MeasureState, authority: str | None, targets: frozenset[str] | No
         return False
     if program is not None and s.program != program:
         return False
-    if targets is not None and not (targets & set(s.targets)):
-        return False
-    return True
+    return targets is None or not targets.isdisjoint(s.targets)
 
 
 def _signature(s: MeasureState) -> tuple[Any, ...]:

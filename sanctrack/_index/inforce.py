@@ -122,7 +122,7 @@ class InForceIndex:
             last = bisect.bisect_left(cuts, r[2])  # the block holding end - 1
             for b in range(first, last + 1):
                 members[b].append(r)
-        out = []
+        out: list[tuple[list[Any], array[int], array[int], array[int], dict[int, Any]]] = []
         for mem in members:
             mem.sort(key=_rank_start)
             out.append(([r[3] for r in mem], array("i", [r[4] for r in mem]),
@@ -149,7 +149,7 @@ def _answers(js: list[int], memo: dict[int, Any], make: Any) -> list[MeasureStat
     ``memo`` holds, per indexed run asked about, the answer its store made (the same
     object), so a repeated question is one pass over the hits with no call per hit.
     """
-    out = list(map(memo.get, js))
+    out: list[Any] = list(map(memo.get, js))
     if any(map(operator.is_, out, repeat(None))):
         for n, j in enumerate(js):
             if out[n] is None:

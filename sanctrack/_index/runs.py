@@ -36,7 +36,7 @@ import datetime as _dt
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 from .._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
 from .._statemachine import Run
@@ -118,7 +118,7 @@ def marked(s: MeasureState, knowledge: _dt.date | None, projection: bool) -> Mea
                   s.basis, s.lapsed)
 
 
-class Runs(array):
+class Runs(array):  # type: ignore[type-arg]
     """The state runs of one measure in one knowledge epoch (see the module docstring).
 
     The store *is* its ``starts`` array (an ``array('i')`` subclass), so a point
@@ -137,27 +137,38 @@ class Runs(array):
         "palette",
         "records",
     )
-    __eq__ = object.__eq__  # type: ignore[assignment]
-    __ne__ = object.__ne__  # type: ignore[assignment]
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
     __hash__ = object.__hash__  # type: ignore[assignment]
 
     #: the cause of the state before the first run (see :class:`NothingKnown`)
     before_cause = "none"
 
+    measure: Measure
+    knowledge: _dt.date | None
+    horizon: _dt.date | None
+    digest: str
+    records: Sequence[Transition]
+    intraday: dict[int, tuple[list[float], list[MeasureState]]] | None
+    answers: tuple[MeasureState | None, ...] | list[MeasureState | None] | None
+    flips: tuple[_dt.date, ...] | None
+    cells: bytes | array[int]
+    palette: tuple[Any, ...]
+
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
-                records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> Runs:
+                records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> Self:
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
-        self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])
+        self: Self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])  # type: ignore[assignment]
         self.measure = measure
         #: the knowledge date its answers are made with (each run's answer is marked as of its start day)
         self.knowledge = knowledge
         #: the latest ``recorded`` date of the records its epoch knows (None: all of ``records``)
-        self.horizon: _dt.date | None = None
+        self.horizon = None
         self.digest = digest
         self.records = records
-        self.intraday: dict[int, tuple[list[float], list[MeasureState]]] | None = None
-        self.answers: tuple[MeasureState | None, ...] | list[MeasureState | None] | None = None
-        self.flips: tuple[_dt.date, ...] | None = None
+        self.intraday = None
+        self.answers = None
+        self.flips = None
         codes = bytearray()
         refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
         palette: list[Any] = [None, ()]
@@ -230,7 +241,7 @@ class Runs(array):
                 days = tuple(self)
                 a = days + (None,) * (n + 1) if n <= 32 else [*days, *(None,) * (n + 1)]
             j = n + 1 + i
-            if type(a) is tuple:
+            if isinstance(a, tuple):
                 self.answers = a[:j] + (s,) + a[j + 1:]
             else:
                 a[j] = s
@@ -324,7 +335,7 @@ class Runs(array):
     def codes(self) -> bytes:
         """One byte per run: its status, cause and uncertainty (see :func:`cause_code`)."""
         c = self.cells[:len(self)]
-        return c if type(c) is bytes else bytes(c.tolist())
+        return c if isinstance(c, bytes) else bytes(c.tolist())
 
     def live(self) -> bytes:
         """One byte per run: 1 if its state is in force."""
@@ -347,7 +358,7 @@ class Runs(array):
             f = self.flips = tuple(days)
         return f
 
-    def in_force_runs(self) -> list[tuple[int, int, int]]:
+    def in_force_runs(self) -> list[tuple[int, int, int | None]]:
         """``(run index, start, end)`` of the in-force runs (``end`` None while the run holds)."""
         starts = self
         live = self.live()

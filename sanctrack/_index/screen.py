@@ -112,7 +112,7 @@ def _screen_one(cat: Catalog, query: Any, when: _dt.date | _dt.datetime, y: _dt.
             targets = frozenset(e.id for e in resolve(cat, query))
             what = (targets, cat.target_timelines(targets))
         cache[query] = what
-    if type(what) is Timeline:
+    if isinstance(what, Timeline):
         s = state_of(cat, what, when, y)
         return s if s.status in IN_FORCE else None
     targets, tls = what
@@ -190,7 +190,8 @@ def _screen_flips(cat: Catalog, views: Views, queries: Sequence[Any], dates: Seq
             return None
         if None in tls:
             return None
-        of = {tl: cat.runs(tl, tl.epoch(y)).flip_days() for tl in set(tls)}
+        of: dict[Timeline | None, tuple[_dt.date, ...]] = {
+            tl: cat.runs(tl, tl.epoch(y)).flip_days() for tl in set(tls) if tl is not None}
         days = list(map(of.__getitem__, tls))
     try:  # the flip counts as bytes (fewer than 256 flips a measure), then their parities, in C
         return bytes(map(bisect.bisect_right, days, dates)).translate(_PARITY)
@@ -249,12 +250,17 @@ class Screening(Sequence[ScreenHit]):
     def _entry(self, i: int) -> Any:
         if self._col is not None:
             return self._col[i]
-        if not self._hits[i]:
+        hits, state = self._hits, self._state
+        assert hits is not None and state is not None
+        if not hits[i]:
             return None
-        return self._state(self.queries[i], self.dates[i])  # type: ignore[misc]
+        return state(self.queries[i], self.dates[i])
 
     def __len__(self) -> int:
-        return len(self._col) if self._col is not None else len(self._hits)
+        if self._col is not None:
+            return len(self._col)
+        assert self._hits is not None
+        return len(self._hits)
 
     @overload
     def __getitem__(self, i: int) -> ScreenHit: ...
@@ -280,7 +286,7 @@ class Screening(Sequence[ScreenHit]):
     def hits(self) -> list[bool]:
         """Per question: True if something is in force."""
         if self._col is None:
-            h = self._hits
+            h: Any = self._hits
             return h.tolist() if hasattr(h, "tolist") else list(map(bool, h))
         return [bool(c) if type(c) is tuple else c is not None for c in self._col]
 

@@ -75,6 +75,8 @@ class Timeline:
         self.measure = measure
         self.tz = tz
         self._records: Any = records
+        self._ordinals: array[int] | None = None  # made on first use (a known= question, an earlier epoch's check)
+        self._n = 0
         self._flags = 0  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared
         self.latest: Runs | None = None
         self.cache: dict[int, Runs] | None = None
@@ -106,7 +108,7 @@ class Timeline:
             flags |= _EPOCH_CHECK
         if has_corrections:
             flags |= _CORRECTIONS
-        self._ordinals = None  # made on first use (a known= question, an earlier epoch's check)
+        self._ordinals = None
         self._n = len(set(recorded))
         self._records = records
         self._flags = flags
@@ -119,13 +121,15 @@ class Timeline:
     def records(self) -> tuple[Transition, ...]:
         if not self._flags:
             self._prepare()
-        return self._records  # type: ignore[return-value]
+        records: tuple[Transition, ...] = self._records
+        return records
 
     @property
     def ordinals(self) -> array[int]:
         o = self._ordinals if self._flags else None
         if o is None:
-            o = self._ordinals = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
+            o = array("i", map(_TO_ORDINAL, sorted(set(map(_RECORDED, self.records)))))
+            self._ordinals = o
         return o
 
     def forget_ordinals(self) -> None:
@@ -229,7 +233,7 @@ class Timeline:
                 cur = correctors[cur.id]
             follow[old_id] = cur.id
         return replay(effective, program=m.program, targets=m.targets, instruments=ctx.instruments,
-                      pending=pending, windows=windows,  # type: ignore[arg-type]
+                      pending=pending, windows=windows,
                       instant_of=_timestamp if instants else None, follow=follow)
 
     def _intraday(self, k: int, runs: Runs, ctx: AnswerContext) -> dict[int, tuple[list[float], list[MeasureState]]]:
@@ -269,6 +273,7 @@ class Timeline:
         if sub is None:
             return runs.at(o), o
         tss, sts = sub
+        assert isinstance(when, _dt.datetime)
         i = bisect.bisect_right(tss, when.timestamp()) - 1
         return (sts[i] if i >= 0 else runs.at(o - 1)), o
 
