@@ -401,7 +401,7 @@ class Registry:
         ``screen(pairs)`` takes ``(query, date)`` or ``(query, date, known)``
         items and returns a list of :class:`ScreenHit`. ``screen(queries, dates)``
         takes two parallel sequences (or one date for every query) and returns
-        the same answers column by column, as a :class:`~sanctrack._fast.Screening`
+        the same answers column by column, as a :class:`~sanctrack.Screening`
         (a sequence of :class:`ScreenHit` made on access, with ``hits`` and
         ``states`` columns); with the ``fast`` extra (numpy) and calendar dates
         it is vectorised. ``known=`` applies to every question that does not
