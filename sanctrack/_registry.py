@@ -47,8 +47,7 @@ from ._index import lineage as _lineage
 from ._index import screen as _screen
 from ._index.build import build_catalog
 from ._index.catalog import Catalog, normalise_name
-from ._index.marks import projected
-from ._index.point import effective_known, state_of
+from ._index.point import effective_known, projected, state_of
 from ._index.screen import Screening
 from ._index.timeline import Timeline
 from ._index.view import Views

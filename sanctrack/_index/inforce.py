@@ -31,8 +31,7 @@ from typing import Any
 from .._model import IN_FORCE, MeasureState
 from . import accel
 from .catalog import Catalog
-from .marks import mark_all
-from .point import state_of
+from .point import mark_all, state_of
 from .view import Views
 
 __all__ = ["OPEN_END", "InForceIndex", "in_force", "in_force_path"]
