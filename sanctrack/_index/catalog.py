@@ -114,9 +114,9 @@ class Catalog:
         #: measure id -> its latest runs' point tuple (start days, then answers; see Runs.answer), as
         #: the point path last saw it: a kept answer is read from it with no other object read
         self.points: dict[str, tuple[Any, ...]] = {}
-        #: id(answer) -> (answer, the same answer marked a projection): at most one a run (see marks)
+        #: id(answer) -> (answer, the same answer marked a projection): at most one a run (see point.projected)
         self.projected: dict[int, tuple[MeasureState, MeasureState]] = {}
-        #: (id(answer), knowledge date, projection) -> (answer, marked): bounded (see marks)
+        #: (id(answer), knowledge date, projection) -> (answer, marked): bounded (see point.marked_as)
         self.marked: dict[tuple[int, _dt.date, bool], tuple[MeasureState, MeasureState]] = {}
         self._transitions: dict[str, Transition] | None = None
         self._name_index: dict[str, frozenset[str]] | None = None
