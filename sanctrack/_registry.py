@@ -33,7 +33,6 @@ This module is pure: no files, no clock, no printing.
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -47,7 +46,7 @@ from ._index import lineage as _lineage
 from ._index import screen as _screen
 from ._index.build import build_catalog
 from ._index.catalog import Catalog, normalise_name
-from ._index.point import effective_known, projected, state_of
+from ._index.point import effective_known, latest_state, state_of
 from ._index.screen import Screening
 from ._index.timeline import Timeline
 from ._index.view import Views
@@ -292,41 +291,10 @@ class Registry:
         ('expired', '2026-12-05', True, True)
         """
         if known is None and self._known is None:
-            # the common question (everything known, a calendar date) goes straight from the measure id
-            # to its point tuple, and a kept answer is read from it: a bisect of its start days and an
-            # index, with neither the run store nor its day array read (at 1M transitions, cache misses
-            # fewer); else to the measure's runs, past its timeline
-            cat = self._catalog
-            try:
-                p = cat.points.get(measure_id)
-                runs = cat.latest.get(measure_id) if p is None else None
-            except TypeError:  # not hashable: not a measure id (said below)
-                p = runs = None
-            if p is not None or runs is not None:
-                if type(on) is _dt.date:
-                    o = on.toordinal()
-                else:
-                    when = _when(on)
-                    o = when.toordinal() if type(when) is _dt.date else 0  # 0: an instant (below)
-                if o:
-                    if p is not None:
-                        n = len(p) >> 1
-                        s = p[n + bisect.bisect_right(p, o, 0, n)]
-                        if s is not None:
-                            # a kept answer is marked as of its run's start: after the knowledge date
-                            # a fact's twin marked a projection is answered instead
-                            return s if o <= cat.kord or s.projection else projected(cat, s)
-                        runs = cat.latest[measure_id]
-                    s = runs.at(o)  # type: ignore[union-attr]
-                    a = runs.answers  # type: ignore[union-attr]
-                    if type(a) is tuple:
-                        cat.points[measure_id] = a
-                    return s if o <= cat.kord or s.projection else projected(cat, s)
-            tl = self._timeline(measure_id)
-            if tl.latest is None:
-                cat.runs(tl, tl.n)
-            cat.latest[measure_id] = tl.latest  # type: ignore[assignment]
-            return state_of(cat, tl, _when(on), None)
+            s = latest_state(self._catalog, measure_id, on)  # the common question, on its shortest path
+            if s is not None:
+                return s
+            return state_of(self._catalog, self._timeline(measure_id), _when(on), None)
         tl = self._timeline(measure_id)
         if type(known) is _dt.date and (self._known is None or known <= self._known):
             y: _dt.date | None = known

@@ -23,22 +23,67 @@ This module is pure: no files, no clock, no printing.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 from typing import Any
 
 from .._model import MeasureState
-from .._time import known_arg
+from .._time import known_arg, when_arg
 from .catalog import Catalog
 from .runs import marked
 from .timeline import Timeline
 
-__all__ = ["effective_known", "mark", "mark_all", "marked_as", "projected", "state_of"]
+__all__ = ["effective_known", "latest_state", "mark", "mark_all", "marked_as", "projected", "state_of"]
 
 
 def state_of(cat: Catalog, tl: Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
     """The state of ``tl``'s measure on a parsed date or at an aware instant, as known on ``y`` (None: everything)."""
     s, o = tl.state(tl.epoch(y), when, cat.context)
     return mark(cat, s, o, y)
+
+
+def latest_state(cat: Catalog, measure_id: Any, on: Any) -> MeasureState | None:
+    """The state of a measure on a calendar date with everything known, by the shortest path; else None.
+
+    The common question goes straight from the measure id to its *point tuple*
+    (the latest runs' start days then their kept answers, see
+    :meth:`~sanctrack._index.runs.Runs.answer`), and a kept answer is read from
+    it: a bisect of its start days and an index, with neither the run store nor
+    its day array read (at 1M transitions, fewer cache misses); else from the
+    measure's latest runs. None for an instant or an unknown or unhashable id
+    (then :func:`state_of` answers, or the facade says what is wrong).
+    """
+    try:
+        p = cat.points.get(measure_id)
+        runs = cat.latest.get(measure_id) if p is None else None
+    except TypeError:  # not hashable: not a measure id
+        return None
+    if p is None and runs is None:
+        tl = cat.timelines.get(measure_id)
+        if tl is None:
+            return None  # not a measure id (the facade says so)
+        runs = cat.latest[measure_id] = cat.runs(tl, tl.n)  # from now on, straight here
+    if type(on) is _dt.date:
+        o = on.toordinal()
+    else:
+        when = when_arg(on)
+        if type(when) is not _dt.date:
+            return None  # an instant: answered in the authority's zone
+        o = when.toordinal()
+    if p is not None:
+        n = len(p) >> 1
+        s = p[n + bisect.bisect_right(p, o, 0, n)]
+        if s is not None:
+            # a kept answer is marked as of its run's start: after the knowledge date
+            # a fact's twin marked a projection is answered instead
+            return s if o <= cat.kord or s.projection else projected(cat, s)
+        runs = cat.latest[measure_id]
+    assert runs is not None
+    s = runs.at(o)
+    a = runs.answers
+    if type(a) is tuple:
+        cat.points[measure_id] = a
+    return s if o <= cat.kord or s.projection else projected(cat, s)
 
 
 def effective_known(view: _dt.date | None, known: Any) -> _dt.date | None:
