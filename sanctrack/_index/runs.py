@@ -24,8 +24,9 @@ That is about 10 bytes per run, and a few palette entries per measure. The
 :class:`~sanctrack.Validity`) is made the first time it is asked for and kept,
 so the memory of answers grows with the runs actually asked about, never
 beyond one answer per run. Answers are made through the attrs constructors
-(:class:`MeasureState` has no validators: measured 10% dearer than setting
-its slots, well within the point query's budget).
+(:class:`MeasureState` has no validators: 0.84 against 0.76 µs an answer for
+setting its slots directly, and no measurable difference on ``known=``
+queries at 100,000 transitions; not worth a validator-skipping constructor).
 
 This module is pure: no I/O, no clock.
 """
