@@ -131,7 +131,7 @@ def count_builds(monkeypatch):
     """Count how often each lazy builder runs: a measure's runs per (timeline, epoch), a view's changes index."""
     calls: Counter[tuple] = Counter()
     real_runs = Timeline.compute_runs
-    real_changes = _changes._changes_index
+    real_changes = _changes.changes_index
 
     def compute_runs(self, k, ctx):
         calls[("runs", id(self), k)] += 1
@@ -142,7 +142,7 @@ def count_builds(monkeypatch):
         return real_changes(cat, y)
 
     monkeypatch.setattr(Timeline, "compute_runs", compute_runs)
-    monkeypatch.setattr(_changes, "_changes_index", changes_index)
+    monkeypatch.setattr(_changes, "changes_index", changes_index)
     return calls
 
 

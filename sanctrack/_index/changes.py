@@ -21,7 +21,7 @@ from .point import state_of
 from .timeline import known_effective
 from .view import Views
 
-__all__ = ["changes", "diff", "matches"]
+__all__ = ["changes", "changes_index", "diff", "matches"]
 
 _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
@@ -31,7 +31,7 @@ def changes(cat: Catalog, views: Views, y: _dt.date | None, a: _dt.date, b: _dt.
             authority: str | None, targets: frozenset[str] | None, kind: str | None,
             program: str | None) -> list[Transition]:
     """Transitions effective in ``[a, b)`` as known on ``y``, in date then answer order, filtered."""
-    trs = views.of(y).index("changes", lambda y: _changes_index(cat, y))
+    trs = views.of(y).index("changes", lambda y: changes_index(cat, y))
     lo = bisect.bisect_left(trs, a, key=_EFFECTIVE)
     hi = bisect.bisect_left(trs, b, key=_EFFECTIVE)
     picked = trs[lo:hi]
@@ -52,7 +52,8 @@ def changes(cat: Catalog, views: Views, y: _dt.date | None, a: _dt.date, b: _dt.
     return out
 
 
-def _changes_index(cat: Catalog, y: _dt.date | None) -> list[Transition]:
+def changes_index(cat: Catalog, y: _dt.date | None) -> list[Transition]:
+    """The effective, uncorrected transitions known on ``y``, by effective date (a view's ``changes`` index)."""
     # the effective, uncorrected records each measure knows in view y (no replay needed),
     # measure by measure in answer order (authority, measure id), each in canonical order;
     # a stable sort by date then keeps that order among the transitions of one day
