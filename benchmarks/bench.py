@@ -56,7 +56,7 @@ from synth import generate
 import sanctrack
 from sanctrack import Registry
 from sanctrack._index import accel
-from sanctrack._index.inforce import _make_index
+from sanctrack._index.inforce import build_index
 from sanctrack._model import IN_FORCE
 
 try:
@@ -77,7 +77,7 @@ def _build_in_force(reg: Registry) -> None:
     """Build the everything-known view's in-force index (numpy arrays if numpy is on, else time blocks)."""
     numpy = accel.available()
     reg._views.of(None).index("in_force_arrays" if numpy else "in_force_blocks",
-                              lambda y: _make_index(reg._catalog, y, numpy=numpy))
+                              lambda y: build_index(reg._catalog, y, numpy=numpy))
 
 
 def _build_flip_keys(reg: Registry) -> None:

@@ -324,7 +324,7 @@ class Registry:
         states = _inforce.in_force(cat, self._views, effective_known(self._known, known), _when(on), targets)
         if authority is None and kind is None and program is None:
             return states
-        return [s for s in states if _changes.matches(s, authority, None, kind, program)]
+        return [s for s in states if _inforce.matches(s, authority, None, kind, program)]
 
     def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
                 target: str | None = None, kind: str | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sanctrack as s
-from sanctrack._index.changes import changes, diff, matches
+from sanctrack._index.changes import changes, diff
 from sanctrack._index.view import Views
 
 from ._index_fixtures import D, catalog, lifecycle
@@ -33,15 +33,3 @@ def test_diff_lists_the_measures_whose_state_differs():
     assert (str(c.before.status), str(c.after.status)) == ("in_force", "suspended")
     assert diff(cat, None, D(2020, 1, 15), D(2020, 1, 20), **none) == []
     assert diff(cat, None, D(2020, 1, 15), D(2020, 3, 15), **dict(none, authority="UK")) == []
-
-
-def test_matches_applies_every_filter():
-    cat = catalog(*lifecycle(), targets=("acme",))
-    from sanctrack._index.point import state_of
-
-    a = state_of(cat, cat.timelines["m"], D(2020, 1, 15), None)
-    assert matches(a, "EU", frozenset({"acme"}), "blocking", None)
-    assert not matches(a, "UK", None, None, None)
-    assert not matches(a, None, frozenset({"other"}), None, None)
-    assert not matches(a, None, None, "airspace", None)
-    assert not matches(a, None, None, None, "P9")

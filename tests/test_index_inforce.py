@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sanctrack._index import accel
-from sanctrack._index.inforce import OPEN_END, InForceIndex, in_force, in_force_path
+from sanctrack._index.inforce import (
+    OPEN_END,
+    InForceIndex,
+    in_force,
+    in_force_path,
+    matches,
+)
+from sanctrack._index.point import state_of
 from sanctrack._index.view import Views
 
 from ._index_fixtures import D, catalog, lifecycle
@@ -59,3 +66,13 @@ def test_each_path_gives_the_same_answers(monkeypatch):
             assert [in_force(cat, views, None, d, None) for d in days] == each
         assert views.built("in_force_arrays" if numpy_on else "in_force_blocks", None)
     assert in_force(cat, Views(), None, D(2020, 1, 5), frozenset({"nobody"})) == []
+
+
+def test_matches_applies_every_filter():
+    cat = catalog(*lifecycle(), targets=("acme",))
+    a = state_of(cat, cat.timelines["m"], D(2020, 1, 15), None)
+    assert matches(a, "EU", frozenset({"acme"}), "blocking", None)
+    assert not matches(a, "UK", None, None, None)
+    assert not matches(a, None, frozenset({"other"}), None, None)
+    assert not matches(a, None, None, "airspace", None)
+    assert not matches(a, None, None, None, "P9")

@@ -17,11 +17,12 @@ from typing import Any
 
 from .._model import MeasureState, StateChange, Transition
 from .catalog import Catalog
+from .inforce import matches
 from .point import state_of
 from .timeline import known_effective
 from .view import Views
 
-__all__ = ["changes", "changes_index", "diff", "matches"]
+__all__ = ["changes", "changes_index", "diff"]
 
 _TO_ORDINAL = _dt.date.toordinal
 _EFFECTIVE = operator.attrgetter("effective")
@@ -88,19 +89,6 @@ def diff(cat: Catalog, y: _dt.date | None, a: _dt.date | _dt.datetime, b: _dt.da
         out.append(StateChange(s1.measure, s1, s2))
     out.sort(key=lambda c: (c.measure.authority, c.measure.id))
     return out
-
-
-def matches(s: MeasureState, authority: str | None, targets: frozenset[str] | None,
-            kind: str | None, program: str | None) -> bool:
-    """True if ``s`` passes the filters (``program``: the program in effect; ``targets``: any in common)."""
-    m = s.measure
-    if authority is not None and m.authority != authority:
-        return False
-    if kind is not None and m.kind != kind:
-        return False
-    if program is not None and s.program != program:
-        return False
-    return targets is None or not targets.isdisjoint(s.targets)
 
 
 def _signature(s: MeasureState) -> tuple[Any, ...]:

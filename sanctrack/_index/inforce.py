@@ -82,17 +82,31 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
     if path == "each":
         return [s for s in (state_of(cat, tl, when, y) for tl in cat.ranked) if s.status in IN_FORCE]
     o = when.toordinal()
-    index = views.of(y).index(name, lambda y: _make_index(cat, y, numpy=path == "numpy"))
+    index = views.of(y).index(name, lambda y: build_index(cat, y, numpy=path == "numpy"))
     return mark_all(cat, index.at(o), o, y)
 
 
-def _make_index(cat: Catalog, y: _dt.date | None, *, numpy: bool) -> Any:
+def build_index(cat: Catalog, y: _dt.date | None, *, numpy: bool) -> Any:
+    """The in-force index of knowledge date ``y``: numpy arrays, else time blocks (every measure's runs built)."""
     runs = []
     stores = cat.view_runs(y)
     for r, rs in enumerate(stores):
         for i, a, b in rs.in_force_runs():
             runs.append((r, a, OPEN_END if b is None else b, rs, i))
     return accel.NumpyInForce(runs, stores) if numpy else InForceIndex(runs)
+
+
+def matches(s: MeasureState, authority: str | None, targets: frozenset[str] | None,
+            kind: str | None, program: str | None) -> bool:
+    """True if ``s`` passes the filters (``program``: the program in effect; ``targets``: any in common)."""
+    m = s.measure
+    if authority is not None and m.authority != authority:
+        return False
+    if kind is not None and m.kind != kind:
+        return False
+    if program is not None and s.program != program:
+        return False
+    return targets is None or not targets.isdisjoint(s.targets)
 
 
 class InForceIndex:
