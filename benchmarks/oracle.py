@@ -1,10 +1,14 @@
-"""The naive oracle: every answer by replaying a measure's records, on every question.
+"""The naive replay peer of the benchmark: every answer by replaying a measure's records.
 
 No knowledge epochs, no state runs, no bisect, no global index, no cache: the
 records known on Y are selected, corrections applied, the state machine
 replayed, and the run holding day X turned into the MeasureState a query must
-return. ``tests/test_fastpaths.py`` checks every fast path against it; the
-benchmark times it as the "naive replay" peer.
+return. ``benchmarks/bench.py`` times it as the "naive replay" peer.
+
+It is not a test oracle: it replays with the engine's own
+``sanctrack._statemachine.replay``, so it shares every rule with what it would
+check. The tests' one oracle is :func:`sanctrack.strategies.reference_state`,
+which reads the rules independently.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ of the Belarus track 2006–2026.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._errors import (
     IllegalTransition,
     InputError,
@@ -60,11 +62,16 @@ from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
 
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     "load",
+    "write_registry",
     "Registry",
     # model
     "Action",
@@ -131,3 +138,25 @@ def load(path: "str | None" = None, **options: object) -> Registry:
     from ._loader import load as _load
 
     return _load(path, **options)
+
+
+def write_registry(source: object, directory: "str | os.PathLike[str]") -> "Path":
+    """Write a registry (or its records) as a registry directory; returns its absolute path.
+
+    The one writer of the YAML layout (``docs/registry-format.md``): keys in the
+    format's order, records sorted by id, dates ``YYYY-MM-DD``, ambiguous text
+    quoted; the same registry always gives the same bytes, and ``load`` of the
+    directory gives an equal registry (the same digest). Written atomically; an
+    existing directory is replaced only if it holds nothing but registry files
+    (else ``FileExistsError``). ``ValueError`` for records that cannot be
+    written. See :func:`sanctrack._dump.write_registry`.
+
+    >>> import tempfile
+    >>> reg = load()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     load(str(write_registry(reg, tmp + "/copy")), cache=False).digest == reg.digest
+    True
+    """
+    from ._dump import write_registry as _write
+
+    return _write(source, directory)

@@ -4,8 +4,9 @@ The plain form is JSON-ready (text, numbers, booleans, lists, dicts): dates
 become ``YYYY-MM-DD``, instants ISO 8601 with their offset, enums their value,
 tuples lists. Fields that are ``None`` or empty are left out, so adding an
 optional field to the model does not change the digest of registries that do
-not use it. The same form is used by the JSON export, so a registry exported
-and loaded back has the same digest.
+not use it. The same form is used by the JSON export
+(:func:`canonical_document`), so a registry exported and loaded back has the
+same digest.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import attrs
 
-__all__ = ["plain", "digest_of", "canonical_json", "registry_digest"]
+__all__ = ["plain", "digest_of", "canonical_json", "canonical_document", "registry_digest"]
 
 
 def _value(v: Any) -> Any:
@@ -120,15 +121,15 @@ def _canonical_doc(info: Any, authorities: Mapping[str, Any], entities: Mapping[
         links_by_release.setdefault(ln.release, []).append(ln)
     measures = []
     for mid, m in measures_.items():
-        doc = _plain_fast(m)
-        doc["transitions"] = [_plain_fast(t, ("measure",)) for t in records_of(mid)]
-        measures.append(doc)
+        m_doc = _plain_fast(m)
+        m_doc["transitions"] = [_plain_fast(t, ("measure",)) for t in records_of(mid)]
+        measures.append(m_doc)
     releases = []
     for r in sorted(releases_.values(), key=lambda r: r.id):
-        doc = plain(r)
-        doc["links"] = [plain(ln, skip=("release",))
-                        for ln in sorted(links_by_release.get(r.id, ()), key=lambda ln: ln.transition)]
-        releases.append(doc)
+        r_doc = plain(r)
+        r_doc["links"] = [plain(ln, skip=("release",))
+                          for ln in sorted(links_by_release.get(r.id, ()), key=lambda ln: ln.transition)]
+        releases.append(r_doc)
     orphan_links = [plain(ln) for ln in links if ln.release not in releases_]
     doc: dict[str, Any] = {
         "info": plain(info),
@@ -144,6 +145,26 @@ def _canonical_doc(info: Any, authorities: Mapping[str, Any], entities: Mapping[
     return doc
 
 
+def canonical_document(reg: Any) -> dict[str, Any]:
+    """The canonical plain document of a registry, from its public records: what its digest hashes.
+
+    ``reg`` is a :class:`~sanctrack.Registry` (or anything with its record
+    attributes: ``info``, ``authorities``, ``entities``, ``instruments``,
+    ``sources``, ``measures``, ``transitions``, ``releases``, ``links``). The
+    measures keep their order, each with its transitions in ``reg.transitions``
+    order (canonical order); the other records are sorted by id. For a registry
+    that is not a view, ``digest_of(canonical_document(reg)) == reg.digest``; a
+    view made by ``as_known_on`` gives the document of the records it knows.
+    """
+    by_measure: dict[str, list[Any]] = {}
+    for t in reg.transitions:
+        by_measure.setdefault(t.measure, []).append(t)
+    return _canonical_doc(reg.info, {a.code: a for a in reg.authorities}, {e.id: e for e in reg.entities},
+                          {i.id: i for i in reg.instruments}, {s.id: s for s in reg.sources},
+                          {m.id: m for m in reg.measures}, lambda mid: by_measure.get(mid, ()),
+                          {r.id: r for r in reg.releases}, tuple(reg.links))
+
+
 # -- the registry digest, written straight to canonical JSON text -------------------------
 #
 # ``registry_digest`` hashes exactly ``canonical_json(_canonical_doc(...))`` but never
@@ -155,7 +176,8 @@ def _canonical_doc(info: Any, authorities: Mapping[str, Any], entities: Mapping[
 # ``canonical_json(_value(v))`` with shortcuts, so unusual values give the same bytes.
 # tests/test_digest.py checks the digest against the plain document.
 
-_json_str = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_json_str: Callable[[str], str] = (getattr(json.encoder, "c_encode_basestring", None)
+                                   or json.encoder.py_encode_basestring)
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _ENUM_JSON: dict[int, tuple[Any, str]] = {}  # id(member) -> (member, its JSON); the member is kept alive
 _NESTED: dict[type, Callable[[Any], str]] = {}  # attrs class -> encoder of its plain form
@@ -181,13 +203,14 @@ def _value_json(v: Any) -> str:
     if enc is not None:
         return enc(v)
     if c is _DATETIME:
-        return '"' + v.isoformat() + '"'
+        return '"' + str(v.isoformat()) + '"'
     hit = _ENUM_JSON.get(id(v))
     if hit is not None:
         return hit[1]
     if isinstance(v, enum.Enum):
         text = _dumps(_value(v))
-        if type(v.value) is str and not (v == () or v == []):  # immutable; never a skipped "empty" value
+        member: Any = v  # an enum may also be a tuple or list (and then equal an empty one)
+        if type(v.value) is str and not (member == () or member == []):  # immutable; never a skipped "empty" value
             _ENUM_JSON[id(v)] = (v, text)
         return text
     if isinstance(v, (_dt.datetime, _dt.date)):

@@ -1,12 +1,17 @@
-"""Writing a registry back to YAML: the inverse of :mod:`sanctrack._loader`.
+"""Writing a registry back to YAML: the inverse of :mod:`sanctrack._loader`, and its one writer.
 
-``write_registry(registry_or_records, directory)`` writes the registry layout
-(``registry.yaml``, ``authorities.yaml``, ``entities.yaml``,
+:func:`write_registry` (public as :func:`sanctrack.write_registry`) writes the
+registry layout (``registry.yaml``, ``authorities.yaml``, ``entities.yaml``,
 ``instruments.yaml``, ``sources.yaml``, ``measures/<id>.yaml``,
 ``releases/<id>.yaml``) so that loading the directory gives the same records,
-the same digest and the same answers.
+the same digest and the same answers. :func:`registry_texts` gives the same
+files as text without writing them; the importers write those (with their
+generated-file header) through :func:`sanctrack.importers.write_registry`.
 
-* **Deterministic**: keys in the order of the format spec, records sorted by id
+* **Deterministic**: keys in the order of the format's field list
+  (:mod:`sanctrack._schema`, the order ``docs/registry-format.md`` lists them),
+  empty and absent values left out (except an empty list that means something:
+  an amend's ``targets: []``, "to no targets"), records sorted by id
   (transitions of a measure in registry order, links of a release by
   transition), one trailing newline, no timestamps. Writing the same registry
   twice gives the same bytes.
@@ -27,35 +32,29 @@ import enum
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
+from . import _schema
+from ._fields import ID_RE
+from ._files import DIRS, TOP_FILES
 from ._model import Figure, Link, Scope, Transition
 
-__all__ = ["write_registry", "dump_yaml"]
+__all__ = ["write_registry", "registry_texts", "dump_yaml"]
 
-_TOP = ("registry.yaml", "authorities.yaml", "entities.yaml", "instruments.yaml", "sources.yaml")
-_DIRS = ("measures", "releases")
+_TOP, _DIRS = TOP_FILES, DIRS  # the registry's files and folders, as the loader reads them
 
-_INFO_KEYS = ("name", "version", "description")
-_AUTHORITY_KEYS = ("code", "name", "jurisdiction", "timezone")
-_ENTITY_KEYS = ("id", "kind", "name", "aliases", "identifiers", "note")
-_INSTRUMENT_KEYS = ("id", "kind", "authority", "number", "title", "url", "signed", "issued", "published",
-                    "sources", "note")
-_SOURCE_KEYS = ("id", "publisher", "title", "url", "published", "quote", "note")
-_MEASURE_KEYS = ("id", "authority", "kind", "program", "targets", "title", "summary", "sources")
-_TRANSITION_KEYS = ("id", "action", "effective", "effective_at", "announced", "published", "recorded", "until",
-                    "relief", "effective_window", "instrument", "scope", "conditions", "program", "targets",
-                    "changes", "confidence", "sources", "corrects", "note")
-_RELEASE_KEYS = ("id", "date", "date_window", "recorded", "count", "people", "nationalities", "destinations",
-                 "negotiators", "sources", "note")
-_FIGURE_KEYS = ("quantity", "value", "used", "sources", "note")
-_LINK_KEYS = ("transition", "basis", "recorded", "sources", "quote", "note")
+# The keys of each kind of record, in the order the format lists them, and the empty lists
+# that are written (they differ from an absent key): from the one field list, sanctrack._schema.
+_KEYS = {name: _schema.written_keys(fields) for name, fields in _schema.RECORDS.items()}
+_KEEP_EMPTY = {name: frozenset(f.name for f in fields if f.empty_differs) for name, fields in _schema.RECORDS.items()}
+_CHANGES = _schema.names_of_kind("changes")
 
 
-class _Flow(list):
+class _Flow(list[Any]):
     """A list written in flow style: ``[a, b]``."""
 
 
@@ -81,8 +80,9 @@ _Dumper.add_representer(str, _str)
 
 def dump_yaml(doc: Any) -> str:
     """YAML text of plain values, the way registry files are written."""
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                     width=100, indent=2)
+    text: str = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100, indent=2)
+    return text
 
 
 def _value(v: Any) -> Any:
@@ -93,9 +93,9 @@ def _value(v: Any) -> Any:
     if isinstance(v, _dt.date):
         return v  # written plain as YYYY-MM-DD
     if isinstance(v, Scope):
-        return _fields(v, ("authorises", "excludes"))
+        return _mapping(v, "scope")
     if isinstance(v, Figure):
-        return _fields(v, _FIGURE_KEYS)
+        return _mapping(v, "figure")
     if isinstance(v, str):
         return str(v)
     if isinstance(v, tuple):
@@ -107,28 +107,29 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _fields(record: Any, keys: tuple[str, ...], keep_empty: tuple[str, ...] = ()) -> dict[str, Any]:
+def _mapping(record: Any, kind: str) -> dict[str, Any]:
+    """The mapping written for ``record`` (a record of ``kind``, a key of ``_schema.RECORDS``).
+
+    Absent (``None``) values are left out, and so are empty lists except where
+    empty and absent differ (an amend to no targets, ``targets: []``).
+    """
     out: dict[str, Any] = {}
-    for k in keys:
+    keep_empty = _KEEP_EMPTY[kind]
+    for k in _KEYS[kind]:
         v = getattr(record, k)
         if v is None or (v == () and k not in keep_empty):
             continue
-        if k == "changes":
+        if k in _CHANGES:
             out[k] = {name: _Flow([old, new]) for name, old, new in v}
             continue
         out[k] = _value(v)
     return out
 
 
-def _transition(t: Transition) -> dict[str, Any]:
-    # targets=() (an amend to no targets) differs from targets=None (no change): keep it
-    return _fields(t, _TRANSITION_KEYS, keep_empty=("targets",) if t.targets == () else ())
-
-
 def _records(source: Any) -> dict[str, Any]:
     """The records of a Registry or of a records bundle, as lists."""
-    get = (lambda name: getattr(source, name)) if not isinstance(source, dict) else source.get
-    out = {}
+    get = source.get if isinstance(source, Mapping) else (lambda name: getattr(source, name))
+    out: dict[str, Any] = {}
     for name in ("authorities", "entities", "instruments", "sources", "measures", "transitions", "releases",
                  "links"):
         out[name] = list(get(name) or ())
@@ -136,27 +137,30 @@ def _records(source: Any) -> dict[str, Any]:
     return out
 
 
-def _files(source: Any) -> dict[str, str]:
-    """Relative path -> YAML text for every file of the registry."""
-    from ._fields import ID_RE
+def registry_texts(source: Any) -> dict[str, str]:
+    """Relative posix path -> YAML text of every file of the registry ``source`` (see :func:`write_registry`).
 
+    Pure: nothing is written. The files of a kind of record that ``source`` has
+    none of (``entities.yaml`` with no entity, …) are left out, as the loader
+    reads a missing file as an empty list.
+    """
     r = _records(source)
     files: dict[str, str] = {}
     info = r["info"]
-    files["registry.yaml"] = dump_yaml(_fields(info, _INFO_KEYS) if info is not None else {"name": "registry"})
-    for name, keys, sort in (("authorities", _AUTHORITY_KEYS, "code"), ("entities", _ENTITY_KEYS, "id"),
-                             ("instruments", _INSTRUMENT_KEYS, "id"), ("sources", _SOURCE_KEYS, "id")):
+    files["registry.yaml"] = dump_yaml(_mapping(info, "registry") if info is not None else {"name": "registry"})
+    for name, kind, sort in (("authorities", "authority", "code"), ("entities", "entity", "id"),
+                             ("instruments", "instrument", "id"), ("sources", "source", "id")):
         items = sorted(r[name], key=lambda x: getattr(x, sort))
         if items:
-            files[f"{name}.yaml"] = dump_yaml([_fields(x, keys) for x in items])
+            files[f"{name}.yaml"] = dump_yaml([_mapping(x, kind) for x in items])
     by_measure: dict[str, list[Transition]] = {}
     for t in r["transitions"]:
         by_measure.setdefault(t.measure, []).append(t)
     for m in sorted(r["measures"], key=lambda m: m.id):
         if not ID_RE.match(m.id):
             raise ValueError(f"measure id {m.id!r} cannot be a file name (expected [a-z0-9][a-z0-9._-]*)")
-        doc = _fields(m, _MEASURE_KEYS)
-        doc["transitions"] = [_transition(t) for t in by_measure.pop(m.id, ())]
+        doc = _mapping(m, "measure")
+        doc["transitions"] = [_mapping(t, "transition") for t in by_measure.pop(m.id, ())]
         files[f"measures/{m.id}.yaml"] = dump_yaml(doc)
     if by_measure:
         raise ValueError(f"transitions of unknown measures: {', '.join(sorted(by_measure))}")
@@ -166,12 +170,12 @@ def _files(source: Any) -> dict[str, str]:
     for rel in sorted(r["releases"], key=lambda x: x.id):
         if not ID_RE.match(rel.id):
             raise ValueError(f"release id {rel.id!r} cannot be a file name (expected [a-z0-9][a-z0-9._-]*)")
-        doc = _fields(rel, _RELEASE_KEYS)
+        doc = _mapping(rel, "release")
         if rel.figures:
-            doc["figures"] = [_fields(f, _FIGURE_KEYS) for f in rel.figures]
+            doc["figures"] = [_mapping(f, "figure") for f in rel.figures]
         ls = sorted(links.pop(rel.id, ()), key=lambda ln: ln.transition)
         if ls:
-            doc["links"] = [_fields(ln, _LINK_KEYS) for ln in ls]
+            doc["links"] = [_mapping(ln, "link") for ln in ls]
         files[f"releases/{rel.id}.yaml"] = dump_yaml(doc)
     if links:
         raise ValueError(f"links of unknown releases: {', '.join(sorted(links))}")
@@ -192,18 +196,25 @@ def _looks_like_registry(path: Path) -> bool:
 
 
 def write_registry(source: Any, directory: "str | os.PathLike[str]") -> Path:
-    """Write a :class:`Registry` (or its records) as a registry directory; returns its path.
+    """Write a :class:`Registry` (or its records) as a registry directory; returns its absolute path.
 
-    ``source`` is a Registry, a ``Records`` bundle, or a mapping with the keys
-    ``info``, ``authorities``, ``entities``, ``instruments``, ``sources``,
-    ``measures``, ``transitions``, ``releases``, ``links``. An existing
-    ``directory`` is replaced as a whole, but only if it is empty or holds only
-    registry files (else :class:`FileExistsError`). Raises ``ValueError`` for
-    records that cannot be written (an id that is no file name, a transition of
-    an unknown measure, a link of an unknown release).
+    ``source`` is a Registry, or the records of one: an object with the
+    attributes, or a mapping with the keys, ``info``, ``authorities``, ``entities``, ``instruments``,
+    ``sources``, ``measures``, ``transitions``, ``releases``, ``links``. A
+    Registry is written with what it shows: a view made by
+    :meth:`Registry.as_known_on` writes the records known on its date. Loading
+    the written directory gives an equal registry (the same digest, for a
+    Registry that is not a view).
+
+    The files are written into a temporary directory beside ``directory`` and
+    renamed into place. An existing ``directory`` is replaced as a whole, but
+    only if it is empty or holds only registry files (else
+    :class:`FileExistsError`). Raises ``ValueError`` for records that cannot be
+    written (an id that is no file name, a transition of an unknown measure, a
+    link of an unknown release); nothing is written then.
     """
     target = Path(os.path.abspath(os.fspath(directory)))
-    files = _files(source)
+    files = registry_texts(source)
     if target.exists():
         if not target.is_dir() or target.is_symlink():
             raise FileExistsError(f"{target} exists and is not a directory")

@@ -37,7 +37,7 @@ class _Usage(Exception):
 def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``fetch`` command to ``subparsers``."""
     names = ", ".join(_fetch.LISTS)
-    p = subparsers.add_parser(
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "fetch",
         help="download the official lists into a directory of dated snapshots",
         description=(
@@ -166,7 +166,7 @@ def _known(name: str, what: str) -> str:
 
 
 def _config(path: str) -> dict[str, Any]:
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     try:
         with open(path, encoding="utf-8") as fh:

@@ -5,7 +5,8 @@ the field's value, or raises ``_Bad``; :func:`fields` converts a whole
 mapping by a :class:`SpecTable`, recording every problem (located at its
 value) in a :class:`Ctx`. The record specs (``INFO``, ``AUTHORITY``, ...,
 ``LINK``) say which keys each kind of record has, how each is read and which
-are required. :mod:`sanctrack._loader` builds the records from the result.
+are required; they are derived from the format's one field list,
+:mod:`sanctrack._schema`. :mod:`sanctrack._loader` builds the records from the result.
 
 This module is pure: no files, no clock, no printing.
 """
@@ -17,14 +18,15 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
+from . import _schema
 from ._errors import InvalidDate, Problem
-from ._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS, Action, Basis, Confidence, Scope
+from ._model import Scope
 from ._time import parse_date, parse_instant
 from ._validate import did_you_mean
 from ._yaml import MarkedList, MarkedMap, Quoted, location
 
 __all__ = ["ID_RE", "CODE_RE", "SOURCE_ID_RE", "Ctx", "SpecTable", "fields", "kind_of",
-           "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE", "FIGURE",
+           "spec_of", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE", "FIGURE",
            "LINK"]
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
@@ -213,7 +215,7 @@ class _ListOf:
         self.what = what
         self.fast = fast  # matches every good item: a list of good items needs no per-item call
 
-    def __call__(self, ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> tuple:
+    def __call__(self, ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> tuple[Any, ...]:
         if value is None:
             return ()
         if not isinstance(value, MarkedList):
@@ -328,8 +330,6 @@ _TEXTS = _ListOf(_text, "text", re.compile(r"\s*\S"))
 _IDS = _ListOf(_id, "ids", ID_RE)
 _SOURCE_IDS = _ListOf(_source_id, "source ids", SOURCE_ID_RE)
 
-_SCOPE = SpecTable({"authorises": (_text, False), "excludes": (_TEXTS, False)})
-
 
 def _scope(ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> Scope:
     kw = fields(ctx, value, parts, _SCOPE, "a scope", getattr(value, "mark", None))
@@ -374,38 +374,32 @@ def _changes(ctx: Ctx, value: Any, parts: tuple[Any, ...]) -> dict[str, tuple[st
 
 
 # -- record specs -------------------------------------------------------------------
+#
+# Derived from the one declaration of the format's fields (sanctrack._schema): each field
+# kind has its converter; the spec keeps the declaration's key order.
 
-INFO = SpecTable({"name": (_text, True), "version": (_text, False), "description": (_text, False)})
-AUTHORITY = SpecTable({"code": (_code, True), "name": (_text, True), "jurisdiction": (_text, True),
-                       "timezone": (_text, True)})
-ENTITY = SpecTable({"id": (_id, True), "kind": (_vocab(ENTITY_KINDS), True), "name": (_text, True),
-                    "aliases": (_TEXTS, False), "identifiers": (_TEXTS, False), "note": (_text, False)})
-INSTRUMENT = SpecTable({"id": (_id, True), "kind": (_vocab(INSTRUMENT_KINDS), True), "authority": (_code, False),
-                        "number": (_text, False), "title": (_text, True), "url": (_text, False),
-                        "signed": (_date, False), "issued": (_date, False), "published": (_date, False),
-                        "sources": (_SOURCE_IDS, False), "note": (_text, False)})
-SOURCE = SpecTable({"id": (_source_id, True), "publisher": (_text, True), "title": (_text, False),
-                    "url": (_text, True), "published": (_date, False), "quote": (_text, False),
-                    "note": (_text, False)})
-MEASURE = SpecTable({"id": (_id, True), "authority": (_code, True), "kind": (_vocab(MEASURE_KINDS), True),
-                     "program": (_text, False), "targets": (_IDS, False), "title": (_text, True),
-                     "summary": (_text, False), "sources": (_SOURCE_IDS, True), "transitions": (None, False)})
-TRANSITION = SpecTable({
-    "id": (_id, True), "action": (_vocab(Action), True), "effective": (_date, False),
-    "effective_at": (_instant, False), "announced": (_date, False), "published": (_date, False),
-    "recorded": (_date, True), "until": (_date, False), "relief": (_id, False),
-    "effective_window": (_Nested(_window), False), "instrument": (_id, False), "scope": (_Nested(_scope), False),
-    "conditions": (_TEXTS, False), "program": (_text, False), "targets": (_IDS, False),
-    "changes": (_Nested(_changes), False), "confidence": (_vocab(Confidence), True),
-    "sources": (_SOURCE_IDS, True), "corrects": (_id, False), "note": (_text, False),
-})
-RELEASE = SpecTable({
-    "id": (_id, True), "date": (_date, True), "date_window": (_Nested(_window), False), "recorded": (_date, True),
-    "count": (_int, False), "people": (_TEXTS, False), "nationalities": (_TEXTS, False),
-    "destinations": (_TEXTS, False), "negotiators": (_TEXTS, False), "sources": (_SOURCE_IDS, True),
-    "note": (_text, False), "figures": (None, False), "links": (None, False),
-})
-FIGURE = SpecTable({"quantity": (_text, True), "value": (_int_or_text, True), "used": (_bool, False),
-                    "sources": (_SOURCE_IDS, False), "note": (_text, False)})
-LINK = SpecTable({"transition": (_id, True), "basis": (_vocab(Basis), True), "recorded": (_date, True),
-                  "sources": (_SOURCE_IDS, True), "quote": (_text, False), "note": (_text, False)})
+_CONVERTERS: dict[str, Any] = {
+    "text": _text, "id": _id, "code": _code, "source_id": _source_id, "date": _date, "instant": _instant,
+    "int": _int, "int_or_text": _int_or_text, "bool": _bool, "texts": _TEXTS, "ids": _IDS,
+    "source_ids": _SOURCE_IDS, "window": _Nested(_window), "scope": _Nested(_scope),
+    "changes": _Nested(_changes), "records": None,
+}
+
+
+def spec_of(declared: tuple[_schema.Field, ...]) -> SpecTable:
+    """The loader's spec of a kind of record, from its declared fields."""
+    return SpecTable({f.name: (_vocab(f.vocabulary) if f.kind == "vocab" else _CONVERTERS[f.kind], f.required)
+                      for f in declared})
+
+
+INFO = spec_of(_schema.INFO)
+AUTHORITY = spec_of(_schema.AUTHORITY)
+ENTITY = spec_of(_schema.ENTITY)
+INSTRUMENT = spec_of(_schema.INSTRUMENT)
+SOURCE = spec_of(_schema.SOURCE)
+MEASURE = spec_of(_schema.MEASURE)
+TRANSITION = spec_of(_schema.TRANSITION)
+RELEASE = spec_of(_schema.RELEASE)
+FIGURE = spec_of(_schema.FIGURE)
+LINK = spec_of(_schema.LINK)
+_SCOPE = spec_of(_schema.SCOPE)  # a transition's scope (read by _scope)

@@ -7,21 +7,24 @@ limit, symlinks leading out of the registry, special files, unknown names);
 (for the load cache's stat index, :mod:`sanctrack._cache`).
 
 This module does I/O: it stats, lists and reads a registry directory's files.
-It writes nothing and parses nothing.
+It writes nothing and parses nothing. Every read goes through the one guarded open
+(:mod:`sanctrack._guarded_open`); it and the writers' lock (:mod:`sanctrack._file_lock`) are
+importable from here too.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import os
 import stat
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from ._errors import FileChanged, Problem, UnreadableFile
+from ._file_lock import lock_beside
+from ._guarded_open import (NOFOLLOW, OPEN_FLAGS, file_kind, identity, open_guarded, read_fd, read_guarded,
+                            read_guarded_stat)
 from ._validate import did_you_mean
 
 __all__ = ["MAX_FILE_SIZE", "TOP_FILES", "DIRS", "bundled_path", "display_path", "stat_signature", "registry_files",
@@ -111,166 +114,9 @@ def stat_signature(root: Path, *, max_file_size: int = MAX_FILE_SIZE,
     except (OSError, ValueError):
         return None
     return h.hexdigest(), newest
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_DIRECTORY", 0)
 
 
-# -- the one guarded open ----------------------------------------------------------
-#
-# Every file the library opens goes through here: registry files, JSON exports,
-# cache entries and the cache's secret, list snapshots. A path is stat'ed first and
-# refused unless it is a regular file (a FIFO, a socket or a device is never even
-# opened), then opened with O_NONBLOCK (a file swapped for a FIFO after the stat
-# cannot hang), its descriptor fstat'ed again (same file, still regular), and read
-# up to a size limit.
-
-
-def identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
-    """What says "the same file, unchanged": device, inode, size, modification and change times (ns)."""
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"),
-                       (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return "a special file"
-
-
-def _open_checked(path: "str | os.PathLike[str]", limit: int, *, follow: bool,
-                  dir_fd: int | None = None) -> tuple[int, os.stat_result]:
-    """A descriptor of the regular file at ``path`` (at most ``limit`` bytes) and its stat."""
-    shown = os.fspath(path)
-    st = os.stat(path, dir_fd=dir_fd, follow_symlinks=follow)
-    if not stat.S_ISREG(st.st_mode):
-        raise UnreadableFile(shown, f"not a regular file ({_kind(st.st_mode)})")
-    if st.st_size > limit:
-        raise UnreadableFile(shown, f"too large ({st.st_size} bytes; the limit is {limit})")
-    fd = os.open(path, _OPEN_FLAGS | (0 if follow else _NOFOLLOW), dir_fd=dir_fd)
-    try:
-        fst = os.fstat(fd)
-        if not stat.S_ISREG(fst.st_mode):
-            raise UnreadableFile(shown, f"not a regular file ({_kind(fst.st_mode)})")
-        if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
-            raise FileChanged(shown, "replaced by another file while it was opened")
-        if fst.st_size > limit:
-            raise UnreadableFile(shown, f"too large ({fst.st_size} bytes; the limit is {limit})")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, fst
-
-
-def _read_fd(fd: int, size: int, limit: int) -> bytes:
-    chunks = []
-    total = 0
-    want = min(size, limit) + 1
-    while True:
-        b = os.read(fd, want - total)
-        if not b:
-            break
-        chunks.append(b)
-        total += len(b)
-        if total >= want:
-            if total > limit:
-                break
-            want = limit + 1  # it grew since the stat: read on, up to one byte over the limit
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def read_guarded_stat(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
-                      dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
-    """:func:`read_guarded`, with the file's stat as it was opened (for identity checks)."""
-    shown = os.fspath(path)
-    fd, st = _open_checked(path, limit, follow=follow, dir_fd=dir_fd)
-    try:
-        data = _read_fd(fd, st.st_size, limit)
-        after = os.fstat(fd)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise UnreadableFile(shown, f"too large (more than {limit} bytes)")
-    if identity(after) != identity(st) or len(data) != st.st_size:
-        raise FileChanged(shown, "changed while it was being read")
-    return data, st
-
-
-def read_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True) -> bytes:
-    """The bytes of the regular file at ``path``, at most ``limit`` of them.
-
-    Raises :class:`~sanctrack.UnreadableFile` (an ``OSError``) for anything that
-    is not a regular file (FIFO, device, socket, directory; a symbolic link too
-    when ``follow`` is false) or is larger than ``limit`` — without blocking and
-    without reading it — and :class:`~sanctrack.FileChanged` if the file changed
-    while it was read (its size, times or inode moved); other ``OSError`` errors
-    (missing, permission) pass through.
-    """
-    return read_guarded_stat(path, limit=limit, follow=follow)[0]
-
-
-class _BoundedRaw(io.RawIOBase):
-    """A raw binary stream over a descriptor that refuses to read past ``limit`` bytes."""
-
-    def __init__(self, fd: int, path: str, limit: int) -> None:
-        self._fd = fd
-        self._path = path
-        self._limit = limit
-        self._read = 0
-        self.name = path
-
-    def readable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def readinto(self, buffer: Any) -> int:
-        if self._read > self._limit:
-            raise UnreadableFile(self._path, f"too large (more than {self._limit} bytes)")
-        view = memoryview(buffer).cast("B")
-        want = min(len(view), self._limit + 1 - self._read)
-        data = os.read(self._fd, want)
-        view[: len(data)] = data
-        self._read += len(data)
-        if self._read > self._limit:
-            raise UnreadableFile(self._path, f"too large (more than {self._limit} bytes)")
-        return len(data)
-
-    def close(self) -> None:
-        if not self.closed:
-            try:
-                os.close(self._fd)
-            finally:
-                super().close()
-
-
-def open_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
-                 buffer_size: int = 1 << 16) -> BinaryIO:
-    """The regular file at ``path`` as a buffered binary stream that refuses to read past ``limit``.
-
-    The same checks as :func:`read_guarded` before anything is read; reading
-    more than ``limit`` bytes (a file that grew) raises
-    :class:`~sanctrack.UnreadableFile`. Use it as a context manager.
-    """
-    fd, _st = _open_checked(path, limit, follow=follow)
-    return io.BufferedReader(_BoundedRaw(fd, os.fspath(path), limit), buffer_size=buffer_size)
-
-
-def _read_bytes(path: "str | Path", size: int, limit: int) -> bytes:
-    """A file's bytes, at most ``limit + 1`` of them (one over says "too large"); ``O_NONBLOCK``."""
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        return _read_fd(fd, size, limit)
-    finally:
-        os.close(fd)
-
-
-#: Attempts at a consistent read of a registry directory before "changed while loading".
 READ_ATTEMPTS = 4
 #: The coarsest timestamp tick assumed for file times (Linux stamps files with a clock that moves
 #: once a jiffy, 1-10 ms). A file changed within a tick of the read may be rewritten in that same
@@ -349,15 +195,15 @@ def _read_listed(name: str, dfd: int, st: os.stat_result, limit: int) -> tuple[b
     its end, which catches a change during the read as well.
     """
     if not stat.S_ISREG(st.st_mode):
-        raise UnreadableFile(name, f"not a regular file ({_kind(st.st_mode)})")
+        raise UnreadableFile(name, f"not a regular file ({file_kind(st.st_mode)})")
     if st.st_size > limit:
         raise UnreadableFile(name, f"too large ({st.st_size} bytes; the limit is {limit})")
-    fd = os.open(name, _OPEN_FLAGS | _NOFOLLOW, dir_fd=dfd)
+    fd = os.open(name, OPEN_FLAGS | NOFOLLOW, dir_fd=dfd)
     try:
         fst = os.fstat(fd)
         if (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(fst.st_mode):
             raise FileChanged(name, "replaced by another file while it was opened")
-        data = _read_fd(fd, fst.st_size, limit)
+        data = read_fd(fd, fst.st_size, limit)
     finally:
         os.close(fd)
     if len(data) > limit:
@@ -500,7 +346,7 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
                         problems.append(Problem(f"{d} is not a directory", path=display_path(shown, d)))
                         refused.append(d)
                         continue
-                    dfd = os.open(d, _DIR_FLAGS | _NOFOLLOW, dir_fd=rfd)
+                    dfd = os.open(d, _DIR_FLAGS | NOFOLLOW, dir_fd=rfd)
             except FileNotFoundError:
                 raise _Changed from None
             except (OSError, RuntimeError) as exc:
@@ -578,58 +424,3 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
     finally:
         for fd in fds:
             os.close(fd)
-
-
-# -- an advisory lock for writers -----------------------------------------------------
-
-
-class lock_beside:
-    """An exclusive advisory lock (``fcntl.flock``) on a lock file beside ``target``.
-
-    ``with lock_beside(target):`` serialises the writers of one directory (two
-    imports into the same target wait for each other instead of tripping over
-    each other's temporary directories). The lock file is
-    ``.<name>.sanctrack-lock`` in the target's parent directory, removed when the
-    lock is released; a writer that got the lock on a file removed meanwhile
-    (its inode is no longer the one at the path) takes it again. Readers never
-    take it: a load reads consistently on its own. Where ``fcntl`` is missing
-    (Windows) it is a no-op.
-    """
-
-    def __init__(self, target: "str | os.PathLike[str]") -> None:
-        t = Path(os.path.abspath(os.fspath(target)))
-        self.path = t.parent / f".{t.name}.sanctrack-lock"
-        self._fd: int | None = None
-
-    def __enter__(self) -> "lock_beside":
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX
-            return self
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | _NOFOLLOW, 0o600)
-            try:
-                st = os.fstat(fd)
-                if not stat.S_ISREG(st.st_mode):  # pragma: no cover - a planted special file
-                    raise UnreadableFile(os.fspath(self.path), "the lock file is not a regular file")
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    now = os.stat(self.path, follow_symlinks=False)
-                except FileNotFoundError:
-                    now = None
-                if now is not None and (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
-                    self._fd = fd
-                    return self
-            except BaseException:
-                os.close(fd)
-                raise
-            os.close(fd)  # the holder before us removed that file: lock the one at the path now
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            try:
-                os.unlink(self.path)  # still ours: nobody else can hold it while we do
-            except OSError:  # pragma: no cover
-                pass
-            os.close(self._fd)  # closing the descriptor releases the lock
-            self._fd = None

@@ -152,6 +152,10 @@ class Registry:
         """The knowledge date of this view (None: everything recorded counts)."""
         return self._known
 
+    def _whole(self) -> "Registry":
+        """The registry this view views (itself if not a view): every record, whatever it knew."""
+        return self if self._known is None else Registry._view(self._d, None)
+
     @property
     def knowledge(self) -> _dt.date | None:
         """The knowledge date of this registry's answers: the view's date, else the latest ``recorded``.

@@ -14,7 +14,13 @@ from typing import Any, Sequence
 import attrs
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from ._model import (
     MEASURE_KINDS,
@@ -33,8 +39,10 @@ from ._model import (
     Transition,
 )
 from ._registry import Registry
+from ._strategies_base import MAX_DATE, Env
+from ._strategies_history import draw_step
+from ._strategies_registries import boundary_dates
 from ._strategies_walk import Walker
-from .strategies import MAX_DATE, _Env, _step, boundary_dates
 
 __all__ = ["RegistryMachine", "machine_settings"]
 
@@ -90,7 +98,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self._env = _Env(("S1", "S2"), ("gl-1",), ("target-a", "target-b"), self.start, MAX_DATE)
+        self._env = Env(("S1", "S2"), ("gl-1",), ("target-a", "target-b"), self.start, MAX_DATE)
         self._base: dict[str, Any] = {
             "info": RegistryInfo(name="machine", version="1"),
             "authorities": (Authority("US-OFAC", "Office of Foreign Assets Control", "US", "America/New_York"),
@@ -185,7 +193,7 @@ class RegistryMachine(RuleBasedStateMachine):
         w.advance(day)
         recorded = max(self._recorded[k], day + _dt.timedelta(days=lag))
         tid = self._id(f"{mid}.t")
-        t = _step(data.draw, w, tid, mid, day, recorded, self._env, with_windows=True)
+        t = draw_step(data.draw, w, tid, mid, day, recorded, self._env, with_windows=True)
         if announce_first:
             a_day = day - _dt.timedelta(days=gap % 7)
             a = Transition(id=self._id(f"{mid}.a"), measure=mid, action=t.action, announced=max(a_day, self.start),
@@ -231,7 +239,8 @@ class RegistryMachine(RuleBasedStateMachine):
         """A release, linked to an effective transition."""
         effective = [t for t in self._trs if t.effective is not None]
         t = effective[which % len(effective)]
-        day = t.effective - _dt.timedelta(days=offset)  # type: ignore[operator]
+        assert t.effective is not None
+        day = t.effective - _dt.timedelta(days=offset)
         r = Release(id=self._id("release-"), date=day, recorded=max(day, t.recorded - _dt.timedelta(days=offset)),
                     count=count, sources=("S1",))
         self._releases.append(r)

@@ -1,12 +1,14 @@
-"""A deliberately naive reference replay, to check the query engine against.
+"""The reference oracle: a deliberately naive replay, to check the query engine against.
 
-:func:`reference_state` answers "what was this measure on day D, as known on
-Y" straight from the records, with none of the engine's machinery: no epochs,
-no runs, no bisect, no caches, and its own reading of the rules (it does not
-import :mod:`sanctrack._statemachine`). It replays the measure's records every
-time it is asked, so it is slow, and it only handles calendar-date queries.
-sanctrack's own property tests and :class:`sanctrack.strategies.RegistryMachine`
-self-test compare :meth:`sanctrack.Registry.state` with it.
+:func:`reference_state` answers "what was this measure on day D (or at
+instant I), as known on Y" straight from the records, with none of the
+engine's machinery: no epochs, no runs, no bisect, no caches, and its own
+reading of the rules (:mod:`sanctrack._strategies_rules`; it does not import
+:mod:`sanctrack._statemachine`). It replays the measure's records every time
+it is asked, so it is slow. :func:`reference_in_force` asks it about every
+measure. sanctrack's own property tests and the
+:class:`sanctrack.strategies.RegistryMachine` self-test compare
+:meth:`sanctrack.Registry.state` with it, through :func:`answer_of`.
 
 The rules it encodes (see the time-rules essay in :mod:`sanctrack._time`):
 
@@ -17,6 +19,10 @@ The rules it encodes (see the time-rules essay in :mod:`sanctrack._time`):
   ``effective_at``, then registry order; before a day's records apply, every
   ``until`` before that day has lapsed; after them, every ``until`` on or before
   the query day has lapsed;
+* an instant is a day and a moment: its calendar date in the authority's zone
+  is the day, and of that day's records only those with no ``effective_at``
+  (they hold for the whole day) or an ``effective_at`` at or before the instant
+  have applied; the day's lapses have passed at every moment of it;
 * a pending announcement (no effective date) is listed on days on or after its
   announcement and before its known correction's date;
 * a day is uncertain if it falls in ``[earliest, latest)`` of an active record's
@@ -29,17 +35,25 @@ import datetime as _dt
 from typing import Iterable
 
 import attrs
+from dateutil import tz as _tz  # type: ignore[import-untyped]
 
-from ._model import Measure, MeasureState, Transition
+from ._model import Action, Measure, MeasureState, Transition
+from ._strategies_rules import Simulated
 
-__all__ = ["Answer", "reference_state", "answer_of"]
+__all__ = ["Answer", "answer_of", "reference_in_force", "reference_state"]
 
-_ACTIVE = ("in_force", "relieved", "suspended")
+_ONE_DAY = _dt.timedelta(days=1)
+_IN_FORCE = ("in_force", "relieved")
 
 
 @attrs.frozen
 class Answer:
-    """The comparable part of a state: plain values, reliefs and pending sorted by id."""
+    """The comparable part of a state: plain values, reliefs and pending sorted by id.
+
+    ``status`` is None before the measure's first transition; ``reliefs``
+    pairs each relief in effect (the id of its relieve record, or of the
+    correction standing for it) with its ``until``.
+    """
 
     status: str | None
     until: _dt.date | None
@@ -49,9 +63,14 @@ class Answer:
     program: str | None
     targets: tuple[str, ...]
 
+    @property
+    def in_force(self) -> bool:
+        """True if the measure is in force (``in_force`` or ``relieved``)."""
+        return self.status in _IN_FORCE
+
 
 def answer_of(state: MeasureState) -> Answer:
-    """The :class:`Answer` part of an engine answer."""
+    """The :class:`Answer` part of an engine answer (a :class:`sanctrack.MeasureState`)."""
     return Answer(
         None if state.status is None else str(state.status),
         state.until,
@@ -63,13 +82,32 @@ def answer_of(state: MeasureState) -> Answer:
     )
 
 
-def reference_state(measure: Measure, transitions: Iterable[Transition], day: _dt.date,
-                    known: _dt.date | None = None) -> Answer:
-    """The state of ``measure`` on ``day`` as known on ``known``, replayed naively.
+def _day_and_moment(on: _dt.date, timezone: str | None) -> tuple[_dt.date, float | None]:
+    """The query's calendar day, and its instant as a timestamp (None for a date)."""
+    if not isinstance(on, _dt.datetime):
+        return on, None
+    if on.tzinfo is None or on.utcoffset() is None:
+        raise ValueError(f"a naive datetime is not an instant: {on!r}")
+    if timezone is None:
+        raise ValueError("an instant needs timezone= (the IANA zone of the measure's authority)")
+    zone = _tz.gettz(timezone)
+    if zone is None:
+        raise ValueError(f"unknown time zone {timezone!r}")
+    return on.astimezone(zone).date(), on.timestamp()
+
+
+def reference_state(measure: Measure, transitions: Iterable[Transition], on: _dt.date,
+                    known: _dt.date | None = None, *, timezone: str | None = None) -> Answer:
+    """The state of ``measure`` on ``on`` as known on ``known``, replayed naively.
 
     ``transitions`` are the registry's transitions in registry order (others'
-    measures are ignored).
+    measures are ignored; a measure's records in the order of
+    :attr:`sanctrack.Registry.transitions` do too). ``on`` is a calendar date,
+    or an aware ``datetime`` together with ``timezone``, the IANA zone of the
+    measure's authority. Compare the result with :func:`answer_of` of the
+    answer of :meth:`sanctrack.Registry.state`.
     """
+    day, moment = _day_and_moment(on, timezone)
     mine = [t for t in transitions if t.measure == measure.id]
     seen = [t for t in mine if known is None or t.recorded <= known]
     corrector = {t.corrects: t for t in seen if t.corrects is not None}
@@ -80,60 +118,30 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
             rid = corrector[rid].id
         return rid
 
-    def order(t: Transition) -> tuple:
-        at = t.effective_at.timestamp() if t.effective_at is not None else float("-inf")
-        return (t.effective, at)
+    def at(t: Transition) -> float:
+        return t.effective_at.timestamp() if t.effective_at is not None else float("-inf")
 
-    steps = sorted((t for t in active if t.effective is not None and t.effective <= day), key=order)
+    def applied(t: Transition) -> bool:
+        if t.effective is None or t.effective > day:
+            return False
+        return moment is None or t.effective < day or at(t) <= moment
 
-    status: str | None = None
-    reliefs: dict[str, _dt.date | None] = {}
-    until: _dt.date | None = None
+    steps = sorted((t for t in active if applied(t)), key=lambda t: (t.effective, at(t)))
+    sim = Simulated(latest)
     program, targets = measure.program, tuple(measure.targets)
-
-    def lapse(last_day: _dt.date) -> None:
-        nonlocal status, reliefs, until
-        before = len(reliefs)
-        reliefs = {k: u for k, u in reliefs.items() if u is None or u > last_day}
-        if len(reliefs) < before and status == "relieved" and not reliefs:
-            status = "in_force"
-        if until is not None and until <= last_day and status in _ACTIVE:
-            status, reliefs, until = "expired", {}, None
-
     current: _dt.date | None = None
     for t in steps:
+        assert t.effective is not None
         if t.effective != current:
-            lapse(t.effective - _dt.timedelta(days=1))  # type: ignore[operator]
+            sim.lapse(t.effective - _ONE_DAY)  # every until before the day has passed
             current = t.effective
-        a = str(t.action)
-        if a in ("impose", "reimpose"):
-            status, until, reliefs = "in_force", t.until, {}
-        elif a == "amend":
+        if t.action is Action.AMEND:
             if t.program is not None:
                 program = t.program
             if t.targets is not None:
                 targets = tuple(t.targets)
-        elif a == "relieve":
-            reliefs[t.id] = t.until
-            status = "relieved"
-        elif a == "revoke_relief":
-            if t.relief is None:
-                reliefs = {}
-            else:
-                reliefs.pop(latest(t.relief), None)
-            status = "relieved" if reliefs else "in_force"
-        elif a == "extend":
-            if t.relief is None:
-                until = t.until
-            else:
-                reliefs[latest(t.relief)] = t.until
-        elif a == "suspend":
-            status = "suspended"
-        elif a == "resume":
-            status = "relieved" if reliefs else "in_force"
-        elif a == "lift":
-            status, until, reliefs = "lifted", None, {}
-    lapse(day)
+        sim.apply(t.action, t.id, t.until, t.relief)
+    sim.lapse(day)
 
     pending = []
     for t in seen:
@@ -147,4 +155,23 @@ def reference_state(measure: Measure, transitions: Iterable[Transition], day: _d
         for t in active
         if t.effective is not None and t.effective_window is not None
     )
-    return Answer(status, until, tuple(sorted(reliefs.items())), tuple(sorted(pending)), uncertain, program, targets)
+    status = None if sim.status is None else str(sim.status)
+    return Answer(status, sim.until, tuple(sorted(sim.reliefs.items())), tuple(sorted(pending)), uncertain,
+                  program, targets)
+
+
+def reference_in_force(measures: Iterable[Measure], transitions: Iterable[Transition], on: _dt.date,
+                       known: _dt.date | None = None, *, target: str | None = None) -> tuple[str, ...]:
+    """The ids of the measures in force on ``on`` as known on ``known``, by authority then id.
+
+    With ``target`` (an entity id), only the measures whose targets on that
+    day include it. Each measure is asked with :func:`reference_state`, so
+    ``on`` is a calendar date.
+    """
+    records = list(transitions)
+    out = []
+    for m in sorted(measures, key=lambda m: (m.authority, m.id)):
+        a = reference_state(m, records, on, known)
+        if a.in_force and (target is None or target in a.targets):
+            out.append(m.id)
+    return tuple(out)

@@ -27,47 +27,16 @@ no fonts or images fetched from anywhere. Pure: builds text.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable
-from xml.sax.saxutils import escape, quoteattr
+from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from ._layout import clip_text, month_starts, pack_rows, text_width, year_step
-from ._model import MeasureState, Status
+from ._timeline_lane import Axis, draw_lane, sources_text
+from ._timeline_legend import draw_legend
+from ._timeline_style import (BAR_DY, BAR_H, BASIS_DASH, FONT, GROUP_H, LANE_H, PAD, RELEASE_COLOUR,
+                              RELIEF_COLOUR, ROW_H, SMALL, STATUS_COLOURS, WIDTH, esc, tip_text)
 
 __all__ = ["STATUS_COLOURS", "WIDTH", "PAD", "render_svg", "render_html", "select_measures", "knowledge_date"]
-
-#: Fill colour of a state run per status.
-STATUS_COLOURS: dict[str, str] = {
-    "in_force": "#c0392b",
-    "relieved": "#e8893a",
-    "suspended": "#8e9eb5",
-    "lifted": "#cfe8cf",
-    "expired": "#dddddd",
-}
-RELIEF_COLOUR = "#1e8449"
-RELEASE_COLOUR = "#1f4e9c"
-BASIS_DASH = {"stated": "", "reported": "6 3", "inferred": "2 3"}
-PROJECTION_DASH = "4 3"
-
-WIDTH = 960  # the viewBox width, in user units: the page scales it to the window
-PAD = 12
-FONT = 14
-SMALL = 12
-ROW_H = 18
-GROUP_H = 28
-LANE_H = 44
-TITLE_DY = 15  # a lane's title baseline below its top
-BAR_DY = 20  # a lane's bar below its top
-BAR_H = 14
-LEGEND_CELL = (WIDTH - 2 * PAD + 12) / 8  # the legend's grid: eight cells a row
-
-
-def _e(text: Any) -> str:
-    return escape(str(text))
-
-
-def _tip(*lines: Any) -> str:
-    """A hover title from lines, leaving out the empty ones (and never printing ``None``)."""
-    return "\n".join(str(x) for x in lines if x not in (None, ""))
 
 
 def knowledge_date(reg: Any) -> _dt.date | None:
@@ -100,70 +69,11 @@ def select_measures(reg: Any, *, target: str | None = None, authority: str | Non
     return [(m, h) for _, _, _, m, h in out]
 
 
-def _relief_spans(versions: Iterable[MeasureState]) -> list[tuple[Any, _dt.date, _dt.date | None]]:
-    """(relief, since, end) for every relief in a history; end None = still in effect."""
-    spans: dict[str, list[Any]] = {}
-    for s in versions:
-        for r in s.reliefs:
-            if r.transition.id not in spans:
-                spans[r.transition.id] = [r, r.since, s.valid.end]
-            else:
-                spans[r.transition.id][2] = s.valid.end
-    return [tuple(v) for v in spans.values()]  # type: ignore[misc]
-
-
-def _sources(reg: Any, ids: Iterable[str]) -> str:
-    out = []
-    for sid in ids:
-        try:
-            s = reg.source(sid)
-            out.append(f"{s.id} {s.publisher}: {s.url}")
-        except LookupError:
-            out.append(sid)
-    return ("sources:\n" + "\n".join(out)) if out else ""
-
-
-def _instrument(reg: Any, t: Any) -> str:
-    if t is None or not t.instrument:
-        return ""
-    try:
-        i = reg.instrument(t.instrument)
-    except LookupError:
-        return str(t.instrument)
-    return f"{i.label} — {i.title}" if i.label != i.title else str(i.title)
-
-
 def _authority_name(reg: Any, code: str) -> str:
     try:
         return str(reg.authority(code).name)
     except LookupError:
         return code
-
-
-class _Axis:
-    """Dates to x in user units over ``[lo, hi]``."""
-
-    def __init__(self, lo: _dt.date, hi: _dt.date) -> None:
-        self.lo, self.hi = lo, hi
-        self.x0, self.x1 = PAD, WIDTH - PAD
-        self.span = max((hi - lo).days, 1)
-
-    def __call__(self, d: _dt.date | None) -> float:
-        if d is None:
-            return self.x1
-        return self.x0 + (self.x1 - self.x0) * min(max((d - self.lo).days, 0), self.span) / self.span
-
-    def shows(self, a: _dt.date, b: _dt.date | None) -> bool:
-        return not (b is not None and b <= self.lo or a >= self.hi)
-
-
-def _pieces(a: _dt.date, b: _dt.date | None, horizon: _dt.date | None) -> list[tuple[_dt.date, _dt.date | None, bool]]:
-    """``[a, b)`` split at the horizon: (start, end, projected) pieces."""
-    if horizon is None or b is not None and b <= horizon:
-        return [(a, b, False)]
-    if a >= horizon:
-        return [(a, b, True)]
-    return [(a, horizon, False), (horizon, b, True)]
 
 
 def render_svg(reg: Any, *, target: str | None = None, authority: str | None = None, kind: str | None = None,
@@ -186,7 +96,7 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
                  if dates else lo + _dt.timedelta(days=365))
     if hi <= lo:
         hi = lo + _dt.timedelta(days=1)
-    x = _Axis(lo, hi)
+    x = Axis(lo, hi)
 
     out: list[str] = []
     w = out.append
@@ -222,13 +132,13 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
         groups[-1][1].append((m, h))
     lanes_bottom = lanes_top + sum(GROUP_H + LANE_H * len(g) for _, g in groups)
 
-    legend, legend_h = _legend(reg, horizon, as_of, known, lanes_bottom + 18)
+    legend, legend_h = draw_legend(reg, horizon, as_of, known, lanes_bottom + 18)
     height = lanes_bottom + 18 + legend_h + 8
 
     w(f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" '
       f'preserveAspectRatio="xMinYMin meet" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" '
       f'font-size="{FONT}" role="img" aria-label="sanctrack timeline">')
-    w(f'<title>{_e(reg.info.name)} timeline {lo.isoformat()} to {hi.isoformat()} ({_e(reg.digest)})</title>')
+    w(f'<title>{esc(reg.info.name)} timeline {lo.isoformat()} to {hi.isoformat()} ({esc(reg.digest)})</title>')
     w('<defs><pattern id="relief" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
       f'<rect width="6" height="6" fill="{RELIEF_COLOUR}" fill-opacity="0.35"/>'
       f'<line x1="0" y1="0" x2="0" y2="6" stroke="{RELIEF_COLOUR}" stroke-width="3"/></pattern>'
@@ -265,10 +175,10 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
         w(f'<g class="authority" data-authority={quoteattr(auth)}>')
         w(f'<rect x="0" y="{y}" width="{WIDTH}" height="{GROUP_H - 4}" fill="#eef1f5"/>')
         head = clip_text(f"{auth} — {_authority_name(reg, auth)}", FONT, WIDTH - 2 * PAD, bold=True)
-        w(f'<text class="group-title" x="{PAD}" y="{y + 17}" font-weight="bold">{_e(head)}</text>')
+        w(f'<text class="group-title" x="{PAD}" y="{y + 17}" font-weight="bold">{esc(head)}</text>')
         y += GROUP_H
         for n, (m, h) in enumerate(lanes):
-            _lane(w, reg, m, h, trans, x, y, n, horizon)
+            draw_lane(w, reg, m, h, trans, x, y, n, horizon)
             lane_y[m.id] = y + BAR_DY + BAR_H / 2
             y += LANE_H
         w('</g>')
@@ -283,7 +193,7 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
         w(f'<line class="{cls}" x1="{xx:.1f}" y1="{marks_top}" x2="{xx:.1f}" y2="{grid_bottom}" stroke="{colour}" '
           f'stroke-width="1.6"{dash}/>')
         w(f'<text class="{cls}-label" x="{ex0:.1f}" y="{marks_top + 12 + r * ROW_H}" font-size="{SMALL}" '
-          f'fill="{colour}">{_e(label)}</text>')
+          f'fill="{colour}">{esc(label)}</text>')
     w('</g>')
 
     # releases and their links
@@ -300,166 +210,27 @@ def render_svg(reg: Any, *, target: str | None = None, authority: str | None = N
             if t is None or t.measure not in lane_y:
                 continue
             basis = str(lt.link.basis)
-            tip = _tip(f"{rel.id} → {t.id} ({basis}, recorded {lt.link.recorded})",
-                       f"“{lt.link.quote}”" if lt.link.quote else None, _sources(reg, lt.link.sources))
+            tip = tip_text(f"{rel.id} → {t.id} ({basis}, recorded {lt.link.recorded})",
+                       f"“{lt.link.quote}”" if lt.link.quote else None, sources_text(reg, lt.link.sources))
             dash = BASIS_DASH.get(basis, "")
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             w(f'<line class="link" data-release={quoteattr(rel.id)} data-transition={quoteattr(t.id)} '
               f'data-basis="{basis}" x1="{rx:.1f}" y1="{ry + 6:.1f}" x2="{x(t.when):.1f}" y2="{lane_y[t.measure]:.1f}" '
               f'stroke="{RELEASE_COLOUR}" stroke-opacity="0.55" stroke-width="1.2"{dash_attr}>'
-              f'<title>{_e(tip)}</title></line>')
-        tip = _tip(f"{rel.id}: {label} released on {rel.date}",
+              f'<title>{esc(tip)}</title></line>')
+        tip = tip_text(f"{rel.id}: {label} released on {rel.date}",
                    f"people: {', '.join(rel.people)}" if rel.people else None,
                    f"destinations: {', '.join(rel.destinations)}" if rel.destinations else None,
                    f"negotiators: {', '.join(rel.negotiators)}" if rel.negotiators else None,
-                   _sources(reg, rel.sources))
-        w(f'<g class="release" data-release={quoteattr(rel.id)} data-row="{r}"><title>{_e(tip)}</title>'
+                   sources_text(reg, rel.sources))
+        w(f'<g class="release" data-release={quoteattr(rel.id)} data-row="{r}"><title>{esc(tip)}</title>'
           f'<path d="M{rx:.1f},{ry - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>'
           f'<text class="release-label" x="{rx + 9:.1f}" y="{ry + 4:.1f}" font-size="{SMALL}" '
-          f'fill="{RELEASE_COLOUR}">{_e(label)}</text></g>')
+          f'fill="{RELEASE_COLOUR}">{esc(label)}</text></g>')
     w('</g>')
     out.extend(legend)
     w('</svg>')
     return "\n".join(out)
-
-
-def _lane(w: Any, reg: Any, m: Any, h: Any, trans: list[Any], x: _Axis, y: float, n: int,
-          horizon: _dt.date | None) -> None:
-    top = y + BAR_DY
-    w(f'<g class="lane" data-measure={quoteattr(m.id)}>')
-    w(_tip_el(f"{m.title} ({m.authority}, {m.kind}{', ' + m.program if m.program else ''})", f"measure {m.id}"))
-    if n % 2:
-        w(f'<rect x="0" y="{y}" width="{WIDTH}" height="{LANE_H}" fill="#fafbfc"/>')
-    suffix = f" · {m.authority}"
-    title = clip_text(m.title, FONT, WIDTH - 2 * PAD - text_width(suffix, FONT))
-    w(f'<text class="lane-title" x="{PAD}" y="{y + TITLE_DY}">{_e(title)}'
-      f'<tspan fill="#777">{_e(suffix)}</tspan></text>')
-    w(f'<line x1="{x.x0}" y1="{top + BAR_H / 2:.1f}" x2="{x.x1}" y2="{top + BAR_H / 2:.1f}" stroke="#eeeeee"/>')
-    for s in h.versions:
-        if not s.exists or not x.shows(s.valid.start, s.valid.end):
-            continue  # before it existed (an announcement only): no bar; the pending marker says it
-        status = str(s.status)
-        inst = _instrument(reg, s.transition)
-        t = s.transition
-        for a, b, projected in _pieces(s.valid.start, s.valid.end, horizon):
-            if not x.shows(a, b):
-                continue
-            xa, xb = x(a), x(b if b is not None else x.hi)
-            tip = _tip(f"{m.title}: {status.replace('_', ' ')} {s.valid}",
-                       f"projection: after {horizon}, later records may change it" if projected else None,
-                       (f"{'scheduled to lapse' if horizon is None or s.until > horizon else 'lapses'} on {s.until}"
-                        if s.until is not None else None),
-                       f"by {t.id} ({t.action}, {t.confidence})" if t is not None else f"began by {s.cause}",
-                       f"instrument: {inst}" if inst else None,
-                       *(f"licence: {r.label}" for r in s.reliefs),
-                       "uncertain: inside an effective window" if s.uncertain else None,
-                       f"version {s.version} of {m.id}",
-                       _sources(reg, t.sources) if t is not None else None)
-            fill = STATUS_COLOURS.get(status, "#999999")
-            if projected:
-                w(f'<rect class="projection" data-status="{status}" x="{xa:.1f}" y="{top:.1f}" '
-                  f'width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" fill="{fill}" fill-opacity="0.4" '
-                  f'stroke="#555555" stroke-width="1" stroke-dasharray="{PROJECTION_DASH}"><title>{_e(tip)}</title>'
-                  '</rect>')
-            else:
-                w(f'<rect class="run" data-status="{status}" x="{xa:.1f}" y="{top:.1f}" '
-                  f'width="{max(xb - xa, 1.0):.1f}" height="{BAR_H}" fill="{fill}"><title>{_e(tip)}</title></rect>')
-            if s.uncertain:
-                w(f'<rect class="uncertain" x="{xa:.1f}" y="{top:.1f}" width="{max(xb - xa, 1.0):.1f}" '
-                  f'height="{BAR_H}" fill="url(#uncertain)"><title>{_e(tip)}</title></rect>')
-    for r, since, until in _relief_spans(h.versions):
-        scope = r.scope
-        tip = _tip(f"licence {r.label}: {since} to {until or 'open'}",
-                   r.instrument.title if r.instrument is not None else None,
-                   f"authorises: {scope.authorises}" if scope is not None and scope.authorises else None,
-                   f"excludes: {'; '.join(scope.excludes)}" if scope is not None and scope.excludes else None,
-                   *(f"condition: {c}" for c in r.conditions),
-                   _sources(reg, r.transition.sources))
-        for a, b, projected in _pieces(since, until, horizon):
-            if not x.shows(a, b):
-                continue
-            xa, xb = x(a), x(b if b is not None else x.hi)
-            cls = "relief-projection" if projected else "relief"
-            extra = f' fill-opacity="0.5" stroke-dasharray="{PROJECTION_DASH}"' if projected else ""
-            w(f'<rect class="{cls}" data-transition={quoteattr(r.transition.id)} x="{xa:.1f}" '
-              f'y="{top + BAR_H * 0.45:.1f}" width="{max(xb - xa, 2.0):.1f}" height="{BAR_H * 0.55:.1f}" '
-              f'fill="url(#relief)" stroke="{RELIEF_COLOUR}" stroke-width="1"{extra}><title>{_e(tip)}</title></rect>')
-    for t in (t for t in trans if t.measure == m.id):
-        if not x.lo <= t.when <= x.hi:
-            continue
-        tx = x(t.when)
-        inst = _instrument(reg, t)
-        tip = _tip(f"{t.id}: {t.action} {'announced ' if t.is_pending else 'effective '}{t.when}"
-                   f" (recorded {t.recorded}, {t.confidence})",
-                   f"until {t.until}" if t.until is not None else None,
-                   f"instrument: {inst}" if inst else None, t.note, _sources(reg, t.sources))
-        if t.is_pending:
-            bottom = top + BAR_H
-            w(f'<path class="pending" data-transition={quoteattr(t.id)} '
-              f'd="M{tx:.1f},{bottom + 1:.1f} l-5,7 h10 z" fill="#ffffff" stroke="#333" stroke-width="1.2">'
-              f'<title>{_e(tip)}</title></path>')
-        else:
-            w(f'<line class="transition" data-transition={quoteattr(t.id)} x1="{tx:.1f}" y1="{top - 2:.1f}" '
-              f'x2="{tx:.1f}" y2="{top + BAR_H + 2:.1f}" stroke="#222" stroke-width="1.5">'
-              f'<title>{_e(tip)}</title></line>')
-    w('</g>')
-
-
-def _tip_el(*lines: Any) -> str:
-    return f"<title>{_e(_tip(*lines))}</title>"
-
-
-def _legend(reg: Any, horizon: _dt.date | None, as_of: _dt.date | None, known: _dt.date | None,
-            top: float) -> tuple[list[str], float]:
-    """The legend's SVG elements (every colour, pattern and line the drawing uses) and its height."""
-    swatch = '<rect x="{x}" y="{y}" width="20" height="12" {attrs}/>'
-    entries: list[tuple[str, str]] = []  # (shape with {x} {y} for its top-left corner, label)
-    for status in Status:
-        entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS[str(status)]}"'),
-                        str(status).replace("_", " ")))
-    entries.append((swatch.replace("{attrs}", f'fill="url(#relief)" stroke="{RELIEF_COLOUR}"'), "licence in effect"))
-    entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS["in_force"]}"') +
-                    swatch.replace("{attrs}", 'fill="url(#uncertain)"'), "date uncertain (effective window)"))
-    if horizon is not None:
-        entries.append((swatch.replace("{attrs}", f'fill="{STATUS_COLOURS["in_force"]}" fill-opacity="0.4" '
-                                       f'stroke="#555555" stroke-dasharray="{PROJECTION_DASH}"'),
-                        f"projection: after {horizon.isoformat()}, later records may change it"))
-    entries.append(('<path d="M{x10},{y} l-5,9 h10 z" fill="#ffffff" stroke="#333"/>', "pending announcement"))
-    entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#222" stroke-width="1.5"/>',
-                    "transition"))
-    entries.append((f'<path d="M{{x10}},{{y}} l6,6 l-6,6 l-6,-6 z" fill="{RELEASE_COLOUR}"/>',
-                    "release (people freed)"))
-    for basis, dash in BASIS_DASH.items():
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        entries.append((f'<line x1="{{x}}" y1="{{y6}}" x2="{{x20}}" y2="{{y6}}" stroke="{RELEASE_COLOUR}" '
-                        f'stroke-width="1.5"{dash_attr}/>', f"link {basis}"))
-    if as_of is not None:
-        entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#111111" stroke-width="1.6"/>',
-                        f"as of {as_of.isoformat()}"))
-    if known is not None and known != as_of:
-        entries.append(('<line x1="{x10}" y1="{y}" x2="{x10}" y2="{y12}" stroke="#777777" stroke-width="1.6" '
-                        'stroke-dasharray="5 3"/>', f"registry's knowledge: {known.isoformat()}"))
-    out = ['<g class="legend">']
-    lx: float = PAD
-    row = 0
-    for shape, label in entries:
-        cells = -(-(26 + text_width(label, SMALL) + 12) // LEGEND_CELL)  # items aligned on a grid of cells
-        item_w = cells * LEGEND_CELL
-        if lx + item_w > WIDTH - PAD + 12 and lx > PAD:
-            lx, row = PAD, row + 1
-        ly = top + row * 20
-        out.append('<g class="legend-item">' + shape.format(x=f"{lx:.1f}", y=f"{ly:.1f}", x10=f"{lx + 10:.1f}",
-                                                            x20=f"{lx + 20:.1f}", y6=f"{ly + 6:.1f}",
-                                                            y12=f"{ly + 12:.1f}")
-                   + f'<text x="{lx + 26:.1f}" y="{ly + 10:.1f}" font-size="{SMALL}">{_e(label)}</text></g>')
-        lx += item_w
-    fy = top + (row + 1) * 20 + 8
-    known_text = f" · as known on {reg.known}" if reg.known is not None else ""
-    footer = (f"{reg.info.name} {reg.info.version or ''} · {reg.digest[:23]}…{known_text}")
-    out.append(f'<text class="footer" x="{PAD}" y="{fy:.1f}" fill="#777" font-size="{SMALL - 1}">'
-               f'{_e(" ".join(footer.split()))}</text>')
-    out.append('</g>')
-    return out, (row + 1) * 20 + 16
 
 
 def render_html(reg: Any, *, target: str | None = None, authority: str | None = None, kind: str | None = None,
@@ -484,7 +255,7 @@ def render_html(reg: Any, *, target: str | None = None, authority: str | None = 
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{_e(title)}</title>\n"
+        f"<title>{esc(title)}</title>\n"
         "<style>html,body{margin:0;padding:0;background:#fff}"
         "body{padding:16px;font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#222}"
         "main{max-width:1200px;margin:0 auto}"
@@ -493,8 +264,8 @@ def render_html(reg: Any, *, target: str | None = None, authority: str | None = 
         "svg.timeline{display:block;width:100%;height:auto}"
         "svg .lane:hover .lane-title{font-weight:bold}svg rect.run:hover,svg rect.relief:hover{stroke:#000}"
         "svg line.link:hover{stroke-width:3;stroke-opacity:1}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{_e(title)}</h1>\n"
-        f"<p>Registry {_e(reg.info.name)} {_e(reg.info.version or '')}, digest <code>{_e(reg.digest)}</code>{known}."
-        f"{_e(made)} Hover over a bar, band, marker or line for its instrument and sources.</p>\n"
+        f"<h1>{esc(title)}</h1>\n"
+        f"<p>Registry {esc(reg.info.name)} {esc(reg.info.version or '')}, digest <code>{esc(reg.digest)}</code>{known}."
+        f"{esc(made)} Hover over a bar, band, marker or line for its instrument and sources.</p>\n"
         f"{svg}\n</main>\n</body>\n</html>\n"
     )

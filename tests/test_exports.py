@@ -257,6 +257,14 @@ def test_json_round_trip_of_the_bundled_registry(bundled, tmp_path):
     assert load_json(path).digest == bundled.digest
 
 
+def test_json_export_of_a_view_is_the_whole_registry_it_views(small):
+    # a view carries its registry's digest: the export is that registry, all of it, and loads back as it
+    view = small.as_known_on("2024-01-01")
+    assert len(view.transitions) < len(small.transitions)
+    assert registry_document(view) == registry_document(small)
+    assert load_json(io.StringIO(_dump(view))).digest == small.digest
+
+
 def test_json_document_header(small):
     doc = json.loads(_dump(small))
     assert doc["format"] == "sanctrack-registry"

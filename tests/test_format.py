@@ -1,81 +1,68 @@
-"""Terminal tables: they fit the width, wrap instead of cutting, and never break a URL or a digest."""
+"""Answers in words and as CSV rows: what a table cell or a CSV field says about a state."""
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
+import pytest
 
-from sanctrack._format import block, table, terminal_width, url_line, wrap
-
-URL = "https://complianceconcourse.willkie.com/articles/ofac-designates-8-individuals-and-5-entities"
+import sanctrack
+from sanctrack import _format as fmt
 
 
-def test_wrap_breaks_at_spaces_then_after_a_letter_and_hyphen():
-    assert wrap("Implementing Decision (CFSP) 2021/2125", 16) == ["Implementing", "Decision (CFSP)", "2021/2125"]
-    assert wrap("us-bis-belarus-aircraft-licence-req", 16) == ["us-bis-belarus-", "aircraft-", "licence-req"]
-    assert wrap("SDN removals 2025-08-21/22", 14) == ["SDN removals", "2025-08-21/22"]  # a date is not split
+@pytest.fixture(scope="module")
+def bundled() -> sanctrack.Registry:
+    return sanctrack.load()
 
 
-def test_wrap_keeps_urls_and_digests_whole():
-    digest = "sha256:" + "ab" * 32
-    assert wrap(f"see {URL} now", 30) == ["see", URL, "now"]
-    assert wrap(digest, 20) == [digest]
+def test_a_relieved_state_in_words(bundled: sanctrack.Registry) -> None:
+    s = bundled.state("us-ofac-belavia-sdn", "2025-09-20")  # GL 11 in force, the lift announced
+    assert fmt.status_text(s) == "relieved"
+    assert fmt.licences_text(s) == "GL 11"
+    assert fmt.instrument_label(bundled, s) == "GL 11"
+    assert fmt.cause_text(bundled, s) == "relieve"
+    assert fmt.short_state(s) == "relieved [GL 11] +pending"
 
 
-def test_a_word_with_no_break_is_cut_into_pieces_without_loss():
-    assert wrap("Supercalifragilistic", 8) == ["Supercal", "ifragili", "stic"]
+def test_a_measure_that_did_not_exist_yet_is_a_dash(bundled: sanctrack.Registry) -> None:
+    assert fmt.short_state(bundled.state("us-ofac-belavia-sdn", "2000-01-01")) == "—"
 
 
-WORDS = st.text(alphabet="abcdefgh-/.", min_size=1, max_size=25)
+def test_a_state_as_a_csv_row(bundled: sanctrack.Registry) -> None:
+    row = fmt.state_row(bundled, bundled.state("us-ofac-belavia-sdn", "2025-09-20"))
+    assert tuple(row) == fmt.STATE_COLUMNS
+    assert row == {
+        "measure": "us-ofac-belavia-sdn", "authority": "US-OFAC", "kind": "blocking", "program": "BELARUS-EO14038",
+        "targets": "belavia", "status": "relieved", "in_force": "true", "valid_from": "2025-09-11",
+        "valid_to": "2025-11-04", "version": "3", "licences": "GL 11", "instrument": "GL 11",
+        "transition": "us-ofac-belavia-sdn.gl11", "pending": "us-ofac-belavia-sdn.announce-2025-09-11",
+        "uncertain": "false", "digest": bundled.digest, "knowledge": bundled.knowledge.isoformat(),
+        "projection": "false", "scheduled": "false", "basis": "us-ofac-belavia-sdn.gl11", "lapsed": "",
+    }
 
 
-@given(st.lists(st.one_of(WORDS, st.just(URL)), min_size=1, max_size=12), st.integers(6, 50))
-def test_wrap_loses_nothing_and_fits_the_width(words, width):
-    text = " ".join(words)
-    lines = wrap(text, width)
-    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # the same characters, in order
-    for line in lines:
-        assert len(line) <= width or line == URL
+def test_csv_text_quotes_what_needs_quoting_and_ends_lines_with_newlines() -> None:
+    assert fmt.csv_text(("a", "b"), [{"a": "x,y", "b": "1"}, {"a": "z", "b": ""}]) == 'a,b\n"x,y",1\nz,\n'
 
 
-def test_table_wraps_the_flex_column_to_fit():
-    rows = [("us-ofac-belavia-sdn", "relieved", "GL 11 and a licence with a long title")]
-    assert table(("MEASURE", "STATUS", "INSTRUMENT"), rows, flex=(0, 2), keep=(0,), width=46) == (
-        "MEASURE              STATUS    INSTRUMENT\n"
-        "us-ofac-belavia-sdn  relieved  GL 11 and a\n"
-        "                               licence with a\n"
-        "                               long title\n"
-    )
+def test_an_instrument_label_by_id(bundled: sanctrack.Registry) -> None:
+    assert fmt.label_of(bundled, "ofac-gl-11") == "GL 11"
+    assert fmt.label_of(bundled, "no-such-instrument") == "no-such-instrument"
+    assert fmt.label_of(bundled, None) == ""
 
 
-def test_table_fits_without_wrapping_when_the_width_allows():
-    rows = [("us-ofac-belavia-sdn", "relieved", "GL 11 and a licence with a long title")]
-    out = table(("MEASURE", "STATUS", "INSTRUMENT"), rows, flex=(0, 2), keep=(0,), width=120)
-    assert out.splitlines()[1] == "us-ofac-belavia-sdn  relieved  GL 11 and a licence with a long title"
+def test_the_footer_names_the_registry_and_a_short_digest(bundled: sanctrack.Registry) -> None:
+    assert fmt.footer(bundled, "3 things") == f"# 3 things · belarus {bundled.digest[:19]}…\n"
 
 
-def test_a_table_column_holding_a_url_is_never_narrower_than_it():
-    out = table(("ID", "URL"), [("S21", URL)], flex=(1,), width=80)
-    assert out.splitlines()[1] == f"S21  {URL}"  # runs past 80 rather than cut
+def test_the_deals_ledger_lists_every_release(bundled: sanctrack.Registry) -> None:
+    deals = bundled.deals()
+    text = fmt.deals_ledger(bundled, deals)
+    for d in deals:
+        assert d.release.date.isoformat() in text
+    assert all(len(line) <= fmt.WIDTH or "://" in line for line in text.splitlines())
 
 
-def test_block_puts_a_long_digest_on_its_own_line():
-    digest = "sha256:" + "ab" * 32
-    assert block([("measure", "x"), ("digest", digest)], width=70) == (
-        "measure  x\n"
-        "digest\n"
-        f"  {digest}\n"
-    )
+def test_the_formatting_module_gathers_the_documents_and_the_layout() -> None:
+    from sanctrack import _answer_docs, _text_table
 
-
-def test_url_line_puts_the_url_alone_when_label_and_url_do_not_fit():
-    one = url_line("S20 ExportPrac:", "https://exportprac.com/x", width=80)
-    assert one == "  S20 ExportPrac: https://exportprac.com/x\n"
-    assert url_line("S21 Willkie:", URL, width=80) == f"  S21 Willkie:\n    {URL}\n"
-
-
-def test_terminal_width_honours_columns_and_is_at_least_80(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "132")
-    assert terminal_width() == 132
-    monkeypatch.setenv("COLUMNS", "40")
-    assert terminal_width() == 80
+    assert fmt.state_doc is _answer_docs.state_doc and fmt.envelope is _answer_docs.envelope
+    assert fmt.table is _text_table.table and fmt.block is _text_table.block

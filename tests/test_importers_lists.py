@@ -545,7 +545,7 @@ def test_two_copies_of_one_day_fold_in_generation_order_from_a_fetch_directory(t
 def test_files_generated_under_the_older_header_still_count_as_generated():
     import hashlib
 
-    from sanctrack.importers._yaml_out import generated_status
+    from sanctrack.importers._write import generated_status
 
     body = "name: ofac-sdn-import\n"
     digest = hashlib.sha256(body.encode()).hexdigest()

@@ -36,7 +36,6 @@ from sanctrack import (
     Status,
     Transition,
 )
-from sanctrack._dump import dump_yaml, write_registry
 from sanctrack._yaml import MarkedList, MarkedMap, Quoted, parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registries"
@@ -447,15 +446,7 @@ def test_reader_keeps_marks_and_quoting() -> None:
     assert doc["c"].items_at == [(4, 5), (5, 5)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1).filter(lambda s: s.strip()))
-def test_any_text_written_by_the_writer_reads_back_as_the_same_text(text: str) -> None:
-    doc, problems = parse_yaml(dump_yaml({"note": text, "list": [text]}).encode("utf-8"), "f.yaml")
-    assert problems == []
-    assert doc["note"] == text and doc["list"] == [text]
-
-
-# -- the bundled registry, and writing ---------------------------------------------------
+# -- the bundled registry -------------------------------------------------------------------
 
 
 def test_bundled_registry_loads_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -463,66 +454,6 @@ def test_bundled_registry_loads_from_any_directory(tmp_path: Path, monkeypatch: 
     reg = sanctrack.load(cache=False)
     assert reg.info.name == "belarus"
     assert len(reg.measures) > 0
-
-
-def _answers(reg: Registry) -> list[tuple]:
-    out = []
-    days = sorted({t.when for t in reg.transitions} | {t.when - dt.timedelta(days=1) for t in reg.transitions})
-    for m in reg.measures:
-        for d in days:
-            s = reg.state(m.id, d)
-            out.append((m.id, d, s.status, tuple(r.transition.id for r in s.reliefs),
-                        tuple(p.id for p in s.pending), s.version, s.valid))
-    return out
-
-
-def test_bundled_registry_written_and_loaded_back_is_the_same(tmp_path: Path) -> None:
-    reg = sanctrack.load(cache=False)
-    again = sanctrack.load(write_registry(reg, tmp_path / "copy"), cache=False)
-    assert again.digest == reg.digest
-    assert _answers(again) == _answers(reg)
-
-
-def test_writing_is_deterministic_and_replaces_a_registry_whole(tmp_path: Path) -> None:
-    reg = sanctrack.load(registry(tmp_path), cache=False)
-    out = tmp_path / "out"
-    write_registry(reg, out)
-    (out / "measures" / "stale.yaml").write_text("id: stale\n")
-    first = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.yaml"))}
-    write_registry(reg, out)
-    second = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.yaml"))}
-    assert Path("measures/stale.yaml") not in second
-    del first[Path("measures/stale.yaml")]
-    assert first == second
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp dirs left
-
-
-def test_writer_quotes_what_would_read_as_another_type(tmp_path: Path) -> None:
-    reg = sanctrack.load(registry(tmp_path), cache=False)
-    rel = reg.release("release-2024-02-01")
-    import attrs
-
-    odd = attrs.evolve(rel, figures=(Figure("released", "2", True, ("S2",)), Figure("taken", 2, False, ("S2",))),
-                       note="yes", people=("2024-01-01", "null", "0o17"))
-    records = {name: getattr(reg, name) for name in ("info", "authorities", "entities", "instruments", "sources",
-                                                    "measures", "transitions", "links")}
-    records["releases"] = [odd]
-    out = write_registry(records, tmp_path / "odd")
-    text = (out / RELEASE).read_text()
-    assert "note: 'yes'" in text and "'2024-01-01'" in text and "'null'" in text
-    back = sanctrack.load(out, cache=False).release("release-2024-02-01")
-    assert back == odd
-    assert [f.value for f in back.figures] == ["2", 2]
-
-
-def test_writer_refuses_to_replace_a_directory_that_is_not_a_registry(tmp_path: Path) -> None:
-    reg = sanctrack.load(registry(tmp_path), cache=False)
-    precious = tmp_path / "precious"
-    precious.mkdir()
-    (precious / "thesis.tex").write_text("years of work")
-    with pytest.raises(FileExistsError):
-        write_registry(reg, precious)
-    assert (precious / "thesis.tex").read_text() == "years of work"
 
 
 # -- docs/registry-format.md stays true ---------------------------------------------------

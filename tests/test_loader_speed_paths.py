@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanctrack import Action, Basis, Confidence, Measure, Transition
-from sanctrack import _loader, _model, strategies
+from sanctrack import _loader, _model
 from sanctrack._errors import Problem
 from sanctrack._fields import _SCOPE, _Bad, _date, _Reported
 from sanctrack._fields import AUTHORITY as _AUTHORITY
@@ -45,10 +45,9 @@ from sanctrack._fields import Ctx as _Ctx
 from sanctrack._fields import fields as _fields
 from sanctrack._fields import kind_of as _kind_of
 from sanctrack._loader import _MAKERS
-from sanctrack._validate import check_records, did_you_mean
+from sanctrack._validate import did_you_mean
 from sanctrack._yaml import MarkedList, MarkedMap, Quoted, parse_yaml
 
-from ._validate_reference import check_records_reference
 from ._yaml_reference import parse_yaml_reference
 
 _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -378,26 +377,3 @@ def test_the_enumeration_converters_give_what_the_enumeration_gives(enum_cls: An
         conv(["impose"])
 
 
-# -- the cross-record checks -------------------------------------------------------------------
-
-
-@st.composite
-def _records_with_holes(draw: Any) -> dict[str, Any]:
-    """A valid registry's records with some referenced records left out (unknown references)."""
-    records = dict(draw(strategies.registry_records(max_size=4, with_corrections=True, with_pending=True,
-                                                   with_windows=True)))
-    for kind in ("authorities", "entities", "instruments", "sources", "measures", "transitions", "releases"):
-        items = list(records[kind])
-        if items and draw(st.integers(0, 3)) == 0:
-            del items[draw(st.integers(0, len(items) - 1))]
-        if items and draw(st.integers(0, 7)) == 0:
-            items.append(items[draw(st.integers(0, len(items) - 1))])  # a duplicate id
-        records[kind] = tuple(items)
-    del records["info"]
-    return records
-
-
-@_SETTINGS
-@given(_records_with_holes())
-def test_the_cross_record_checks_report_what_the_reference_reports(records: dict[str, Any]) -> None:
-    assert check_records(**records) == check_records_reference(**records)

@@ -1,7 +1,7 @@
 """RegistryMachine: the rule-based state machine users subclass, run against sanctrack itself.
 
 sanctrack's own subclass plays the user: its ``check_state`` compares every
-answer with a naive reference replay (``sanctrack._strategies_oracle``), and
+answer with the reference oracle (``sanctrack.strategies.reference_state``), and
 checks that an ``as_known_on`` view gives the same answer as the ``known=``
 query. The machine rebuilds the registry after every step, so every step it
 takes is also checked to be legal.
@@ -16,7 +16,7 @@ from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from sanctrack import Registry
-from sanctrack._strategies_oracle import answer_of, reference_state
+from sanctrack.strategies import answer_of, reference_state
 from sanctrack.strategies import RegistryMachine
 
 STEPS = {"n": 0, "checks": 0, "runs": 0}

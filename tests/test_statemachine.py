@@ -8,6 +8,7 @@ import pytest
 
 import sanctrack as s
 from sanctrack._statemachine import replay
+from sanctrack._strategies_rules import LEGAL_FROM
 
 D = dt.date
 
@@ -32,6 +33,12 @@ def test_the_table_covers_every_action_once():
     assert set(s.TABLE) == set(s.Action)
     assert s.TABLE[s.Action.IMPOSE].sources == frozenset({None})
     assert s.TABLE[s.Action.REIMPOSE].sources == frozenset({s.Status.LIFTED, s.Status.EXPIRED})
+
+
+def test_the_table_agrees_with_the_reference_reading_of_the_rules():
+    """The engine's table and the reference oracle's own table (written apart) allow the same moves."""
+    assert list(s.TABLE) == list(LEGAL_FROM)
+    assert {a: r.sources for a, r in s.TABLE.items()} == dict(LEGAL_FROM)
 
 
 @pytest.mark.parametrize("status,action,legal", [

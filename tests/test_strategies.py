@@ -6,9 +6,12 @@ The laws:
   every option on;
 * every history is a legal walk: an ``impose`` first, dates never going back,
   knowledge dates never going back (so every knowledge epoch is legal too);
-* ``Registry.state`` agrees with a naive reference replay on every boundary
-  date, as known now and as known on every knowledge date, and ``as_known_on``
-  views agree with ``known=`` queries;
+* ``Registry.state`` agrees with the reference oracle
+  (:func:`sanctrack.strategies.reference_state`) on every boundary date and at
+  instants around timed transitions, as known now and as known on every
+  knowledge date; ``Registry.in_force`` agrees with
+  :func:`sanctrack.strategies.reference_in_force`; and ``as_known_on`` views
+  agree with ``known=`` queries;
 * written to YAML and loaded back, a registry has the same digest and the same
   answers on ``query_dates()``;
 * the minimal examples are one authority, one measure, one ``impose`` on the
@@ -23,7 +26,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import zoneinfo
 from pathlib import Path
+
+import attrs
 
 import pytest
 from hypothesis import Phase, find, given, settings
@@ -31,11 +37,13 @@ from hypothesis import strategies as st
 
 import sanctrack
 from sanctrack import Action, Registry, Status
-from sanctrack._strategies_oracle import answer_of, reference_state
 from sanctrack._strategies_walk import Walker
 from sanctrack.strategies import (
     MAX_DATE,
     MIN_DATE,
+    answer_of,
+    reference_in_force,
+    reference_state,
     authorities,
     boundary_dates,
     entities,
@@ -207,6 +215,81 @@ def test_state_agrees_with_the_reference_replay_on_every_boundary(records):
             for known in knowns:
                 assert answer_of(reg.state(m.id, on, known=known)) == reference_state(m, trs, on, known), \
                     (m.id, on, known)
+
+
+@SMALL
+@given(registry_records(**ALL))
+def test_in_force_agrees_with_the_reference_replay(records):
+    reg = Registry.build(**records)
+    ms, trs = records["measures"], records["transitions"]
+    entity_ids = [e.id for e in records["entities"]]
+    for on in boundary_dates(reg)[::3]:
+        assert tuple(s.measure.id for s in reg.in_force(on)) == reference_in_force(ms, trs, on), on
+        for eid in entity_ids:
+            assert tuple(s.measure.id for s in reg.in_force(on, target=eid)) == \
+                reference_in_force(ms, trs, on, target=eid), (on, eid)
+
+
+@SMALL
+@given(registry_records(**ALL), st.data())
+def test_state_at_an_instant_agrees_with_the_reference_replay(records, data):
+    """Some transitions get an ``effective_at`` on their effective day (in the authority's zone).
+
+    Within a day the times never go back in registry order, and once one
+    record of the day is timed the later ones are too, so the history stays
+    legal (an untimed record counts as the start of its day).
+    """
+    zones = {a.code: a.timezone for a in records["authorities"]}
+    zone_of = {m.id: zones[m.authority] for m in records["measures"]}
+    timed, hours = [], {}
+    for t in records["transitions"]:
+        key = (t.measure, t.effective)
+        if t.effective is not None and (key in hours or data.draw(st.booleans())):
+            hours[key] = min(22, hours[key] + data.draw(st.integers(0, 3))) if key in hours else \
+                data.draw(st.integers(4, 12))
+            at = dt.datetime(t.effective.year, t.effective.month, t.effective.day, hours[key],
+                             tzinfo=zoneinfo.ZoneInfo(zone_of[t.measure]))
+            t = attrs.evolve(t, effective_at=at)
+        timed.append(t)
+    records = {**records, "transitions": tuple(timed)}
+    reg = Registry.build(**records)
+    one = dt.timedelta(seconds=1)
+    for m in records["measures"]:
+        tz = zoneinfo.ZoneInfo(zone_of[m.id])
+        instants = [i for t in timed if t.measure == m.id and t.effective_at is not None
+                    for i in (t.effective_at - one, t.effective_at)]
+        instants += [dt.datetime(d.year, d.month, d.day, tzinfo=tz) for d in boundary_dates(reg, m.id)[::4]]
+        for known in (None, *sorted({t.recorded for t in timed if t.measure == m.id})[:2]):
+            for at in instants:
+                assert answer_of(reg.state(m.id, at, known=known)) == \
+                    reference_state(m, timed, at, known, timezone=zone_of[m.id]), (m.id, at, known)
+
+
+def test_the_reference_replay_refuses_an_instant_without_a_zone_and_a_naive_datetime():
+    m = sanctrack.Measure("m1", "EU", "blocking", "M")
+    with pytest.raises(ValueError, match="timezone="):
+        reference_state(m, (), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    with pytest.raises(ValueError, match="naive"):
+        reference_state(m, (), dt.datetime(2025, 1, 1), timezone="UTC")
+
+
+def test_the_reference_replay_applies_a_timed_transition_from_its_instant_on():
+    m = sanctrack.Measure("m1", "EU", "blocking", "M")
+    brussels = zoneinfo.ZoneInfo("Europe/Brussels")
+    noon = dt.datetime(2025, 3, 1, 12, tzinfo=brussels)
+    trs = (sanctrack.Transition("i", "m1", "impose", recorded=D(2025, 1, 1), effective=D(2025, 1, 1),
+                                until=D(2025, 3, 1)),
+           sanctrack.Transition("e", "m1", "extend", recorded=D(2025, 1, 1), effective=D(2025, 3, 1),
+                                effective_at=noon, until=D(2025, 4, 1)))
+
+    def status(at):
+        return reference_state(m, trs, at, timezone="Europe/Brussels").status
+
+    # the until of 1 March has passed at every moment of that day, until the extension applies at noon
+    assert status(noon - dt.timedelta(seconds=1)) == "expired"
+    assert status(noon) == "in_force"
+    assert status(dt.datetime(2025, 3, 1, 11, 30, tzinfo=dt.timezone.utc)) == "in_force"  # 12:30 in Brussels
+    assert reference_state(m, trs, D(2025, 3, 1)).status == "in_force"  # the whole day: the extension applied
 
 
 @given(registries(**ALL), st.data())

@@ -24,9 +24,17 @@ from typing import IO, Any, Callable
 
 import attrs
 
-from .._errors import FileChanged, Problem, RegistryError, SanctrackError, UnreadableFile
+from .. import _schema
+from .._canonical import canonical_document
+from .._errors import (
+    FileChanged,
+    Problem,
+    RegistryError,
+    SanctrackError,
+    UnreadableFile,
+)
 from .._fields import MAX_INT_DIGITS
-from .._files import read_guarded
+from .._files import READ_ATTEMPTS, read_guarded
 from .._model import (
     Authority,
     Entity,
@@ -40,7 +48,7 @@ from .._model import (
     Source,
     Transition,
 )
-from .._registry import Registry, _canonical_doc
+from .._registry import Registry
 from .._time import parse_date, parse_instant
 
 __all__ = ["JSON_FORMAT", "JSON_FORMAT_VERSION", "MAX_JSON_SIZE", "registry_document", "dump_json", "load_json"]
@@ -48,8 +56,11 @@ __all__ = ["JSON_FORMAT", "JSON_FORMAT_VERSION", "MAX_JSON_SIZE", "registry_docu
 JSON_FORMAT = "sanctrack-registry"
 JSON_FORMAT_VERSION = 1
 
-_DATE_FIELDS = frozenset({"recorded", "effective", "announced", "published", "until", "signed", "issued", "date"})
-_WINDOW_FIELDS = frozenset({"effective_window", "date_window"})
+# The typed keys of the records, from the format's one field list (a key has one kind in every record).
+_DATE_FIELDS = _schema.names_of_kind("date")
+_INSTANT_FIELDS = _schema.names_of_kind("instant")
+_WINDOW_FIELDS = _schema.names_of_kind("window")
+_SCOPE_FIELDS = _schema.names_of_kind("scope")
 
 
 def registry_document(reg: Registry) -> dict[str, Any]:
@@ -58,7 +69,7 @@ def registry_document(reg: Registry) -> dict[str, Any]:
         "format": JSON_FORMAT,
         "format_version": JSON_FORMAT_VERSION,
         "digest": reg.digest,
-        "registry": _canonical_doc(reg._d),
+        "registry": canonical_document(reg._whole()),  # a view's digest is its registry's: export all of it
     }
 
 
@@ -86,13 +97,13 @@ def _convert(cls: type, raw: Any, where: str, problems: list[Problem],
                                     record=raw.get("id") if isinstance(raw.get("id"), str) else None))
             continue
         try:
-            if key == "effective_at":
+            if key in _INSTANT_FIELDS:
                 value = parse_instant(value)
             elif key in _DATE_FIELDS:
                 value = parse_date(value)
             elif key in _WINDOW_FIELDS:
                 value = tuple(parse_date(v) for v in value)
-            elif key == "scope":
+            elif key in _SCOPE_FIELDS:
                 value = Scope(**value)
             elif key == "figures":
                 value = tuple(Figure(**f) for f in value)
@@ -160,7 +171,6 @@ def _records(doc: dict[str, Any], problems: list[Problem]) -> dict[str, list[Any
 
 #: The largest JSON export :func:`load_json` reads from a file, in bytes.
 MAX_JSON_SIZE = 512 * 1024 * 1024
-_READ_ATTEMPTS = 4
 
 
 class _BigInt(Exception):
@@ -186,23 +196,25 @@ def _big_int_problem(text: str, name: str | None) -> Problem:
 
 
 def _read_text(source: Any, name: str | None) -> str:
+    """The text of a stream, or of the file ``name`` through the guarded read (read again if it
+    changed while read, as the loader reads a registry directory)."""
     if name is None:
         data = source.read()
         if isinstance(data, (bytes, bytearray)):
             data = bytes(data).decode("utf-8")
-        return data
-    for attempt in range(_READ_ATTEMPTS):
+        return str(data)
+    for attempt in range(READ_ATTEMPTS):
         try:
             data = read_guarded(name, limit=MAX_JSON_SIZE)
         except FileChanged:
-            time.sleep(0.002 * 4 ** attempt)
+            time.sleep(min(0.002 * 4 ** attempt, 0.1))
             continue
         except UnreadableFile as exc:
             raise RegistryError([Problem(f"cannot read the export: {exc.reason}", path=name)]) from None
         except OSError as exc:
             raise RegistryError([Problem(f"cannot read the export: {exc.strerror or exc}", path=name)]) from None
         return data.decode("utf-8")
-    raise RegistryError([Problem(f"the export changed while loading (rewritten during each of {_READ_ATTEMPTS} "
+    raise RegistryError([Problem(f"the export changed while loading (rewritten during each of {READ_ATTEMPTS} "
                                  "attempts to read it)", hint="load it again once it is written; nothing was "
                                  "loaded", path=name)])
 
@@ -221,7 +233,7 @@ def load_json(source: "str | os.PathLike[str] | IO[str]", *, allow_unverified: b
     A file is read through the guarded open (a regular file of at most
     :data:`MAX_JSON_SIZE` bytes) and read again if it changed while read.
     """
-    name = None if hasattr(source, "read") else os.fspath(source)  # type: ignore[arg-type]
+    name = None if hasattr(source, "read") else os.fspath(source)
     try:
         text = _read_text(source, name)
         doc = json.loads(text, parse_int=_parse_int)
@@ -254,7 +266,9 @@ def load_json(source: "str | os.PathLike[str] | IO[str]", *, allow_unverified: b
     if problems:
         raise RegistryError([_at(p, name) for p in problems])
     try:
-        reg = Registry.build(info=info, **recs)
+        reg = Registry.build(info=info, authorities=recs["authorities"], entities=recs["entities"],
+                             instruments=recs["instruments"], sources=recs["sources"], measures=recs["measures"],
+                             transitions=recs["transitions"], releases=recs["releases"], links=recs["links"])
     except RegistryError as exc:
         raise RegistryError([_at(p, name) for p in exc.problems]) from None
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:  # a value of the wrong type

@@ -22,7 +22,7 @@ __all__ = ["add_import_parser", "run_import"]
 
 def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``import`` command (with its ``ofac-sdn`` subcommand) to ``subparsers``."""
-    parser = subparsers.add_parser(
+    parser: argparse.ArgumentParser = subparsers.add_parser(
         "import",
         help="import official list snapshots as dated transitions",
         description="Turn dated copies of an official list into the transitions between them.",
@@ -98,13 +98,16 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     if run is None:
         print("sanctrack import: choose a kind: ofac-sdn, ofac-advanced, eu-fsf, un, ftm or compare", file=err)
         return 2
-    return run(args, out, err)
+    return int(run(args, out, err))
 
 
 def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sanctrack import SanctrackError
 
-    from . import ofac
+    from ._sdn_diff import diff_snapshots
+    from ._sdn_read import read_snapshot, snapshot_date_from_name
+    from ._sdn_records import import_diffs
+    from ._write import write_registry
 
     if args.history or args.old is None or args.new is None:
         if args.history and (args.old or args.new):
@@ -119,8 +122,8 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         return run_list(args, out, err, kind="ofac-sdn")
     try:
-        old_date = args.old_date or ofac.snapshot_date_from_name(args.old)
-        new_date = args.new_date or ofac.snapshot_date_from_name(args.new)
+        old_date = args.old_date or snapshot_date_from_name(args.old)
+        new_date = args.new_date or snapshot_date_from_name(args.new)
         for flag, value in (("--old-date", old_date), ("--new-date", new_date)):
             if value is None:
                 print(f"sanctrack import ofac-sdn: {flag} is required (no date in the file name)", file=err)
@@ -131,17 +134,17 @@ def _run_ofac_sdn(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 from sanctrack import parse_date
 
                 effective = parse_date(args.effective)
-            old_snap = ofac.read_snapshot(args.old, old_date)
-            new_snap = ofac.read_snapshot(args.new, new_date)
+            old_snap = read_snapshot(args.old, old_date)
+            new_snap = read_snapshot(args.new, new_date)
         except OSError as exc:
             print(f"sanctrack import ofac-sdn: {exc.filename or ''}: {exc.strerror or exc}", file=err)
             return 1
         program = getattr(args, "program", None)
-        diff = ofac.diff_snapshots(old_snap, new_snap, program=program, min_ratio=args.min_ratio)
-        imported = ofac.import_diffs([diff], effective=effective)
+        diff = diff_snapshots(old_snap, new_snap, program=program, min_ratio=args.min_ratio)
+        imported = import_diffs([diff], effective=effective)
         report = None
         if args.output:
-            report = ofac.write_registry(
+            report = write_registry(
                 imported, args.output, on_conflict="beside" if args.beside else "refuse"
             )
         if report is not None and report.candidates:
@@ -172,16 +175,16 @@ def _run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import sanctrack
     from sanctrack import SanctrackError
 
-    from . import ofac
+    from ._compare import compare_entity, compare_registries
 
     against = args.against or getattr(args, "registry", None) or "bundled"
     try:
         imported = sanctrack.load(args.imported)
         curated = sanctrack.load() if against == "bundled" else sanctrack.load(against)
         if args.entity:
-            verdicts = tuple(a for i in args.entity for a in ofac.compare_entity(imported, curated, i))
+            verdicts = tuple(a for i in args.entity for a in compare_entity(imported, curated, i))
         else:
-            verdicts = ofac.compare_registries(imported, curated)
+            verdicts = compare_registries(imported, curated)
     except (ValueError, LookupError, OSError, SanctrackError, ImportError) as exc:
         message = " ".join(str(exc).split())
         print(f"sanctrack import compare: {message}", file=err)
@@ -216,7 +219,7 @@ def _with_candidate_verdicts(report: Any, imported: Any, directory: str) -> Any:
 
     import sanctrack
 
-    from . import ofac
+    from ._compare import compare_entity
 
     try:
         curated = sanctrack.load(directory)
@@ -224,7 +227,7 @@ def _with_candidate_verdicts(report: Any, imported: Any, directory: str) -> Any:
         return report
     reg = imported.registry()
     cands = tuple(
-        attrs.evolve(c, verdicts=ofac.compare_entity(reg, curated, c.identifier)) for c in report.candidates
+        attrs.evolve(c, verdicts=compare_entity(reg, curated, c.identifier)) for c in report.candidates
     )
     return attrs.evolve(report, candidates=cands)
 
@@ -232,13 +235,13 @@ def _with_candidate_verdicts(report: Any, imported: Any, directory: str) -> Any:
 def _compare(imported: Any, against: str, entities: list[str] | None) -> tuple[Any, ...]:
     import sanctrack
 
-    from . import ofac
+    from ._compare import compare_entity, compare_registries
 
     curated = sanctrack.load() if against == "bundled" else sanctrack.load(against)
     reg = imported.registry()
     if entities:
-        return tuple(a for ident in entities for a in ofac.compare_entity(reg, curated, ident))
-    return ofac.compare_registries(reg, curated)
+        return tuple(a for ident in entities for a in compare_entity(reg, curated, ident))
+    return compare_registries(reg, curated)
 
 
 def _window_text(diff: Any) -> str:

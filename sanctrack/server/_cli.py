@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from .._cli_common import UsageError, load_registry
 from .._errors import SanctrackError
 
 __all__ = ["add_parsers", "TOKEN_ENV"]
@@ -40,8 +41,6 @@ def add_parsers(cmd: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def _usage(message: str) -> Exception:
-    from ..cli import UsageError
-
     return UsageError(message)
 
 
@@ -52,9 +51,7 @@ def _no_query_options(args: argparse.Namespace) -> None:
 
 
 def _loader(path: str | None) -> Callable[[], Any]:
-    from ..cli import _load
-
-    return lambda: _load(argparse.Namespace(registry=path, known=None))
+    return lambda: load_registry(argparse.Namespace(registry=path, known=None))
 
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
