@@ -37,7 +37,6 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from . import _canonical
 from ._errors import UnknownMeasure, UnknownRecord
 from ._filters import check_filters, filter_targets, resolve
 from ._index import changes as _changes
@@ -152,9 +151,9 @@ class Registry:
         """The knowledge date of this view (None: everything recorded counts)."""
         return self._known
 
-    def _whole(self) -> "Registry":
+    def _whole(self) -> Registry:
         """The registry this view views (itself if not a view): every record, whatever it knew."""
-        return self if self._known is None else Registry._view(self._d, None)
+        return self if self._known is None else Registry(self._catalog, self._views, None)
 
     @property
     def knowledge(self) -> _dt.date | None:
@@ -456,7 +455,7 @@ class Registry:
 
     @property
     def _d(self) -> Catalog:
-        """The catalog (private: the JSON export's canonical document reads it until it reads public attributes)."""
+        """The catalog (private: for the tests that check what is made lazily, and when)."""
         return self._catalog
 
     def __repr__(self) -> str:
@@ -471,9 +470,3 @@ def _lookup(kind: str, by_id: Mapping[str, _Record], key: str) -> _Record:
     if got is None:
         raise UnknownRecord(kind, key, did_you_mean(key, by_id))
     return got
-
-
-def _canonical_doc(d: Catalog) -> dict[str, Any]:
-    """The canonical plain document of a registry's catalog (what its digest hashes; the JSON export's body)."""
-    return _canonical._canonical_doc(d.info, d.authorities, d.entities, d.instruments, d.sources, d.measures,
-                                     lambda mid: d.timelines[mid].records, d.releases, d.links)

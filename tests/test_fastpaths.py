@@ -1,6 +1,6 @@
 """Every fast path answers exactly like one independent oracle, with numpy and without.
 
-The oracle is :func:`sanctrack._strategies_oracle.reference_state`: a naive
+The oracle is :func:`sanctrack.strategies.reference_state`: a naive
 replay of a measure's records on each question, written apart from the engine.
 The paths are forced through the choosers' documented knobs
 (:func:`sanctrack._index.inforce.in_force_path`,
@@ -24,7 +24,7 @@ import sanctrack as s
 from sanctrack._index import accel
 from sanctrack._index import screen as screen_module
 from sanctrack._model import IN_FORCE
-from sanctrack._strategies_oracle import answer_of, reference_state
+from sanctrack.strategies import answer_of, reference_state
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synth import generate
