@@ -13,19 +13,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._errors import (
+    FileChanged,
     IllegalTransition,
     InputError,
     InvalidDate,
     Problem,
     RegistryError,
-    UnreadableFile,
-    FileChanged,
     SanctrackError,
     UnknownFilter,
     UnknownMeasure,
     UnknownRecord,
     UnknownTarget,
+    UnreadableFile,
 )
+from ._index.screen import Screening
 from ._model import (
     IN_FORCE,
     Action,
@@ -46,10 +47,10 @@ from ._model import (
     MeasureState,
     Position,
     RegistryInfo,
-    Relief,
     Release,
-    ScreenHit,
+    Relief,
     Scope,
+    ScreenHit,
     Source,
     StateChange,
     Status,
@@ -57,16 +58,24 @@ from ._model import (
     Supersession,
     Transition,
 )
-from ._index.screen import Screening
 from ._registry import Registry, normalise_name
 from ._statemachine import TABLE, is_legal
 from ._time import Validity, parse_date, parse_instant, parse_when
+from ._version import __version__
 
 if TYPE_CHECKING:
     import os
     from pathlib import Path
+    from typing import TypedDict, Unpack
 
-__version__ = "0.1.0"
+    class _LoadOptions(TypedDict, total=False):
+        """The keyword options :func:`load` passes on (see :func:`sanctrack._loader.load`)."""
+
+        cache: bool | None
+        cache_dir: str | os.PathLike[str] | None
+        max_file_size: int
+        max_depth: int
+        max_nodes: int
 
 __all__ = [
     "__version__",
@@ -129,7 +138,7 @@ __all__ = [
 ]
 
 
-def load(path: "str | None" = None, **options: object) -> Registry:
+def load(path: str | None = None, **options: Unpack[_LoadOptions]) -> Registry:
     """Load a registry directory; with no path, the bundled Belarus registry.
 
     Raises :class:`RegistryError` listing every problem (file:line:column,
@@ -140,7 +149,7 @@ def load(path: "str | None" = None, **options: object) -> Registry:
     return _load(path, **options)
 
 
-def write_registry(source: object, directory: "str | os.PathLike[str]") -> "Path":
+def write_registry(source: object, directory: str | os.PathLike[str]) -> Path:
     """Write a registry (or its records) as a registry directory; returns its absolute path.
 
     The one writer of the YAML layout (``docs/registry-format.md``): keys in the

@@ -16,11 +16,13 @@ An entry is JSON data only: each kind of record is a table (a record count
 and one column per field, a column being a list, a single repeated value, or
 the distinct values once and an index per record), with the schema (field
 names and how each is encoded) it was written with; :mod:`sanctrack._columnar`
-makes and reads that data, this module signs, writes and reads the files.
+makes that data and :mod:`sanctrack._columnar_read` reads it back, this module
+signs, writes and reads the files, and builds the registry of a hit.
 A hit restores the records without running their validators again, straight
-into their slots, equal field for field and type for type to the records the
-YAML gave; the checks of :meth:`Registry.build` and the eager replay are not
-repeated (the private ``_verified_digest`` path). Every column is decoded at
+into their slots (:func:`sanctrack._unchecked.records_from_columns`), equal
+field for field and type for type to the records the YAML gave; the checks of
+:meth:`Registry.build` and the eager replay are not repeated (the private
+``_verified_digest`` path). Every column is decoded at
 once (a malformed one makes the hit a miss), but the transitions — most of
 the records — are made measure by measure when a measure is first asked
 about, and each measure's state runs are built then too.
@@ -52,9 +54,11 @@ inconsistent entry that would otherwise silently lose records; it is not a
 defence against a forger.
 To distrust the cache, disable it (``cache=False``) or remove the directory.
 
-A hit pauses the cyclic garbage collector (process-wide) while it restores,
-and resumes it as it found it: the objects made are all kept, and collecting
-meanwhile only walked them again and again (about a third of a hit's time).
+A hit pauses the cyclic garbage collector (process-wide, through
+:func:`sanctrack._unchecked.collection_paused`) while it restores, and resumes
+it as it found it: the objects made are all kept, and collecting meanwhile
+only walks them again and again (without the pause a hit at 100k transitions
+took about 15% longer).
 
 Stat index. Reading 10,000 files costs more than restoring their registry,
 so a warm load first takes a *stat fingerprint* of the files it would read
@@ -77,7 +81,6 @@ exactly, only means no cache.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import json
@@ -92,8 +95,11 @@ from typing import Any, Iterable
 
 from ._columnar import FORMAT
 from ._columnar import document as _document
-from ._columnar import registry as _registry
+from ._columnar_read import restore as _restore
 from ._files import read_guarded
+from ._registry import Registry
+from ._unchecked import collection_paused
+from ._version import __version__
 
 __all__ = ["FORMAT", "enabled", "cache_dir", "key_of", "get", "put", "entry_path", "MAX_ENTRY_SIZE", "status",
            "secret_status"]
@@ -127,8 +133,6 @@ def cache_dir(override: "str | os.PathLike[str] | None" = None) -> Path:
 
 def key_of(files: Iterable[tuple[str, bytes]], *, limits: tuple[int, ...] = ()) -> str:
     """sha256 over the files' relative paths and bytes, sanctrack's version, the format and limits."""
-    from . import __version__
-
     h = hashlib.sha256()
     h.update(f"sanctrack-registry-cache\0{FORMAT}\0{__version__}\0{limits!r}\0".encode())
     for rel, data in files:
@@ -263,7 +267,7 @@ def _sign(secret: bytes, body: bytes) -> bytes:
     return hmac.new(secret, body, hashlib.sha256).hexdigest().encode("ascii")
 
 
-def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
+def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Registry | None:
     """The cached registry for ``key``, verified; None on a miss or on anything suspicious."""
     try:
         folder = cache_dir(directory)
@@ -280,11 +284,8 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
             return None
         del raw
         # Restoring makes a few hundred thousand objects and frees none: the cyclic
-        # collector would only walk them again and again (about half the time of a hit),
-        # so it is paused meanwhile, and resumed as it was.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # collector would only walk them again and again, so it is paused meanwhile
+        with collection_paused():
             doc = json.loads(body)
             if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
                 return None
@@ -293,10 +294,9 @@ def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Any:
                 return None
             # the signature says sanctrack wrote this entry for these files, after records
             # with this digest passed every check (see "Trust" in the module docstring)
-            return _registry(doc, digest)
-        finally:
-            if collecting:
-                gc.enable()
+            got = _restore(doc)
+            deferred: Any = got.deferred  # (count, makers, latest): the build's private arguments for the cache
+            return Registry.build(info=got.info, **got.kinds, _verified_digest=digest, _deferred=deferred)
     except Exception:  # a cache entry is never trusted: any failure means "parse the YAML"
         return None
 
@@ -373,7 +373,7 @@ def key_for_stat(stat_key: str, directory: "str | os.PathLike[str] | None" = Non
         if (not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("stat") != stat_key
                 or not isinstance(doc.get("key"), str) or not re.fullmatch(r"[0-9a-f]{64}", doc["key"])):
             return None
-        return doc["key"]
+        return str(doc["key"])
     except Exception:  # like an entry: anything off is a miss
         return None
 

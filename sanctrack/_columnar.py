@@ -1,13 +1,13 @@
-"""Records <-> the JSON data of a load-cache entry (:mod:`sanctrack._cache`).
+"""Records -> the JSON data of a load-cache entry (:mod:`sanctrack._cache`): its layout and schema.
 
 :func:`document` turns a registry's records into the entry's data: per kind
-of record a table of columns, with the schema they were written with;
-:func:`registry` restores the records of such data, without running their
-validators again, and builds the registry of them (the transitions made
-measure by measure on first use). Signing, reading and writing entries is
-:mod:`sanctrack._cache`'s.
+of record a table of columns, with the schema they were written with.
+:mod:`sanctrack._columnar_read` restores records from such data; signing,
+reading and writing entries is :mod:`sanctrack._cache`'s.
 
-This module is pure: no files, no clock, no printing.
+This module is pure (no files, no clock, no printing) and knows only the
+record types of :mod:`sanctrack._model`: it sits below the loader, the cache
+and the registry.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import array
 import base64
 import datetime as _dt
 import enum
-import itertools
 import sys
 import types
 import typing
-from collections import deque
-from itertools import chain, repeat
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Iterable
 
@@ -43,13 +41,15 @@ from ._model import (
     Source,
     Transition,
 )
+from ._unchecked import slot_setters
 
-__all__ = ["FORMAT", "document", "registry"]
+__all__ = ["FORMAT", "KINDS", "RECORD_TYPES", "ENUM_TYPES", "document", "indexes", "schema", "schemas"]
 
 FORMAT = 2
 """Version of the cache file layout; part of every key (2: columnar tables, restored without validators)."""
 
-_KINDS: dict[str, type] = {
+KINDS: dict[str, type] = {
+    # the kinds of records (the fields of ``Records``) stored as tables, in registry order
     "authorities": Authority,
     "entities": Entity,
     "instruments": Instrument,
@@ -69,11 +69,10 @@ _KINDS: dict[str, type] = {
 # *codec*) follows from its declared type; the entry carries the schema (field names and
 # codecs) it was written with, and a different schema is a miss.
 #
-# Restoring does not run the records' converters and validators again: the records were
-# validated when the YAML was loaded, and the signature says this is what was written
-# then. Records are allocated with object.__new__ and their slots filled column by column
-# through the classes' slot descriptors; dates are rebuilt once per distinct value, enums
-# by a dict lookup. Writing is strict instead: a value whose type is not exactly its
+# Restoring (sanctrack._columnar_read) does not run the records' converters and validators
+# again: the records were validated when the YAML was loaded, and the signature says this is
+# what was written then (sanctrack._unchecked.records_from_columns fills their slots column
+# by column). Writing is strict instead: a value whose type is not exactly its
 # codec's (a datetime where a date is declared, a list for a tuple, an unnamed enum
 # value...) means no entry is written, so a restored record is always equal, type for
 # type, to the record that was stored.
@@ -86,8 +85,8 @@ class _Unsupported(Exception):
     """A value the entry format cannot restore exactly: the entry is not written."""
 
 
-_RECORD_TYPES: dict[str, type] = {c.__name__: c for c in (*_KINDS.values(), RegistryInfo, Scope, Figure)}
-_ENUM_TYPES: dict[str, type] = {c.__name__: c for c in (Action, Basis, Confidence)}
+RECORD_TYPES: dict[str, type] = {c.__name__: c for c in (*KINDS.values(), RegistryInfo, Scope, Figure)}
+ENUM_TYPES: dict[str, type[enum.Enum]] = {c.__name__: c for c in (Action, Basis, Confidence)}
 
 
 def _codec_of(tp: Any) -> str:
@@ -107,9 +106,9 @@ def _codec_of(tp: Any) -> str:
         return "d"
     if tp is _dt.datetime:
         return "i"
-    if isinstance(tp, type) and issubclass(tp, enum.Enum) and _ENUM_TYPES.get(tp.__name__) is tp:
+    if isinstance(tp, type) and issubclass(tp, enum.Enum) and ENUM_TYPES.get(tp.__name__) is tp:
         return "e:" + tp.__name__
-    if isinstance(tp, type) and _RECORD_TYPES.get(tp.__name__) is tp:
+    if isinstance(tp, type) and RECORD_TYPES.get(tp.__name__) is tp:
         return "r:" + tp.__name__
     if origin is tuple:
         if args == (str, Ellipsis):
@@ -118,7 +117,7 @@ def _codec_of(tp: Any) -> str:
             return "w"
         if len(args) == 2 and args[1] is Ellipsis:
             inner = args[0]
-            if isinstance(inner, type) and _RECORD_TYPES.get(inner.__name__) is inner:
+            if isinstance(inner, type) and RECORD_TYPES.get(inner.__name__) is inner:
                 return "R:" + inner.__name__
             if typing.get_origin(inner) is tuple and _codec_of(inner) == "c1":
                 return "c"
@@ -143,36 +142,30 @@ def _hint(cls: type, name: str) -> Any:
 
 
 _SCHEMAS: dict[type, tuple[tuple[str, str], ...]] = {}
-_SETTERS: dict[type, tuple[Any, ...]] = {}
 
 
-def _schema(cls: type) -> tuple[tuple[str, str], ...]:
+def schema(cls: type) -> tuple[tuple[str, str], ...]:
     """``(field name, codec)`` for each attrs field of ``cls``, in field order.
 
     Only a class whose state is exactly its fields, each in a slot of its own, can be
-    restored by filling the slots (no hidden slot such as a cached hash left unset).
+    restored by filling the slots (:func:`sanctrack._unchecked.slot_setters`).
     """
     got = _SCHEMAS.get(cls)
     if got is None:
         got = tuple((a.name, _codec_of(_hint(cls, a.name))) for a in attrs.fields(cls))
         if any(codec == "c1" for _name, codec in got):
             raise _Unsupported(f"{cls.__name__}: a fixed tuple field")
-        slots = []
-        for c in cls.__mro__:
-            declared = c.__dict__.get("__slots__", ())
-            slots.extend(n for n in ((declared,) if isinstance(declared, str) else declared) if n != "__weakref__")
-        descriptors = tuple(cls.__dict__.get(name) for name, _codec in got)
-        if sorted(slots) != sorted(name for name, _codec in got) or "__dict__" in dir(cls) \
-                or not all(type(d) is types.MemberDescriptorType for d in descriptors):
-            raise _Unsupported(f"{cls.__name__}: not exactly one slot per field")
-        _SETTERS[cls] = tuple(d.__set__ for d in descriptors)  # type: ignore[union-attr]
+        try:
+            slot_setters(cls)
+        except TypeError as exc:
+            raise _Unsupported(str(exc)) from None
         _SCHEMAS[cls] = got
     return got
 
 
-def _schemas() -> dict[str, list[list[str]]]:
+def schemas() -> dict[str, list[list[str]]]:
     """The schema of every record type an entry holds (stored in each entry, compared on read)."""
-    return {name: [list(f) for f in _schema(cls)] for name, cls in sorted(_RECORD_TYPES.items())}
+    return {name: [list(f) for f in schema(cls)] for name, cls in sorted(RECORD_TYPES.items())}
 
 
 # -- writing
@@ -210,7 +203,7 @@ def _encoder(codec: str) -> Any:
             return text
         return instant
     if kind == "e":
-        cls = _ENUM_TYPES[name]
+        cls = ENUM_TYPES[name]
 
         def member(v: Any) -> Any:
             if type(v) is not cls:
@@ -240,8 +233,8 @@ def _encoder(codec: str) -> Any:
             return [[_plain_out(y) for y in x] for x in v]
         return changes
     if kind in ("r", "R"):
-        cls = _RECORD_TYPES[name]
-        fields = [(n, _encoder(c)) for n, c in _schema(cls)]
+        cls = RECORD_TYPES[name]
+        fields = [(n, _encoder(c)) for n, c in schema(cls)]
 
         def row(v: Any) -> Any:
             if type(v) is not cls:
@@ -275,7 +268,7 @@ def _table(cls: type, records: Iterable[Any]) -> dict[str, Any]:
     if not set(map(type, records)) <= {cls}:
         raise _Unsupported(f"not only {cls.__name__} records")
     columns: list[Any] = []
-    for name, codec in _schema(cls):
+    for name, codec in schema(cls):
         enc = _encoder(codec)
         values = list(map(attrgetter(name), records))
         if _exact(codec, values):
@@ -290,7 +283,7 @@ def _exact(codec: str, values: list[Any]) -> bool:
     """Whether ``values`` have exactly the types of ``codec`` (checked for all, not per distinct value)."""
     types = set(map(type, values))
     if codec[0] == "e":
-        return types <= {_ENUM_TYPES[codec[2:]]}
+        return types <= {ENUM_TYPES[codec[2:]]}
     if codec == "c":
         if not types <= {tuple}:
             return False
@@ -345,7 +338,7 @@ def _column(values: list[Any], encode: Any) -> Any:
 _UINT = {array.array(code).itemsize: code for code in "LIHB"}
 
 
-def _indexes(col: dict[str, Any], n: int) -> array.array:
+def indexes(col: dict[str, Any], n: int) -> array.array[int]:
     """The index column of ``{"keys": ..., "width": ..., "idx": ...}`` (``n`` of them), checked."""
     width, text = col["width"], col["idx"]
     if type(width) is not int or width not in (1, 2, 4) or type(text) is not str:
@@ -363,227 +356,7 @@ def document(key: str, records: Any, digest: str) -> dict[str, Any]:
         "format": FORMAT,
         "key": key,
         "digest": digest,
-        "schema": _schemas(),
+        "schema": schemas(),
         "info": None if records.info is None else _table(RegistryInfo, [records.info]),
-        **{kind: _table(cls, getattr(records, kind)) for kind, cls in _KINDS.items()},
+        **{kind: _table(cls, getattr(records, kind)) for kind, cls in KINDS.items()},
     }
-
-
-# -- reading
-
-
-def _as_is(col: list[Any]) -> list[Any]:
-    return col
-
-
-def _dates_in(col: list[Any], dates: dict[Any, Any]) -> list[Any]:
-    """The dates of ISO texts (or None), each distinct text parsed once per restore (``dates``)."""
-    for text in set(col).difference(dates):
-        dates[text] = _dt.date.fromisoformat(text)
-    return list(map(dates.__getitem__, col))
-
-
-def _decoder(codec: str, dates: dict[Any, Any]) -> Any:
-    """A function from a list of JSON values to the list of field values (the inverse of _encoder)."""
-    kind, _, name = codec.partition(":")
-    if kind == "v":
-        return _as_is
-    if kind == "d":
-        return lambda col: _dates_in(col, dates)
-    if kind == "i":
-        return lambda col: [None if s is None else _dt.datetime.fromisoformat(s) for s in col]
-    if kind == "e":
-        members = _ENUM_TYPES[name]._value2member_map_
-        return lambda col: list(map(members.__getitem__, col))
-    if kind == "t":
-        return lambda col: list(map(tuple, col)) if None not in col else \
-            [None if v is None else tuple(v) for v in col]
-    if kind == "w":
-        def windows(col: list[Any]) -> list[Any]:
-            days = iter(_dates_in([d for pair in col if pair is not None for d in _pair(pair)], dates))
-            return [None if pair is None else (next(days), next(days)) for pair in col]
-        return windows
-    if kind == "c":
-        return lambda col: [tuple(map(tuple, v)) for v in col]
-    if kind in ("r", "R"):
-        cls = _RECORD_TYPES[name]
-        width = len(_schema(cls))
-
-        def records(rows: list[Any]) -> list[Any]:
-            for row in rows:
-                if len(row) != width:
-                    raise ValueError(f"a {name} has {len(row)} fields, not {width}")
-            return _restore(cls, len(rows), [list(c) for c in zip(*rows)] if rows else [[]] * width, dates)
-
-        if kind == "r":
-            def optional(col: list[Any]) -> list[Any]:
-                some = iter(records([row for row in col if row is not None]))
-                return [None if row is None else next(some) for row in col]
-            return optional
-
-        def many(col: list[Any]) -> list[Any]:
-            flat = iter(records([row for rows in col for row in rows]))
-            return [tuple(next(flat) for _ in rows) for rows in col]
-        return many
-    raise ValueError(f"unknown codec {codec!r}")  # pragma: no cover
-
-
-def _pair(pair: Any) -> Any:
-    if type(pair) is not list or len(pair) != 2:
-        raise ValueError("a window is not a pair")
-    return pair
-
-
-_new = object.__new__
-
-
-def _restore(cls: type, n: int, columns: list[Any], dates: dict[Any, Any] | None = None) -> list[Any]:
-    """``n`` records of ``cls`` from their columns (lists of JSON values, or ``{"all": value}``).
-
-    The records are made without ``__init__`` (no converters, no validators): every slot
-    is set from the decoded columns through the class's slot descriptors. ``dates`` maps
-    the ISO texts of dates already parsed (shared by the tables of one entry).
-    """
-    if dates is None:
-        dates = {None: None}
-    schema = _schema(cls)
-    if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
-        raise ValueError(f"a malformed {cls.__name__} table")
-    out = list(map(_new, repeat(cls, n)))
-    for (name, codec), col, setter in zip(schema, columns, _SETTERS[cls]):
-        deque(map(setter, out, _values(cls, name, codec, col, n, dates)), maxlen=0)
-    return out
-
-
-def _values(cls: type, name: str, codec: str, col: Any, n: int, dates: dict[Any, Any]) -> Any:
-    """The ``n`` values of one column: a list, or a ``repeat`` of one value, or a lazy map."""
-    decode = _decoder(codec, dates)
-    if type(col) is list and len(col) == n:
-        return decode(col)
-    if type(col) is dict and col.keys() == {"all"}:
-        return repeat(decode([col["all"]])[0], n)
-    if type(col) is dict and col.keys() == {"keys", "width", "idx"} and type(col["keys"]) is list:
-        # a dict, not the list: an index out of range is an error
-        return map(dict(enumerate(decode(col["keys"]))).__getitem__, _indexes(col, n))
-    raise ValueError(f"a malformed {cls.__name__}.{name} column")
-
-
-class _Same:
-    """A column whose every value is ``value``."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, Any], list[str], Any, Any]:
-    """The transitions of an entry, decoded now and made measure by measure on first use.
-
-    Every column is decoded here (anything malformed fails now, while the entry can
-    still be a miss); making the records of one measure is then only filling their
-    slots. Returns ``(count, {measure id: make}, ids, measure column, latest recorded date or None)``.
-    """
-    cls = Transition
-    schema = _schema(cls)
-    n, columns = table["n"], table["columns"]
-    if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(schema):
-        raise ValueError("a malformed Transition table")
-    decoded: list[Any] = []
-    for (name, codec), col in zip(schema, columns):
-        values = _values(cls, name, codec, col, n, dates)
-        decoded.append(_Same(next(values)) if type(values) is repeat and n else
-                       values if type(values) is list else list(values))
-    names = [name for name, _ in schema]
-    ids, measures = decoded[names.index("id")], decoded[names.index("measure")]
-    if type(ids) is _Same and n > 1:
-        raise ValueError("a duplicate transition id in the entry")
-    spans: dict[str, list[tuple[int, int]]] = {}
-    if type(measures) is _Same:
-        if n:
-            spans[measures.value] = [(0, n)]
-        measure_of: Any = repeat(measures.value, n)
-    else:
-        measure_of = measures
-        lo = 0
-        for mid, run in itertools.groupby(measures):
-            hi = lo + sum(1 for _ in run)
-            spans.setdefault(mid, []).append((lo, hi))
-            lo = hi
-    setters = _SETTERS[cls]
-
-    def maker(ranges: list[tuple[int, int]]) -> Any:
-        def make() -> list[Transition]:
-            out: list[Transition] = []
-            for lo, hi in ranges:
-                part = list(map(_new, repeat(cls, hi - lo)))
-                for values, setter in zip(decoded, setters):
-                    deque(map(setter, part, repeat(values.value, hi - lo) if type(values) is _Same
-                              else values[lo:hi]), maxlen=0)
-                out.extend(part)
-            return out
-        return make
-
-    recorded = decoded[names.index("recorded")]
-    latest = (recorded.value if type(recorded) is _Same else max(recorded)) if n else None
-    return n, {mid: maker(r) for mid, r in spans.items()}, (ids if type(ids) is list else [ids.value] * n), \
-        (list(measure_of) if type(measure_of) is repeat else measure_of), latest
-
-
-def _check_consistent(records: Any, transition_ids: list[str] | None = None,
-                      transition_measures: list[str] | None = None) -> None:
-    """Cheap structural invariants of any registry that loaded with no problem.
-
-    Ids are unique within each kind and every transition's measure exists: the trusted
-    build indexes records by id and groups transitions by measure, so an entry breaking
-    these (a writer bug, an entry from another sanctrack with the same version string)
-    would silently lose records instead of failing. Not a defence against a forger
-    holding the secret (see "Trust" in the module docstring).
-    """
-    for kind, ids in (("authority", [a.code for a in records.authorities]),
-                      ("entity", [e.id for e in records.entities]),
-                      ("instrument", [i.id for i in records.instruments]),
-                      ("source", [s.id for s in records.sources]),
-                      ("measure", [m.id for m in records.measures]),
-                      ("transition", [t.id for t in records.transitions] if transition_ids is None
-                       else transition_ids),
-                      ("release", [r.id for r in records.releases])):
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"a duplicate {kind} id in the entry")
-    measures = {m.id for m in records.measures}
-    if not measures.issuperset([t.measure for t in records.transitions] if transition_measures is None
-                               else transition_measures):
-        raise ValueError("a transition of an unknown measure in the entry")
-
-
-def _tables(doc: Any, dates: dict[Any, Any], *, skip: str = "") -> tuple[Any, dict[str, Any]]:
-    """The entry's info and its record tables restored (all kinds but ``skip``), after its schema is checked."""
-    if doc.get("schema") != _schemas():
-        raise ValueError("the entry was written for other record types")
-    kinds = {}
-    for kind, cls in _KINDS.items():
-        if kind != skip:
-            table = doc[kind]
-            kinds[kind] = _restore(cls, table["n"], table["columns"], dates)
-    info = doc["info"]
-    return (None if info is None else _restore(RegistryInfo, info["n"], info["columns"])[0]), kinds
-
-
-def _records(doc: Any) -> Any:
-    """Every record of an entry, restored at once (the reference the lazy path is tested against)."""
-    from ._loader import Records
-
-    info, kinds = _tables(doc, {None: None})
-    return Records(info=info, **kinds)
-
-
-def registry(doc: Any, digest: str) -> Any:
-    """The registry of an entry: every record restored but the transitions, made per measure on first use."""
-    from ._registry import Registry
-
-    dates: dict[Any, Any] = {None: None}
-    info, kinds = _tables(doc, dates, skip="transitions")
-    count, makers, ids, measures, latest = _deferred_transitions(doc["transitions"], dates)
-    kinds["transitions"] = ()
-    _check_consistent(types.SimpleNamespace(**kinds), ids, measures)
-    return Registry.build(info=info, **kinds, _verified_digest=digest, _deferred=(count, makers, latest))

@@ -7,7 +7,8 @@ still catch it. Facts are kept as attributes, not only in the message.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -91,7 +92,7 @@ class _Unknown(SanctrackError, LookupError):
         super().__init__(f"{message} ({hint})" if hint else message)
 
     def __str__(self) -> str:  # LookupError would repr() the args
-        return self.args[0]
+        return str(self.args[0])
 
 
 class UnknownMeasure(_Unknown):
@@ -120,7 +121,7 @@ class UnknownFilter(_Unknown):
     knows for it (sorted) and ``hint`` a "did you mean" when one is close.
     """
 
-    def __init__(self, filter: str, value: object, known: "Iterable[str]", hint: str | None = None) -> None:
+    def __init__(self, filter: str, value: object, known: Iterable[str], hint: str | None = None) -> None:
         self.filter = filter
         self.value = value
         self.known: tuple[str, ...] = tuple(sorted(known))
@@ -213,7 +214,7 @@ class UnreadableFile(SanctrackError, OSError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 class FileChanged(UnreadableFile):

@@ -38,7 +38,7 @@ class Published:
     def stamp(self) -> str:
         """``YYYY-MM-DD``, or the instant in UTC as ``YYYY-MM-DDTHHMMSSZ``."""
         if isinstance(self.value, dt.datetime):
-            return self.value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+            return self.value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H%M%SZ")
         return self.value.isoformat()
 
 
@@ -141,8 +141,8 @@ def http_date(value: str | None, source: str) -> Published | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)  # RFC 9110: HTTP dates are GMT
-    return Published(value, when.astimezone(dt.timezone.utc), source)
+        when = when.replace(tzinfo=dt.UTC)  # RFC 9110: HTTP dates are GMT
+    return Published(value, when.astimezone(dt.UTC), source)
 
 
 def shape_problem(spec: ListSpec, head: str, tail: bytes) -> str | None:

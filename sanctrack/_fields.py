@@ -6,7 +6,7 @@ mapping by a :class:`SpecTable`, recording every problem (located at its
 value) in a :class:`Ctx`. The record specs (``INFO``, ``AUTHORITY``, ...,
 ``LINK``) say which keys each kind of record has, how each is read and which
 are required; they are derived from the format's one field list,
-:mod:`sanctrack._schema`. :mod:`sanctrack._loader` builds the records from the result.
+:mod:`sanctrack._schema`. :mod:`sanctrack._reading` builds the records from the result.
 
 This module is pure: no files, no clock, no printing.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import stat
-from typing import Any, BinaryIO
+from typing import Any
 
 from ._errors import FileChanged, UnreadableFile
 
@@ -151,7 +151,7 @@ class _BoundedRaw(io.RawIOBase):
 
 
 def open_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
-                 buffer_size: int = 1 << 16) -> BinaryIO:
+                 buffer_size: int = 1 << 16) -> io.BufferedReader:
     """The regular file at ``path`` as a buffered binary stream that refuses to read past ``limit``.
 
     The same checks as :func:`read_guarded` before anything is read; reading

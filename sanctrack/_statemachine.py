@@ -32,7 +32,7 @@ This module is pure.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -44,12 +44,12 @@ __all__ = ["TABLE", "Rule", "Machine", "Run", "replay", "is_legal"]
 _ANY_ACTIVE = frozenset({Status.IN_FORCE, Status.RELIEVED, Status.SUSPENDED})
 
 
-def _by_reliefs(machine: "Machine") -> Status:
+def _by_reliefs(machine: Machine) -> Status:
     return Status.RELIEVED if machine.reliefs else Status.IN_FORCE
 
 
-def _same(machine: "Machine") -> Status:
-    return machine.status  # type: ignore[return-value]
+def _same(machine: Machine) -> Status | None:  # (never None: its rules start from an active status)
+    return machine.status
 
 
 @attrs.frozen(slots=True)
@@ -58,7 +58,7 @@ class Rule:
 
     action: Action
     sources: frozenset[Status | None]
-    target: Status | Callable[["Machine"], Status]
+    target: Status | Callable[[Machine], Status | None]
     meaning: str
 
 
@@ -104,7 +104,7 @@ class Machine:
     targets: tuple[str, ...] = ()
     last: Transition | None = None
 
-    def copy(self) -> "Machine":
+    def copy(self) -> Machine:
         return Machine(self.status, dict(self.reliefs), self.until, self.program, self.targets, self.last)
 
     def apply(self, t: Transition, instruments: Mapping[str, Instrument],
@@ -182,6 +182,14 @@ class Machine:
         return min(dates) if dates else None
 
 
+# what makes two consecutive runs one: until, status, (relief id, until)s, pending ids, uncertain,
+# program, targets
+RunSignature = tuple[
+    _dt.date | None, Status | None, tuple[tuple[str, _dt.date | None], ...], tuple[str, ...], bool, str | None,
+    tuple[str, ...],
+]
+
+
 @attrs.frozen(slots=True)
 class Run:
     """One state run of a measure: the state from ``start`` until the next run's start."""
@@ -197,7 +205,7 @@ class Run:
     targets: tuple[str, ...]
     until: _dt.date | None = None
 
-    def signature(self) -> tuple:
+    def signature(self) -> RunSignature:
         return (
             self.until,
             self.status,
@@ -247,7 +255,13 @@ def replay(
     """
     pend = [(p, a, z) for p, a, z in pending if z is None or a < z]
     wins = [(a, b) for a, b in windows if a < b]
-    static: set[_dt.date] = {t.effective for t in effective}  # type: ignore[misc]
+    static: set[_dt.date] = set()
+    by_day: dict[_dt.date, list[Transition]] = {}
+    for t in effective:
+        eff = t.effective
+        assert eff is not None  # effective transitions only
+        static.add(eff)
+        by_day.setdefault(eff, []).append(t)
     for _, a, z in pend:
         static.add(a)
         if z is not None:
@@ -256,14 +270,11 @@ def replay(
         static.add(a)
         static.add(b)
     days = sorted(static)
-    by_day: dict[_dt.date, list[Transition]] = {}
-    for t in effective:
-        by_day.setdefault(t.effective, []).append(t)  # type: ignore[arg-type]
 
     m = Machine(program=program, targets=targets)
     runs: list[Run] = []
     intraday: dict[_dt.date, tuple[tuple[float, Run], ...]] = {}
-    last_sig: tuple | None = None
+    last_sig: tuple[object, ...] | None = None  # the live state's (Relief objects, not their ids)
     last_pending: tuple[Transition, ...] = ()
     i = 0
     ndays = len(days)

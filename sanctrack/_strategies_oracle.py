@@ -35,7 +35,7 @@ import datetime as _dt
 from typing import Iterable
 
 import attrs
-from dateutil import tz as _tz  # type: ignore[import-untyped]
+from dateutil import tz as _tz
 
 from ._model import Action, Measure, MeasureState, Transition
 from ._strategies_rules import Simulated

@@ -36,8 +36,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import warnings
-from functools import lru_cache
-from typing import Union
+from functools import cache, lru_cache
+from typing import cast
 
 import attrs
 from dateutil import tz as _tz
@@ -56,8 +56,8 @@ __all__ = [
     "Validity",
 ]
 
-DateLike = Union[str, _dt.date]
-WhenLike = Union[str, _dt.date, _dt.datetime]
+DateLike = str | _dt.date
+WhenLike = str | _dt.date | _dt.datetime
 
 DATE_SHAPE = "a calendar date YYYY-MM-DD"
 INSTANT_SHAPE = "an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z)"
@@ -116,7 +116,7 @@ def parse_instant(value: object) -> _dt.datetime:
     Traceback (most recent call last):
     ...
     sanctrack._errors.InvalidDate: invalid date '2021-06-05T00:00:00': expected an aware instant YYYY-MM-DDTHH:MM[:SS[.ffffff]]±HH:MM (or Z) (no UTC offset: naive times are refused)
-    """
+    """  # noqa: E501
     if isinstance(value, _dt.datetime):
         try:
             offset = None if value.tzinfo is None else value.tzinfo.utcoffset(value)
@@ -141,7 +141,7 @@ def parse_instant(value: object) -> _dt.datetime:
     micro = int(frac.ljust(6, "0")) if frac else 0
     off = m.group(6)
     if off == "Z":
-        tzinfo: _dt.tzinfo = _dt.timezone.utc
+        tzinfo: _dt.tzinfo = _dt.UTC
     else:
         oh, om = int(off[1:3]), int(off[4:6])
         if oh > 23 or om > 59:
@@ -157,8 +157,8 @@ def parse_instant(value: object) -> _dt.datetime:
 
 #: Instants are accepted from a day after the first to a day before the last that ``datetime``
 #: can hold, in UTC: every time zone then has a calendar date for them.
-FIRST_INSTANT = _dt.datetime(1, 1, 2, tzinfo=_dt.timezone.utc)
-LAST_INSTANT = _dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=_dt.timezone.utc)
+FIRST_INSTANT = _dt.datetime(1, 1, 2, tzinfo=_dt.UTC)
+LAST_INSTANT = _dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=_dt.UTC)
 _RANGE = "instants from 0001-01-02T00:00Z to 9999-12-30T23:59:59Z (UTC), so that every time zone has a date for them"
 
 
@@ -211,7 +211,7 @@ def _zone_key_problem(name: object) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone(name: str) -> _dt.tzinfo:
     """The tzinfo of an IANA zone name; ``ValueError`` if unknown or not of an IANA name's shape.
 
@@ -286,7 +286,7 @@ class Validity:
         """True if ``start <= day < end``."""
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
 
-    def overlaps(self, other: "Validity") -> bool:
+    def overlaps(self, other: Validity) -> bool:
         """True if the two intervals share at least one day."""
         if self.is_empty or other.is_empty:
             return False
@@ -294,7 +294,7 @@ class Validity:
         b_before_a_ends = self.end is None or other.start is None or other.start < self.end
         return a_before_b_ends and b_before_a_ends
 
-    def adjacent(self, other: "Validity") -> bool:
+    def adjacent(self, other: Validity) -> bool:
         """True if one interval ends exactly where the other starts."""
         return (self.end is not None and self.end == other.start) or (
             other.end is not None and other.end == self.start
@@ -318,9 +318,9 @@ def when_arg(value: object) -> _dt.date | _dt.datetime:
     """A query's ``on``: a calendar date or an aware instant (strings parsed once, cached)."""
     t = type(value)
     if t is _dt.date:
-        return value
+        return cast(_dt.date, value)  # exactly a date: the type test is the fast path's
     if t is str:
-        return _parse_when_text(value)
+        return _parse_when_text(cast(str, value))
     return parse_when(value)
 
 

@@ -87,7 +87,7 @@ class Quoted(str):
     __slots__ = ()
 
 
-class MarkedMap(dict):
+class MarkedMap(dict[str, Any]):
     """A YAML mapping (keys are text) with the marks of its keys and values.
 
     ``mark`` is the (line, column) of the mapping itself; ``keys_at[key]`` and
@@ -107,7 +107,7 @@ class MarkedMap(dict):
         return self.values_at.get(key) or self.keys_at.get(key) or self.mark
 
 
-class MarkedList(list):
+class MarkedList(list[Any]):
     """A YAML sequence with the marks of its items (``items_at[i]``)."""
 
     __slots__ = ("mark", "items_at")

@@ -90,7 +90,7 @@ class FetchError(SanctrackError, OSError):
         super().__init__(f"{list_name}: {url}: {reason}; nothing stored")
 
     def __str__(self) -> str:  # OSError would print its args tuple
-        return self.args[0]
+        return str(self.args[0])
 
 
 # -- snapshots and their sidecars ----------------------------------------------------------
@@ -210,7 +210,7 @@ def _user_agent() -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def fetch(
@@ -282,7 +282,7 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
     done = False
     try:
         try:
-            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - scheme checked above
+            response = urllib.request.urlopen(request, timeout=timeout)  # the scheme is checked above
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code == 304 and validators is not None and not force:
@@ -293,7 +293,7 @@ def _fetch(spec: ListSpec, root: str, url: str, timeout: float, max_size: int, f
             status = response.status
             if status != 200:  # 2xx but not the whole list (204 No Content, 206 Partial Content …)
                 raise FetchError(spec.name, url, f"HTTP {status} {response.reason}: expected 200 with the list")
-            fetched = now().astimezone(dt.timezone.utc).replace(microsecond=0)
+            fetched = now().astimezone(dt.UTC).replace(microsecond=0)
             info = response.headers
             encoding = (info.get("Content-Encoding") or "identity").strip().lower()
             if encoding != "identity":
@@ -367,7 +367,7 @@ def _fetch_order(s: Snapshot) -> tuple[str, str]:
 
 
 def _utc_text(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _reason(exc: object) -> str:

@@ -167,7 +167,7 @@ def column(doc: dict, kind: str, field: str) -> list:
     col = table["columns"][names.index(field)]
     if isinstance(col, dict):
         col = [col["all"]] * table["n"] if "all" in col else \
-            [col["keys"][i] for i in _columnar._indexes(col, table["n"])]
+            [col["keys"][i] for i in _columnar.indexes(col, table["n"])]
     return col
 
 
@@ -176,7 +176,7 @@ def set_column(doc: dict, kind: str, field: str, values: list) -> None:
     doc[kind]["columns"][names.index(field)] = values
 
 
-type_of = {kind: cls.__name__ for kind, cls in _columnar._KINDS.items()}
+type_of = {kind: cls.__name__ for kind, cls in _columnar.KINDS.items()}
 
 
 def test_tampered_records_without_the_secret_are_rejected(root: Path, cache: Path) -> None:

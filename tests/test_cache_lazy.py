@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,11 +22,22 @@ def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> sanctrack.Registry:
         return sanctrack.load(cache=True, cache_dir=folder)
 
 
-def test_no_measure_is_made_before_it_is_asked_about(warm: sanctrack.Registry) -> None:
-    timelines = warm._d.timelines
-    assert not any(tl._prepared for tl in timelines.values())
-    warm.state("us-ofac-belavia-sdn", "2025-09-20")
-    assert [mid for mid, tl in timelines.items() if tl._prepared] == ["us-ofac-belavia-sdn"]
+def transitions_alive() -> int:
+    gc.collect()
+    return sum(type(o) is sanctrack.Transition for o in gc.get_objects())
+
+
+def test_no_transition_is_made_before_its_measure_is_asked_about(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    sanctrack.load(cache=True, cache_dir=folder)  # writes the entry
+    cold = sanctrack.load(cache=False)
+    mid = "us-ofac-belavia-sdn"
+    before = transitions_alive()
+    warm = sanctrack.load(cache=True, cache_dir=folder)
+    assert transitions_alive() == before
+    warm.state(mid, "2025-09-20")
+    assert transitions_alive() - before == sum(t.measure == mid for t in cold.transitions) > 1
+    assert warm.history(mid) == cold.history(mid)
 
 
 def test_eight_threads_make_each_measure_once_and_agree_with_the_yaml(warm: sanctrack.Registry) -> None:
@@ -33,7 +46,7 @@ def test_eight_threads_make_each_measure_once_and_agree_with_the_yaml(warm: sanc
     days = ["2006-06-16", "2021-08-09", "2025-09-11", "2025-09-20", "2025-12-14", "2026-03-27"]
     expected = {(m, d): cold.state(m, d) for m in mids for d in days}
     barrier = threading.Barrier(8)
-    results: list[dict] = [{} for _ in range(8)]
+    results: list[dict[tuple[str, str], Any]] = [{} for _ in range(8)]
     errors: list[BaseException] = []
 
     def work(n: int) -> None:

@@ -20,7 +20,6 @@ PACKAGE = Path(sanctrack.__file__).parent
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
     frozenset({"sanctrack._filters", "sanctrack._lineage", "sanctrack._marks", "sanctrack._ranges",
                "sanctrack._registry", "sanctrack._screen"}),
-    frozenset({"sanctrack", "sanctrack._cache", "sanctrack._columnar", "sanctrack._loader"}),
     frozenset({"sanctrack._strategies_machine", "sanctrack.strategies"}),
 })
 

@@ -150,17 +150,6 @@ def test_one_defect_one_located_problem(tmp_path: Path, fixture: str, expected: 
     assert found[0].startswith(expected), found[0]
 
 
-def test_illegal_sequence_names_both_transitions_with_file_and_line(tmp_path: Path) -> None:
-    root = registry(tmp_path, "illegal-sequence")
-    with pytest.raises(RegistryError) as info:
-        sanctrack.load(root, cache=False)
-    (p,) = info.value.problems
-    assert (p.path, p.line, p.column, p.location) == (str(root / MEASURE), 16, 13, "$.transitions[1].action")
-    assert p.record == "us-ofac-acme-sdn.gl1"
-    assert "cannot relieve when the measure is lifted after transition 'us-ofac-acme-sdn.lift'" in p.message
-    assert f"'us-ofac-acme-sdn.lift' is at {root / MEASURE}:26:5" in p.message
-
-
 def test_five_defects_in_three_files_are_all_reported_sorted(tmp_path: Path) -> None:
     found = problems_of(registry(tmp_path, "five-defects"))
     assert [f.split(" ")[0] for f in found] == [

@@ -1,7 +1,7 @@
 """The loader's fast paths give what the straightforward paths give.
 
-Three shortcuts make a cold YAML load cheaper, and each is checked here
-against a plain reference on many generated inputs:
+Two shortcuts make a cold YAML load cheaper, and each is checked against a
+plain reference on many generated inputs:
 
 * the YAML event loop (``sanctrack._yaml._parse``) keeps the innermost
   container in locals: it must give the same values, quoting, marks and
@@ -10,28 +10,22 @@ against a plain reference on many generated inputs:
   non-text keys, nesting and expansion limits, several documents, syntax
   errors);
 * ``_fields`` dispatches on split converter tables: it must give the same
-  fields and problems as the loop it replaced (written out below);
-* transitions and measures are built by ``_Maker``, which skips the validators
-  the loader's converters already guarantee: it must give the same record (the
-  same field values and types) or the same error as ``cls(**kw)``.
+  fields and problems as the loop it replaced (written out below).
 """
 
 from __future__ import annotations
 
-import gc
-from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrack import Action, Basis, Confidence, Measure, Transition
-from sanctrack import _loader, _model
+from sanctrack import Action, Basis, Confidence
+from sanctrack import _model
 from sanctrack._errors import Problem
-from sanctrack._fields import _SCOPE, _Bad, _date, _Reported
+from sanctrack._fields import _SCOPE, _Bad, _Reported
 from sanctrack._fields import AUTHORITY as _AUTHORITY
 from sanctrack._fields import ENTITY as _ENTITY
 from sanctrack._fields import FIGURE as _FIGURE
@@ -44,7 +38,6 @@ from sanctrack._fields import TRANSITION as _TRANSITION
 from sanctrack._fields import Ctx as _Ctx
 from sanctrack._fields import fields as _fields
 from sanctrack._fields import kind_of as _kind_of
-from sanctrack._loader import _MAKERS
 from sanctrack._validate import did_you_mean
 from sanctrack._yaml import MarkedList, MarkedMap, Quoted, parse_yaml
 
@@ -284,86 +277,7 @@ def test_fields_refuses_what_is_not_a_mapping_as_the_reference_does(node: Any) -
     assert a.problems == b.problems and len(a.problems) == 1
 
 
-# -- records built without re-running the validators -----------------------------------------
-
-_MEASURE_FIELDS = ["m1", "m-2.x", "", " ", "\u2003", "\t", "M1"]  # a measure's id, or its file's stem
-
-
-def _outcome(build: Any) -> tuple:
-    try:
-        record = build()
-    except (ValueError, TypeError) as exc:
-        return ("error", type(exc).__name__, str(exc))
-    values = [getattr(record, a.name) for a in attrs.fields(type(record))]
-    return ("record", record, repr(record), tuple(type(v).__name__ for v in values))
-
-
-def _same_record(cls: type, kw: dict[str, Any]) -> tuple:
-    fast = _outcome(lambda: _MAKERS[cls](dict(kw)))
-    slow = _outcome(lambda: cls(**kw))
-    assert fast == slow, kw
-    return fast
-
-
-@_SETTINGS
-@given(_mapping_text(_TRANSITION), st.sampled_from(_MEASURE_FIELDS))
-def test_a_transition_is_built_as_attrs_builds_it(text: str, measure: str) -> None:
-    kw, _problems = _read_fields(_fields, _TRANSITION, text)
-    if kw is not None:
-        _same_record(Transition, {**kw, "measure": measure})
-
-
-@_SETTINGS
-@given(_mapping_text(_MEASURE))
-def test_a_measure_is_built_as_attrs_builds_it(text: str) -> None:
-    kw, _problems = _read_fields(_fields, _MEASURE, text)
-    if kw is not None:
-        _same_record(Measure, kw)
-
-
-def test_the_record_checks_still_run() -> None:
-    base = {"id": "m1.t1", "measure": "m1", "action": "impose", "recorded": _date("2025-01-02"),
-            "confidence": "confirmed", "sources": ("S1",)}
-    assert _same_record(Transition, base)[0] == "error"  # neither effective nor announced
-    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"),
-                                     "until": _date("2025-01-01")})[2].startswith("until 2025-01-01")
-    ok = _same_record(Transition, {**base, "effective": _date("2025-01-02")})
-    assert ok[0] == "record" and ok[1].action is not None and type(ok[1].action).__name__ == "Action"
-    assert _same_record(Transition, {**base, "measure": " ", "effective": _date("2025-01-02")})[2] == \
-        "measure must be non-empty text, got ' '"
-    assert _same_record(Transition, {k: v for k, v in base.items() if k != "measure"})[0] == "error"
-    assert _same_record(Transition, {**base, "effective": _date("2025-01-02"), "bogus": 1})[0] == "error"
-    assert _same_record(Measure, {"id": "m1", "authority": "EU", "kind": "trade", "title": "T",
-                                  "sources": ("S1",), "targets": ("e1",)})[0] == "record"
-
-
-# -- the collector is paused while loading, and resumed --------------------------------------------
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_load_records_leaves_the_collector_as_it_found_it(tmp_path: Path, enabled: bool) -> None:
-    (tmp_path / "registry.yaml").write_text("name: x\n", encoding="utf-8")
-    seen = []
-    real = _loader.parse_yaml
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    was = gc.isenabled()
-    try:
-        gc.enable() if enabled else gc.disable()
-        _loader.parse_yaml = spy
-        _loader.load_records(tmp_path, [("registry.yaml", b"name: x\n")], [])
-        assert seen == [False]
-        assert gc.isenabled() is enabled
-        _loader.parse_yaml = lambda *a, **k: 1 / 0
-        with pytest.raises(ZeroDivisionError):
-            _loader.load_records(tmp_path, [("registry.yaml", b"name: x\n")], [])
-        assert gc.isenabled() is enabled
-    finally:
-        _loader.parse_yaml = real
-        gc.enable() if was else gc.disable()
+# -- the enumerations' converters ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("enum_cls", [Action, Confidence, Basis])

@@ -25,6 +25,9 @@ from sanctrack.exports import INTERVAL_COLUMNS, interval_rows, write_intervals_a
 
 from ._small_registry import build as build_small
 
+# the engines here (pyarrow, DuckDB, Spark, Polars, pandas) are not pinned in .ci/oldest.txt
+pytestmark = pytest.mark.heavy
+
 pa = pytest.importorskip("pyarrow", reason="the Parquet/Arrow export needs pyarrow (the arrow extra)")
 import pyarrow.dataset as pads  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402

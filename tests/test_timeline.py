@@ -297,6 +297,7 @@ def _png_facts(data: bytes) -> tuple[int, int, int]:
     return size[0], size[1], len(set(zlib.decompress(idat)))
 
 
+@pytest.mark.heavy  # a browser: nothing of .ci/oldest.txt
 @needs_chromium
 @pytest.mark.parametrize("width", [800, 1400])
 @pytest.mark.parametrize("target", ["belavia", None])
@@ -319,6 +320,7 @@ def test_chromium_shows_the_timeline_without_horizontal_overflow(bundled, tmp_pa
     assert values > 50  # not a blank page: bars, text, colours
 
 
+@pytest.mark.heavy  # a browser: nothing of .ci/oldest.txt
 @needs_chromium
 def test_the_overflow_check_catches_a_fixed_width_page(bundled, tmp_path):
     # the layout before: a drawing 1,360 px wide whatever the window; the same check must fail on it

@@ -22,11 +22,15 @@ import datetime as _dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InputError
 from ._intervals import INTERVAL_COLUMNS, interval_rows
+
+if TYPE_CHECKING:
+    from .._registry import Registry
 
 __all__ = ["ARROW_KINDS", "ARROW_FORMATS", "interval_table", "write_intervals_arrow", "arrow_rows_as_text",
            "METADATA_KEYS"]
@@ -60,9 +64,9 @@ _SEP = ";"
 def _pyarrow() -> Any:
     try:
         import pyarrow
-        import pyarrow.dataset  # noqa: F401
-        import pyarrow.feather  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.dataset
+        import pyarrow.feather
+        import pyarrow.parquet
     except ImportError:
         raise InputError("the Parquet and Arrow exports need pyarrow: pip install 'sanctrack[arrow]'") from None
     return pyarrow
@@ -85,7 +89,7 @@ def _convert(kind: str, texts: list[str]) -> list[Any]:
     return [t if t else None for t in texts]
 
 
-def interval_table(reg: Any, *, as_of: _dt.date, rows: Iterable[Mapping[str, str]] | None = None) -> Any:
+def interval_table(reg: Registry, *, as_of: _dt.date, rows: Iterable[Mapping[str, str]] | None = None) -> Any:
     """The interval table of ``reg`` as a typed ``pyarrow.Table`` with the metadata above.
 
     ``as_of`` is the date the export is made as of (the CLI passes today's date): a lapse
@@ -130,7 +134,7 @@ def arrow_rows_as_text(table: Any) -> list[dict[str, str]]:
     return out
 
 
-def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.date, format: str = "parquet",
+def write_intervals_arrow(reg: Registry, path: str | os.PathLike[str], *, as_of: _dt.date, format: str = "parquet",
                           partition_by: str | None = None) -> int:
     """Write the interval table to ``path`` as Parquet or an Arrow IPC file; return the row count.
 
@@ -164,7 +168,7 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return table.num_rows
+        return int(table.num_rows)
     tmpdir = tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent)
     try:
         pa.dataset.write_dataset(
@@ -176,4 +180,4 @@ def write_intervals_arrow(reg: Any, path: str | os.PathLike[str], *, as_of: _dt.
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
         raise
-    return table.num_rows
+    return int(table.num_rows)

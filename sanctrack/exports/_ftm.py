@@ -42,10 +42,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from .._model import IN_FORCE, MeasureState, Status
 from .._time import parse_date
+
+if TYPE_CHECKING:
+    from .._registry import Registry
 
 __all__ = ["AUTHORITY_ID_SCHEMES", "FTM_SANCTION_PROPERTIES", "FTM_SCHEMAS", "fact_horizon", "ftm_entities",
            "knowledge_date", "write_ftm"]
@@ -80,14 +84,15 @@ def _entity_id(eid: str) -> str:
     return f"{PREFIX}-{eid}"
 
 
-def knowledge_date(reg: Any) -> _dt.date | None:
+def knowledge_date(reg: Registry) -> _dt.date | None:
     """What the registry knows up to: a view's ``known`` date, else its latest ``recorded`` (None if empty)."""
-    if reg.known is not None:
-        return reg.known  # type: ignore[no-any-return]
+    known: _dt.date | None = reg.known
+    if known is not None:
+        return known
     return max((t.recorded for t in reg.transitions), default=None)
 
 
-def fact_horizon(reg: Any, as_of: _dt.date | None) -> _dt.date | None:
+def fact_horizon(reg: Registry, as_of: _dt.date | None) -> _dt.date | None:
     """The last date whose state is a fact for an export as of ``as_of``: the earlier of it and the knowledge date."""
     known = knowledge_date(reg)
     if as_of is None or known is None:
@@ -132,7 +137,7 @@ def _authority_id(entity: Any, authority: str) -> list[str]:
     return [i.split(":", 1)[1] for i in entity.identifiers if i.startswith(scheme + ":")]
 
 
-def _program_of(reg: Any, m: Any, runs: list[MeasureState]) -> list[str]:
+def _program_of(reg: Registry, m: Any, runs: list[MeasureState]) -> list[str]:
     programs = list(dict.fromkeys(s.program for s in runs if s.program))
     if programs:
         return programs
@@ -148,7 +153,7 @@ def _program_of(reg: Any, m: Any, runs: list[MeasureState]) -> list[str]:
     return [m.title]
 
 
-def _sanctioned(reg: Any, as_of: _dt.date | None, horizon: _dt.date | None) -> set[str]:
+def _sanctioned(reg: Registry, as_of: _dt.date | None, horizon: _dt.date | None) -> set[str]:
     """Entity ids under a measure in force on the as-of date (or on the horizon before it)."""
     out: set[str] = set()
     days = {d for d in (as_of, horizon) if d is not None}
@@ -158,7 +163,7 @@ def _sanctioned(reg: Any, as_of: _dt.date | None, horizon: _dt.date | None) -> s
     return out
 
 
-def ftm_entities(reg: Any, *, as_of: _dt.date | str | None = None) -> Iterator[dict[str, Any]]:
+def ftm_entities(reg: Registry, *, as_of: _dt.date | str | None = None) -> Iterator[dict[str, Any]]:
     """FtM entities as of a date: the targets, then one ``Sanction`` per (measure, target, period).
 
     ``as_of`` defaults to the registry's knowledge date (the CLI passes today's date).
@@ -224,7 +229,9 @@ def ftm_entities(reg: Any, *, as_of: _dt.date | str | None = None) -> Iterator[d
                 if ids:
                     props["authorityId"] = ids
                 if ended:
-                    props["endDate"] = [last.valid.start.isoformat()]  # type: ignore[union-attr]
+                    end = last.valid.start
+                    assert end is not None  # an ended run starts on the day the measure ended
+                    props["endDate"] = [end.isoformat()]
                 if a is not None:
                     j = a.jurisdiction.lower()
                     props["country"] = [_COUNTRY.get(j, j)]
@@ -289,7 +296,7 @@ def _later_end(period: list[MeasureState], last: MeasureState, when: _When) -> l
     return [f"scheduled to {what} on {day.isoformat()}{unless}, after the {after}: a projection, not a fact"]
 
 
-def write_ftm(reg: Any, out: IO[str], *, as_of: _dt.date | str | None = None) -> int:
+def write_ftm(reg: Registry, out: IO[str], *, as_of: _dt.date | str | None = None) -> int:
     """Write :func:`ftm_entities` as JSON lines to a text stream; return the number of lines."""
     n = 0
     for ent in ftm_entities(reg, as_of=as_of):

@@ -35,9 +35,13 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING
 
 from .._model import MeasureState
+
+if TYPE_CHECKING:
+    from .._registry import Registry
 
 __all__ = ["INTERVAL_COLUMNS", "interval_rows", "write_intervals_csv"]
 
@@ -78,7 +82,7 @@ def _iso(d: _dt.date | None) -> str:
     return "" if d is None else d.isoformat()
 
 
-def _row(reg: Any, s: MeasureState, names: dict[str, str], as_of: _dt.date | None,
+def _row(reg: Registry, s: MeasureState, names: dict[str, str], as_of: _dt.date | None,
          horizon: _dt.date | None) -> tuple[str, ...]:
     m = s.measure
     t = s.transition
@@ -120,7 +124,7 @@ def _row(reg: Any, s: MeasureState, names: dict[str, str], as_of: _dt.date | Non
     )
 
 
-def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str, str]]:
+def interval_rows(reg: Registry, as_of: _dt.date | None = None) -> Iterator[dict[str, str]]:
     """The interval table of a registry (or of an ``as_known_on`` view), as dicts of text.
 
     Rows come by measure id, then ``recorded_from``, then ``valid_from``.
@@ -130,13 +134,14 @@ def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str,
     scheduled (see the module docstring). The core never reads the clock: a
     caller that wants "today" passes it.
     """
+    knowledge = reg.knowledge  # None only for a registry with no transition (and then no row)
     if as_of is None:
-        as_of = reg.knowledge
+        as_of = knowledge
     elif isinstance(as_of, _dt.datetime) or not isinstance(as_of, _dt.date):
         raise TypeError(f"as_of must be a datetime.date, got {as_of!r}")
     # the fact horizon: an as-of date after what the registry knows makes nothing after its
     # knowledge date a fact (the EU's February renewals are not known until they happen)
-    horizon = min(as_of, reg.knowledge)
+    horizon = min(as_of, knowledge) if as_of is not None and knowledge is not None else as_of
     names = {e.id: e.name for e in reg.entities}
     epochs_of: dict[str, set[_dt.date]] = {}
     for t in reg.transitions:
@@ -164,7 +169,7 @@ def interval_rows(reg: Any, as_of: _dt.date | None = None) -> Iterator[dict[str,
             yield dict(zip(INTERVAL_COLUMNS, out))
 
 
-def write_intervals_csv(reg: Any, out: IO[str], as_of: _dt.date | None = None) -> int:
+def write_intervals_csv(reg: Registry, out: IO[str], as_of: _dt.date | None = None) -> int:
     """Write the interval table as CSV (header first) to a text stream; return the row count.
 
     ``as_of``: see :func:`interval_rows`.

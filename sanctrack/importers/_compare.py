@@ -17,7 +17,7 @@ Pending announcements and superseded records of the curated registry are ignored
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import attrs
@@ -105,8 +105,10 @@ def compare_entity(
             out.append(_baseline(identifier, t, curated, theirs))
             continue
         same = tuple(c for c in theirs_t if str(c.action) in _SAME.get(str(t.action), ()))
-        lo, hi = t.effective_window or (t.effective, t.effective)
-        inside = tuple(c for c in same if lo <= c.effective <= hi)
+        day = t.effective
+        assert day is not None  # mine_t holds dated transitions only (and theirs_t too)
+        lo, hi = t.effective_window or (day, day)
+        inside = tuple(c for c in same if c.effective is not None and lo <= c.effective <= hi)
         if inside:
             dates = ", ".join(f"{c.id} {c.effective}" for c in inside)
             out.append(Agreement(identifier, t, "agree", inside, f"curated {dates} within [{lo}, {hi}]"))
@@ -120,7 +122,8 @@ def compare_entity(
 
 
 def _baseline(identifier: str, t: Transition, curated: Registry, theirs: tuple[str, ...]) -> Agreement:
-    day: dt.date = t.effective  # type: ignore[assignment]
+    day = t.effective
+    assert day is not None  # only dated transitions are compared
     states = [curated.state(m, day) for m in theirs]
     live = [s for s in states if s.in_force]
     if live:
@@ -161,7 +164,7 @@ def compare_registries(
     return tuple(out)
 
 
-def verdicts_json(verdicts: Any) -> list[dict[str, Any]]:
+def verdicts_json(verdicts: Iterable[Agreement]) -> list[dict[str, Any]]:
     """The verdicts of a comparison as the import commands' JSON (one object each)."""
     return [
         {"identifier": a.identifier, "transition": a.imported.id, "action": str(a.imported.action),

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from sanctrack import Transition
+
+    from ._compare import Agreement
+    from ._records import ListImport
+    from ._write import WriteReport
 
 __all__ = ["add_list_parsers", "run_list"]
 
@@ -23,7 +31,7 @@ _HELP = {
 }
 
 
-def add_list_parsers(kinds: Any) -> None:
+def add_list_parsers(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add one subcommand per XML/JSON list format to the ``import`` subparsers."""
     for kind, text in _HELP.items():
         p = kinds.add_parser(kind, help=text, description=(
@@ -101,7 +109,7 @@ def run_list(args: argparse.Namespace, out: TextIO, err: TextIO, *, kind: str) -
     return 0
 
 
-def _compare(imported: Any, against: str) -> tuple[Any, ...]:
+def _compare(imported: ListImport, against: str) -> tuple[Agreement, ...]:
     import sanctrack
 
     from ._compare import compare_registries
@@ -111,13 +119,14 @@ def _compare(imported: Any, against: str) -> tuple[Any, ...]:
     return compare_registries(imported.registry(), curated, authority=LISTS[imported.list].authority.code)
 
 
-def _when(t: Any) -> str:
+def _when(t: Transition) -> str:
     if t.effective_window:
         return f"in [{t.effective_window[0]}, {t.effective_window[1]}]"
     return f"on {t.effective}"
 
 
-def _table(imported: Any, report: Any, comparison: Any, out: TextIO) -> None:
+def _table(imported: ListImport, report: WriteReport | None, comparison: Sequence[Agreement] | None,
+           out: TextIO) -> None:
     for s in imported.snapshots:
         ops = f", ops {', '.join(f'{k} {v}' for k, v in s.ops.items())}" if s.ops else ""
         print(f"{s.name}: {s.list}, {s.date}, {len(s)} entries, sha256 {s.sha256[:12]}{ops}", file=out)
@@ -143,7 +152,7 @@ def _table(imported: Any, report: Any, comparison: Any, out: TextIO) -> None:
             print(f"  {a}", file=out)
 
 
-def _json(imported: Any, report: Any, comparison: Any) -> dict[str, Any]:
+def _json(imported: ListImport, report: WriteReport | None, comparison: Sequence[Agreement] | None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "list": imported.list,
         "program": imported.program,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import attrs
 
@@ -238,7 +239,7 @@ def build_import(
             listed[ch.key] = True
             first_program.setdefault(ch.key, base.program)
             note(base)
-        action = ch.action
+        action: Literal["impose", "amend", "lift", "reimpose"] = ch.action
         if action in ("lift", "amend") and listed.get(ch.key) is False:
             # already lifted (an end date the list gave earlier): the list's later
             # removal or change of a lifted measure changes nothing in force
@@ -288,10 +289,10 @@ def build_import(
         ek = entity_key(e)
         if ek in entities:
             continue
-        own = tuple(dict.fromkeys(i for i in e.identifiers if ":" in i and " " not in i))
+        own_ids = tuple(dict.fromkeys(i for i in e.identifiers if ":" in i and " " not in i))
         entities[ek] = Entity(
             id=f"{spec.entity_prefix}-{slug(ek)}", kind=e.kind, name=e.name,
-            aliases=tuple(n for n in names[ek] if n != e.name), identifiers=own)
+            aliases=tuple(n for n in names[ek] if n != e.name), identifiers=own_ids)
     measures = []
     for key in sorted(latest):
         e = latest[key]

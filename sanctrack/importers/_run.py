@@ -17,7 +17,7 @@ from ._shape import ListFormatError, ListSnapshot, Reader, fold, opening, snapsh
 __all__ = ["READERS", "KINDS", "reader", "read_snapshot", "import_files", "import_history"]
 
 
-def _readers() -> dict[str, type]:
+def _readers() -> dict[str, type[Reader]]:
     from ._sdn_shape import SdnCsvReader
     from .eu import EuFsfReader
     from .ftm import FtmReader

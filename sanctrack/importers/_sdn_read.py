@@ -42,7 +42,7 @@ import os
 import re
 import types
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -51,6 +51,9 @@ from .._errors import InvalidDate
 from .._files import open_guarded
 from .._time import FIRST_INSTANT, LAST_INSTANT
 from ._shape import ListFormatError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "OfacFormatError",
@@ -205,7 +208,7 @@ def parse_snapshot_date(value: object) -> tuple[dt.date, dt.datetime | None]:
     if m:
         year, month, day, hour, minute, second, offset = m.groups()
         if offset == "Z":
-            tz = dt.timezone.utc
+            tz = dt.UTC
         else:
             sign = 1 if offset[0] == "+" else -1
             digits = offset[1:].replace(":", "")
@@ -227,7 +230,7 @@ def _ofac_day(instant: dt.datetime, original: object) -> tuple[dt.date, dt.datet
     """The OFAC calendar date and the UTC instant of an aware instant (InvalidDate at the range's ends)."""
     try:
         if FIRST_INSTANT <= instant <= LAST_INSTANT:
-            return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.timezone.utc)
+            return instant.astimezone(OFAC_TIMEZONE).date(), instant.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         pass
     raise InvalidDate(original, "a snapshot date YYYY-MM-DD or an instant with an offset",
@@ -281,17 +284,30 @@ MAX_SNAPSHOT_SIZE = 512 * 1024 * 1024
 MAX_LINE = 1 << 20
 
 
+class _ReadsInto(Protocol):
+    """A binary file: what :class:`_HashingRaw` reads from."""
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int | None: ...
+
+
+class _CountsLines(Protocol):
+    """A :func:`csv.reader`: the rows' source line count."""
+
+    @property
+    def line_num(self) -> int: ...
+
+
 class _HashingRaw(io.RawIOBase):
     """A raw binary reader that hashes every byte read through it."""
 
-    def __init__(self, file) -> None:  # noqa: ANN001 - a binary file object
+    def __init__(self, file: _ReadsInto) -> None:
         self._file = file
         self.hash = hashlib.sha256()
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         n = self._file.readinto(buffer)
         if n:
             self.hash.update(memoryview(buffer)[:n])
@@ -379,7 +395,7 @@ def _split_programs_legacy(text: str) -> list[str]:
     return [p.strip() for p in text.strip("[]").split("] [")]
 
 
-def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[SdnEntry]:  # noqa: ANN001
+def _legacy_rows(rows: Iterator[list[str]], reader: _CountsLines, src: _Source) -> Iterator[SdnEntry]:
     path = src.path
     program_sets: dict[str, frozenset[str]] = {}  # one frozenset per distinct program field
     end = 0  # the line the previous record ended on
@@ -418,8 +434,8 @@ def _legacy_rows(rows: Iterator[list[str]], reader, src: _Source) -> Iterator[Sd
 
 
 def _derived_rows(
-    rows: Iterator[list[str]], reader, src: _Source, index: Mapping[str, int]
-) -> Iterator[SdnEntry]:  # noqa: ANN001
+    rows: Iterator[list[str]], reader: _CountsLines, src: _Source, index: Mapping[str, int]
+) -> Iterator[SdnEntry]:
     path = src.path
     width = len(index)
     program_sets: dict[str, frozenset[str]] = {}
@@ -451,10 +467,7 @@ def _derived_rows(
                 raise OfacFormatError(path, line, "programs", f"malformed program list {field!r}")
             programs = program_sets[field] = frozenset(parts)
         alt_text = row[i_alt].strip()
-        if alt_text:
-            alternates = tuple(a for a in (a.strip() for a in alt_text.split(";")) if a)
-        else:
-            alternates = ()
+        alternates = tuple(a for a in (a.strip() for a in alt_text.split(";")) if a) if alt_text else ()
         yield SdnEntry(int(uid), name, etype, programs, alternates, None, line)
 
 

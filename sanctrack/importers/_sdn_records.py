@@ -33,6 +33,7 @@ with no window and ``confidence: reported`` (or the ``confidence`` given).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 import attrs
@@ -204,7 +205,7 @@ def import_snapshots(
     snaps = tuple(snapshots)
     if len(snaps) < 2:
         raise ValueError("need at least two snapshots to infer changes")
-    diffs = [diff_snapshots(a, b, program=program, min_ratio=min_ratio) for a, b in zip(snaps, snaps[1:])]
+    diffs = [diff_snapshots(a, b, program=program, min_ratio=min_ratio) for a, b in itertools.pairwise(snaps)]
     return import_diffs(diffs, effective=effective, confidence=confidence)
 
 
@@ -219,7 +220,7 @@ def import_diffs(
     if not diffs:
         raise ValueError("no diffs to import")
     program = diffs[0].program
-    for a, b in zip(diffs, diffs[1:]):
+    for a, b in itertools.pairwise(diffs):
         if a.new is not b.old and a.new.sha256 != b.old.sha256:
             raise ValueError(f"diffs are not consecutive: {a.new.name} then {b.old.name}")
         if b.program != program:
@@ -258,29 +259,28 @@ def import_diffs(
         for change in diff.changes:
             uid = change.uid
             mid = measure_id(uid)
-            if uid not in listed:
-                if change.kind != "added":
-                    # listed since at least the first snapshot: a baseline
-                    base = change.old
-                    assert base is not None
-                    note_entry(base)
-                    initial[uid] = base
-                    transitions.append(Transition(
-                        id=f"{mid}.listed-{_stamp(first)}",
-                        measure=mid,
-                        action="impose",
-                        effective=first.date,
-                        recorded=first.date,
-                        instrument=_instrument_id(first),
-                        confidence="inferred",
-                        sources=(_source_id(first),),
-                        note=(
-                            f"baseline: listed in {first.name} ({first.date}); the designation "
-                            "date is not in the list, so nothing earlier is known here"
-                        ),
-                    ))
-                    used.add(0)
-                    listed[uid] = True
+            if uid not in listed and change.kind != "added":
+                # listed since at least the first snapshot: a baseline
+                base = change.old
+                assert base is not None
+                note_entry(base)
+                initial[uid] = base
+                transitions.append(Transition(
+                    id=f"{mid}.listed-{_stamp(first)}",
+                    measure=mid,
+                    action="impose",
+                    effective=first.date,
+                    recorded=first.date,
+                    instrument=_instrument_id(first),
+                    confidence="inferred",
+                    sources=(_source_id(first),),
+                    note=(
+                        f"baseline: listed in {first.name} ({first.date}); the designation "
+                        "date is not in the list, so nothing earlier is known here"
+                    ),
+                ))
+                used.add(0)
+                listed[uid] = True
             action = change.action
             if change.kind == "added" and uid in listed:
                 action = "reimpose"
@@ -298,7 +298,8 @@ def import_diffs(
                 effective_window=win,
                 recorded=new.date,
                 instrument=_instrument_id(new),
-                program=_program_of(change.new, program) if change.kind == "amended" and "programs" in fields else None,
+                program=(_program_of(change.new, program)
+                         if change.kind == "amended" and change.new is not None and "programs" in fields else None),
                 changes=fields or None,
                 confidence=conf,
                 sources=(_source_id(old), _source_id(new)),

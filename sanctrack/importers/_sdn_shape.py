@@ -14,7 +14,7 @@ import os
 import types
 
 from ._sdn_read import OfacFormatError, read_snapshot
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 
 __all__ = ["SdnCsvReader", "read"]
 

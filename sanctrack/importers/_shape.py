@@ -30,6 +30,7 @@ each against the one before.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -363,12 +364,12 @@ def fold(
     snaps = sorted(snapshots, key=_order)
     if len(snaps) < 2:
         raise ValueError("need at least two snapshots to fold into a history")
-    for a, b in zip(snaps, snaps[1:]):
+    for a, b in itertools.pairwise(snaps):
         if _order(a) == _order(b) or (a.date == b.date and None in (a.generated, b.generated)):
             raise ValueError(f"{a.name} and {b.name} are both dated {a.date}: cannot order them")
     if program is not None and not any(_keep(s.entries, program) for s in snaps):
         raise ValueError(f"no entry of the {len(snaps)} snapshots carries programme {program!r}")
     out: list[Change] = []
-    for a, b in zip(snaps, snaps[1:]):
+    for a, b in itertools.pairwise(snaps):
         out.extend(diff(a, b, program=program, strict=False, min_ratio=min_ratio))
     return tuple(out)

@@ -41,21 +41,23 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from sanctrack import SanctrackError, Transition
 from sanctrack._dump import registry_texts
 from sanctrack._files import TOP_FILES, lock_beside
 
+from ._records import ListImport
 from ._sdn_records import Imported
 
 __all__ = ["Candidate", "ImportConflict", "WriteReport", "write_registry", "curated_identifiers",
            "generated_status", "HEADER_TAG"]
 
 OnConflict = Literal["refuse", "beside"]
+Records = TypeVar("Records", Imported, ListImport)  # what an importer built: from the SDN list, or another list
 
 #: Where ``on_conflict="beside"`` puts an import that cannot go in place.
 BESIDE_DIR = "imported"
@@ -94,7 +96,7 @@ def generated_status(text: str) -> str:
     return "generated" if hashlib.sha256(body.encode("utf-8")).hexdigest() == m.group(1) else "edited"
 
 
-def _render(imported: Imported) -> dict[str, str]:
+def _render(imported: Records) -> dict[str, str]:
     """The files of the import, ``{relative posix path: text}``: the registry writer's YAML
     (:func:`sanctrack._dump.registry_texts`) with the header. The four list files are always
     written (``[]`` when empty), so that they replace what an earlier import generated."""
@@ -174,8 +176,8 @@ def curated_identifiers(directory: str | os.PathLike[str]) -> dict[str, str]:
 
 
 def _without_candidates(
-    imported: Imported, curated: Mapping[str, str]
-) -> tuple[Imported, tuple[Candidate, ...]]:
+    imported: Records, curated: Mapping[str, str]
+) -> tuple[Records, tuple[Candidate, ...]]:
     if not curated:
         return imported, ()
     by_entity = {e.id: e for e in imported.entities}
@@ -333,7 +335,7 @@ def _classify(
 
 
 def write_registry(
-    imported: Imported,
+    imported: Records,
     directory: str | os.PathLike[str],
     *,
     on_conflict: OnConflict = "refuse",
@@ -358,7 +360,7 @@ def write_registry(
         return _write_locked(imported, target, on_conflict)
 
 
-def _write_locked(imported: Imported, target: Path, on_conflict: OnConflict) -> WriteReport:
+def _write_locked(imported: Records, target: Path, on_conflict: OnConflict) -> WriteReport:
     _recover(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a directory")

@@ -17,9 +17,12 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._shape import ListFormatError
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 __all__ = ["read_file", "parse", "MAX_BYTES", "XmlTree", "local", "text_of", "xml_date"]
 
@@ -55,15 +58,15 @@ def local(tag: str) -> str:
 class XmlTree:
     """A parsed document: its root element and the line each element starts on."""
 
-    def __init__(self, path: str, root: Any, lines: dict[int, int]) -> None:
+    def __init__(self, path: str, root: Element, lines: dict[int, int]) -> None:
         self.path = path
         self.root = root
         self._lines = lines
 
-    def line(self, element: Any) -> int | None:
+    def line(self, element: Element | None) -> int | None:
         return self._lines.get(id(element))
 
-    def error(self, element: Any, field: str | None, problem: str) -> ListFormatError:
+    def error(self, element: Element | None, field: str | None, problem: str) -> ListFormatError:
         return ListFormatError(self.path, self.line(element), field, problem)
 
 
@@ -87,19 +90,19 @@ def parse(path: str, data: bytes, *, lines_for: Callable[[str], bool] = lambda t
     holder: list[Any] = []
 
     class _Target:
-        def start(self, tag: str, attrib: dict[str, str]) -> Any:
+        def start(self, tag: str, attrib: dict[str, str]) -> Element:
             elem = builder.start(tag, attrib)
             if lines_for(local(tag)):
                 lines[id(elem)] = holder[0].parser.CurrentLineNumber
             return elem
 
-        def end(self, tag: str) -> Any:
+        def end(self, tag: str) -> Element:
             return builder.end(tag)
 
         def data(self, text: str) -> None:
             builder.data(text)
 
-        def close(self) -> Any:
+        def close(self) -> Element:
             return builder.close()
 
     parser = DefusedXMLParser(target=_Target(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -122,18 +125,18 @@ def parse(path: str, data: bytes, *, lines_for: Callable[[str], bool] = lambda t
 def _line_of(parser: Any) -> int | None:
     try:
         return int(parser.parser.CurrentLineNumber)
-    except Exception:  # noqa: BLE001 - the expat parser is gone after an error
+    except Exception:  # the expat parser is gone after an error
         return None
 
 
-def text_of(elem: Any) -> str:
+def text_of(elem: Element | None) -> str:
     """The element's text, whitespace collapsed ('' for none)."""
     if elem is None or elem.text is None:
         return ""
     return " ".join(elem.text.split())
 
 
-def xml_date(tree: XmlTree, elem: Any, field: str, text: str | None) -> dt.date | None:
+def xml_date(tree: XmlTree, elem: Element | None, field: str, text: str | None) -> dt.date | None:
     """A ``YYYY-MM-DD`` date (a trailing time or offset is ignored); '' gives None."""
     if text is None:
         return None

@@ -32,24 +32,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import XmlTree, local, parse, read_file, text_of, xml_date
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 __all__ = ["EuFsfReader", "read"]
 
 _KIND = {"P": "person", "E": "organisation", "PERSON": "person", "ENTERPRISE": "organisation"}
 
 
-def _kind(tree: XmlTree, e: Any, code: str | None) -> str:
+def _kind(tree: XmlTree, e: Element, code: str | None) -> str:
     kind = _KIND.get((code or "").strip().upper())
     if kind is None:
         raise tree.error(e, "Type", f"unknown subject type {code!r} (expected P or E)")
     return kind
 
 
-def _legacy(tree: XmlTree, e: Any) -> Listing:
+def _legacy(tree: XmlTree, e: Element) -> Listing:
     key = (e.get("Id") or "").strip()
     if not key.isdigit():
         raise tree.error(e, "Id", f"not a numeric entity id: {e.get('Id')!r}")
@@ -84,7 +87,7 @@ def _legacy(tree: XmlTree, e: Any) -> Listing:
     )
 
 
-def _current(tree: XmlTree, e: Any) -> Listing:
+def _current(tree: XmlTree, e: Element) -> Listing:
     key = (e.get("logicalId") or "").strip()
     if not key:
         raise tree.error(e, "logicalId", "missing")
@@ -108,7 +111,7 @@ def _current(tree: XmlTree, e: Any) -> Listing:
     subject = next((s for s in e if local(s.tag) == "subjectType"), None)
     code = None if subject is None else (subject.get("classificationCode") or subject.get("code"))
     designated = xml_date(tree, e, "designationDate", e.get("designationDate"))
-    docs = [f"{i.get('identificationTypeCode') or 'id'}: {i.get('number').strip()}"
+    docs = [f"{i.get('identificationTypeCode') or 'id'}: {(i.get('number') or '').strip()}"
             for i in e if local(i.tag) == "identification" and (i.get("number") or "").strip()]
     return Listing(
         key=key, name=names[0], kind=_kind(tree, e, code), program="; ".join(programmes),
@@ -118,7 +121,7 @@ def _current(tree: XmlTree, e: Any) -> Listing:
     )
 
 
-def _legacy_date(tree: XmlTree, root: Any) -> dt.date | None:
+def _legacy_date(tree: XmlTree, root: Element) -> dt.date | None:
     text = (root.get("Date") or "").strip()
     if not text:
         return None

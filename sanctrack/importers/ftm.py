@@ -32,7 +32,7 @@ from typing import Any
 
 import attrs
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import read_file
 
 __all__ = ["FtmReader", "read", "apply_delta", "read_next", "OPS"]
@@ -60,8 +60,8 @@ def _lines(path: str, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ListFormatError(path, line, None, f"not UTF-8 (byte {exc.object[exc.start]:#04x})") from None
+        at = data[: exc.start].count(b"\n") + 1
+        raise ListFormatError(path, at, None, f"not UTF-8 (byte {exc.object[exc.start]:#04x})") from None
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -96,7 +96,7 @@ class _State:
 
 def _load(path: str, data: bytes, base: Mapping[str, tuple[int, dict[str, Any]]] | None) -> _State:
     state: dict[str, tuple[int, dict[str, Any]]] = dict(base or {})
-    ops = {op: 0 for op in OPS}
+    ops = dict.fromkeys(OPS, 0)
     delta: bool | None = None
     last: dt.date | None = None
     for n, doc in _lines(path, data):
@@ -142,14 +142,15 @@ def _listings(path: str, state: _State) -> dict[str, Listing]:
         if named is not None:
             t = named[1]
             tprops = t.get("properties") or {}
-            caption = t.get("caption") if isinstance(t.get("caption"), str) else ""
+            given = t.get("caption")
+            caption = given if isinstance(given, str) else ""
             names = list(dict.fromkeys([" ".join(x.split()) for x in (tprops.get("name") or [])] + [caption]))
             names = [x for x in names if x] or [target]
-            kind = _KINDS.get(t.get("schema"), "organisation")
+            kind = _KINDS.get(t["schema"], "organisation")  # _entity checked: a str
         else:
             names, kind = [target], "organisation"
-        caption = (named or (0, {}))[1].get("caption")
-        name = caption if isinstance(caption, str) and caption in names else names[0]
+        best = (named or (0, {}))[1].get("caption")
+        name = best if isinstance(best, str) and best in names else names[0]
         program = "; ".join(sorted(set(props.get("program") or []))) or \
             "; ".join(sorted(set(props.get("authority") or []))) or "unknown"
         out[key] = Listing(
@@ -175,7 +176,7 @@ class FtmReader:
              base: ListSnapshot | None = None) -> ListSnapshot:
         p = os.fspath(path)
         data, digest = read_file(p)
-        state = _load(p, data, base.raw if base is not None else None)
+        state = _load(p, data, base.raw if base is not None and isinstance(base.raw, dict) else None)
         entries = _listings(p, state)
         if not entries:
             n = len(state.entities)

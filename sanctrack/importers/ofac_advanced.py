@@ -28,10 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import XmlTree, local, parse, read_file, text_of
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 __all__ = ["OfacAdvancedReader", "read"]
 
@@ -40,22 +43,22 @@ _SECTIONS = ("DateOfIssue", "ReferenceValueSets", "DistinctParties", "DistinctPa
              "IDRegDocument", "SanctionsEntries", "SanctionsEntry")
 
 
-def _children(e: Any, name: str) -> list[Any]:
+def _children(e: Element, name: str) -> list[Element]:
     return [c for c in e if local(c.tag) == name]
 
 
-def _child(e: Any, name: str) -> Any:
+def _child(e: Element, name: str) -> Element | None:
     for c in e:
         if local(c.tag) == name:
             return c
     return None
 
 
-def _walk(e: Any, name: str) -> list[Any]:
+def _walk(e: Element, name: str) -> list[Element]:
     return [c for c in e.iter() if local(c.tag) == name]
 
 
-def _ymd(tree: XmlTree, owner: Any, e: Any, field: str) -> dt.date:
+def _ymd(tree: XmlTree, owner: Element, e: Element, field: str) -> dt.date:
     parts = []
     for name in ("Year", "Month", "Day"):
         t = text_of(_child(e, name))
@@ -75,11 +78,11 @@ class _Issue:
         self.date: dt.date | None = None
         self.values: dict[str, dict[str, str]] = {}
         self.subtypes: dict[str, tuple[str, str]] = {}  # PartySubTypeID -> (sub type, party type)
-        self.parties: list[tuple[XmlTree, Any]] = []
-        self.documents: list[tuple[XmlTree, Any]] = []
-        self.entries: list[tuple[XmlTree, Any]] = []
+        self.parties: list[tuple[XmlTree, Element]] = []
+        self.documents: list[tuple[XmlTree, Element]] = []
+        self.entries: list[tuple[XmlTree, Element]] = []
 
-    def add(self, tree: XmlTree, e: Any) -> None:
+    def add(self, tree: XmlTree, e: Element) -> None:
         tag = local(e.tag)
         if tag == "DateOfIssue":
             self.date = _ymd(tree, e, e, "DateOfIssue")
@@ -107,7 +110,7 @@ class _Issue:
         return self.values.get(kind, {}).get(vid or "")
 
 
-def _names(tree: XmlTree, party: Any) -> tuple[str, list[str], str | None, list[str]]:
+def _names(tree: XmlTree, party: Element) -> tuple[str, list[str], str | None, list[str]]:
     """(primary name, other names, sub type id, identity ids) of a DistinctParty."""
     profile = _child(party, "Profile")
     if profile is None:

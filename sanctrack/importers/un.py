@@ -19,25 +19,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ._shape import Listing, ListFormatError, ListSnapshot
+from ._shape import ListFormatError, Listing, ListSnapshot
 from ._xml import XmlTree, local, parse, read_file, text_of, xml_date
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 __all__ = ["UnReader", "read"]
 
 _RECORDS = ("INDIVIDUAL", "ENTITY")
 
 
-def _child(e: Any, name: str) -> Any:
+def _child(e: Element, name: str) -> Element | None:
     return e.find(name)
 
 
-def _texts(e: Any, path: str) -> list[str]:
+def _texts(e: Element, path: str) -> list[str]:
     return [t for t in (text_of(x) for x in e.iterfind(path)) if t]
 
 
-def _listing(tree: XmlTree, e: Any) -> Listing:
+def _listing(tree: XmlTree, e: Element) -> Listing:
     kind = "person" if local(e.tag) == "INDIVIDUAL" else "organisation"
     ref = text_of(_child(e, "REFERENCE_NUMBER"))
     if not ref:

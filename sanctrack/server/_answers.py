@@ -13,10 +13,12 @@ No I/O here: the application reads requests and writes responses.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
+from .. import Registry
 from .. import _format as fmt
 from .._errors import SanctrackError
 from .._time import parse_date, parse_when
@@ -58,7 +60,7 @@ class Endpoint:
     params: tuple[Param, ...]
     summary: str
     result: str  # the name of the result's schema in the OpenAPI document
-    run: Callable[[Any, Mapping[str, Any]], tuple[dict[str, Any], Any]]
+    run: Callable[[Registry, Mapping[str, Any]], tuple[dict[str, Any], Any]]
     receipts: bool = False
 
 
@@ -71,7 +73,7 @@ _FILTER_PARAMS = (Param("authority", doc="only measures of this authority (e.g. 
                   Param("program", doc="only measures of this program"))
 
 
-def _required(args: Mapping[str, Any], name: str, shape: str) -> str:
+def _required(args: Mapping[str, Any], name: str, shape: str) -> object:
     v = args.get(name)
     if v is None or v == "":
         raise BadRequest(f"missing parameter {name!r}: expected {shape}")
@@ -82,7 +84,7 @@ def _when(args: Mapping[str, Any], name: str = "on") -> _dt.date | _dt.datetime:
     return parse_when(_required(args, name, "a date YYYY-MM-DD or an aware instant"))
 
 
-def _view(reg: Any, args: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+def _view(reg: Registry, args: Mapping[str, Any]) -> tuple[Registry, dict[str, Any]]:
     """The registry as known on ``known`` (the CLI's ``--known``), and the query's ``known`` key."""
     known = args.get("known")
     if known is None:
@@ -94,14 +96,14 @@ def _filters(args: Mapping[str, Any]) -> dict[str, Any]:
     return {k: args[k] for k in _FILTERS if args.get(k) is not None}
 
 
-def _state(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _state(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     on = _when(args)
     view, known = _view(reg, args)
     s = view.state(args["measure"], on)
     return {"measure": args["measure"], "on": on.isoformat(), **known}, fmt.state_doc(view, s)
 
 
-def _in_force(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _in_force(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     on = _when(args)
     view, known = _view(reg, args)
     f = _filters(args)
@@ -109,12 +111,12 @@ def _in_force(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     return {"on": on.isoformat(), **known, **f}, [fmt.state_doc(view, s) for s in states]
 
 
-def _history(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _history(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     view, known = _view(reg, args)
     return {"measure": args["measure"], **known}, fmt.history_doc(view, view.history(args["measure"]))
 
 
-def _changes(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _changes(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     a = parse_date(_required(args, "from", "a date YYYY-MM-DD"))
     b = parse_date(_required(args, "to", "a date YYYY-MM-DD"))
     if b < a:
@@ -125,7 +127,7 @@ def _changes(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     return {"start": a.isoformat(), "end": b.isoformat(), **known, **f}, [fmt.transition_doc(view, t) for t in ts]
 
 
-def _diff(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _diff(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     a, b = _when(args, "a"), _when(args, "b")
     view, known = _view(reg, args)
     f = _filters(args)
@@ -133,26 +135,26 @@ def _diff(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     return {"a": a.isoformat(), "b": b.isoformat(), **known, **f}, [fmt.change_doc(view, c) for c in cs]
 
 
-def _explain(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _explain(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     on = _when(args)
     view, known = _view(reg, args)
     e = view.explain(args["measure"], on)
     return {"measure": args["measure"], "on": on.isoformat(), **known}, fmt.explanation_doc(view, e)
 
 
-def _compare(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _compare(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     on = _when(args)
     view, known = _view(reg, args)
     c = view.compare(args["target"], on)
     return {"compare_target": args["target"], "on": on.isoformat(), **known}, fmt.compare_doc(view, c)
 
 
-def _deals(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _deals(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     view, known = _view(reg, args)
     return dict(known), [fmt.deal_doc(view, d) for d in view.deals()]
 
 
-def registry_facts(reg: Any) -> dict[str, Any]:
+def registry_facts(reg: Registry) -> dict[str, Any]:
     """Name, version, digest, record counts and knowledge date (the latest ``recorded`` date) of a registry."""
     recorded = [t.recorded for t in reg.transitions] + [r.recorded for r in reg.releases] + \
                [ln.recorded for ln in reg.links]
@@ -163,14 +165,14 @@ def registry_facts(reg: Any) -> dict[str, Any]:
             "knowledge_date": max(recorded).isoformat() if recorded else None}
 
 
-def _registry(reg: Any, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _registry(reg: Registry, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     return {}, registry_facts(reg)
 
 
 _ITEM_KEYS = frozenset({"target", "measure", "on", "known"})
 
 
-def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _screen(reg: Registry, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """``{"queries": [{"target"|"measure", "on", "known"?}], "known"?}`` → one answer per question."""
     if not isinstance(body, Mapping) or not isinstance(body.get("queries"), list):
         raise BadRequest('invalid body: expected a JSON object {"queries": [{"target" or "measure", "on", '
@@ -224,7 +226,7 @@ def _screen(reg: Any, body: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             [fmt.screen_doc(reg, h) for h in hits])
 
 
-def _is_measure(reg: Any, name: str) -> bool:
+def _is_measure(reg: Registry, name: str) -> bool:
     try:
         reg.measure(name)
     except LookupError:
@@ -277,7 +279,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 BY_COMMAND = {e.command: e for e in ENDPOINTS}
 
 
-def answer(reg: Any, command: str, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def answer(reg: Registry, command: str, args: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     """Run one endpoint's question on ``reg``: ``(query, result)`` as the JSON envelope holds them."""
     e = BY_COMMAND.get(command)
     if e is None:

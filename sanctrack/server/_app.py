@@ -18,7 +18,8 @@ import ipaddress
 import json
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import attrs
 from starlette.applications import Starlette
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .. import Registry
 from .. import _format as fmt
 from .._errors import RegistryError, SanctrackError
 from ._answers import ENDPOINTS, SCREEN_LIMIT, BadRequest, Endpoint, answer, registry_facts
@@ -43,7 +45,7 @@ MAX_BODY = 8 * 1024 * 1024
 class Loaded:
     """One loaded registry and its facts (name, digest, counts, knowledge date)."""
 
-    registry: Any
+    registry: Registry
     facts: dict[str, Any]
 
 
@@ -54,7 +56,7 @@ class Served:
     invalid); ``current`` is read once per request.
     """
 
-    def __init__(self, loader: Callable[[], Any]) -> None:
+    def __init__(self, loader: Callable[[], Registry]) -> None:
         self._loader = loader
         self._lock = threading.Lock()
         self.current = self._load()
@@ -153,7 +155,8 @@ class _App:
         if not (got.startswith("Bearer ") and hmac.compare_digest(got[7:].encode(), self.token.encode())):
             raise _HTTPError(401, "missing or wrong bearer token: expected 'Authorization: Bearer <token>'")
 
-    def _wrap(self, handler: Callable[[Request, Loaded], Any]) -> Callable[[Request], Any]:
+    def _wrap(self, handler: Callable[[Request, Loaded], Awaitable[dict[str, Any]]]
+              ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             cur = self.served.current  # read once: the whole answer is of this version
             digest = cur.registry.digest
@@ -180,7 +183,7 @@ class _App:
     def query_route(self, e: Endpoint) -> Route:
         allowed = {p.name for p in e.params if p.where == "query"} | {"digest", "receipt"}
 
-        async def handler(request: Request, cur: Loaded) -> Any:
+        async def handler(request: Request, cur: Loaded) -> dict[str, Any]:
             args: dict[str, Any] = {}
             for name in request.query_params:
                 if name not in allowed:
@@ -201,7 +204,7 @@ class _App:
         return Route(e.path, self._wrap(handler), methods=[e.method])
 
     def screen_route(self, e: Endpoint) -> Route:
-        async def handler(request: Request, cur: Loaded) -> Any:
+        async def handler(request: Request, cur: Loaded) -> dict[str, Any]:
             for name in request.query_params:
                 if name not in ("digest", "receipt"):
                     raise BadRequest(f"unknown parameter {name!r} for /screen: expected digest, receipt")
@@ -243,10 +246,10 @@ class _App:
                 self.audit.write(receipt)
         return doc
 
-    async def openapi_doc(self, request: Request, cur: Loaded) -> Any:
+    async def openapi_doc(self, request: Request, cur: Loaded) -> dict[str, Any]:
         return self.spec
 
-    async def reload(self, request: Request, cur: Loaded) -> Any:
+    async def reload(self, request: Request, cur: Loaded) -> dict[str, Any]:
         client = request.client.host if request.client else None
         if not is_loopback(client):
             raise _HTTPError(403, f"reload is accepted from the loopback interface only, not from {client}")
@@ -270,12 +273,12 @@ def _flag(v: str | None) -> bool | None:
 
 def create_app(served: Served, *, token: str | None = None, receipt_key: bytes | None = None,
                audit: AuditLog | None = None,
-               clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.timezone.utc)) -> Starlette:
+               clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.UTC)) -> Starlette:
     """The ASGI application serving ``served`` (see the module docstring)."""
-    app = _App(served, token=token, receipt_key=receipt_key, audit=audit, clock=clock)
-    routes = [app.screen_route(e) if e.method == "POST" else app.query_route(e) for e in ENDPOINTS]
-    routes.append(Route("/openapi.json", app._wrap(app.openapi_doc), methods=["GET"]))
-    routes.append(Route("/admin/reload", app._wrap(app.reload), methods=["POST"]))
+    handlers = _App(served, token=token, receipt_key=receipt_key, audit=audit, clock=clock)
+    routes = [handlers.screen_route(e) if e.method == "POST" else handlers.query_route(e) for e in ENDPOINTS]
+    routes.append(Route("/openapi.json", handlers._wrap(handlers.openapi_doc), methods=["GET"]))
+    routes.append(Route("/admin/reload", handlers._wrap(handlers.reload), methods=["POST"]))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)

@@ -31,7 +31,11 @@ _SN = _n(_S)
 _DN = _n(_DATE)
 _LS = {"type": "array", "items": _S}
 _B = {"type": "boolean"}
-_REF = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
+
+
+def _REF(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
 
 _INSTRUMENT = _n({"type": "object", "required": ["id"],
                   "properties": {"id": _S, "kind": _S, "label": _S, "title": _SN, "url": _S}})

@@ -20,10 +20,10 @@ import datetime as _dt
 import hashlib
 import hmac
 import json
-import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .._errors import SanctrackError
 from ._answers import answer
@@ -65,7 +65,7 @@ def make(command: str, query: Mapping[str, Any], facts: Mapping[str, Any], resul
         "registry": {"name": facts["name"], "version": facts["version"], "digest": facts["digest"]},
         "knowledge_date": facts["knowledge_date"],
         "answer_sha256": answer_hash(result),
-        "server_time": now.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "server_time": now.astimezone(_dt.UTC).isoformat().replace("+00:00", "Z"),
     }
     body["signature"] = sign(body, key)
     return body
@@ -94,7 +94,8 @@ def check(receipt: Any, reg: Any, key: bytes) -> tuple[bool, str]:
         raise ReceiptError("not a receipt: 'query' is not an object")
     _, result = answer(reg, str(receipt["command"]), receipt["query"])
     if answer_hash(result) != receipt["answer_sha256"]:
-        return False, f"the answer to {receipt['command']} {_brief(receipt['query'])} on {digest} differs from the receipt's"
+        return False, (f"the answer to {receipt['command']} {_brief(receipt['query'])} on {digest} "
+                       "differs from the receipt's")
     return True, (f"{receipt['command']} {_brief(receipt['query'])} on {digest} gives the receipt's answer "
                   f"(signed {receipt['server_time']})")
 
