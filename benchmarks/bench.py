@@ -50,14 +50,14 @@ import attrs
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from oracle import Oracle
-from synth import generate
+from oracle import Oracle  # noqa: E402
+from synth import generate  # noqa: E402
 
-import sanctrack
-from sanctrack import Registry
-from sanctrack._index import accel
-from sanctrack._index.inforce import build_index
-from sanctrack._model import IN_FORCE
+import sanctrack  # noqa: E402
+from sanctrack import Registry  # noqa: E402
+from sanctrack._index import accel  # noqa: E402
+from sanctrack._index.inforce import build_index  # noqa: E402
+from sanctrack._model import IN_FORCE  # noqa: E402
 
 try:
     import duckdb  # type: ignore[import-not-found]
@@ -209,7 +209,7 @@ def floors(reg: Registry) -> tuple[Callable[[str, _dt.date], Any], Callable[[str
     """The floor: per-measure start lists and a bisect; and the same plus one frozen attrs object."""
     starts: dict[str, list[int]] = {}
     status: dict[str, list[str | None]] = {}
-    for m, vf, vt, st, _ in interval_rows(reg):
+    for m, vf, _vt, st, _ in interval_rows(reg):
         starts.setdefault(m, []).append(vf)
         status.setdefault(m, []).append(st)
 
@@ -462,7 +462,8 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
 
         t = once(duck_asof_from_lists, repeat=3)
         tab.add(label, "DuckDB ASOF JOIN, from the same Python lists", t,
-                f"{pairs_n / t / 1e6:.2f} M pairs/s (the frame built from pm, pd_ in the timing, as screen() gets them)")
+                f"{pairs_n / t / 1e6:.2f} M pairs/s "
+                "(the frame built from pm, pd_ in the timing, as screen() gets them)")
     if pandas is not None:
         runs_df = pandas.DataFrame(rows, columns=["m", "vf", "vt", "status", "in_force"]).sort_values("vf")
         left = pandas.DataFrame({"m": pm, "d": [x.toordinal() for x in pd_]})
@@ -692,7 +693,8 @@ def machine_line() -> str:
         versions.append(f"{name} {mod.__version__}" if mod is not None else f"{name} absent")
     import yaml
 
-    versions.append(f"PyYAML {yaml.__version__} (libyaml {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'})")
+    libyaml = "yes" if getattr(yaml, "__with_libyaml__", False) else "no"
+    versions.append(f"PyYAML {yaml.__version__} (libyaml {libyaml})")
     versions.append(f"SQLite {sqlite3.sqlite_version}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, load {load:.1f} at start; "
@@ -728,7 +730,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"point-query growth {small:,} -> {big:,} transitions, medians of {GROWTH_ROUNDS} alternating rounds:")
         print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if "ratio" not in k))
         print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, "
-              f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x; "
+              f"first ask {il['first_big'] / il['first_small']:.2f}x, "
+              f"floor {il['floor_big'] / il['floor_small']:.2f}x; "
               f"answers kept round by round {il['kept_ratio_min']:.2f}-{il['kept_ratio_max']:.2f}x")
         print(f"  of the big size's {fmt(il['kept_big'])}: the loop and a call {fmt(il['call_big'])}, the id's "
               f"dictionary lookup alone {fmt(il['lookup_big'])} (the 2x budget: {fmt(2 * il['kept_small'])})")
@@ -751,7 +754,8 @@ def main(argv: list[str] | None = None) -> int:
         for f in facts:
             if f["n"] == big:
                 f["interleaved"] = il
-        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds" and "ratio" not in k), flush=True)
+        shown = (f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds" and "ratio" not in k)
+        print("  " + ", ".join(shown), flush=True)
     _GROWTH.clear()
     summary = targets(facts)
     print("\n" + summary)

@@ -351,8 +351,9 @@ class Registry:
 
         >>> import sanctrack
         >>> [(c.measure.id, str(c.after.status)) for c in sanctrack.load().diff("2025-12-14", "2025-12-16")
-        ...  if c.measure.authority == "US-OFAC"]
-        [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'), ('us-ofac-bpc-sdn', 'relieved')]
+        ...  if c.measure.authority == "US-OFAC"]  # doctest: +NORMALIZE_WHITESPACE
+        [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'),
+         ('us-ofac-bpc-sdn', 'relieved')]
         """
         cat = self._catalog
         check_filters(cat, authority, kind, program)

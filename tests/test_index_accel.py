@@ -37,7 +37,8 @@ def test_the_in_force_arrays_hand_out_the_stores_own_answers():
     from sanctrack._index.inforce import OPEN_END
 
     stores = _stores()
-    runs = [(r, a, OPEN_END if b is None else b, rs, i) for r, rs in enumerate(stores) for i, a, b in rs.in_force_runs()]
+    runs = [(r, a, OPEN_END if b is None else b, rs, i)
+            for r, rs in enumerate(stores) for i, a, b in rs.in_force_runs()]
     index = accel.NumpyInForce(runs, stores)
     o = D(2020, 2, 15).toordinal()
     got = index.at(o)

@@ -31,7 +31,8 @@ from typing import Any
 from .._model import MeasureState
 from .runs import LIVE_OF_CODE
 
-__all__ = ["NumpyInForce", "NumpyRuns", "available", "day_ordinals", "is_array", "is_day_array", "ordinals_of", "ranks_of"]
+__all__ = ["NumpyInForce", "NumpyRuns", "available", "day_ordinals", "is_array", "is_day_array", "ordinals_of",
+           "ranks_of"]
 
 
 def _load_numpy() -> Any:

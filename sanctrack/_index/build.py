@@ -68,8 +68,9 @@ def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], e
     latest: _dt.date | None
     if deferred is not None:
         n_transitions, grouped = deferred[0], deferred[1]
-        if len(deferred) > 2:
-            latest = deferred[2]
+        given: tuple[Any, ...] = deferred  # the load cache may add its knowledge date as a third item
+        if len(given) > 2:
+            latest = given[2]
         else:
             latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
     else:
