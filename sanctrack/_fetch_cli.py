@@ -166,7 +166,7 @@ def _known(name: str, what: str) -> str:
 
 
 def _config(path: str) -> dict[str, Any]:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     try:
         with open(path, encoding="utf-8") as fh:

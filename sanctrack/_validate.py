@@ -125,8 +125,8 @@ def check_records(
     corrected_by: dict[str, str] = {}
     for t in transitions:
         # the common case (a known reference) is one lookup; refs.check reports the others
-        m = meas.get(t.measure)
-        if m is None:
+        tm = meas.get(t.measure)
+        if tm is None:
             refs.check("measure", t.measure, meas, t.id, "measure")
             continue
         if t.instrument is not None and t.instrument not in insts:
@@ -159,14 +159,14 @@ def check_records(
             field = "program" if t.program is not None else ("targets" if t.targets is not None else "changes")
             problems.append(Problem(f"{field} is only allowed on amend", hint="use action: amend",
                                     record=t.id, field=field))
-        if t.effective_at is not None and t.effective is not None and m.authority in auth:
+        if t.effective_at is not None and t.effective is not None and tm.authority in auth:
             try:
-                local = local_date(t.effective_at, auth[m.authority].timezone)
+                local = local_date(t.effective_at, auth[tm.authority].timezone)
             except ValueError:
                 local = None
             if local is not None and local != t.effective:
                 problems.append(Problem(
-                    f"effective_at {t.effective_at.isoformat()} is {local} in {auth[m.authority].timezone}, "
+                    f"effective_at {t.effective_at.isoformat()} is {local} in {auth[tm.authority].timezone}, "
                     f"not the effective date {t.effective}",
                     hint="effective is the calendar date in the authority's time zone",
                     record=t.id, field="effective_at"))
@@ -202,10 +202,10 @@ def check_records(
             seen.add(cur)
             cur = trans[cur].corrects
 
-    for r in releases:
-        refs.check_all("source", r.sources, srcs, r.id, "sources")
-        for n, f in enumerate(r.figures):
-            refs.check_all("source", f.sources, srcs, r.id, f"figures[{n}].sources")
+    for rel in releases:
+        refs.check_all("source", rel.sources, srcs, rel.id, "sources")
+        for n, f in enumerate(rel.figures):
+            refs.check_all("source", f.sources, srcs, rel.id, f"figures[{n}].sources")
     for ln in links:
         refs.check("release", ln.release, rels, ln.id, "release")
         refs.check("transition", ln.transition, trans, ln.id, "transition")

@@ -587,3 +587,11 @@ def test_the_cli_export_is_made_as_of_today_unless_told(tmp_path):
     assert {r["as_of"] for r in rows} == {"2026-12-06"}
     p = subprocess.run([sys.executable, "-m", "sanctrack", "export"], capture_output=True, text=True, timeout=120)
     assert {r["as_of"] for r in csv.DictReader(io.StringIO(p.stdout))} == {dt.date.today().isoformat()}
+
+
+def test_interval_rows_of_a_registry_with_no_transition_is_an_empty_table():
+    from sanctrack.exports import interval_rows
+
+    reg = sanctrack.Registry.build(info=sanctrack.RegistryInfo(name="empty"))
+    assert list(interval_rows(reg)) == []
+    assert list(interval_rows(reg, dt.date(2025, 1, 1))) == []
