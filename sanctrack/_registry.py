@@ -454,11 +454,6 @@ class Registry:
         self.release(release_id)
         return _lineage.transitions_for(self._catalog, self.links, release_id)
 
-    @property
-    def _d(self) -> Catalog:
-        """The catalog (private: for the tests that check what is made lazily, and when)."""
-        return self._catalog
-
     def __repr__(self) -> str:
         cat = self._catalog
         view = f", known={self._known}" if self._known is not None else ""
