@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         UnknownTarget,
         UnreadableFile,
     )
-    from ._fast import Screening
+    from ._index.screen import Screening
     from ._model import (
         IN_FORCE,
         Action,
@@ -84,7 +84,7 @@ _LAZY_FROM: dict[str, tuple[str, ...]] = {
     "_errors": ("FileChanged", "IllegalTransition", "InputError", "InvalidDate", "Problem", "RegistryError",
                 "SanctrackError", "UnknownFilter", "UnknownMeasure", "UnknownRecord", "UnknownTarget",
                 "UnreadableFile"),
-    "_fast": ("Screening",),
+    "_index.screen": ("Screening",),
     "_model": ("IN_FORCE", "Action", "Authority", "Basis", "Comparison", "Confidence", "Deal", "Entity",
                "Explanation", "Figure", "History", "Instrument", "Link", "LinkedRelease", "LinkedTransition",
                "Measure", "MeasureState", "Position", "RegistryInfo", "Release", "Relief", "Scope", "ScreenHit",

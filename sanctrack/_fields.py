@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import _schema
 from ._errors import InvalidDate, Problem
@@ -26,8 +27,8 @@ from ._validate import did_you_mean
 from ._yaml import MarkedList, MarkedMap, Quoted, location
 
 __all__ = ["ID_RE", "CODE_RE", "SOURCE_ID_RE", "Ctx", "SpecTable", "fields", "kind_of",
-           "spec_of", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE", "FIGURE",
-           "LINK"]
+           "spec_of", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE",
+           "FIGURE", "LINK"]
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._-]*\Z")
@@ -268,7 +269,7 @@ class SpecTable:
         return iter(self.keys)
 
 
-def fields(ctx: Ctx, node: Any, parts: tuple[Any, ...], spec: "SpecTable", what: str,
+def fields(ctx: Ctx, node: Any, parts: tuple[Any, ...], spec: SpecTable, what: str,
             mark: tuple[int, int] | None) -> dict[str, Any] | None:
     """Convert a mapping field by field; None if any problem (all of them recorded)."""
     if type(node) is not MarkedMap:

@@ -37,8 +37,8 @@ from sanctrack import (
     Source,
     Transition,
 )
-from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack._canonical import _encoder, _value, _value_json, canonical_json, digest_of, plain, registry_digest
+from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack.strategies import registries, registry_records
 
 BUNDLED_DIGEST = "sha256:fe0d25a669e02ed29d41162b15e3029169bc1915d71d81de7656ade3815b9ebf"
@@ -68,10 +68,10 @@ def plain_document(*, info, authorities, entities, instruments, sources, measure
 
 
 def parts_of(reg: sanctrack.Registry) -> dict[str, Any]:
-    d = reg._d
-    return dict(info=d.info, authorities=d.authorities, entities=d.entities, instruments=d.instruments,
-                sources=d.sources, measures=d.measures, records_of=lambda mid: d.timelines[mid].records,
-                releases=d.releases, links=d.links)
+    """``registry_digest`` arguments from a registry's public records."""
+    return parts_from({kind: getattr(reg, kind) for kind in (
+        "info", "authorities", "entities", "instruments", "sources", "measures", "transitions", "releases",
+        "links")})
 
 
 def parts_from(records: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +129,8 @@ days = st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))
 opt_days = st.none() | days
 offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m)))
 instants = st.builds(lambda d, s, us, tz: dt.datetime.combine(d, dt.time(), tz)
-                     + dt.timedelta(seconds=s, microseconds=us), days, st.integers(0, 86399), st.sampled_from([0, 0, 1, 500000, 999999]), offsets)
+                     + dt.timedelta(seconds=s, microseconds=us), days, st.integers(0, 86399),
+                     st.sampled_from([0, 0, 1, 500000, 999999]), offsets)
 scopes = st.builds(Scope, authorises=opt_texts, excludes=tuples_of_texts)
 changes = st.dictionaries(texts, st.tuples(opt_texts, opt_texts), max_size=3)
 figures = st.builds(Figure, quantity=texts, value=st.integers(-5, 10**12) | texts, used=st.booleans(),
