@@ -67,7 +67,7 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
              targets: frozenset[str] | None) -> list[MeasureState]:
     """Every state in force on ``when`` as known on ``y``, in answer order (only measures against ``targets``)."""
     calendar = type(when) is _dt.date
-    numpy = accel.available()
+    numpy = targets is None and calendar and accel.available()  # numpy (~80 ms to import) only where it may serve
     name = "in_force_arrays" if numpy else "in_force_blocks"
     path = in_force_path(targets=targets is not None, calendar_date=calendar,
                          worth_index=calendar and targets is None and views.worth(name, y), numpy=numpy)
