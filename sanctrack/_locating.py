@@ -17,21 +17,67 @@ import attrs
 
 from ._errors import Problem
 from ._fields import SpecTable
-from ._yaml import MarkedList, MarkedMap, location
+from ._yaml import MAX_DEPTH, MAX_NODES, MarkedList, MarkedMap, location, parse_yaml
 
-__all__ = ["Where", "Index", "record_field"]
+__all__ = ["FileText", "Where", "Index", "record_field"]
+
+
+class FileText:
+    """One file's bytes, parsed again only when a problem in it must be located.
+
+    Pass 1 drops each file's values (mappings, lists, marks) as soon as its records
+    are built; keeping them all for pass 2 held about 4 KB per transition. The few
+    places a pass-2 problem names are found again here: the same bytes and limits
+    give the same values and marks.
+    """
+
+    __slots__ = ("data", "path", "max_depth", "max_nodes", "_doc")
+
+    def __init__(self, data: bytes | str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+        self.data = data
+        self.path = path
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self._doc: Any = _UNREAD
+
+    def node(self, parts: tuple[Any, ...]) -> Any:
+        """The value at ``parts`` (as read in pass 1), None if there is none."""
+        if self._doc is _UNREAD:
+            self._doc = parse_yaml(self.data, self.path, max_depth=self.max_depth, max_nodes=self.max_nodes)[0]
+        node = self._doc
+        for step in parts:
+            if isinstance(node, MarkedMap) and isinstance(step, str):
+                node = node.get(step)
+            elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node
+
+
+_UNREAD = object()
 
 
 class Where:
-    """Where one record is defined: its kind, file, mapping (with marks) and location."""
+    """Where one record is defined: its kind, file, mapping (with marks) and location.
 
-    __slots__ = ("kind", "path", "node", "parts")
+    ``node`` is the record's mapping, given as it is or as the :class:`FileText` it
+    is read again from (at ``parts``) when it is needed.
+    """
+
+    __slots__ = ("kind", "path", "_node", "parts")
 
     def __init__(self, kind: str, path: str, node: Any, parts: tuple[Any, ...]) -> None:
         self.kind = kind
         self.path = path
-        self.node = node
+        self._node = node
         self.parts = parts
+
+    @property
+    def node(self) -> Any:
+        if type(self._node) is FileText:
+            self._node = self._node.node(self.parts)
+        return self._node
 
 
 class Index:

@@ -33,7 +33,7 @@ from ._fields import SpecTable as _Spec
 from ._fields import fields as _fields
 from ._fields import kind_of as _kind_of
 from ._files import display_path as _display
-from ._locating import Index, Where, record_field
+from ._locating import FileText, Index, Where, record_field
 from ._model import (
     Authority,
     Entity,
@@ -94,6 +94,7 @@ class _Builder:
         self.ctx = _Ctx(problems)
         self.records = Records()
         self.index = Index()
+        self.source = FileText(b"", "")  # the file being read
 
     def make(self, cls: type, kw: dict[str, Any], node: MarkedMap, parts: tuple[Any, ...],
              spec: _Spec, kind: str, record_id: str | None) -> Any:
@@ -104,13 +105,13 @@ class _Builder:
             mark = node.at(field) if field else node.mark
             self.ctx.add(str(exc), None, mark, parts + ((field,) if field else ()))
             if record_id is not None:
-                self.index.add(record_id, Where(kind, self.ctx.path, node, parts))
+                self.index.add(record_id, Where(kind, self.ctx.path, self.source, parts))
                 self.index.broken.add(record_id)
             if "measure" in kw:
                 self.index.broken.add(kw["measure"])
             return None
         if record_id is not None:
-            self.index.add(record_id, Where(kind, self.ctx.path, node, parts))
+            self.index.add(record_id, Where(kind, self.ctx.path, self.source, parts))
         return record
 
     def _one(self, cls: type, node: Any, parts: tuple[Any, ...], spec: _Spec, kind: str,
@@ -120,7 +121,7 @@ class _Builder:
         if kw is None:
             # still index the record, so problems elsewhere that name it can be located
             if isinstance(node, MarkedMap) and isinstance(node.get(key), str):
-                self.index.add(str(node[key]), Where(kind, self.ctx.path, node, parts))
+                self.index.add(str(node[key]), Where(kind, self.ctx.path, self.source, parts))
                 self.index.broken.add(str(node[key]))
             if extra and "measure" in extra:
                 self.index.broken.add(extra["measure"])
@@ -269,6 +270,7 @@ def _load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Pro
     for rel, data in files:
         path = _display(shown, rel)
         b.ctx.path = path
+        b.source = FileText(data, path, max_depth, max_nodes)
         doc, found = parse_yaml(data, path, max_depth=max_depth, max_nodes=max_nodes)
         if found:
             problems.extend(found)
