@@ -11,6 +11,7 @@ those that only echo a record that already failed in pass 1.
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 import attrs
@@ -31,10 +32,10 @@ class FileText:
     give the same values and marks.
     """
 
-    __slots__ = ("data", "path", "max_depth", "max_nodes", "_doc")
+    __slots__ = ("packed", "path", "max_depth", "max_nodes", "_doc")
 
-    def __init__(self, data: bytes | str, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
-        self.data = data
+    def __init__(self, data: bytes, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+        self.packed = zlib.compress(data, 1)  # YAML text packs about 6 to 1, quickly
         self.path = path
         self.max_depth = max_depth
         self.max_nodes = max_nodes
@@ -43,7 +44,7 @@ class FileText:
     def node(self, parts: tuple[Any, ...]) -> Any:
         """The value at ``parts`` (as read in pass 1), None if there is none."""
         if self._doc is _UNREAD:
-            self._doc = parse_yaml(self.data, self.path, max_depth=self.max_depth, max_nodes=self.max_nodes)[0]
+            self._doc = parse_yaml(zlib.decompress(self.packed), self.path, max_depth=self.max_depth, max_nodes=self.max_nodes)[0]
         node = self._doc
         for step in parts:
             if isinstance(node, MarkedMap) and isinstance(step, str):
@@ -74,6 +75,11 @@ class Where:
         self.parts = parts
 
     @property
+    def source(self) -> Any:
+        """The node as given: a :class:`FileText` until it is read again."""
+        return self._node
+
+    @property
     def node(self) -> Any:
         if type(self._node) is FileText:
             self._node = self._node.node(self.parts)
@@ -81,10 +87,15 @@ class Where:
 
 
 class Index:
-    """record id -> the places it is defined (kind, file, node, location)."""
+    """record id -> the places it is defined (kind, file, node, location).
+
+    Records are added in reading order as flat (id, place, item number) triples,
+    a few pointers each; the table by id is built only when a problem is located.
+    """
 
     def __init__(self) -> None:
-        self.by_id: dict[str, list[Where]] = {}
+        self._added: list[Any] = []  # record id, Where, item number (or None), ...
+        self._by_id: dict[str, list[Where]] | None = None
         self.broken: set[str] = set()  # ids of records (and measures) that failed in pass 1
         self.unreadable: set[str] = set()  # kinds of records in a file that could not be read at all
 
@@ -103,7 +114,28 @@ class Index:
         return False
 
     def add(self, record_id: str, where: Where) -> None:
-        self.by_id.setdefault(record_id, []).append(where)
+        """``record_id`` is defined at ``where``."""
+        self._added += (record_id, where, None)
+        self._by_id = None
+
+    def add_item(self, record_id: str, within: Where, n: int) -> None:
+        """``record_id`` is item ``n`` of the list at ``within`` (its parts are the list's)."""
+        self._added += (record_id, within, n)
+        self._by_id = None
+
+    @property
+    def by_id(self) -> dict[str, list[Where]]:
+        """record id -> the places it is defined, in reading order."""
+        if self._by_id is None:
+            by_id: dict[str, list[Where]] = {}
+            added = self._added
+            for i in range(0, len(added), 3):
+                where, n = added[i + 1], added[i + 2]
+                if n is not None:
+                    where = Where(where.kind, where.path, where.source, where.parts + (n,))
+                by_id.setdefault(added[i], []).append(where)
+            self._by_id = by_id
+        return self._by_id
 
     def locate_safely(self, p: Problem) -> Problem:
         """:meth:`locate`, or the problem as it is if it cannot be located."""

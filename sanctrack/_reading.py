@@ -95,6 +95,18 @@ class _Builder:
         self.records = Records()
         self.index = Index()
         self.source = FileText(b"", "")  # the file being read
+        self.lists: dict[tuple[Any, ...], Where] = {}  # (kind, parts of a list) -> its place, in this file
+
+    def where(self, record_id: str, kind: str, parts: tuple[Any, ...]) -> None:
+        """Index ``record_id`` as defined at ``parts`` of the file being read."""
+        if parts and type(parts[-1]) is int:  # an item of a list: one shared place for the list
+            key = (kind,) + parts[:-1]
+            within = self.lists.get(key)
+            if within is None:
+                within = self.lists[key] = Where(kind, self.ctx.path, self.source, parts[:-1])
+            self.index.add_item(record_id, within, parts[-1])
+        else:
+            self.index.add(record_id, Where(kind, self.ctx.path, self.source, parts))
 
     def make(self, cls: type, kw: dict[str, Any], node: MarkedMap, parts: tuple[Any, ...],
              spec: _Spec, kind: str, record_id: str | None) -> Any:
@@ -105,13 +117,13 @@ class _Builder:
             mark = node.at(field) if field else node.mark
             self.ctx.add(str(exc), None, mark, parts + ((field,) if field else ()))
             if record_id is not None:
-                self.index.add(record_id, Where(kind, self.ctx.path, self.source, parts))
+                self.where(record_id, kind, parts)
                 self.index.broken.add(record_id)
             if "measure" in kw:
                 self.index.broken.add(kw["measure"])
             return None
         if record_id is not None:
-            self.index.add(record_id, Where(kind, self.ctx.path, self.source, parts))
+            self.where(record_id, kind, parts)
         return record
 
     def _one(self, cls: type, node: Any, parts: tuple[Any, ...], spec: _Spec, kind: str,
@@ -121,7 +133,7 @@ class _Builder:
         if kw is None:
             # still index the record, so problems elsewhere that name it can be located
             if isinstance(node, MarkedMap) and isinstance(node.get(key), str):
-                self.index.add(str(node[key]), Where(kind, self.ctx.path, self.source, parts))
+                self.where(str(node[key]), kind, parts)
                 self.index.broken.add(str(node[key]))
             if extra and "measure" in extra:
                 self.index.broken.add(extra["measure"])
@@ -248,8 +260,13 @@ _KINDS_IN = {"registry.yaml": (), "authorities.yaml": ("authority",), "entities.
 
 def load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *,
                  display: Path | None = None, max_depth: int = MAX_DEPTH,
-                 max_nodes: int = MAX_NODES, refused: Iterable[str] = ()) -> tuple[Records, Index]:
+                 max_nodes: int = MAX_NODES, refused: Iterable[str] = (),
+                 release: bool = False) -> tuple[Records, Index]:
     """Pass 1: parse each file and build its records; problems are appended.
+
+    With ``release``, each item of ``files`` is replaced by ``(name, b"")`` once it
+    is read, so the bytes of a large registry are not all held until the end (the
+    index keeps a compressed copy, to locate the problems of pass 2).
 
     The cyclic garbage collector is paused meanwhile (:func:`sanctrack._unchecked.collection_paused`;
     resumed if it was on): parsing allocates millions of containers, none of them in a
@@ -257,20 +274,23 @@ def load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Prob
     """
     with collection_paused():
         return _load_records(root, files, problems, display=display, max_depth=max_depth, max_nodes=max_nodes,
-                             refused=refused)
+                             refused=refused, release=release)
 
 
-def _load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *,
-                  display: Path | None, max_depth: int, max_nodes: int, refused: Iterable[str]) -> tuple[Records, Index]:
+def _load_records(root: Path, files: list[tuple[str, bytes]], problems: list[Problem], *, display: Path | None,
+                  max_depth: int, max_nodes: int, refused: Iterable[str], release: bool) -> tuple[Records, Index]:
     shown = display if display is not None else root
     b = _Builder(problems)
     for rel in refused:
         b.index.unreadable.update(_KINDS_IN.get(rel.split("/")[0], ()))
     rec = b.records
-    for rel, data in files:
+    for i, (rel, data) in enumerate(files):
+        if release:
+            files[i] = (rel, b"")
         path = _display(shown, rel)
         b.ctx.path = path
         b.source = FileText(data, path, max_depth, max_nodes)
+        b.lists = {}
         doc, found = parse_yaml(data, path, max_depth=max_depth, max_nodes=max_nodes)
         if found:
             problems.extend(found)
