@@ -44,7 +44,8 @@ class FileText:
     def node(self, parts: tuple[Any, ...]) -> Any:
         """The value at ``parts`` (as read in pass 1), None if there is none."""
         if self._doc is _UNREAD:
-            self._doc = parse_yaml(zlib.decompress(self.packed), self.path, max_depth=self.max_depth, max_nodes=self.max_nodes)[0]
+            self._doc = parse_yaml(zlib.decompress(self.packed), self.path, max_depth=self.max_depth,
+                                   max_nodes=self.max_nodes)[0]
         node = self._doc
         for step in parts:
             if isinstance(node, MarkedMap) and isinstance(step, str):

@@ -100,8 +100,8 @@ class _Builder:
         self.records = Records()
         self.index = Index()
         self.source = FileText(b"", "")  # the file being read
-        self.lists: dict[tuple[Any, ...], Where] = {}
-        self.shared: dict[Any, Any] = {}  # one copy of each value of the _SHARED fields  # (kind, parts of a list) -> its place, in this file
+        self.lists: dict[tuple[Any, ...], Where] = {}  # (kind, parts of a list) -> its place, in this file
+        self.shared: dict[Any, Any] = {}  # one copy of each value of the _SHARED fields
 
     def where(self, record_id: str, kind: str, parts: tuple[Any, ...]) -> None:
         """Index ``record_id`` as defined at ``parts`` of the file being read."""
