@@ -173,5 +173,5 @@ def test_a_cold_load_does_not_hold_the_parsed_files(tmp_path: Path) -> None:
 
     root = _synth_registry(tmp_path, 5000)
     out = subprocess.run([sys.executable, "-c", _PEAK, str(root)], check=True, capture_output=True, text=True,
-                         env={**os.environ, "SANCTRACK_CACHE": "0"})
+                         env={**os.environ, "SANCTRACK_CACHE": "0"}, cwd=Path(__file__).resolve().parents[1])
     assert float(out.stdout) < 3000, out.stdout
