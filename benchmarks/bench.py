@@ -41,20 +41,23 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import attrs
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import sanctrack  # noqa: E402
-from sanctrack import Registry, _fast  # noqa: E402
-from sanctrack._model import IN_FORCE  # noqa: E402
-
 from oracle import Oracle  # noqa: E402
 from synth import generate  # noqa: E402
+
+import sanctrack  # noqa: E402
+from sanctrack import Registry  # noqa: E402
+from sanctrack._index import accel  # noqa: E402
+from sanctrack._index.inforce import build_index  # noqa: E402
+from sanctrack._model import IN_FORCE  # noqa: E402
 
 try:
     import duckdb  # type: ignore[import-not-found]
@@ -64,10 +67,22 @@ try:
     import pandas  # type: ignore[import-not-found]
 except ImportError:
     pandas = None
-NUMPY = _fast.numpy
+NUMPY = accel.numpy
 
 D = _dt.date
 OPEN = 99_999_999  # the end ordinal of an open interval in the peers' tables
+
+
+def _build_in_force(reg: Registry) -> None:
+    """Build the everything-known view's in-force index (numpy arrays if numpy is on, else time blocks)."""
+    numpy = accel.available()
+    reg._views.of(None).index("in_force_arrays" if numpy else "in_force_blocks",
+                              lambda y: build_index(reg._catalog, y, numpy=numpy))
+
+
+def _build_flip_keys(reg: Registry) -> None:
+    """Build the everything-known view's flip keys (the vectorised screen's index)."""
+    reg._views.of(None).index("flip_keys", lambda y: accel.NumpyRuns(reg._catalog.view_runs(y)))
 
 
 @attrs.frozen(slots=True)
@@ -194,7 +209,7 @@ def floors(reg: Registry) -> tuple[Callable[[str, _dt.date], Any], Callable[[str
     """The floor: per-measure start lists and a bisect; and the same plus one frozen attrs object."""
     starts: dict[str, list[int]] = {}
     status: dict[str, list[str | None]] = {}
-    for m, vf, vt, st, _ in interval_rows(reg):
+    for m, vf, _vt, st, _ in interval_rows(reg):
         starts.setdefault(m, []).append(vf)
         status.setdefault(m, []).append(st)
 
@@ -230,16 +245,16 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     trusted = Registry.build(**synth.kwargs(), _verified_digest=reg.digest)
     index_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    trusted._view_runs(None)  # every measure's runs (the replay deferred by the trusted build)
+    trusted._catalog.view_runs(None)  # every measure's runs (the replay deferred by the trusted build)
     runs_first = time.perf_counter() - t0
     del trusted
     X = D(2025, 6, 1)
     t0 = time.perf_counter()
-    reg._inforce_index(None)  # in_force builds it on its second ask; build it now
+    _build_in_force(reg)  # in_force builds it on its second ask; build it now
     inforce_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     if NUMPY is not None:
-        reg._numpy_runs(None)
+        _build_flip_keys(reg)
     runs_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     reg.changes(D(1900, 1, 1), D(2100, 1, 1))
@@ -339,17 +354,14 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
     tab.add("in_force(X), every state", "sanctrack" + (" (numpy)" if NUMPY is not None else ""),
             facts["in_force"], f"{hits:,} in force on {X}", ref=True)
     if NUMPY is not None:
-        saved = _fast.numpy
-        _fast.numpy = None
+        saved = accel.numpy
+        accel.numpy = None
         try:
-            reg._d.inforce_cache.clear()
-            reg._inforce_index(None)
+            _build_in_force(reg)
             facts["in_force_pure"] = once(lambda: reg.in_force(X), repeat=7)
             tab.add("in_force(X), every state", "sanctrack (pure Python)", facts["in_force_pure"])
         finally:
-            _fast.numpy = saved
-            reg._d.inforce_cache.clear()
-            reg._inforce_index(None)
+            accel.numpy = saved
 
     def naive_in_force() -> list:
         out = [s for s in (state(m, X) for m in ids) if s.status in IN_FORCE]
@@ -413,14 +425,14 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         pm_fresh = [(m + "#")[:-1] for m in pm]
         t = once(lambda: reg.screen(pm_fresh, pd_), repeat=3)
         tab.add(label, "sanctrack, numpy, every id a distinct string object", t,
-                f"{pairs_n / t / 1e6:.2f} M pairs/s (as parsed from a file; from 32,768 measures looked up by their characters)")
+                f"{pairs_n / t / 1e6:.2f} M pairs/s (as parsed from a file; each looked up in the dictionary)")
         del twins, pm_other, pm_fresh
-    saved = _fast.numpy
-    _fast.numpy = None
+    saved = accel.numpy
+    accel.numpy = None
     try:
         facts["screen_pure"] = once(lambda: reg.screen(pm, pd_), repeat=3)
     finally:
-        _fast.numpy = saved
+        accel.numpy = saved
     tab.add(label, "sanctrack screen(ids, dates), pure Python", facts["screen_pure"],
             f"{pairs_n / facts['screen_pure'] / 1e6:.2f} M pairs/s", ref=NUMPY is None)
     k = min(pairs_n, 100_000)
@@ -450,7 +462,8 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
 
         t = once(duck_asof_from_lists, repeat=3)
         tab.add(label, "DuckDB ASOF JOIN, from the same Python lists", t,
-                f"{pairs_n / t / 1e6:.2f} M pairs/s (the frame built from pm, pd_ in the timing, as screen() gets them)")
+                f"{pairs_n / t / 1e6:.2f} M pairs/s "
+                "(the frame built from pm, pd_ in the timing, as screen() gets them)")
     if pandas is not None:
         runs_df = pandas.DataFrame(rows, columns=["m", "vf", "vt", "status", "in_force"]).sort_values("vf")
         left = pandas.DataFrame({"m": pm, "d": [x.toordinal() for x in pd_]})
@@ -472,33 +485,29 @@ def run_size(n: int, seed: int, pairs_n: int, memory: bool, load: bool) -> tuple
         tracemalloc.start()
         reg2 = Registry.build(**synth.kwargs())
         after_build = tracemalloc.get_traced_memory()[0]
-        reg2._inforce_index(None)
+        _build_in_force(reg2)
         reg2.changes(A, B)
-        if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id string address
-            reg2._numpy_runs(None)
-            reg2._rank_table()
-        reg2._view_runs(None)
+        if NUMPY is not None:  # the screening indexes: the flip keys, and the ranks by id
+            _build_flip_keys(reg2)
+            _ = reg2._catalog.rank
+        reg2._catalog.view_runs(None)
         gc.collect()
         total = tracemalloc.get_traced_memory()[0]
-        for tl in reg2._d.timelines.values():  # every run's answer made (the most answers can cost)
+        for tl in reg2._catalog.timelines.values():  # every run's answer made (the most answers can cost)
             if tl.latest is not None:
                 tl.latest.states()
         gc.collect()
         answers = tracemalloc.get_traced_memory()[0] - total
-        for mid in reg2._d.timelines:  # the point path keeps each measure's point tuple by id
+        for mid in reg2._catalog.timelines:  # the point path keeps each measure's point tuple by id
             reg2.state(mid, X)
         gc.collect()
         points = tracemalloc.get_traced_memory()[0] - total - answers
         reg2.in_force(X)  # in_force's memo of the answers it hands out (made on its first question)
         gc.collect()
         memo = tracemalloc.get_traced_memory()[0] - total - answers - points
-        strings = 0
-        if NUMPY is not None:  # the ids by their characters (a screen of ids that are other string objects)
-            reg2._string_table()
-            gc.collect()
-            strings = tracemalloc.get_traced_memory()[0] - total - answers - points - memo
+        strings = 0  # (no table of the ids by their characters any more)
         tracemalloc.stop()
-        nruns = sum(len(tl.latest) for tl in reg2._d.timelines.values() if tl.latest is not None)
+        nruns = sum(len(tl.latest) for tl in reg2._catalog.timelines.values() if tl.latest is not None)
         per = total / facts["n"]
         facts["mem"] = per
         facts["mem_build"] = after_build / facts["n"]
@@ -569,10 +578,10 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
     for _ in range(rounds):
         for tag, n in (("small", small), ("big", big)):
             reg, state, floor_attrs, qs = _GROWTH[n]
-            for tl in reg._d.timelines.values():
+            for tl in reg._catalog.timelines.values():
                 if tl.latest is not None:
                     tl.latest.answers = None
-            reg._d.points.clear()  # the point tuples hold answers too
+            reg._catalog.points.clear()  # the point tuples hold answers too
             gc.collect()
             t0 = time.perf_counter()
             for m, x in qs:
@@ -583,7 +592,7 @@ def interleaved_growth(small: int, big: int, rounds: int = GROWTH_ROUNDS) -> dic
             # what any path pays before its own work: the loop and a call that touches nothing
             # (``is_``), and the lookup of the id alone (``points.get(id, date)``, in the same loop)
             out.setdefault(f"call_{tag}", []).append(per_call(operator.is_, qs, budget=0.5))
-            out.setdefault(f"lookup_{tag}", []).append(per_call(reg._d.points.get, qs, budget=0.5))
+            out.setdefault(f"lookup_{tag}", []).append(per_call(reg._catalog.points.get, qs, budget=0.5))
     res = {k: statistics.median(v) for k, v in out.items()}
     # the spread: each round's own ratio (its two sizes timed seconds apart)
     per_round = [b / a for a, b in zip(out["kept_small"], out["kept_big"])]
@@ -684,7 +693,8 @@ def machine_line() -> str:
         versions.append(f"{name} {mod.__version__}" if mod is not None else f"{name} absent")
     import yaml
 
-    versions.append(f"PyYAML {yaml.__version__} (libyaml {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'})")
+    libyaml = "yes" if getattr(yaml, "__with_libyaml__", False) else "no"
+    versions.append(f"PyYAML {yaml.__version__} (libyaml {libyaml})")
     versions.append(f"SQLite {sqlite3.sqlite_version}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, load {load:.1f} at start; "
@@ -720,7 +730,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"point-query growth {small:,} -> {big:,} transitions, medians of {GROWTH_ROUNDS} alternating rounds:")
         print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if "ratio" not in k))
         print(f"  answers kept {il['kept_big'] / il['kept_small']:.2f}x, "
-              f"first ask {il['first_big'] / il['first_small']:.2f}x, floor {il['floor_big'] / il['floor_small']:.2f}x; "
+              f"first ask {il['first_big'] / il['first_small']:.2f}x, "
+              f"floor {il['floor_big'] / il['floor_small']:.2f}x; "
               f"answers kept round by round {il['kept_ratio_min']:.2f}-{il['kept_ratio_max']:.2f}x")
         print(f"  of the big size's {fmt(il['kept_big'])}: the loop and a call {fmt(il['call_big'])}, the id's "
               f"dictionary lookup alone {fmt(il['lookup_big'])} (the 2x budget: {fmt(2 * il['kept_small'])})")
@@ -743,12 +754,13 @@ def main(argv: list[str] | None = None) -> int:
         for f in facts:
             if f["n"] == big:
                 f["interleaved"] = il
-        print("  " + ", ".join(f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds" and "ratio" not in k), flush=True)
+        shown = (f"{k} {fmt(v)}" for k, v in il.items() if k != "rounds" and "ratio" not in k)
+        print("  " + ", ".join(shown), flush=True)
     _GROWTH.clear()
     summary = targets(facts)
     print("\n" + summary)
     if args.out:
-        when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         text = "\n\n".join([f"## Benchmark results ({when})", f"Machine: {line}.",
                             f"Command: `python benchmarks/bench.py {' '.join(argv or sys.argv[1:])}`",
                             "### Targets", summary, *(t.markdown() for t in tables)]) + "\n"

@@ -47,7 +47,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = self.server.bodies[self.path]  # type: ignore[attr-defined]
         etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
         honour = self.server.honour  # type: ignore[attr-defined]

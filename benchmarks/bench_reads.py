@@ -24,7 +24,7 @@ from sanctrack.importers import ofac
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-sanctions"
 
 
-def median_time(fn, n: int = 15) -> float:  # noqa: ANN001
+def median_time(fn, n: int = 15) -> float:
     xs = []
     for _ in range(n):
         t = time.perf_counter()

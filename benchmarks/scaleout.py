@@ -138,7 +138,7 @@ def _sanctrack(state: dict[str, Any], work: Path, pairs: str, n: int, numpy_path
     import numpy as np
     import pyarrow.parquet as pq
 
-    from sanctrack import _fast
+    from sanctrack._index import accel as _fast
 
     if "reg" not in state:
         t = time.perf_counter()

@@ -29,7 +29,6 @@ import multiprocessing as mp
 import os
 import random
 import socket
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -37,10 +36,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sanctrack  # noqa: E402
-from sanctrack import Registry  # noqa: E402
-from sanctrack.server import answer, create_app  # noqa: E402
-from sanctrack.server._app import Served  # noqa: E402
+import sanctrack
+from sanctrack import Registry
+from sanctrack.server import answer, create_app
+from sanctrack.server._app import Served
 
 HOST = "127.0.0.1"
 

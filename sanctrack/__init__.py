@@ -26,7 +26,7 @@ from ._errors import (
     UnknownTarget,
     UnreadableFile,
 )
-from ._fast import Screening
+from ._index.screen import Screening
 from ._model import (
     IN_FORCE,
     Action,

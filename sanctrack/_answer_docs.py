@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ._model import Deal, Explanation, History, MeasureState, Relief, StateChange, Transition
 

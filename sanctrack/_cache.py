@@ -90,8 +90,9 @@ import secrets
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ._columnar import FORMAT
 from ._columnar import document as _document
@@ -118,7 +119,7 @@ def enabled(flag: bool | None = None) -> bool:
     return os.environ.get("SANCTRACK_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def cache_dir(override: "str | os.PathLike[str] | None" = None) -> Path:
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Where cache entries live (see the module docstring)."""
     if override is not None:
         return Path(override)
@@ -142,7 +143,7 @@ def key_of(files: Iterable[tuple[str, bytes]], *, limits: tuple[int, ...] = ()) 
     return h.hexdigest()
 
 
-def entry_path(key: str, directory: "str | os.PathLike[str] | None" = None) -> Path:
+def entry_path(key: str, directory: str | os.PathLike[str] | None = None) -> Path:
     return cache_dir(directory) / f"registry-{key}.json"
 
 
@@ -245,7 +246,7 @@ def _secret(folder: Path, create: bool) -> bytes | None:
     return secret_status(folder, create)[0]
 
 
-def status(flag: bool | None = None, directory: "str | os.PathLike[str] | None" = None) -> tuple[bool, str]:
+def status(flag: bool | None = None, directory: str | os.PathLike[str] | None = None) -> tuple[bool, str]:
     """Whether loads use the cache, and a sentence saying where or why not (``validate --verbose``)."""
     if not enabled(flag):
         return False, "off (SANCTRACK_CACHE=0 or cache=False)"
@@ -267,7 +268,7 @@ def _sign(secret: bytes, body: bytes) -> bytes:
     return hmac.new(secret, body, hashlib.sha256).hexdigest().encode("ascii")
 
 
-def get(key: str, directory: "str | os.PathLike[str] | None" = None) -> Registry | None:
+def get(key: str, directory: str | os.PathLike[str] | None = None) -> Registry | None:
     """The cached registry for ``key``, verified; None on a miss or on anything suspicious."""
     try:
         folder = cache_dir(directory)
@@ -316,7 +317,7 @@ def _prune(folder: Path, pattern: str = "registry-*.json") -> None:
             pass
 
 
-def put(key: str, records: Any, digest: str, directory: "str | os.PathLike[str] | None" = None) -> bool:
+def put(key: str, records: Any, digest: str, directory: str | os.PathLike[str] | None = None) -> bool:
     """Store a registry that loaded with no problem; False if the cache could not be written."""
     try:
         folder = cache_dir(directory)
@@ -358,7 +359,7 @@ def _stat_path(folder: Path, stat_key: str) -> Path:
     return folder / f"stat-{stat_key}.json"
 
 
-def key_for_stat(stat_key: str, directory: "str | os.PathLike[str] | None" = None) -> str | None:
+def key_for_stat(stat_key: str, directory: str | os.PathLike[str] | None = None) -> str | None:
     """The content key recorded for this stat fingerprint (signed), or None."""
     try:
         folder = cache_dir(directory)
@@ -378,7 +379,7 @@ def key_for_stat(stat_key: str, directory: "str | os.PathLike[str] | None" = Non
         return None
 
 
-def put_stat(stat_key: str, key: str, newest_ns: int, directory: "str | os.PathLike[str] | None" = None,
+def put_stat(stat_key: str, key: str, newest_ns: int, directory: str | os.PathLike[str] | None = None,
              *, now_ns: int | None = None) -> bool:
     """Record that files with this stat fingerprint had content key ``key``.
 

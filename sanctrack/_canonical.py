@@ -15,7 +15,8 @@ import datetime as _dt
 import enum
 import hashlib
 import json
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -79,8 +80,9 @@ def _plain_fast(record: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """
     spec = _PLAIN_SPECS.get((type(record), skip))
     if spec is None:
-        import attrs
         from operator import attrgetter
+
+        import attrs
 
         names = tuple(a.name for a in attrs.fields(type(record)) if a.name not in skip)
         get = attrgetter(*names) if len(names) > 1 else (lambda r, _n=names[0]: (getattr(r, _n),))

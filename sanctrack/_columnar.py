@@ -19,9 +19,10 @@ import enum
 import sys
 import types
 import typing
+from collections.abc import Iterable
 from itertools import chain
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import types
+from collections.abc import Callable, Mapping
 from itertools import repeat
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from ._columnar import ENUM_TYPES, KINDS, RECORD_TYPES, indexes, schema, schemas
 from ._model import RegistryInfo, Transition

@@ -195,7 +195,7 @@ def _looks_like_registry(path: Path) -> bool:
     return True
 
 
-def write_registry(source: Any, directory: "str | os.PathLike[str]") -> Path:
+def write_registry(source: Any, directory: str | os.PathLike[str]) -> Path:
     """Write a :class:`Registry` (or its records) as a registry directory; returns its absolute path.
 
     ``source`` is a Registry, or the records of one: an object with the

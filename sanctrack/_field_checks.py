@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 

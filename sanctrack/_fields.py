@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import _schema
 from ._errors import InvalidDate, Problem
@@ -268,7 +269,7 @@ class SpecTable:
         return iter(self.keys)
 
 
-def fields(ctx: Ctx, node: Any, parts: tuple[Any, ...], spec: "SpecTable", what: str,
+def fields(ctx: Ctx, node: Any, parts: tuple[Any, ...], spec: SpecTable, what: str,
             mark: tuple[int, int] | None) -> dict[str, Any] | None:
     """Convert a mapping field by field; None if any problem (all of them recorded)."""
     if type(node) is not MarkedMap:

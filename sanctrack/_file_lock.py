@@ -25,12 +25,12 @@ class lock_beside:
     (Windows) it is a no-op.
     """
 
-    def __init__(self, target: "str | os.PathLike[str]") -> None:
+    def __init__(self, target: str | os.PathLike[str]) -> None:
         t = Path(os.path.abspath(os.fspath(target)))
         self.path = t.parent / f".{t.name}.sanctrack-lock"
         self._fd: int | None = None
 
-    def __enter__(self) -> "lock_beside":
+    def __enter__(self) -> lock_beside:
         try:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX

@@ -23,8 +23,16 @@ from pathlib import Path
 
 from ._errors import FileChanged, Problem, UnreadableFile
 from ._file_lock import lock_beside
-from ._guarded_open import (NOFOLLOW, OPEN_FLAGS, file_kind, identity, open_guarded, read_fd, read_guarded,
-                            read_guarded_stat)
+from ._guarded_open import (
+    NOFOLLOW,
+    OPEN_FLAGS,
+    file_kind,
+    identity,
+    open_guarded,
+    read_fd,
+    read_guarded,
+    read_guarded_stat,
+)
 from ._validate import did_you_mean
 
 __all__ = ["MAX_FILE_SIZE", "TOP_FILES", "DIRS", "bundled_path", "display_path", "stat_signature", "registry_files",
@@ -233,7 +241,7 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
     # what was seen: the listing of each directory, and (rel -> identity, bytes) of each file read
     listings: dict[str, list[str]] = {}
     dir_fds: dict[str, int] = {}
-    seen: dict[str, tuple[tuple[int, ...], bytes, "str | None"]] = {}
+    seen: dict[str, tuple[tuple[int, ...], bytes, str | None]] = {}
     try:
         try:
             top = _listdir(rfd)

@@ -9,7 +9,8 @@ values and the closest one. A known value with no hit stays an empty answer.
 The known values are the whole registry's (an ``as_known_on`` view knows the
 same vocabulary: a value known to the registry but not yet to the view gives
 an empty answer, which is true of that view). They are collected on first use
-and kept with the registry's shared data.
+and kept in the registry's catalog (:meth:`Catalog.filter_values`). Targets are
+resolved here too (:func:`resolve`: an id, a name or alias, or an identifier).
 
 This module is pure: no files, no clock, no printing.
 """
@@ -17,15 +18,14 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ._errors import UnknownFilter, UnknownTarget
-from ._model import MEASURE_KINDS
+from ._index.catalog import Catalog, normalise_name
+from ._model import Entity
 
-if TYPE_CHECKING:
-    from ._registry import Registry
-
-__all__ = ["check_filters", "filter_targets", "known_values", "closest"]
+__all__ = ["check_filters", "closest", "filter_targets", "resolve"]
 
 
 def closest(value: str, choices: Iterable[str]) -> str | None:
@@ -41,51 +41,35 @@ def closest(value: str, choices: Iterable[str]) -> str | None:
     return f"did you mean {folded[close[0]]!r}?" if close else None
 
 
-def known_values(reg: "Registry", name: str) -> frozenset[str]:
-    """Every value of filter ``name`` (``authority``, ``kind`` or ``program``) the registry knows."""
-    d = reg._d
-    cache = getattr(d, "filter_values", None)
-    if cache is None:
-        cache = d.filter_values = {}
-    got = cache.get(name)
-    if got is None:
-        with d.lock:
-            got = cache.get(name)
-            if got is None:
-                got = cache[name] = _collect(reg, name)
-    return got
-
-
-def _collect(reg: "Registry", name: str) -> frozenset[str]:
-    d = reg._d
-    if name == "authority":
-        return frozenset(d.authorities) | {m.authority for m in d.measures.values()}
-    if name == "kind":
-        return MEASURE_KINDS | {m.kind for m in d.measures.values()}
-    if name == "program":
-        found = {m.program for m in d.measures.values() if m.program}
-        for tl in d.timelines.values():  # an amendment may move a measure to another program
-            found.update(t.program for t in tl.records if t.program)
-        return frozenset(found)
-    raise ValueError(f"no filter {name!r}")
-
-
-def check_filters(reg: "Registry", authority: Any = None, kind: Any = None, program: Any = None) -> None:
+def check_filters(cat: Catalog, authority: Any = None, kind: Any = None, program: Any = None) -> None:
     """Raise :class:`UnknownFilter` for the first filter value the registry does not know."""
     for name, value in (("authority", authority), ("kind", kind), ("program", program)):
         if value is None:
             continue
-        known = known_values(reg, name)
+        known = cat.filter_values(name)
         if isinstance(value, str) and value in known:
             continue
         raise UnknownFilter(name, value, known, closest(value, known) if isinstance(value, str) else None)
 
 
-def filter_targets(reg: "Registry", target: Any) -> frozenset[str] | None:
+def resolve(cat: Catalog, target: Any) -> tuple[Entity, ...]:
+    """The entities a target reference means: an id, a name or alias, or an identifier (see Registry.resolve)."""
+    if not isinstance(target, str):
+        raise UnknownTarget(repr(target))
+    if target in cat.entities:
+        return (cat.entities[target],)
+    ids = cat.name_index.get(normalise_name(target))
+    if not ids:
+        keys = [e.name for e in cat.entities.values()] + [a for e in cat.entities.values() for a in e.aliases]
+        raise UnknownTarget(target, closest(target, [*keys, *cat.entities]))
+    return tuple(cat.entities[i] for i in sorted(ids))
+
+
+def filter_targets(cat: Catalog, target: Any) -> frozenset[str] | None:
     """The entity ids a ``target=`` filter means (None for no filter); an unknown target is a usage error."""
     if target is None:
         return None
     try:
-        return frozenset(e.id for e in reg.resolve(target))
+        return frozenset(e.id for e in resolve(cat, target))
     except UnknownTarget as exc:
         raise UnknownTarget(exc.target, exc.hint, filter=True) from None

@@ -10,10 +10,25 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-from typing import Any, Iterable, Mapping, Sequence, cast
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
-from ._answer_docs import (JSON_SCHEMA_VERSION, change_doc, compare_doc, deal_doc, dumps, envelope, explanation_doc,
-                           history_doc, iso, position_doc, relief_doc, screen_doc, state_doc, transition_doc)
+from ._answer_docs import (
+    JSON_SCHEMA_VERSION,
+    change_doc,
+    compare_doc,
+    deal_doc,
+    dumps,
+    envelope,
+    explanation_doc,
+    history_doc,
+    iso,
+    position_doc,
+    relief_doc,
+    screen_doc,
+    state_doc,
+    transition_doc,
+)
 from ._model import Deal, MeasureState
 from ._text_table import WIDTH, block, clip, table, terminal_width, url_line, wrap
 

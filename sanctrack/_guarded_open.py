@@ -39,7 +39,7 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
-def open_checked(path: "str | os.PathLike[str]", limit: int, *, follow: bool,
+def open_checked(path: str | os.PathLike[str], limit: int, *, follow: bool,
                   dir_fd: int | None = None) -> tuple[int, os.stat_result]:
     """A descriptor of the regular file at ``path`` (at most ``limit`` bytes) and its stat."""
     shown = os.fspath(path)
@@ -84,7 +84,7 @@ def read_fd(fd: int, size: int, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def read_guarded_stat(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
+def read_guarded_stat(path: str | os.PathLike[str], *, limit: int, follow: bool = True,
                       dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
     """:func:`read_guarded`, with the file's stat as it was opened (for identity checks)."""
     shown = os.fspath(path)
@@ -101,7 +101,7 @@ def read_guarded_stat(path: "str | os.PathLike[str]", *, limit: int, follow: boo
     return data, st
 
 
-def read_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True) -> bytes:
+def read_guarded(path: str | os.PathLike[str], *, limit: int, follow: bool = True) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them.
 
     Raises :class:`~sanctrack.UnreadableFile` (an ``OSError``) for anything that
@@ -150,7 +150,7 @@ class _BoundedRaw(io.RawIOBase):
                 super().close()
 
 
-def open_guarded(path: "str | os.PathLike[str]", *, limit: int, follow: bool = True,
+def open_guarded(path: str | os.PathLike[str], *, limit: int, follow: bool = True,
                  buffer_size: int = 1 << 16) -> io.BufferedReader:
     """The regular file at ``path`` as a buffered binary stream that refuses to read past ``limit``.
 

@@ -8,7 +8,7 @@ window width.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["text_width", "pack_rows", "clip_text", "year_step"]
 

@@ -10,10 +10,35 @@ This module gathers them under one name for the rest of the package.
 
 from __future__ import annotations
 
-from ._answers import (POSITIONS, Comparison, Deal, Explanation, History, LinkedRelease, LinkedTransition,
-                       MeasureState, Position, Relief, ScreenHit, StateChange, Step, Supersession)
-from ._records import (Authority, Entity, Figure, Instrument, Link, Measure, RegistryInfo, Release, Scope, Source,
-                       Transition)
+from ._answers import (
+                       POSITIONS,
+                       Comparison,
+                       Deal,
+                       Explanation,
+                       History,
+                       LinkedRelease,
+                       LinkedTransition,
+                       MeasureState,
+                       Position,
+                       Relief,
+                       ScreenHit,
+                       StateChange,
+                       Step,
+                       Supersession,
+)
+from ._records import (
+                       Authority,
+                       Entity,
+                       Figure,
+                       Instrument,
+                       Link,
+                       Measure,
+                       RegistryInfo,
+                       Release,
+                       Scope,
+                       Source,
+                       Transition,
+)
 from ._records import _to_action as _to_action  # the converters, for the loader's tests
 from ._records import _to_basis as _to_basis
 from ._records import _to_confidence as _to_confidence

@@ -14,8 +14,18 @@ from typing import Any
 
 import attrs
 
-from ._field_checks import (as_opt_tuple, as_tuple, check_day, check_opt_day, check_opt_instant, check_opt_text,
-                            check_opt_window, check_text, check_texts, one_of)
+from ._field_checks import (
+    as_opt_tuple,
+    as_tuple,
+    check_day,
+    check_opt_day,
+    check_opt_instant,
+    check_opt_text,
+    check_opt_window,
+    check_text,
+    check_texts,
+    one_of,
+)
 from ._vocabulary import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS, Action, Basis, Confidence
 
 __all__ = ["RegistryInfo", "Authority", "Entity", "Source", "Instrument", "Scope", "Measure", "Transition",

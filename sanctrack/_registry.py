@@ -1,80 +1,87 @@
-"""The registry and its as-of query engine.
+"""The registry: a thin facade over its catalog, its measures' timelines and its knowledge views.
 
-A :class:`Registry` is an immutable set of records plus lazily built indexes.
-For every measure, the records are grouped into *knowledge epochs* (the
-distinct ``recorded`` dates of its transitions). Replaying the records known
-in an epoch through the state machine gives the measure's *state runs*; a
-point query is a bisect over the start dates of those runs (O(log k)), never a
-replay. The runs are kept in a compact store (:mod:`sanctrack._runs`), and a
-run's :class:`MeasureState` is made the first time it is asked for.
+A :class:`Registry` is an immutable set of records plus lazily built indexes,
+kept in objects split by what they hold (the package :mod:`sanctrack._index`):
+
+* one :class:`~sanctrack._index.timeline.Timeline` per measure: its records in
+  canonical order, its knowledge epochs (the distinct ``recorded`` dates of its
+  transitions) and its state runs per epoch (:mod:`sanctrack._index.runs`), the
+  one place the state machine is replayed; a point query is a bisect over the
+  start days of those runs (O(log k)), never a replay;
+* one :class:`~sanctrack._index.catalog.Catalog` per registry, shared with its
+  ``as_known_on`` views: the records by id, the timelines, and the indexes that
+  do not depend on a knowledge date;
+* one :class:`~sanctrack._index.view.View` per knowledge date: the
+  whole-registry indexes (``changes``, ``in_force``, screening), built when a
+  knowledge date is asked about a second time.
+
+Each public query parses its arguments, asks those objects (through the
+question modules: :mod:`~sanctrack._index.point`, :mod:`~sanctrack._index.inforce`,
+:mod:`~sanctrack._index.changes`, :mod:`~sanctrack._index.screen`,
+:mod:`~sanctrack._index.lineage`), and filters and wraps the answer.
 
 :meth:`Registry.build` checks everything: it replays every measure in every
 knowledge epoch that needs it (the legality check) and keeps the latest
 epoch's runs. A registry built from a signature-verified cache entry (records
 that passed those checks when they were loaded) does no replay: each measure
 is prepared (records in canonical order, epochs) and replayed on first use.
-The runs of earlier epochs are always built on first use. All of it happens
-under a lock, once, for ``as_known_on`` views and ``known=`` queries alike.
-
-This module holds construction, the checks, the point path (:meth:`state`)
-and the lookups; the class takes its other queries from mixins:
-:mod:`sanctrack._ranges` (``in_force``, ``changes``, ``diff`` and the global
-indexes), :mod:`sanctrack._lineage` (``history``, ``explain``, ``compare``,
-the deals), :mod:`sanctrack._screen` (``screen``) and :mod:`sanctrack._marks`
-(the facts/projection marks of answers and ``knowledge``).
+The runs of earlier epochs are always built on first use, under a lock, once,
+for ``as_known_on`` views and ``known=`` queries alike.
 
 This module is pure: no files, no clock, no printing.
 """
 
 from __future__ import annotations
 
-import bisect
-import gc
 import datetime as _dt
-import itertools
-import operator
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from . import _canonical
-from ._canonical import registry_digest
-from ._errors import IllegalTransition, Problem, RegistryError, UnknownMeasure, UnknownRecord, UnknownTarget
+from ._errors import UnknownMeasure, UnknownRecord
+from ._filters import check_filters, filter_targets, resolve
+from ._index import changes as _changes
+from ._index import inforce as _inforce
+from ._index import lineage as _lineage
+from ._index import screen as _screen
+from ._index.build import build_catalog
+from ._index.catalog import Catalog, normalise_name
+from ._index.point import effective_known, latest_state, state_of
+from ._index.screen import Screening
+from ._index.timeline import Timeline
+from ._index.view import Views
 from ._model import (
     Authority,
+    Comparison,
+    Deal,
     Entity,
+    Explanation,
+    History,
     Instrument,
     Link,
+    LinkedRelease,
+    LinkedTransition,
     Measure,
     MeasureState,
     RegistryInfo,
     Release,
+    ScreenHit,
     Source,
+    StateChange,
     Transition,
 )
-from ._runs import Runs as _Runs
-from ._runs import NothingKnown as _NothingKnown
-from ._runs import answer as _answer
-from ._runs import day_of as _day_of
-from ._statemachine import Replay, replay
-from ._filters import closest
-from ._lineage import LineageMixin
-from ._marks import MarksMixin
-from ._ranges import RangeMixin
-from ._screen import ScreeningMixin
+from ._time import day_arg as _day
 from ._time import known_arg as _known
-from ._time import local_date, zone
 from ._time import when_arg as _when
-from ._timelines import Data as _Data
-from ._timelines import Timeline as _Timeline
-from ._timelines import is_prefix as _is_prefix
-from ._timelines import known_effective as _known_effective
-from ._timelines import known_records as _known_records
-from ._timelines import normalise_name
-from ._validate import check_records, did_you_mean
+from ._unchecked import collection_paused
+from ._validate import did_you_mean
 
 __all__ = ["Registry", "normalise_name"]
 
 
-class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
+_Record = TypeVar("_Record")
+
+
+class Registry:
     """A set of sanction measures, their transitions and releases, answering as-of queries.
 
     Build one with :meth:`Registry.build` (in code) or :func:`sanctrack.load`
@@ -82,7 +89,12 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
     restricted to what was recorded by a date.
     """
 
-    __slots__ = ("_d", "_known")
+    __slots__ = ("_catalog", "_known", "_views")
+
+    def __init__(self, catalog: Catalog, views: Views, known: _dt.date | None = None) -> None:
+        self._catalog = catalog
+        self._views = views
+        self._known = known
 
     # -- construction ----------------------------------------------------
 
@@ -100,8 +112,8 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         releases: Iterable[Release] = (),
         links: Iterable[Link] = (),
         _verified_digest: str | None = None,
-        _deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None" = None,
-    ) -> "Registry":
+        _deferred: tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None = None,
+    ) -> Registry:
         """Build a registry from records, checking everything.
 
         Transitions of one measure keep the order given here as their
@@ -119,261 +131,9 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         private to the cache) is ``(count, {measure id: make})``: the
         transitions of each measure, in registry order, made on first use.
         """
-        collecting = gc.isenabled()
-        gc.disable()  # building allocates hundreds of thousands of objects and no cycles: no collector passes
-        try:
-            return cls._build(info, authorities, entities, instruments, sources, measures, transitions, releases,
-                              links, _verified_digest, _deferred)
-        finally:
-            if collecting:
-                gc.enable()
-
-    @classmethod
-    def _build(cls, info: RegistryInfo | None, authorities: Iterable[Authority], entities: Iterable[Entity],
-               instruments: Iterable[Instrument], sources: Iterable[Source], measures: Iterable[Measure],
-               transitions: Iterable[Transition], releases: Iterable[Release], links: Iterable[Link],
-               _verified_digest: str | None,
-               _deferred: "tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None") -> "Registry":
-        if _deferred is not None and _verified_digest is None:
-            raise ValueError("deferred transitions come only from a verified cache entry")
-        au, en, ins, so = tuple(authorities), tuple(entities), tuple(instruments), tuple(sources)
-        me, tr, re_, li = tuple(measures), tuple(transitions), tuple(releases), tuple(links)
-        if _verified_digest is None:
-            problems = check_records(authorities=au, entities=en, instruments=ins, sources=so,
-                                     measures=me, transitions=tr, releases=re_, links=li)
-        else:
-            problems = []
-        d = _Data()
-        d.info = info or RegistryInfo(name="registry")
-        d.authorities = {a.code: a for a in au}
-        d.entities = {e.id: e for e in en}
-        d.instruments = {i.id: i for i in ins}
-        d.sources = {s.id: s for s in so}
-        d.measures = {m.id: m for m in sorted(me, key=_ID)}
-        d.n_transitions = len(tr)
-        d.releases = {r.id: r for r in sorted(re_, key=lambda r: (r.date, r.id))}
-        d.links = li
-
-        grouped: Mapping[str, Any]
-        latest: _dt.date | None
-        if _deferred is not None:
-            d.n_transitions, grouped = _deferred[0], _deferred[1]
-            if len(_deferred) > 2:
-                latest = _deferred[2]  # type: ignore[misc]
-            else:
-                latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
-        else:
-            latest = max(map(_RECORDED, tr), default=None)
-            # records come grouped by measure (a file a measure): one step a run of them, in registry order
-            grouped = {}
-            for mid, run in itertools.groupby(tr, key=_MEASURE):
-                g = grouped.get(mid)
-                if g is None:
-                    grouped[mid] = list(run)
-                else:
-                    g.extend(run)
-        # the registry's knowledge date: its latest ``recorded`` (an answer for a later date is a projection)
-        for rec in (*re_, *li):
-            if latest is None or rec.recorded > latest:
-                latest = rec.recorded
-        d.knowledge = latest
-        d.kord = latest.toordinal() if latest is not None else _NEVER
-        d.projected = {}  # id(answer) -> (answer, the same answer marked a projection): at most one a measure
-        d.marked = {}  # (id(answer), knowledge date, projection) -> (answer, marked): bounded (_MARKED_MEMO)
-        tz_of: dict[str, str] = {}
-        for code, a in d.authorities.items():
-            try:
-                zone(a.timezone)
-                tz_of[code] = a.timezone
-            except ValueError:
-                tz_of[code] = "UTC"
-        d.timelines = {mid: _Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
-                       for mid, m in d.measures.items()}
-
-        reg = cls._view(d, None)
-        if _verified_digest is None:
-            d.digest = registry_digest(info=d.info, authorities=d.authorities, entities=d.entities,
-                                       instruments=d.instruments, sources=d.sources, measures=d.measures,
-                                       records_of=lambda mid: d.timelines[mid].records, releases=d.releases,
-                                       links=d.links)
-            problems.extend(reg._check_legality())
-        else:  # a signature-verified cache entry: its digest was computed when its records passed every check
-            d.digest = _verified_digest
-        if problems:
-            raise RegistryError(problems)
-        return reg
-
-    @classmethod
-    def _view(cls, d: _Data, known: _dt.date | None) -> "Registry":
-        reg = object.__new__(cls)
-        reg._d = d
-        reg._known = known
-        return reg
-
-    def _check_legality(self) -> list[Problem]:
-        """Replay every measure in every knowledge epoch; the first illegal step of each is a problem.
-
-        The latest epoch is replayed (and its runs kept). An earlier epoch whose
-        effective records are a prefix of a later epoch's found legal is legal
-        too (legality of a step depends only on the steps before it), so going
-        back from the latest epoch only the others are replayed; their runs are
-        built again later, on first use. If any epoch is illegal, every epoch is
-        replayed in order so the first illegal one is the one reported.
-        """
-        problems: list[Problem] = []
-        for tl in self._d.timelines.values():
-            n = tl.n
-            if n == 0:
-                continue
-            epochs: Iterable[int] = (n,)
-            if tl.needs_epoch_check:
-                try:
-                    self._runs(tl, n)  # the latest epoch: built and kept, unless it is illegal
-                except IllegalTransition:
-                    epochs = range(1, n + 1)
-                else:
-                    epochs = () if self._earlier_epochs_legal(tl) else range(1, n + 1)
-            for k in epochs:
-                if k == 0:
-                    continue
-                try:
-                    if k == n or tl.cached(k) is not None:
-                        self._runs(tl, k)
-                    else:
-                        self._compute_runs(tl, k)  # checked, not kept: built again on first use
-                except IllegalTransition as exc:
-                    known = _day_of(tl.ordinals[k - 1])
-                    when = "" if k == tl.n else f" (as known on {known})"
-                    problems.append(Problem(str(exc) + when,
-                                            hint="check the order and dates of this measure's transitions",
-                                            record=exc.transition, field="action",
-                                            related=(exc.previous,) if exc.previous else ()))
-                    break
-            tl.forget_ordinals()  # the check's: made again by the first question that needs them
-        return problems
-
-    def _earlier_epochs_legal(self, tl: _Timeline) -> bool:
-        checked = [_known_effective(tl, tl.n)]
-        for k in range(tl.n - 1, 0, -1):
-            seq = _known_effective(tl, k)
-            if any(_is_prefix(seq, c) for c in checked):
-                continue
-            try:
-                self._compute_runs(tl, k)  # checked, not kept: built again on first use
-            except IllegalTransition:
-                return False
-            checked.append(seq)
-        return True
-
-    # -- the index ---------------------------------------------------------
-
-    def _runs(self, tl: _Timeline, k: int) -> _Runs:
-        runs = tl.cached(k)
-        if runs is not None:
-            return runs
-        with self._d.lock:
-            runs = tl.cached(k)
-            if runs is None:
-                runs = self._compute_runs(tl, k)
-                if k == tl.n:
-                    tl.latest = runs
-                    self._d.latest[tl.measure.id] = runs
-                else:
-                    if tl.cache is None:
-                        tl.cache = {}
-                    tl.cache[k] = runs
-        return runs
-
-    def _compute_runs(self, tl: _Timeline, k: int) -> _Runs:
-        if k == 0:
-            return _NothingKnown(tl.measure, self._d.digest, (), knowledge=self._d.knowledge)
-        runs = _Runs(tl.measure, self._d.digest, self._replay(tl, k, instants=False).runs, tl.records,
-                     knowledge=self._d.knowledge)
-        if k < tl.n:
-            runs.horizon = _day_of(tl.ordinals[k - 1])
-        return runs
-
-    def _replay(self, tl: _Timeline, k: int, *, instants: bool) -> Replay:
-        """Replay the measure's records known in epoch ``k``.
-
-        ``instants``: also the partial states of the days with timed (``effective_at``) steps.
-        """
-        d = self._d
-        m = tl.measure
-        known = _known_records(tl, k)
-        if tl.has_corrections:
-            correctors = {t.corrects: t for t in known if t.corrects is not None}
-            active: Sequence[Transition] = [t for t in known if t.id not in correctors]
-        else:
-            correctors = {}
-            active = known
-        effective = [t for t in active if t.effective is not None]
-        pending: list[tuple[Transition, _dt.date, _dt.date | None]] = []
-        windows = []
-        if tl.has_extras:
-            for t in known:
-                if t.effective is not None or t.announced is None:
-                    continue
-                c = correctors.get(t.id)
-                pending.append((t, t.announced, None if c is None else c.when))
-            windows = [t.effective_window for t in effective if t.effective_window is not None]
-        follow: dict[str, str] = {}
-        for old_id in correctors:
-            cur = correctors[old_id]
-            seen = {old_id}
-            # follow the chain to the latest known correction (a cycle is a reported problem)
-            while cur.id in correctors and cur.id not in seen:
-                seen.add(cur.id)
-                cur = correctors[cur.id]
-            follow[old_id] = cur.id
-        return replay(effective, program=m.program, targets=m.targets, instruments=d.instruments,
-                      pending=pending, windows=windows,  # type: ignore[arg-type]
-                      instant_of=_timestamp if instants else None, follow=follow)
-
-    def _intraday(self, tl: _Timeline, k: int, runs: _Runs) -> dict[int, tuple[list[float], list[MeasureState]]]:
-        """The states within the days that have timed (``effective_at``) steps: made on the first
-        question at an instant, kept on ``runs`` (empty when the measure has no timed step)."""
-        got = runs.intraday
-        if got is not None:
-            return got
-        intraday: dict[int, tuple[list[float], list[MeasureState]]] = {}
-        if k and any(map(_EFFECTIVE_AT, tl.records)):
-            m = tl.measure
-            digest = self._d.digest
-            for day, subs in self._replay(tl, k, instants=True).intraday.items():
-                o = day.toordinal()
-                version, valid = runs.version_valid(o)
-                tss = [ts for ts, _ in subs]
-                day_state = runs.at(o)  # a partial state begun by no transition rests on what the day's does
-                sts = [_answer(m, r.status, r.reliefs, r.pending, version, r.transition, r.cause,
-                               valid, r.uncertain, r.program, r.targets, digest, r.until, runs.knowledge, False,
-                               False, day_state.basis if r.transition is None else None,
-                               day_state.lapsed if r.transition is None else ())
-                       for _, r in subs]
-                intraday[o] = (tss, sts)
-        runs.intraday = intraday
-        return intraday
-
-    def _at_instant(self, tl: _Timeline, k: int, runs: _Runs, when: _dt.datetime) -> MeasureState:
-        """The state at an aware instant: its calendar date in the authority's zone, then effective_at that day."""
-        day = local_date(when, tl.tz)
-        o = day.toordinal()
-        sub = self._intraday(tl, k, runs).get(o)
-        if sub is None:
-            return runs.at(o)
-        tss, sts = sub
-        i = bisect.bisect_right(tss, when.timestamp()) - 1
-        return sts[i] if i >= 0 else runs.at(o - 1)
-
-    def _timeline(self, measure_id: str) -> _Timeline:
-        try:
-            return self._d.timelines[measure_id]
-        except (KeyError, TypeError):
-            hint = did_you_mean(str(measure_id), self._d.timelines) if isinstance(measure_id, str) else None
-            raise UnknownMeasure(str(measure_id), hint) from None
-
-    def _k(self, tl: _Timeline, known: Any) -> int:
-        return tl.epoch(self._effective_known(known))
+        with collection_paused():  # building allocates hundreds of thousands of objects and no cycles
+            return cls(build_catalog(info, authorities, entities, instruments, sources, measures, transitions,
+                                     releases, links, _verified_digest, _deferred), Views())
 
     # -- basic facts ---------------------------------------------------------
 
@@ -384,97 +144,106 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         A view made by :meth:`as_known_on` has the digest of the registry it
         views; together with its :attr:`known` date it reproduces every answer.
         """
-        return self._d.digest
+        return self._catalog.digest
 
     @property
     def known(self) -> _dt.date | None:
         """The knowledge date of this view (None: everything recorded counts)."""
         return self._known
 
-    def _whole(self) -> "Registry":
+    def _whole(self) -> Registry:
         """The registry this view views (itself if not a view): every record, whatever it knew."""
-        return self if self._known is None else Registry._view(self._d, None)
+        return self if self._known is None else Registry(self._catalog, self._views, None)
+
+    @property
+    def knowledge(self) -> _dt.date | None:
+        """The knowledge date of this registry's answers: the view's date, else the latest ``recorded``.
+
+        An answer for a later date is a projection (``MeasureState.projection``).
+        """
+        return self._known if self._known is not None else self._catalog.knowledge
 
     @property
     def info(self) -> RegistryInfo:
-        return self._d.info
+        return self._catalog.info
 
     def _visible(self, recorded: _dt.date) -> bool:
         return self._known is None or recorded <= self._known
 
     @property
     def authorities(self) -> tuple[Authority, ...]:
-        return tuple(self._d.authorities.values())
+        return tuple(self._catalog.authorities.values())
 
     @property
     def entities(self) -> tuple[Entity, ...]:
-        return tuple(self._d.entities.values())
+        return tuple(self._catalog.entities.values())
 
     @property
     def instruments(self) -> tuple[Instrument, ...]:
-        return tuple(self._d.instruments.values())
+        return tuple(self._catalog.instruments.values())
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        return tuple(self._d.sources.values())
+        return tuple(self._catalog.sources.values())
 
     @property
     def measures(self) -> tuple[Measure, ...]:
         """Every measure with at least one record known in this view, by id."""
         if self._known is None:
-            return tuple(self._d.measures.values())
-        return tuple(tl.measure for tl in self._d.timelines.values() if tl.epoch(self._known) > 0)
+            return tuple(self._catalog.measures.values())
+        return tuple(tl.measure for tl in self._catalog.timelines.values() if tl.epoch(self._known) > 0)
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
         """Every transition recorded in this view (superseded ones too), by measure then canonical order."""
-        return tuple(t for tl in self._d.timelines.values() for t in tl.records if self._visible(t.recorded))
+        return tuple(t for tl in self._catalog.timelines.values() for t in tl.records if self._visible(t.recorded))
 
     @property
     def releases(self) -> tuple[Release, ...]:
-        return tuple(r for r in self._d.releases.values() if self._visible(r.recorded))
+        return tuple(r for r in self._catalog.releases.values() if self._visible(r.recorded))
 
     @property
     def links(self) -> tuple[Link, ...]:
-        return tuple(ln for ln in self._d.links if self._link_visible(ln))
+        return tuple(ln for ln in self._catalog.links if self._link_visible(ln))
 
     def _link_visible(self, ln: Link) -> bool:
-        d = self._d
-        return (self._visible(ln.recorded) and self._visible(d.releases[ln.release].recorded)
-                and self._visible(d.transitions[ln.transition].recorded))
+        cat = self._catalog
+        return (self._visible(ln.recorded) and self._visible(cat.releases[ln.release].recorded)
+                and self._visible(cat.transitions[ln.transition].recorded))
+
+    def _timeline(self, measure_id: str) -> Timeline:
+        timelines = self._catalog.timelines
+        try:
+            return timelines[measure_id]
+        except (KeyError, TypeError):
+            hint = did_you_mean(str(measure_id), timelines) if isinstance(measure_id, str) else None
+            raise UnknownMeasure(str(measure_id), hint) from None
 
     def measure(self, measure_id: str) -> Measure:
         return self._timeline(measure_id).measure
 
     def transition(self, transition_id: str) -> Transition:
-        t = self._d.transitions.get(transition_id)
+        trs = self._catalog.transitions
+        t = trs.get(transition_id)
         if t is None or not self._visible(t.recorded):
-            raise UnknownRecord("transition", transition_id, did_you_mean(transition_id, self._d.transitions))
+            raise UnknownRecord("transition", transition_id, did_you_mean(transition_id, trs))
         return t
 
     def release(self, release_id: str) -> Release:
-        r = self._d.releases.get(release_id)
+        releases = self._catalog.releases
+        r = releases.get(release_id)
         if r is None or not self._visible(r.recorded):
-            raise UnknownRecord("release", release_id, did_you_mean(release_id, self._d.releases))
+            raise UnknownRecord("release", release_id, did_you_mean(release_id, releases))
         return r
 
     def source(self, source_id: str) -> Source:
-        s = self._d.sources.get(source_id)
-        if s is None:
-            raise UnknownRecord("source", source_id, did_you_mean(source_id, self._d.sources))
-        return s
+        return _lookup("source", self._catalog.sources, source_id)
 
     def instrument(self, instrument_id: str) -> Instrument:
-        i = self._d.instruments.get(instrument_id)
-        if i is None:
-            raise UnknownRecord("instrument", instrument_id, did_you_mean(instrument_id, self._d.instruments))
-        return i
+        return _lookup("instrument", self._catalog.instruments, instrument_id)
 
     def authority(self, code: str) -> Authority:
-        a = self._d.authorities.get(code)
-        if a is None:
-            raise UnknownRecord("authority", code, did_you_mean(code, self._d.authorities))
-        return a
+        return _lookup("authority", self._catalog.authorities, code)
 
     def resolve(self, target: str) -> tuple[Entity, ...]:
         """The entities a target reference means: an id, a name or alias, or an identifier.
@@ -482,16 +251,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         Names compare case-, space- and punctuation-insensitively. Raises
         :class:`UnknownTarget` if nothing matches.
         """
-        d = self._d
-        if not isinstance(target, str):
-            raise UnknownTarget(repr(target))
-        if target in d.entities:
-            return (d.entities[target],)
-        ids = d.name_index.get(normalise_name(target))
-        if not ids:
-            keys = [e.name for e in d.entities.values()] + [a for e in d.entities.values() for a in e.aliases]
-            raise UnknownTarget(target, closest(target, [*keys, *d.entities]))
-        return tuple(d.entities[i] for i in sorted(ids))
+        return resolve(self._catalog, target)
 
     def entity(self, target: str) -> Entity:
         """The one entity a reference means (the first by id if several share a name)."""
@@ -499,7 +259,7 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
 
     # -- as-of queries ---------------------------------------------------------
 
-    def as_known_on(self, known: Any) -> "Registry":
+    def as_known_on(self, known: Any) -> Registry:
         """A view of this registry restricted to records recorded on or before ``known``.
 
         Corrections count only if they too were recorded by then. Views are
@@ -507,10 +267,10 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         """
         y = _known(known)
         if y is None:  # no knowledge date: everything this view knows counts
-            return Registry._view(self._d, self._known)
+            return Registry(self._catalog, self._views, self._known)
         if self._known is not None and self._known < y:
             y = self._known
-        return Registry._view(self._d, y)
+        return Registry(self._catalog, self._views, y)
 
     def state(self, measure_id: str, on: Any, *, known: Any = None) -> MeasureState:
         """The state of a measure on a date (or at an aware instant).
@@ -534,101 +294,175 @@ class Registry(RangeMixin, LineageMixin, ScreeningMixin, MarksMixin):
         ('expired', '2026-12-05', True, True)
         """
         if known is None and self._known is None:
-            # the common question (everything known, a calendar date) goes straight from the measure id
-            # to its point tuple, and a kept answer is read from it: a bisect of its start days and an
-            # index, with neither the run store nor its day array read (at 1M transitions, cache misses
-            # fewer); else to the measure's runs, past its timeline
-            d = self._d
-            try:
-                p = d.points.get(measure_id)
-                runs = d.latest.get(measure_id) if p is None else None
-            except TypeError:  # not hashable: not a measure id (said below)
-                p = runs = None
-            if p is not None or runs is not None:
-                if type(on) is _dt.date:
-                    o = on.toordinal()
-                else:
-                    when = _when(on)
-                    o = when.toordinal() if type(when) is _dt.date else 0  # 0: an instant (below)
-                if o:
-                    if p is not None:
-                        n = len(p) >> 1
-                        s = p[n + bisect.bisect_right(p, o, 0, n)]
-                        if s is not None:
-                            # a kept answer is marked as of its run's start: after the knowledge date
-                            # a fact's twin marked a projection is answered instead
-                            return s if o <= d.kord or s.projection else self._projected(s)
-                        runs = d.latest[measure_id]
-                    s = runs.at(o)
-                    a = runs.answers
-                    if type(a) is tuple:
-                        d.points[measure_id] = a
-                    return s if o <= d.kord or s.projection else self._projected(s)
+            s = latest_state(self._catalog, measure_id, on)  # the common question, on its shortest path
+            if s is not None:
+                return s
+            return state_of(self._catalog, self._timeline(measure_id), _when(on), None)
         tl = self._timeline(measure_id)
-        y: _dt.date | None
-        if known is None and self._known is None:
-            runs = tl.latest
-            if runs is None:
-                runs = self._runs(tl, tl.n)
-            k = -1  # the latest epoch (resolved below only for an instant)
-            y = None
+        if type(known) is _dt.date and (self._known is None or known <= self._known):
+            y: _dt.date | None = known
         else:
-            if type(known) is _dt.date and (self._known is None or known <= self._known):
-                k = bisect.bisect_right(tl.ordinals, known.toordinal())
-                y = known
-            else:
-                y = self._effective_known(known)
-                k = tl.epoch(y)
-            if k == tl.n:
-                runs = tl.latest
-            else:
-                c = tl.cache
-                runs = c.get(k) if c is not None else None
-            if runs is None:
-                runs = self._runs(tl, k)
-        when = _when(on)
-        if type(when) is _dt.date:
-            o = when.toordinal()
-            return self._mark(runs.at(o), o, y)
-        s = self._at_instant(tl, tl.n if k < 0 else k, runs, when)  # type: ignore[arg-type]
-        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
+            y = effective_known(self._known, known)
+        return state_of(self._catalog, tl, _when(on), y)
 
-    def _state_y(self, tl: _Timeline, when: _dt.date | _dt.datetime, y: _dt.date | None) -> MeasureState:
-        """:meth:`state` for a parsed date or instant and an effective knowledge date."""
-        k = tl.epoch(y)
-        runs = tl.latest if k == tl.n else None
-        if runs is None:
-            runs = self._runs(tl, k)
-        if type(when) is _dt.date:
-            o = when.toordinal()
-            return self._mark(runs.at(o), o, y)
-        s = self._at_instant(tl, k, runs, when)  # type: ignore[arg-type]
-        return self._mark(s, local_date(when, tl.tz).toordinal(), y)  # type: ignore[arg-type]
+    def in_force(self, on: Any, *, authority: str | None = None, target: str | None = None,
+                 kind: str | None = None, program: str | None = None, known: Any = None) -> list[MeasureState]:
+        """Every measure in force (``in_force`` or ``relieved``) on a date, filtered.
+
+        ``target`` is an entity id, name, alias or identifier; ``program`` matches
+        the program in effect on that date. Sorted by authority, then measure id.
+        A filter value the registry does not know is refused, never an empty
+        answer: :class:`~sanctrack.UnknownFilter` (``authority``, ``kind``,
+        ``program``) or :class:`~sanctrack.UnknownTarget`, with a "did you mean".
+
+        >>> import sanctrack
+        >>> [s.measure.id for s in sanctrack.load().in_force("2025-12-20", target="BPC")]
+        ['eu-bpc-listing', 'us-ofac-bpc-sdn']
+        """
+        cat = self._catalog
+        check_filters(cat, authority, kind, program)
+        targets = filter_targets(cat, target)
+        if not cat.timelines:
+            return []
+        states = _inforce.in_force(cat, self._views, effective_known(self._known, known), _when(on), targets)
+        if authority is None and kind is None and program is None:
+            return states
+        return [s for s in states if _inforce.matches(s, authority, None, kind, program)]
+
+    def changes(self, start: Any, end: Any, *, known: Any = None, authority: str | None = None,
+                target: str | None = None, kind: str | None = None,
+                program: str | None = None) -> list[Transition]:
+        """Transitions effective in ``[start, end)``, in date then registry order (superseded ones left out).
+
+        >>> import sanctrack
+        >>> [t.id for t in sanctrack.load().changes("2025-11-04", "2025-11-05", authority="US-OFAC")]
+        ['us-ofac-belavia-sdn.lift', 'us-ofac-ew301pj-blocked-property.lift', 'us-ofac-gov-aircraft-ew001pa-pb-ph.gl12']
+        """
+        a, b = _day(start), _day(end)
+        cat = self._catalog
+        check_filters(cat, authority, kind, program)
+        targets = filter_targets(cat, target)
+        return _changes.changes(cat, self._views, effective_known(self._known, known), a, b, authority=authority,
+                                targets=targets, kind=kind, program=program)
+
+    def diff(self, a: Any, b: Any, *, known: Any = None, authority: str | None = None,
+             target: str | None = None, kind: str | None = None, program: str | None = None) -> list[StateChange]:
+        """Measures whose state differs between ``a`` and ``b`` (status, reliefs, pending, program, targets, until).
+
+        >>> import sanctrack
+        >>> [(c.measure.id, str(c.after.status)) for c in sanctrack.load().diff("2025-12-14", "2025-12-16")
+        ...  if c.measure.authority == "US-OFAC"]  # doctest: +NORMALIZE_WHITESPACE
+        [('us-ofac-agrorozkvit-sdn', 'relieved'), ('us-ofac-belaruskali-sdn', 'relieved'),
+         ('us-ofac-bpc-sdn', 'relieved')]
+        """
+        cat = self._catalog
+        check_filters(cat, authority, kind, program)
+        targets = filter_targets(cat, target)
+        y = effective_known(self._known, known)
+        wa, wb = _when(a), _when(b)
+        return _changes.diff(cat, y, wa, wb, authority=authority, targets=targets, kind=kind, program=program)
+
+    def screen(self, pairs: Iterable[Sequence[Any]] | Sequence[Any], dates: Any = None, /, *,
+               known: Any = None) -> list[ScreenHit] | Screening:
+        """Answer many ``(target or measure id, date[, known])`` questions at once.
+
+        A measure id is answered with its state if in force; anything else is
+        resolved as a target and answered with every measure in force against it.
+
+        ``screen(pairs)`` takes ``(query, date)`` or ``(query, date, known)``
+        items and returns a list of :class:`ScreenHit`. ``screen(queries, dates)``
+        takes two parallel sequences (or one date for every query) and returns
+        the same answers column by column, as a :class:`~sanctrack.Screening`
+        (a sequence of :class:`ScreenHit` made on access, with ``hits`` and
+        ``states`` columns); with the ``fast`` extra (numpy) and calendar dates
+        it is vectorised. ``known=`` applies to every question that does not
+        carry its own.
+
+        >>> import sanctrack
+        >>> reg = sanctrack.load()
+        >>> hits = reg.screen([("us-ofac-belavia-sdn", "2025-10-01"), ("us-ofac-belavia-sdn", "2025-12-01")])
+        >>> [(h.hit, [str(s.status) for s in h.states]) for h in hits]
+        [(True, ['relieved']), (False, [])]
+        >>> [s.measure.id for s in reg.screen([("Belavia", "2025-12-01")])[0].states]  # doctest: +NORMALIZE_WHITESPACE
+        ['eu-belarus-airspace-ban', 'eu-belavia-listing', 'uk-belavia-flying-restriction',
+         'uk-belavia-operating-permit', 'us-bis-belarus-aircraft-licence-req']
+        >>> reg.screen(["us-ofac-belavia-sdn", "eu-bpc-listing"], "2025-12-20").hits
+        [False, True]
+        """
+        return _screen.screen(self._catalog, self._views, self._known, pairs, dates, known)
+
+    # -- lineage ---------------------------------------------------------------
+
+    def history(self, measure_id: str, *, known: Any = None) -> History:
+        """Every version (state run) of a measure, oldest first, and what was superseded.
+
+        >>> import sanctrack
+        >>> h = sanctrack.load().history("us-ofac-belavia-sdn")
+        >>> [(str(v.status), str(v.valid)) for v in h][-2:]
+        [('relieved', '[2025-09-11, 2025-11-04)'), ('lifted', '[2025-11-04, open)')]
+        >>> [x.record.id for x in h.superseded]
+        ['us-ofac-belavia-sdn.announce-2025-09-11']
+        """
+        return _lineage.history(self._catalog, self._timeline(measure_id), effective_known(self._known, known))
+
+    def explain(self, measure_id: str, on: Any, *, known: Any = None) -> Explanation:
+        """The state on a date and the chain of transitions, instruments and sources behind it.
+
+        >>> import sanctrack
+        >>> ex = sanctrack.load().explain("us-ofac-bpc-sdn", "2025-12-20")
+        >>> [(str(st.transition.action), st.instrument.label if st.instrument else None) for st in ex.steps]
+        [('impose', 'SDN designations 2021-12-02'), ('relieve', 'GL 5'), ('relieve', 'GL 13')]
+        """
+        tl = self._timeline(measure_id)
+        return _lineage.explain(self._catalog, tl, _when(on), effective_known(self._known, known))
+
+    def compare(self, target: str, on: Any, *, known: Any = None) -> Comparison:
+        """One target across authorities on a date: each authority's practical position, and its measures' states.
+
+        >>> import sanctrack
+        >>> c = sanctrack.load().compare("Belaruskali", "2026-05-01")
+        >>> c.by_authority, c.divergent
+        ((('EU', True), ('LT', True), ('UK', True), ('US-OFAC', False)), True)
+        >>> c = sanctrack.load().compare("Belaruskali", "2025-12-20")
+        >>> [(p.authority, p.position, [r.label for r in p.reliefs]) for p in c.positions]
+        [('EU', 'blocked', []), ('LT', 'blocked', []), ('UK', 'blocked', []), ('US-OFAC', 'licensed', ['GL 13'])]
+
+        Every authority that has a measure against the target at any time has a
+        position, ``no measure`` before its first one exists. The verdict is
+        divergent when the positions differ: licensed against blocked counts.
+        """
+        ents = self.resolve(target)
+        return _lineage.compare(self._catalog, ents, _when(on), effective_known(self._known, known))
+
+    def deals(self) -> tuple[Deal, ...]:
+        """Every release (by date) with the transitions linked to it.
+
+        >>> import sanctrack
+        >>> d = [d for d in sanctrack.load().deals() if d.release.id == "release-2025-12-13"][0]
+        >>> d.release.count, sorted({str(x.link.basis) for x in d.links})
+        (123, ['stated'])
+        """
+        return _lineage.deals(self._catalog, self.links, self.releases)
+
+    def releases_for(self, transition_id: str) -> tuple[LinkedRelease, ...]:
+        """The releases linked to a transition, by date."""
+        self.transition(transition_id)
+        return _lineage.releases_for(self._catalog, self.links, transition_id)
+
+    def transitions_for(self, release_id: str) -> tuple[LinkedTransition, ...]:
+        """The transitions linked to a release, by date."""
+        self.release(release_id)
+        return _lineage.transitions_for(self._catalog, self.links, release_id)
 
     def __repr__(self) -> str:
+        cat = self._catalog
         view = f", known={self._known}" if self._known is not None else ""
-        return (f"<Registry {self._d.info.name!r}: {len(self._d.measures)} measures, "
-                f"{self._d.n_transitions} transitions, {len(self._d.releases)} releases{view}>")
+        return (f"<Registry {cat.info.name!r}: {len(cat.measures)} measures, "
+                f"{cat.n_transitions} transitions, {len(cat.releases)} releases{view}>")
 
 
-# -- helpers -------------------------------------------------------------------
-
-
-_ID = operator.attrgetter("id")
-_MEASURE = operator.attrgetter("measure")
-_NO_RECORDS: list[Transition] = []
-_TO_ORDINAL = _dt.date.toordinal
-_EFFECTIVE = operator.attrgetter("effective")
-_EFFECTIVE_AT = operator.attrgetter("effective_at")
-_RECORDED = operator.attrgetter("recorded")
-_NEVER = _dt.date.max.toordinal() + 1  # the knowledge ordinal of a registry with no records: nothing is projected
-
-
-def _timestamp(t: Transition) -> float:
-    return t.effective_at.timestamp()  # type: ignore[union-attr]
-
-
-def _canonical_doc(d: _Data) -> dict[str, Any]:
-    """The canonical plain document of a registry (what its digest hashes; the JSON export's body)."""
-    return _canonical._canonical_doc(d.info, d.authorities, d.entities, d.instruments, d.sources, d.measures,
-                                     lambda mid: d.timelines[mid].records, d.releases, d.links)
+def _lookup(kind: str, by_id: Mapping[str, _Record], key: str) -> _Record:
+    got = by_id.get(key)
+    if got is None:
+        raise UnknownRecord(kind, key, did_you_mean(key, by_id))
+    return got

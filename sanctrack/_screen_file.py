@@ -26,13 +26,15 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
+import functools
 import os
 import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TextIO
+from typing import Any, TextIO
 
 from ._errors import InputError, UnknownMeasure, UnknownTarget
 
@@ -92,6 +94,11 @@ def screen_file(reg: Any, src: str | os.PathLike[str], dest: str | os.PathLike[s
     return counts
 
 
+
+def _row_of(where: Callable[[int], str], values: list[Any], value: Any) -> str:
+    """Where the first row holding ``value`` is (for an error about that value)."""
+    return where(values.index(value))
+
 class _Screener:
     """Validates each chunk's questions (located errors) and answers them through ``Registry.screen``."""
 
@@ -120,7 +127,7 @@ class _Screener:
 
     def query(self, q: Any, where: Callable[[], str]) -> str:
         if q in self.known_queries:
-            return q
+            return str(q)
         if not isinstance(q, str) or not q.strip():
             raise InputError(f"{where()}: empty target: expected an entity id, name, alias or identifier, "
                              "or a measure id")
@@ -139,12 +146,13 @@ class _Screener:
         """A chunk's column checked: each distinct value once; an error names the first row holding it."""
         if column == "target":
             for q in [q for q in dict.fromkeys(values) if q not in self.known_queries]:  # first seen, first
-                self.query(q, lambda q=q: where(values.index(q)))
+                self.query(q, functools.partial(_row_of, where, values, q))
             return values
         kinds = set(map(type, values))
         if kinds == {_dt.date} or (optional and kinds <= {_dt.date, type(None)}):
             return values
-        memo = {v: self.date(v, lambda v=v: where(values.index(v)), column, optional) for v in dict.fromkeys(values)}
+        memo = {v: self.date(v, functools.partial(_row_of, where, values, v), column, optional)
+                for v in dict.fromkeys(values)}
         return list(map(memo.__getitem__, values))
 
     def answer(self, queries: Sequence[str], dates: Sequence[_dt.date], knowns: Sequence[_dt.date | None]
@@ -179,12 +187,12 @@ def _csv(sc: _Screener, src: Path, tmp: str, chunk: int,
     with open(src, encoding="utf-8", newline="") as fh, open(tmp, "w", encoding="utf-8", newline="") as fo:
         done = [0]  # characters read (the file's bytes for ASCII), for the progress line
 
-        def lines() -> Iterator[str]:
+        def counted() -> Iterator[str]:
             for line in fh:
                 done[0] += len(line)
                 yield line
 
-        reader = csv.reader(lines())
+        reader = csv.reader(counted())
         header = next(reader, None)
         if header is None or "target" not in header or "date" not in header:
             raise InputError(f"{src}:1: header {','.join(header or [])!r}: expected a header with target and date "

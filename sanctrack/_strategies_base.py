@@ -7,8 +7,9 @@ state machine; nothing here is public (import from ``sanctrack.strategies``).
 from __future__ import annotations
 
 import datetime as _dt
-from functools import lru_cache
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
@@ -41,7 +42,7 @@ _HAZARDS = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def text(max_size: int = 12) -> st.SearchStrategy[str]:
     plain = st.text(_ALPHABET, min_size=1, max_size=max_size).map(str.strip).filter(bool)
     return st.one_of(st.sampled_from(("Belavia", "Belaruskali", "potash")), plain, st.sampled_from(_HAZARDS))
@@ -54,13 +55,13 @@ def opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 _LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-@lru_cache(maxsize=None)
+@cache
 def slug(max_size: int = 12) -> st.SearchStrategy[str]:
     """Ids of the registry format: ``[a-z0-9][a-z0-9._-]*``."""
     return st.tuples(st.sampled_from(_LOWER), st.text(_LOWER + "._-", max_size=max_size)).map("".join)
 
 
-@lru_cache(maxsize=None)
+@cache
 def some(pool: tuple[Any, ...], min_size: int = 0, max_size: int = 2) -> st.SearchStrategy[tuple[Any, ...]]:
     """A tuple of distinct items of ``pool`` (cached: these are drawn in loops)."""
     if not pool:

@@ -11,8 +11,9 @@ with the registry strategies and the rule-based state machine.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import attrs
 from hypothesis import strategies as st

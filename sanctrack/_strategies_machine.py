@@ -9,7 +9,8 @@ answer sanctrack gives to an overridable hook. Import it from
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 from hypothesis import HealthCheck, settings

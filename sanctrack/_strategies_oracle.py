@@ -32,7 +32,7 @@ The rules it encodes (see the time-rules essay in :mod:`sanctrack._time`):
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Iterable
+from collections.abc import Iterable
 
 import attrs
 from dateutil import tz as _tz

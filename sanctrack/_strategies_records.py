@@ -6,7 +6,7 @@ Re-exported by :mod:`sanctrack.strategies` (import them from there).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from hypothesis import strategies as st
 

@@ -8,8 +8,9 @@ them from there).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from hypothesis import strategies as st
 

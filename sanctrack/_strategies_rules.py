@@ -32,7 +32,7 @@ Pure: no hypothesis, no engine.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from ._model import Action, Status
 
@@ -74,7 +74,7 @@ class Simulated:
         self.until: _dt.date | None = None
         self.follow = follow
 
-    def copy(self) -> "Simulated":
+    def copy(self) -> Simulated:
         """An independent copy."""
         c = Simulated(self.follow)
         c.status, c.reliefs, c.until = self.status, dict(self.reliefs), self.until

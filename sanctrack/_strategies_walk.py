@@ -59,7 +59,7 @@ class Walker:
         """The measure's own ``until``."""
         return self._sim.until
 
-    def copy(self) -> "Walker":
+    def copy(self) -> Walker:
         """An independent copy."""
         w = Walker()
         w._sim, w.day = self._sim.copy(), self.day

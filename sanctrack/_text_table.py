@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["WIDTH", "MIN_WIDTH", "terminal_width", "clip", "wrap", "table", "url_line", "block"]
 

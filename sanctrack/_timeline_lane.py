@@ -4,13 +4,27 @@ pending announcements, on the date axis, cut at the projection horizon."""
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ._layout import clip_text, text_width
 from ._model import MeasureState
-from ._timeline_style import (BAR_DY, BAR_H, FONT, LANE_H, PAD, PROJECTION_DASH, RELIEF_COLOUR, STATUS_COLOURS,
-                              TITLE_DY, WIDTH, esc, tip_el, tip_text)
+from ._timeline_style import (
+    BAR_DY,
+    BAR_H,
+    FONT,
+    LANE_H,
+    PAD,
+    PROJECTION_DASH,
+    RELIEF_COLOUR,
+    STATUS_COLOURS,
+    TITLE_DY,
+    WIDTH,
+    esc,
+    tip_el,
+    tip_text,
+)
 
 __all__ = ["Axis", "pieces", "relief_spans", "sources_text", "instrument_text", "draw_lane"]
 
@@ -29,12 +43,12 @@ class Axis:
         return self.x0 + (self.x1 - self.x0) * min(max((d - self.lo).days, 0), self.span) / self.span
 
     def shows(self, a: _dt.date, b: _dt.date | None) -> bool:
-        return not (b is not None and b <= self.lo or a >= self.hi)
+        return not ((b is not None and b <= self.lo) or a >= self.hi)
 
 
 def pieces(a: _dt.date, b: _dt.date | None, horizon: _dt.date | None) -> list[tuple[_dt.date, _dt.date | None, bool]]:
     """``[a, b)`` split at the horizon: (start, end, projected) pieces."""
-    if horizon is None or b is not None and b <= horizon:
+    if horizon is None or (b is not None and b <= horizon):
         return [(a, b, False)]
     if a >= horizon:
         return [(a, b, True)]

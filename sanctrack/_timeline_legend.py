@@ -8,8 +8,18 @@ from typing import Any
 
 from ._layout import text_width
 from ._model import Status
-from ._timeline_style import (BASIS_DASH, LEGEND_CELL, PAD, PROJECTION_DASH, RELEASE_COLOUR, RELIEF_COLOUR, SMALL,
-                              STATUS_COLOURS, WIDTH, esc)
+from ._timeline_style import (
+    BASIS_DASH,
+    LEGEND_CELL,
+    PAD,
+    PROJECTION_DASH,
+    RELEASE_COLOUR,
+    RELIEF_COLOUR,
+    SMALL,
+    STATUS_COLOURS,
+    WIDTH,
+    esc,
+)
 
 __all__ = ["draw_legend"]
 

@@ -32,8 +32,9 @@ import gc
 import threading
 import types
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import attrs
 

@@ -8,7 +8,7 @@ state-machine replay (legality) runs in :mod:`sanctrack._registry`.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ._errors import Problem
 from ._model import (

@@ -33,8 +33,23 @@ from xml.sax.saxutils import quoteattr
 from ._layout import clip_text, month_starts, pack_rows, text_width, year_step
 from ._timeline_lane import Axis, draw_lane, sources_text
 from ._timeline_legend import draw_legend
-from ._timeline_style import (BAR_DY, BAR_H, BASIS_DASH, FONT, GROUP_H, LANE_H, PAD, RELEASE_COLOUR,
-                              RELIEF_COLOUR, ROW_H, SMALL, STATUS_COLOURS, WIDTH, esc, tip_text)
+from ._timeline_style import (
+    BAR_DY,
+    BAR_H,
+    BASIS_DASH,
+    FONT,
+    GROUP_H,
+    LANE_H,
+    PAD,
+    RELEASE_COLOUR,
+    RELIEF_COLOUR,
+    ROW_H,
+    SMALL,
+    STATUS_COLOURS,
+    WIDTH,
+    esc,
+    tip_text,
+)
 
 __all__ = ["STATUS_COLOURS", "WIDTH", "PAD", "render_svg", "render_html", "select_measures", "knowledge_date"]
 

@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 import sanctrack
-from sanctrack import InvalidDate, RegistryError, UnreadableFile, cli
-from sanctrack import _cache, _files
+from sanctrack import InvalidDate, RegistryError, UnreadableFile, _cache, _files, cli
 from sanctrack.exports import dump_json, load_json
 from sanctrack.importers import ofac
 
@@ -74,7 +73,7 @@ def test_1_a_measure_renamed_right_after_the_listing_is_not_dropped_silently(tmp
     real_listdir = os.listdir
     calls = []
 
-    def listdir(path=None):  # noqa: ANN001
+    def listdir(path=None):
         if aside.exists():
             aside.rename(victim)  # ... and back (an editor's save, a checkout)
         names = real_listdir(path)
@@ -101,7 +100,7 @@ def test_1_a_measure_gone_for_good_gives_the_registry_without_it(tmp_path, monke
     real_listdir = os.listdir
     moved = []
 
-    def listdir(path=None):  # noqa: ANN001
+    def listdir(path=None):
         names = real_listdir(path)
         if "us-bis-belavia-tdo.yaml" in names and not moved:
             moved.append(1)
@@ -119,7 +118,7 @@ def test_1_a_directory_changing_on_every_read_is_one_located_problem(tmp_path, m
     m = root / "measures" / "us-ofac-acme-sdn.yaml"
     real_listdir = os.listdir
 
-    def listdir(path=None):  # noqa: ANN001
+    def listdir(path=None):
         names = real_listdir(path)
         if "us-ofac-acme-sdn.yaml" in names:
             m.write_bytes(m.read_bytes() + b"\n")  # rewritten after every listing
@@ -454,7 +453,7 @@ def test_8_a_full_disk_leaves_no_secret_temporaries(tmp_path, monkeypatch):
         def writable(self) -> bool:
             return True
 
-        def write(self, b) -> int:  # noqa: ANN001
+        def write(self, b) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
         def close(self) -> None:

@@ -289,7 +289,7 @@ def test_eu_renewal_runs_every_eu_measure_through_2027_02_28(reg):
 def test_eu_airspace_ban_starts_at_midnight_brussels_time(reg):
     t = reg.transition("eu-belarus-airspace-ban.impose")
     assert t.effective_at == dt.datetime(2021, 6, 5, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 21, 59, tzinfo=utc)).status is None
     assert reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc)).status == "in_force"
 

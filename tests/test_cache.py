@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import array
 import base64
+import datetime as _dt
 import json
 import os
 import shutil

@@ -75,7 +75,7 @@ def _transition(**kw: Any) -> Transition:
 
 @pytest.mark.parametrize("field, value", [
     ("sources", ["s1"]),  # a list where a tuple is declared
-    ("recorded", _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)),  # a datetime where a date is
+    ("recorded", _dt.datetime(2024, 1, 1, tzinfo=_dt.UTC)),  # a datetime where a date is
     ("action", "impose"),  # text where an Action is
     ("effective_at", _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone(_dt.timedelta(hours=1), "CET"))),  # a named zone
     ("note", 1.5),  # not a JSON value that comes back as itself

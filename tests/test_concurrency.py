@@ -18,16 +18,19 @@ import random
 import sys
 import threading
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from .conftest import report_lines
-
 import sanctrack
 from sanctrack import Registry
+from sanctrack._index import changes as _changes
+from sanctrack._index.timeline import Timeline
 from sanctrack.strategies import boundary_dates, registry_records
+
+from .conftest import report_lines
 
 THREADS = 8
 COUNTS: Counter[str] = Counter()
@@ -125,47 +128,47 @@ def _compare(serial: list[Any], threaded: list[list[Any]], queries: list[Query])
 
 @pytest.fixture
 def count_builds(monkeypatch):
-    """Count how often each lazy builder runs, per registry data and key."""
+    """Count how often each lazy builder runs: a measure's runs per (timeline, epoch), a view's changes index."""
     calls: Counter[tuple] = Counter()
-    real_runs = Registry._compute_runs
-    real_changes = Registry._changes_index
+    real_runs = Timeline.compute_runs
+    real_changes = _changes.changes_index
 
-    def compute_runs(self, tl, k):
-        calls[("runs", id(self._d), tl.measure.id, k)] += 1
-        return real_runs(self, tl, k)
+    def compute_runs(self, k, ctx):
+        calls[("runs", id(self), k)] += 1
+        return real_runs(self, k, ctx)
 
-    monkeypatch.setattr(Registry, "_compute_runs", compute_runs)
-    return calls, real_changes
+    def changes_index(cat, y):
+        calls[("changes", id(cat), y)] += 1
+        return real_changes(cat, y)
+
+    monkeypatch.setattr(Timeline, "compute_runs", compute_runs)
+    monkeypatch.setattr(_changes, "changes_index", changes_index)
+    return calls
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_eight_threads_on_a_fresh_bundled_registry_match_a_serial_run(round_, count_builds):
-    calls, _ = count_builds
+    calls = count_builds
     serial_reg = sanctrack.load(cache=False)
     queries = _queries(serial_reg, max_dates=6)
     serial = _serial(serial_reg, queries)
     fresh = sanctrack.load(cache=False)
-    calls.clear()
+    calls.clear()  # from here on, only the threads' builds on the fresh registry
     threaded = _threaded(fresh, queries)
     _compare(serial, threaded, queries)
-    built = Counter({k: v for k, v in calls.items() if k[1] == id(fresh._d)})
-    assert built and max(built.values()) == 1, [k for k, v in built.items() if v > 1]
+    runs = {k: v for k, v in calls.items() if k[0] == "runs"}
+    assert runs and max(runs.values()) == 1, [k for k, v in runs.items() if v > 1]
 
 
-def test_the_queries_reach_the_lazy_paths():
+def test_the_queries_reach_the_lazy_paths(count_builds):
     reg = sanctrack.load(cache=False)
     queries = _queries(reg, max_dates=6)
     kinds = Counter(name.split(" ")[0] for name, _ in queries)
     assert set(kinds) == {"state", "history", "view", "explain", "changes", "in_force", "diff"}
-
-    def built() -> int:
-        return (sum((tl.latest is not None) + len(tl.cache or ()) for tl in reg._d.timelines.values())
-                + len(reg._d.changes_cache))
-
-    before = built()
-    assert before < sum(len(tl.epochs) for tl in reg._d.timelines.values())  # earlier epochs wait for a query
+    count_builds.clear()
     _serial(reg, queries)
-    assert built() > before
+    built = {k[0] for k in count_builds}
+    assert built == {"runs", "changes"}  # earlier epochs' runs and the changes index waited for a query
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

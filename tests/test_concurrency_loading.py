@@ -42,10 +42,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import report_lines
-
 import sanctrack
 from sanctrack._files import bundled_path
+
+from .conftest import report_lines
 
 SECONDS = float(os.environ.get("SANCTRACK_CONCURRENCY_SECONDS", "15"))
 READERS = 3
@@ -91,7 +91,7 @@ def _halfway_digests(tmp: Path, a: Path, va: dict, vb: dict) -> set[str]:
 
 
 def _writer(mode: str, root: str, a: str, b: str, va: dict, vb: dict, stop: float, seed: int,
-            seq, ops) -> None:  # noqa: ANN001
+            seq, ops) -> None:
     rnd = random.Random(seed)
     flips = 0
     current = "A"
@@ -125,7 +125,7 @@ def _writer(mode: str, root: str, a: str, b: str, va: dict, vb: dict, stop: floa
 
 
 def _reader(root: str, stop: float, digests: dict[str, str], halfway: set[str], writers_files: set[str],
-            cache_dir: str | None, q, ops) -> None:  # noqa: ANN001
+            cache_dir: str | None, q, ops) -> None:
     from sanctrack import _loader
 
     counts: Counter[str] = Counter()
@@ -133,7 +133,7 @@ def _reader(root: str, stop: float, digests: dict[str, str], halfway: set[str], 
     window: list[int] = [0, 0]
     read = _loader.registry_files
 
-    def watched(*args, **kwargs):  # noqa: ANN002, ANN003 - the writer's counter around the files' read
+    def watched(*args, **kwargs):
         window[0] = ops.value
         try:
             return read(*args, **kwargs)
@@ -155,7 +155,7 @@ def _reader(root: str, stop: float, digests: dict[str, str], halfway: set[str], 
                 files = {os.path.relpath(p.path, root) for p in exc.problems if p.path}
                 if (window[1] % 2 or window[1] > window[0]) and len(files) == 1 and files <= writers_files:
                     what = "a file half-written on disk when the read ended"
-        except Exception as exc:  # noqa: BLE001 - anything else is a failure too
+        except Exception as exc:
             detail = f"{type(exc).__name__}: {exc}"[:300]
         else:
             what = next((k for k, d in digests.items() if d == reg.digest), None)

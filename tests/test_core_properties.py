@@ -7,14 +7,13 @@ answer is checked against the one reference oracle,
 
 from __future__ import annotations
 
-import attrs
-
 import datetime as dt
 
-from hypothesis import given, strategies as st
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sanctrack as s
-
 from sanctrack import strategies
 from sanctrack.strategies import answer_of, reference_state
 

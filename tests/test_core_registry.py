@@ -122,7 +122,7 @@ def test_an_aware_instant_is_converted_to_the_authoritys_calendar_date(reg):
     # the EU ban applies from 00:00 Brussels time on 5 June 2021
     assert status(reg, "eu-airspace", "2021-06-04T23:30:00+01:00") == "in_force"  # 00:30 in Brussels
     assert status(reg, "eu-airspace", "2021-06-04T21:59:00Z") is None            # 23:59 in Brussels
-    assert status(reg, "eu-airspace", dt.datetime(2021, 6, 4, 22, 0, tzinfo=dt.timezone.utc)) == "in_force"
+    assert status(reg, "eu-airspace", dt.datetime(2021, 6, 4, 22, 0, tzinfo=dt.UTC)) == "in_force"
     # 2025-11-04 02:00 UTC is still 2025-11-03 in Washington: Belavia not yet delisted
     assert status(reg, "us-belavia", "2025-11-04T02:00:00Z") == "relieved"
     assert status(reg, "us-belavia", "2025-11-04T05:00:00Z") == "lifted"
@@ -206,7 +206,9 @@ def test_history_versions_tile_time(reg):
 # -- queries -----------------------------------------------------------------------
 
 def test_in_force_with_filters(reg):
-    ids = lambda xs: [x.measure.id for x in xs]
+    def ids(xs):
+        return [x.measure.id for x in xs]
+
     assert ids(reg.in_force("2025-09-20")) == ["eu-airspace", "us-belavia", "us-bpc"]
     assert ids(reg.in_force("2025-11-04")) == ["eu-airspace", "us-bpc"]
     assert ids(reg.in_force("2025-09-20", authority="US-OFAC")) == ["us-belavia", "us-bpc"]

@@ -37,8 +37,8 @@ from sanctrack import (
     Source,
     Transition,
 )
-from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack._canonical import _encoder, _value, _value_json, canonical_json, digest_of, plain, registry_digest
+from sanctrack._model import ENTITY_KINDS, INSTRUMENT_KINDS, MEASURE_KINDS
 from sanctrack.strategies import registries, registry_records
 
 BUNDLED_DIGEST = "sha256:fe0d25a669e02ed29d41162b15e3029169bc1915d71d81de7656ade3815b9ebf"
@@ -68,10 +68,10 @@ def plain_document(*, info, authorities, entities, instruments, sources, measure
 
 
 def parts_of(reg: sanctrack.Registry) -> dict[str, Any]:
-    d = reg._d
-    return dict(info=d.info, authorities=d.authorities, entities=d.entities, instruments=d.instruments,
-                sources=d.sources, measures=d.measures, records_of=lambda mid: d.timelines[mid].records,
-                releases=d.releases, links=d.links)
+    """``registry_digest`` arguments from a registry's public records."""
+    return parts_from({kind: getattr(reg, kind) for kind in (
+        "info", "authorities", "entities", "instruments", "sources", "measures", "transitions", "releases",
+        "links")})
 
 
 def parts_from(records: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["sanctrack._time", "sanctrack._registry", "sanctrack._screen", "sanctrack._timelines", "sanctrack._statemachine"]
+MODULES = ["sanctrack._time", "sanctrack._registry", "sanctrack._index.catalog", "sanctrack._statemachine"]
 
 
 @pytest.mark.parametrize("name", MODULES)

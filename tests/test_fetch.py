@@ -27,11 +27,12 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctrack import fetch as F
-from sanctrack._fetch_lists import http_date, shape_problem
 from sanctrack._fetch_cli import run_fetch
+from sanctrack._fetch_lists import http_date, shape_problem
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SANCTRACK_REAL_DATA") or REPO.parent / "shared" / "data" / "real-sanctions")
@@ -80,7 +81,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         server = self.server
         server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))  # type: ignore[attr-defined]
         r = server.routes.get(self.path)  # type: ignore[attr-defined]
@@ -176,7 +177,7 @@ def files(directory: Path) -> list[str]:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 # -- a normal fetch ---------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def test_without_last_modified_the_date_header_dates_it(server, tmp_path):
     server.routes["/SDN.CSV"] = Route(body, last_modified=None, etag=None)
     before = utc_now()
     snap = F.fetch("ofac-sdn", tmp_path, url=server.url("/SDN.CSV")).snapshot
-    stamp = dt.datetime.strptime(snap.file, "ofac-sdn_%Y-%m-%dT%H%M%SZ.csv").replace(tzinfo=dt.timezone.utc)
+    stamp = dt.datetime.strptime(snap.file, "ofac-sdn_%Y-%m-%dT%H%M%SZ.csv").replace(tzinfo=dt.UTC)
     assert snap.published_from == "Date"
     assert email.utils.parsedate_to_datetime(snap.published) == stamp
     assert before - dt.timedelta(seconds=1) <= stamp <= utc_now()

@@ -7,8 +7,18 @@ import datetime
 import attrs
 import pytest
 
-from sanctrack._field_checks import (as_opt_tuple, as_tuple, check_day, check_opt_day, check_opt_instant,
-                                     check_opt_text, check_opt_window, check_text, check_texts, one_of)
+from sanctrack._field_checks import (
+    as_opt_tuple,
+    as_tuple,
+    check_day,
+    check_opt_day,
+    check_opt_instant,
+    check_opt_text,
+    check_opt_window,
+    check_text,
+    check_texts,
+    one_of,
+)
 
 
 @attrs.frozen
@@ -26,7 +36,7 @@ class Sample:
 
 def test_valid_values_pass() -> None:
     s = Sample(tags=["x", "y"], window=[datetime.date(2025, 1, 1), datetime.date(2025, 1, 2)],
-               at=datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc))
+               at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
     assert s.tags == ("x", "y") and s.window == (datetime.date(2025, 1, 1), datetime.date(2025, 1, 2))
 
 

@@ -28,11 +28,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import report_lines
-
 import sanctrack
 from sanctrack._dump import write_registry
 from sanctrack.cli import main
+
+from .conftest import report_lines
 
 COUNTS: Counter[str] = Counter()
 CODES: Counter[int] = Counter()

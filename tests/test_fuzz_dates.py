@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import report_lines
-
 import sanctrack
 from sanctrack import InvalidDate, RegistryError, parse_date, parse_instant, parse_when
+
+from .conftest import report_lines
 
 COUNTS: Counter[str] = Counter()
 
@@ -77,7 +77,7 @@ def expected_instant(text: str) -> dt.datetime | None:
         return None
     y, mo, d, h, mi, s, frac, off = m.groups()
     if off == "Z":
-        tz = dt.timezone.utc
+        tz = dt.UTC
     else:
         oh, om = int(off[1:3]), int(off[4:6])
         if oh > 23 or om > 59:

@@ -35,13 +35,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import report_lines
-
 import sanctrack
-from sanctrack import InvalidDate, RegistryError, UnreadableFile, cli
-from sanctrack import _cache, _files, _loader
+from sanctrack import InvalidDate, RegistryError, UnreadableFile, _cache, _files, _loader, cli
 from sanctrack.exports import dump_json, load_json
 from sanctrack.importers import ofac
+
+from .conftest import report_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "registries"
 COUNTS: Counter[str] = Counter()
@@ -67,7 +66,7 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 @contextmanager
 def deadline(seconds: int = 20):
     """Fail instead of hanging: SIGALRM raises in the main thread after ``seconds``."""
-    def boom(signum, frame):  # noqa: ANN001
+    def boom(signum, frame):
         raise TimeoutError(f"hung for {seconds} s")
 
     old = signal.signal(signal.SIGALRM, boom)
@@ -248,9 +247,8 @@ REGISTRY_PATHS = ["registry.yaml", "authorities.yaml", "entities.yaml", "instrum
 def test_special_files_as_registry_files_are_located_problems(tmp_path, rel, kind):
     root = small(tmp_path)
     plant(root / rel, kind, tmp_path)
-    with deadline():
-        with pytest.raises(RegistryError) as exc:
-            sanctrack.load(root, cache=False)
+    with deadline(), pytest.raises(RegistryError) as exc:
+        sanctrack.load(root, cache=False)
     assert any(p.path == f"{root}/{rel}" for p in exc.value.problems), exc.value
     COUNTS["special files as registry files: refused"] += 1
 

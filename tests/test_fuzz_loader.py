@@ -36,13 +36,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import report_lines
-
 import sanctrack
 from sanctrack import Registry, RegistryError
 from sanctrack._dump import write_registry
 from sanctrack._files import bundled_path
 from sanctrack.exports._json import dump_json, load_json
+
+from .conftest import report_lines
 
 BUNDLED = bundled_path()
 FILES: dict[str, bytes] = {

@@ -104,7 +104,7 @@ def test_snapshot_time_is_washington_calendar_date():
     # 2021-12-02 01:41 UTC is the evening of 1 December in Washington
     s = ofac.read_snapshot(real("ofac_sdn_2021-12-02T0141Z.csv"))
     assert s.date == dt.date(2021, 12, 1)
-    assert s.instant == dt.datetime(2021, 12, 2, 1, 41, tzinfo=dt.timezone.utc)
+    assert s.instant == dt.datetime(2021, 12, 2, 1, 41, tzinfo=dt.UTC)
 
 
 # ----------------------------------------------------------------- the three real diffs
@@ -305,7 +305,7 @@ def test_dates_must_be_in_order_and_parsed_strictly(tmp_path):
 
 
 def test_parse_snapshot_date_forms():
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert ofac.parse_snapshot_date("2023-08-09") == (dt.date(2023, 8, 9), None)
     assert ofac.parse_snapshot_date("2021-08-20T1850Z") == (
         dt.date(2021, 8, 20), dt.datetime(2021, 8, 20, 18, 50, tzinfo=utc))

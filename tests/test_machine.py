@@ -16,8 +16,7 @@ from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from sanctrack import Registry
-from sanctrack.strategies import answer_of, reference_state
-from sanctrack.strategies import RegistryMachine
+from sanctrack.strategies import RegistryMachine, answer_of, reference_state
 
 STEPS = {"n": 0, "checks": 0, "runs": 0}
 

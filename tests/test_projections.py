@@ -41,7 +41,8 @@ def test_a_lapse_after_the_knowledge_date_is_scheduled_not_a_past_expiry(reg):
     s = reg.state("eu-belavia-listing", "2027-03-01")
     assert (s.status, s.cause, s.valid.start, s.valid.end) == (Status.EXPIRED, "lapse", D(2027, 3, 1), None)
     assert (s.knowledge, s.projection, s.scheduled, s.is_fact) == (D(2026, 12, 5), True, True, False)
-    # the act that ran out: the 2026 renewal (an extend "until 28 February 2027", until 2027-03-01), named as what lapsed
+    # the act that ran out: the 2026 renewal (an extend "until 28 February 2027", until 2027-03-01),
+    # named as what lapsed
     assert s.basis.id == "eu-belavia-listing.renewal-2026-until" and s.basis.until == D(2027, 3, 1)
     assert [t.id for t in s.lapsed] == ["eu-belavia-listing.renewal-2026-until"]
     assert repr(s) == "<MeasureState eu-belavia-listing expired v8 [2027-03-01, open) scheduled>"
@@ -102,9 +103,10 @@ def test_in_force_and_screen_carry_the_mark(reg):
 
 
 def test_the_cli_says_scheduled_and_projected(reg):
-    from sanctrack import cli
-    import io
     import contextlib
+    import io
+
+    from sanctrack import cli
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -213,9 +215,10 @@ def test_a_state_begun_by_a_transition_rests_on_it(reg):
 
 
 def test_the_cli_never_shows_a_placeholder_instrument(reg):
-    from sanctrack import cli
     import contextlib
     import io
+
+    from sanctrack import cli
 
     for argv in (["state", "us-ofac-belavia-sdn", "2024-01-01"], ["explain", "us-ofac-belavia-sdn", "2024-01-01"],
                  ["history", "us-ofac-belavia-sdn"], ["history", "us-ofac-bpc-sdn"]):
@@ -274,10 +277,11 @@ def test_compare_in_a_view_leaves_out_measures_not_yet_recorded(reg):
 
 
 def test_compare_cli_json_and_table(reg):
-    from sanctrack import cli
     import contextlib
     import io
     import json
+
+    from sanctrack import cli
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -298,7 +302,7 @@ def test_compare_cli_json_and_table(reg):
 
 def test_an_instant_is_marked_by_its_calendar_day_in_the_authority_zone(reg):
     # the EU airspace ban applies from 00:00 CEST on 2021-06-05 (a timed step): asked at instants
-    utc = dt.timezone.utc
+    utc = dt.UTC
     before = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 21, 59, tzinfo=utc))
     after = reg.state("eu-belarus-airspace-ban", dt.datetime(2021, 6, 4, 22, 0, tzinfo=utc))
     assert (before.exists, after.status, after.projection, after.knowledge) == (False, Status.IN_FORCE, False,

@@ -40,7 +40,7 @@ SNAPSHOTS = {
 
 
 def _day(instant: str) -> dt.date:
-    return dt.datetime.fromisoformat(instant).replace(tzinfo=dt.timezone.utc).astimezone(NY).date()
+    return dt.datetime.fromisoformat(instant).replace(tzinfo=dt.UTC).astimezone(NY).date()
 
 
 def _norm(name: str) -> str:

@@ -90,8 +90,8 @@ def test_names_of_kind() -> None:
 
 
 def test_the_json_export_types_the_declared_date_fields() -> None:
-    assert _json._DATE_FIELDS == _schema.names_of_kind("date")
-    assert _json._WINDOW_FIELDS == _schema.names_of_kind("window")
+    assert _schema.names_of_kind("date") == _json._DATE_FIELDS
+    assert _schema.names_of_kind("window") == _json._WINDOW_FIELDS
 
 
 def test_the_vocabularies_are_the_models() -> None:

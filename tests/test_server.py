@@ -281,8 +281,8 @@ def _verify(tmp_path: Path, doc: dict, *extra: str, key: bytes = KEY) -> tuple[i
     rp.write_text(json.dumps(doc), encoding="utf-8")
     kp = tmp_path / "key"
     kp.write_bytes(key)
-    import io
     import contextlib
+    import io
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -382,7 +382,7 @@ def test_reload_under_load_loses_no_request(tmp_path) -> None:
                         r = c.get("/state/us-ofac-belavia-sdn", params={"on": "2025-09-20"})
                         results.append((r.status_code, r.headers["etag"].strip('"'),
                                         r.json()["registry"]["digest"]))
-            except BaseException as exc:  # noqa: BLE001 - any failure is a lost request
+            except BaseException as exc:
                 failures.append(exc)
 
         threads = [threading.Thread(target=hammer) for _ in range(4)]

@@ -30,7 +30,6 @@ import zoneinfo
 from pathlib import Path
 
 import attrs
-
 import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
@@ -42,8 +41,6 @@ from sanctrack.strategies import (
     MAX_DATE,
     MIN_DATE,
     answer_of,
-    reference_in_force,
-    reference_state,
     authorities,
     boundary_dates,
     entities,
@@ -51,6 +48,8 @@ from sanctrack.strategies import (
     instruments,
     measures,
     query_dates,
+    reference_in_force,
+    reference_state,
     registries,
     registry_records,
     releases,
@@ -268,7 +267,7 @@ def test_state_at_an_instant_agrees_with_the_reference_replay(records, data):
 def test_the_reference_replay_refuses_an_instant_without_a_zone_and_a_naive_datetime():
     m = sanctrack.Measure("m1", "EU", "blocking", "M")
     with pytest.raises(ValueError, match="timezone="):
-        reference_state(m, (), dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+        reference_state(m, (), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(ValueError, match="naive"):
         reference_state(m, (), dt.datetime(2025, 1, 1), timezone="UTC")
 
@@ -288,7 +287,7 @@ def test_the_reference_replay_applies_a_timed_transition_from_its_instant_on():
     # the until of 1 March has passed at every moment of that day, until the extension applies at noon
     assert status(noon - dt.timedelta(seconds=1)) == "expired"
     assert status(noon) == "in_force"
-    assert status(dt.datetime(2025, 3, 1, 11, 30, tzinfo=dt.timezone.utc)) == "in_force"  # 12:30 in Brussels
+    assert status(dt.datetime(2025, 3, 1, 11, 30, tzinfo=dt.UTC)) == "in_force"  # 12:30 in Brussels
     assert reference_state(m, trs, D(2025, 3, 1)).status == "in_force"  # the whole day: the extension applied
 
 

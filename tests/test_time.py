@@ -32,7 +32,7 @@ def test_an_impossible_day_names_the_reason():
 
 def test_a_datetime_is_not_a_calendar_date():
     with pytest.raises(InvalidDate, match="not a calendar date"):
-        parse_date(dt.datetime(2025, 9, 11, tzinfo=dt.timezone.utc))
+        parse_date(dt.datetime(2025, 9, 11, tzinfo=dt.UTC))
 
 
 def test_naive_datetimes_are_refused():
@@ -47,8 +47,8 @@ def test_naive_datetimes_are_refused():
 def test_aware_instants_keep_their_offset():
     t = parse_instant("2021-06-05T00:00:00+02:00")
     assert t.utcoffset() == dt.timedelta(hours=2)
-    assert t.astimezone(dt.timezone.utc) == dt.datetime(2021, 6, 4, 22, 0, tzinfo=dt.timezone.utc)
-    assert parse_instant("2025-11-04T12:30Z") == dt.datetime(2025, 11, 4, 12, 30, tzinfo=dt.timezone.utc)
+    assert t.astimezone(dt.UTC) == dt.datetime(2021, 6, 4, 22, 0, tzinfo=dt.UTC)
+    assert parse_instant("2025-11-04T12:30Z") == dt.datetime(2025, 11, 4, 12, 30, tzinfo=dt.UTC)
     assert parse_instant("2025-11-04T12:30:15.25-05:00").microsecond == 250000
 
 

@@ -197,7 +197,7 @@ def test_a_date_range_clips_every_shape_to_the_plot(bundled):
     assert rects
     for r in rects:
         x, w = float(r.get("x")), float(r.get("width"))
-        assert PAD - 0.05 <= x and x + w <= WIDTH - PAD + 2.05
+        assert x >= PAD - 0.05 and x + w <= WIDTH - PAD + 2.05
     lane = root.find(".//s:g[@data-measure='us-bis-belavia-tdo']", NS)
     assert [r.get("data-status") for r in lane.findall("s:rect[@class='run']", NS)] == ["expired"]
     assert not _all(root, ".//s:line[@class='as-of']")  # 2026-12-06 is outside the range shown

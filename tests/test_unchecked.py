@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import attrs
 import pytest
@@ -171,9 +172,8 @@ def test_the_pause_nests_and_restores_the_collector_as_it_found_it(collector: No
             assert not gc.isenabled()
         assert not gc.isenabled()  # the outer block still holds the pause
     assert gc.isenabled() is enabled
-    with pytest.raises(ZeroDivisionError):
-        with collection_paused():
-            1 / 0
+    with pytest.raises(ZeroDivisionError), collection_paused():
+        1 / 0
     assert gc.isenabled() is enabled
 
 

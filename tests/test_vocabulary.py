@@ -18,7 +18,7 @@ def test_the_actions_a_transition_may_take() -> None:
 
 
 def test_in_force_means_in_force_or_relieved() -> None:
-    assert IN_FORCE == {Status.IN_FORCE, Status.RELIEVED}
+    assert {Status.IN_FORCE, Status.RELIEVED} == IN_FORCE
     assert Status.SUSPENDED not in IN_FORCE and Status.LIFTED not in IN_FORCE
 
 

@@ -20,7 +20,8 @@ import json
 import os
 import re
 import time
-from typing import IO, Any, Callable
+from collections.abc import Callable
+from typing import IO, Any
 
 import attrs
 
@@ -219,7 +220,7 @@ def _read_text(source: Any, name: str | None) -> str:
                                  "loaded", path=name)])
 
 
-def load_json(source: "str | os.PathLike[str] | IO[str]", *, allow_unverified: bool = False) -> Registry:
+def load_json(source: str | os.PathLike[str] | IO[str], *, allow_unverified: bool = False) -> Registry:
     """Load a registry exported by :func:`dump_json` (a path or a text stream).
 
     Raises :class:`~sanctrack.RegistryError` (every problem, with its JSON

@@ -56,18 +56,7 @@ from __future__ import annotations
 
 from ._cli import add_import_parser, run_import
 from ._compare import Agreement, compare_entity, compare_registries, entities_by_identifier
-from ._write import Candidate, ImportConflict, WriteReport, curated_identifiers, write_registry
 from ._sdn_diff import COMPARED_FIELDS, Change, FieldChange, SnapshotDiff, diff_snapshots
-from ._sdn_records import (
-    AUTHORITY,
-    LIST_URLS,
-    Imported,
-    entity_id,
-    import_diffs,
-    import_snapshots,
-    measure_id,
-)
-from ._sdn_shape import SdnCsvReader
 from ._sdn_read import (
     DERIVED_COLUMNS,
     LEGACY_COLUMNS,
@@ -81,6 +70,17 @@ from ._sdn_read import (
     read_snapshot,
     snapshot_date_from_name,
 )
+from ._sdn_records import (
+    AUTHORITY,
+    LIST_URLS,
+    Imported,
+    entity_id,
+    import_diffs,
+    import_snapshots,
+    measure_id,
+)
+from ._sdn_shape import SdnCsvReader
+from ._write import Candidate, ImportConflict, WriteReport, curated_identifiers, write_registry
 
 __all__ = [
     "SdnCsvReader",

@@ -1,0 +1,242 @@
+"""The optional numpy accelerator: the one module that imports numpy (the ``fast`` extra).
+
+Two whole-registry indexes of one knowledge view, as flat integer arrays:
+
+* :class:`NumpyInForce` — the in-force runs sorted by (rank, start):
+  ``in_force(X)`` is two vector comparisons;
+* :class:`NumpyRuns` — the days each measure goes into or out of force, as one
+  sorted key array: a bulk screen of measure ids on calendar dates is one
+  ``searchsorted`` and a parity.
+
+Both take measure ranks (a question's measure id looked up in a dictionary,
+:func:`ranks_of`) and date ordinals, and read no interpreter internals. Which
+path answers a question is decided by :func:`sanctrack._index.inforce.in_force_path`
+and :func:`sanctrack._index.screen.screen_path`; both fall back to the pure-Python
+paths when numpy is not installed or ``SANCTRACK_NO_NUMPY`` is set, and give
+the same answers.
+
+This module is pure: no files, no clock, no printing; numpy is imported on first use.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import itertools
+import os
+from array import array
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._model import MeasureState
+from .runs import LIVE_OF_CODE
+
+__all__ = ["NumpyInForce", "NumpyRuns", "available", "day_ordinals", "is_array", "is_day_array", "ordinals_of",
+           "ranks_of"]
+
+
+def _load_numpy() -> Any:
+    if os.environ.get("SANCTRACK_NO_NUMPY"):
+        return None
+    try:
+        import numpy as np
+    except ImportError:  # the optional ``fast`` extra is not installed
+        return None
+    return np
+
+
+_UNSET: Any = object()
+
+
+def _np() -> Any:
+    """numpy if the ``fast`` extra is installed (and SANCTRACK_NO_NUMPY is not set), else None.
+
+    Imported on first use, not when sanctrack is imported (it costs every CLI call
+    ~0.2 s otherwise). The module attribute ``numpy`` holds the answer once asked;
+    setting it to None forces the pure-Python paths (the knob the tests and the
+    benchmark use).
+    """
+    value = globals().get("numpy", _UNSET)
+    if value is _UNSET:
+        value = _load_numpy()
+        globals()["numpy"] = value
+    return value
+
+
+def __getattr__(name: str) -> Any:
+    if name == "numpy":
+        return _np()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class NumpyInForce:
+    """The in-force runs of one knowledge view as flat arrays sorted by (rank, start) (numpy).
+
+    Per run, 10 bytes: its start and end, and its index in its measure's run
+    store. ``stores[r]`` is the run store of the measure of rank ``r``, whose runs
+    are the positions from ``base[r]`` up to ``base[r + 1]``.
+
+    ``memo`` keeps the answers handed out, by position, in a numpy object array
+    and a flag array beside it (made on the first question: 9 bytes a run), so
+    a repeated question gathers its hits in one C-level ``take`` with no Python
+    int, call or dictionary probe per hit. The answers are the run stores' own
+    (the same objects :meth:`Registry.state` returns); with the registry's other
+    answers spread over the heap, a dictionary memo cost two more scattered reads
+    a hit (its entry and its int key), ~3x slower at 1M transitions.
+    """
+
+    __slots__ = ("base", "ends", "idx", "memo", "starts", "stores")
+
+    def __init__(self, runs: Sequence[tuple[int, int, int, Any, int]], stores: Sequence[Any]) -> None:
+        np = _np()
+        rs = sorted(runs, key=_rank_start)
+        self.starts = np.fromiter((r[1] for r in rs), dtype=np.int32, count=len(rs))
+        self.ends = np.fromiter((r[2] for r in rs), dtype=np.int32, count=len(rs))
+        counts = [0] * (len(stores) + 1)
+        for r in rs:
+            counts[r[0] + 1] += 1
+        self.base = array("i", itertools.accumulate(counts))
+        self.stores = stores
+        idx = [r[4] for r in rs]
+        self.idx = array("H" if max(idx, default=0) < 1 << 16 else "i", idx)
+        self.memo: Any = None  # (answers, made), on the first question
+
+    def at(self, o: int) -> list[MeasureState]:
+        np = _np()
+        js = np.flatnonzero((self.starts <= o) & (self.ends > o))
+        pair = self.memo
+        if pair is None:  # (two threads may each make a pair: one is kept; either gives the same answers)
+            n = len(self.starts)
+            pair = self.memo = (np.full(n, None, dtype=object), np.zeros(n, dtype=bool))
+        memo, made = pair
+        new = js[~made[js]]
+        if len(new):
+            make = self._make
+            for j in new.tolist():
+                memo[j] = make(j)  # the answer first, then the flag: a gather never sees a flag without it
+                made[j] = True
+        answers: list[MeasureState] = memo.take(js).tolist()
+        return answers
+
+    def _make(self, j: int) -> MeasureState:
+        answer: MeasureState = self.stores[bisect.bisect_right(self.base, j) - 1].answer(self.idx[j])
+        return answer
+
+
+class NumpyRuns:
+    """Where every measure of one knowledge view goes into or out of force, as one sorted key array (numpy).
+
+    ``stores`` are the measures' run stores in rank order. A *flip* is a run
+    whose in-force verdict differs from the run before it (the first in-force
+    run is one: nothing is in force before a measure's first run). Its key is
+    ``rank << 22 | start``; ``base[r]`` is the index of rank ``r``'s first
+    key. The number of keys ``<= r << 22 | o`` minus ``base[r]`` is the number
+    of measure ``r``'s flips on or before day ``o``: odd means in force. A
+    screen is therefore one ``searchsorted`` and a parity, with no run looked
+    up; the states themselves are made only for the hits asked about.
+    """
+
+    __slots__ = ("base", "keys", "widest")
+    SHIFT = 22
+
+    def __init__(self, stores: Sequence[Any]) -> None:
+        np = _np()
+        counts = np.fromiter(map(len, stores), dtype=np.int64, count=len(stores))
+        starts = np.frombuffer(b"".join(s.starts.tobytes() for s in stores), dtype=np.int32).astype(np.int64)
+        live = np.frombuffer(b"".join(s.codes for s in stores).translate(LIVE_OF_CODE), dtype=np.uint8)
+        # the verdict of the run before (0 before each measure's first run)
+        before = np.empty_like(live)
+        if len(live):
+            before[0] = 0
+            before[1:] = live[:-1]
+            first = np.cumsum(counts) - counts
+            before[first[counts > 0]] = 0
+        flip = live != before
+        ranks = np.repeat(np.arange(len(stores), dtype=np.int64), counts)
+        self.keys = ((ranks << self.SHIFT) | starts)[flip]
+        fc = np.bincount(ranks[flip], minlength=len(stores)) if len(stores) else np.zeros(0, dtype=np.int64)
+        self.base = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(fc)))
+        #: the most flips of one measure
+        self.widest = int(fc.max()) if len(fc) else 0
+
+    def screen(self, ranks: Any, ordinals: Any, *, segmented: bool) -> Any:
+        """Per question: True if measure ``ranks[i]`` is in force on day ``ordinals[i]`` (a bool array).
+
+        Not ``segmented``: one ``searchsorted`` over all the keys (best for a
+        small batch, or few keys). ``segmented`` (a large batch over many
+        keys): a search of each question's measure's own
+        keys, ``keys[base[r]:base[r + 1]]``, with a branch-free binary search
+        run on every question at once: a few vector passes (as many as the
+        bits of the most flips of one measure), each reading one key per
+        question, instead of about twenty dependent reads into an array that
+        does not fit the caches (and no sort of the questions).
+        """
+        np = _np()
+        ranks = np.asarray(ranks, dtype=np.int64)
+        q = (ranks << self.SHIFT) | np.asarray(ordinals, dtype=np.int64)
+        keys = self.keys
+        if not segmented or not len(keys):
+            return ((np.searchsorted(keys, q, side="right") - self.base[ranks]) & 1).astype(bool)
+        lo = self.base[ranks]
+        hi = self.base[ranks + 1]
+        # pos: the measure's keys <= q found so far end at pos; try to move on by step, halving
+        pos = lo.copy()
+        step = 1 << max(0, self.widest.bit_length() - 1)
+        ahead = np.empty_like(pos)
+        ok = np.empty(len(q), dtype=bool)
+        last = len(keys) - 1
+        while step:
+            np.add(pos, step, out=ahead)
+            np.less_equal(ahead, hi, out=ok)
+            np.minimum(ahead, last + 1, out=ahead)
+            ahead -= 1
+            ok &= keys[ahead] <= q
+            pos += ok * step
+            step >>= 1
+        return ((pos - lo) & 1).astype(bool)
+
+
+def available() -> bool:
+    """True if numpy can be used (installed, and ``SANCTRACK_NO_NUMPY`` not set)."""
+    return _np() is not None
+
+
+def ranks_of(rank: Mapping[Any, int], queries: Sequence[Any]) -> Any:
+    """Each query's rank by dictionary lookup (-1 for anything that is not a measure id), an ``int64`` array."""
+    np = _np()
+    get = rank.get
+    try:
+        return np.fromiter(map(get, queries, itertools.repeat(-1)), dtype=np.int64, count=len(queries))
+    except TypeError:  # an unhashable query: not a measure id
+        return np.fromiter((get(q, -1) if isinstance(q, str) else -1 for q in queries), dtype=np.int64,
+                           count=len(queries))
+
+
+def is_day_array(dates: Any) -> bool:
+    """True if ``dates`` is a numpy ``datetime64`` array."""
+    np = _np()
+    return np is not None and isinstance(dates, np.ndarray) and dates.dtype.kind == "M"
+
+
+def is_array(values: Any) -> bool:
+    """True if ``values`` is a numpy array."""
+    np = _np()
+    return np is not None and isinstance(values, np.ndarray)
+
+
+def ordinals_of(days: Any) -> Any:
+    """Date ordinals of numpy ``datetime64`` values (an array or one scalar), truncated to the day."""
+    return days.astype("datetime64[D]").astype("int64") + _EPOCH_ORDINAL
+
+
+def day_ordinals(dates: Sequence[_dt.date]) -> Any:
+    """The ordinals of ``date`` objects, an ``int64`` array."""
+    np = _np()
+    return np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
+
+
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
+    return r[0], r[1]
