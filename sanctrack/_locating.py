@@ -1,7 +1,9 @@
 """Where records live in a registry's files: mapping the registry's problems back to files and lines.
 
 Pass 1 (:mod:`sanctrack._reading`) records, for every record id, the places it
-is defined (:class:`Index`: its kind, file, mapping with marks, and location).
+is defined (:class:`Index`: its kind, file and location; the mapping with its
+marks is read again from the file's compressed bytes, :class:`FileText`, only
+when a problem must be located).
 The problems of pass 2 (:meth:`Registry.build`) name records and fields;
 :meth:`Index.locate` turns each into ``path:line:column`` and a location such
 as ``$.transitions[2].effective``, and :meth:`Index.follows_from_broken` drops
