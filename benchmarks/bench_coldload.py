@@ -4,7 +4,7 @@
     python benchmarks/bench_coldload.py --dir /tmp/r10m           # a registry already written (synth.py N --yaml DIR)
 
 Each load runs in a fresh interpreter (``sanctrack.load(dir, cache=False)``, the
-load cache bypassed), which reports its wall time and its peak resident set size
+load cache bypassed), which reports its wall and CPU time and its peak resident set size
 (``VmHWM``, else ``ru_maxrss``, taken right after the load returns); the peak is also given per
 transition, the interpreter and imports included. Registries come from
 ``benchmarks/synth.py`` (seed 0): generating one is not timed.
@@ -26,14 +26,15 @@ HERE = Path(__file__).resolve().parent
 CHILD = """
 import json, resource, sys, time
 import sanctrack
-t = time.perf_counter()
+r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
 reg = sanctrack.load(sys.argv[1], cache=False)
-seconds = time.perf_counter() - t
+seconds, r1 = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF)
+cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
 try:  # VmHWM: the peak since exec (ru_maxrss can carry the forking parent's)
     peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) * 1024
 except OSError:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak": peak, "transitions": len(reg.transitions)}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak": peak, "transitions": len(reg.transitions)}))
 """
 
 
@@ -62,7 +63,7 @@ def generate(n: int, directory: Path) -> None:
 
 def row(label: str, r: dict[str, float]) -> str:
     n = int(r["transitions"])
-    return (f"| {label} | {n:,} | {r['seconds']:.1f} s | {r['peak'] / 2**20:,.0f} MiB | "
+    return (f"| {label} | {n:,} | {r['seconds']:.1f} s | {r['cpu']:.1f} s | {r['peak'] / 2**20:,.0f} MiB | "
             f"{r['peak'] / n:,.0f} B |")
 
 
@@ -76,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench import machine_line
 
     print(machine_line())
-    print("| registry | transitions | cold load | peak RSS | peak per transition |")
-    print("|---|---|---|---|---|")
+    print("| registry | transitions | cold load (wall) | (CPU) | peak RSS | peak per transition |")
+    print("|---|---|---|---|---|---|")
 
     def best(directory: str | os.PathLike[str]) -> dict[str, float]:
         runs = [cold_load(directory) for _ in range(max(1, args.repeat))]
