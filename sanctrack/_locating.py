@@ -37,7 +37,7 @@ class FileText:
     __slots__ = ("packed", "path", "max_depth", "max_nodes", "_doc")
 
     def __init__(self, data: bytes, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
-        self.packed = zlib.compress(data, 1)  # YAML text packs about 6 to 1, quickly
+        self.packed = zlib.compress(data, 1)  # a registry file packs about 3 to 1, quickly
         self.path = path
         self.max_depth = max_depth
         self.max_nodes = max_nodes
