@@ -49,7 +49,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         body = self.server.bodies[self.path]  # type: ignore[attr-defined]
-        etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
         honour = self.server.honour  # type: ignore[attr-defined]
         if honour and self.headers.get("If-None-Match") == etag:
             self.send_response(304)

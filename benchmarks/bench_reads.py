@@ -37,7 +37,8 @@ def main(argv: list[str]) -> int:
     if argv:
         root = Path(argv[0])
         n = sum(1 for _ in root.rglob("*.yaml"))
-        print(f"registry_files, {n:,} files: {median_time(lambda: _files.registry_files(root, [])):.3f} s (median of 15)")
+        sec = median_time(lambda: _files.registry_files(root, []))
+        print(f"registry_files, {n:,} files: {sec:.3f} s (median of 15)")
     for p in sorted(DATA.glob("ofac_sdn_*.csv")):
         t = time.perf_counter()
         s = ofac.read_snapshot(p, "2024-01-01")

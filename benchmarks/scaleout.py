@@ -5,9 +5,10 @@ size is that size's peak): sanctrack ``screen`` in pure Python and with numpy, a
 ``sanctrack screen PAIRS.parquet -o OUT.parquet`` command's code (file to file, in chunks); DuckDB (range join
 and ASOF JOIN over Parquet); Polars (``join_asof`` backward by measure over Parquet); Spark SQL on
 ``local[2]`` (broadcast range join over Parquet; and the same join without the broadcast, a
-sort-merge join that shuffles both sides by measure, to measure what a shuffle costs). Every engine answers the same pairs, written
-once to Parquet; the hit counts of all engines are compared with sanctrack's, and the statuses
-of a fixed sample of 2,000 pairs are compared with ``Registry.screen`` pair by pair.
+sort-merge join that shuffles both sides by measure, to measure what a shuffle costs). Every engine
+answers the same pairs, written once to Parquet; the hit counts of all engines are compared with
+sanctrack's, and the statuses of a fixed sample of 2,000 pairs are compared with ``Registry.screen``
+pair by pair.
 
 The interval table the engines join is the registry's current belief (``recorded_to IS NULL``
 rows of the interval table: measure, valid_from, valid_to, status, in_force), built from
@@ -39,8 +40,8 @@ HERE = Path(__file__).resolve().parent
 N_TRANSITIONS = 1_000_000
 SEED = 7
 SAMPLE = 2000
-ENGINES = ("sanctrack-pure", "sanctrack-numpy", "sanctrack-screen-cmd", "duckdb-range", "duckdb-asof", "polars-asof", "spark-range",
-           "spark-shuffle")
+ENGINES = ("sanctrack-pure", "sanctrack-numpy", "sanctrack-screen-cmd", "duckdb-range", "duckdb-asof", "polars-asof",
+           "spark-range", "spark-shuffle")
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def _screen_command(state: dict[str, Any], work: Path, pairs: str, n: int) -> di
             for b in f.iter_batches(batch_size=1_000_000):
                 w.write_batch(b.rename_columns(["id", "target", "date"]))
     t = time.perf_counter()
-    done, hits = screen_file(state["reg"], src, out, chunk=100_000)
+    _done, hits = screen_file(state["reg"], src, out, chunk=100_000)
     sec = time.perf_counter() - t
     ids = _sample_ids(n)
     got = {r["row"] - 1: r["status"] for r in pq.read_table(out, columns=["row", "status"],

@@ -257,9 +257,11 @@ def _pick(rnd: random.Random, m: Machine, step: int) -> Action:
     choices = _WEIGHTS[m.status]
     total = sum(w for _, w in choices)
     x = rnd.random() * total
-    for act, w in choices:
+    act = choices[-1][0]  # what rounding leaves x at after the last weight
+    for a, w in choices:
         x -= w
         if x <= 0:
+            act = a
             break
     assert m.status in TABLE[act].sources
     return act

@@ -168,7 +168,7 @@ def history_doc(reg: Any, h: History) -> dict[str, Any]:
 def compare_doc(reg: Any, c: Any) -> dict[str, Any]:
     """The JSON form of a :class:`Comparison` (one target across authorities)."""
     return {"target": c.target.id, "name": c.target.name, "divergent": c.divergent,
-            "by_authority": {a: flag for a, flag in c.by_authority},
+            "by_authority": dict(c.by_authority),
             "positions": [position_doc(p) for p in c.positions],
             "states": [state_doc(reg, s) for s in c.states]}
 

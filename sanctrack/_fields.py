@@ -27,8 +27,8 @@ from ._validate import did_you_mean
 from ._yaml import MarkedList, MarkedMap, Quoted, location
 
 __all__ = ["ID_RE", "CODE_RE", "SOURCE_ID_RE", "Ctx", "SpecTable", "fields", "kind_of",
-           "spec_of", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE", "FIGURE",
-           "LINK"]
+           "spec_of", "INFO", "AUTHORITY", "ENTITY", "INSTRUMENT", "SOURCE", "MEASURE", "TRANSITION", "RELEASE",
+           "FIGURE", "LINK"]
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9._-]*\Z")

@@ -404,7 +404,7 @@ def _read_consistent(root: Path, problems: list[Problem], max_file_size: int, sh
         for d, dfd in dir_fds.items():
             if d in listings and _listdir(dfd) != listings[d]:
                 raise _Changed
-        for rel, (ident, data, real) in seen.items():
+        for rel, (ident, _, real) in seen.items():
             folder, _, name = rel.rpartition("/")
             try:
                 if real is not None:

@@ -286,7 +286,8 @@ def deals_ledger(reg: Any, deals: Sequence[Deal], width: int = WIDTH) -> str:
     out: list[str] = []
 
     def para(text: str, indent: str) -> None:
-        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ", break_on_hyphens=False)
+        out.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "    ",
+                                 break_on_hyphens=False)
                    or [indent.rstrip()])
 
     for d in deals:

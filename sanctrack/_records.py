@@ -174,7 +174,9 @@ class Transition:
         default=None, converter=as_opt_tuple, validator=check_opt_window
     )
     instrument: str | None = attrs.field(default=None, validator=check_opt_text)
-    scope: Scope | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Scope)))
+    scope: Scope | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Scope))
+    )
     conditions: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=check_texts)
     program: str | None = attrs.field(default=None, validator=check_opt_text)
     targets: tuple[str, ...] | None = attrs.field(default=None, converter=as_opt_tuple)
@@ -231,7 +233,9 @@ class Release:
     id: str = attrs.field(validator=check_text)
     date: _dt.date = attrs.field(validator=check_day)
     recorded: _dt.date = attrs.field(validator=check_day)
-    count: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.instance_of(int)))
+    count: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(int))
+    )
     date_window: tuple[_dt.date, _dt.date] | None = attrs.field(
         default=None, converter=as_opt_tuple, validator=check_opt_window
     )

@@ -75,8 +75,9 @@ INSTRUMENT = (Field("id", "id", True), Field("kind", "vocab", True, _words(INSTR
               Field("sources", "source_ids"), Field("note", "text"))
 SOURCE = (Field("id", "source_id", True), Field("publisher", "text", True), Field("title", "text"),
           Field("url", "text", True), Field("published", "date"), Field("quote", "text"), Field("note", "text"))
-MEASURE = (Field("id", "id", True), Field("authority", "code", True), Field("kind", "vocab", True, _words(MEASURE_KINDS)),
-           Field("program", "text"), Field("targets", "ids"), Field("title", "text", True), Field("summary", "text"),
+MEASURE = (Field("id", "id", True), Field("authority", "code", True),
+           Field("kind", "vocab", True, _words(MEASURE_KINDS)), Field("program", "text"), Field("targets", "ids"),
+           Field("title", "text", True), Field("summary", "text"),
            Field("sources", "source_ids", True), Field("transitions", "records"))
 TRANSITION = (
     Field("id", "id", True), Field("action", "vocab", True, _words(Action)), Field("effective", "date"),

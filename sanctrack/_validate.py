@@ -181,7 +181,8 @@ def check_records(
                         hint="a correction supersedes a record of the same measure", record=t.id, field="corrects"))
                 if t.recorded < old.recorded:
                     problems.append(Problem(
-                        f"recorded {t.recorded} is before the record it corrects ({t.corrects!r}, recorded {old.recorded})",
+                        f"recorded {t.recorded} is before the record it corrects"
+                        f" ({t.corrects!r}, recorded {old.recorded})",
                         hint="a correction is known after what it corrects", record=t.id, field="recorded"))
                 if t.corrects in corrected_by:
                     problems.append(Problem(

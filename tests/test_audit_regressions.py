@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -539,6 +540,6 @@ def test_lock_beside_serialises_writers(tmp_path):
         out, _ = p.communicate(timeout=60)
         order.append([float(line.split()[1]) for line in out.splitlines()])
     spans = sorted(order)
-    for (_a_in, a_out), (b_in, _b_out) in zip(spans, spans[1:]):
+    for (_a_in, a_out), (b_in, _b_out) in pairwise(spans):
         assert b_in >= a_out  # never two holders at once
     assert not (tmp_path / ".t.sanctrack-lock").exists()

@@ -279,7 +279,8 @@ def test_eu_renewal_runs_every_eu_measure_through_2027_02_28(reg):
         if m.authority != "EU" or m.id == "eu-disappearances-four-listing" or m.id.startswith("eu-lukashenko"):
             continue
         renewal = reg.transition(f"{m.id}.renewal-2026-until")
-        assert (renewal.action, renewal.until, renewal.corrects) == ("extend", dt.date(2027, 3, 1), f"{m.id}.renewal-2026")
+        assert (renewal.action, renewal.until, renewal.corrects) == (
+            "extend", dt.date(2027, 3, 1), f"{m.id}.renewal-2026")
         assert reg.state(m.id, "2027-02-28").status == "in_force", m.id
         assert reg.state(m.id, "2027-03-01").status == "expired", m.id
         assert reg.state(m.id, "2027-02-28", known="2026-12-04").status == "expired", m.id
@@ -495,7 +496,7 @@ def test_lukashenko_us_and_eu_diverge_while_the_eu_suspended_its_measures(reg):
 
 def test_8b_grodno_azot_gl2_series(reg):
     def azot(d, known=None):
-        (s,) = [s for s in reg.in_force(d, target="Grodno Azot", authority="US-OFAC", known=known)] if known is None else \
+        (s,) = list(reg.in_force(d, target="Grodno Azot", authority="US-OFAC", known=known)) if known is None else \
             [reg.state("us-ofac-belarus-soe-sdn", d, known=known)]
         return str(s.status), [r.transition.id for r in s.reliefs], s.uncertain
     soe = "us-ofac-belarus-soe-sdn"
@@ -538,10 +539,11 @@ def test_8c_eu_lukashenko_suspended_lifted_relisted(reg):
     assert _st(reg, four, "2016-02-27") == ("in_force", [])
     assert reg.state(four, "2016-02-27").until == dt.date(2017, 3, 1)
     assert reg.state(four, "2019-06-01").until == dt.date(2020, 2, 29)  # "until 28 February 2020", leap year
-    assert set(reg.measure(four).targets) == {"viktar-sheiman", "yury-sivakou", "dzmitry-paulichenka", "uladzimir-naumau"}
+    assert set(reg.measure(four).targets) == {"viktar-sheiman", "yury-sivakou", "dzmitry-paulichenka",
+                                              "uladzimir-naumau"}
     us = "us-ofac-lukashenko-sdn"
-    assert [str(reg.state(us, d).status) for d in ("2006-06-16", "2008-10-13", "2015-10-31", "2016-02-27", "2026-08-20")] \
-        == ["in_force"] * 5
+    us_days = ("2006-06-16", "2008-10-13", "2015-10-31", "2016-02-27", "2026-08-20")
+    assert [str(reg.state(us, d).status) for d in us_days] == ["in_force"] * 5
 
 
 def test_8d_eu_renewals_read_inclusively(reg):
@@ -570,7 +572,8 @@ def test_8e_corrections_bel_kap_steel_and_belinvestbank(reg):
     assert str(reg.state(m, "2026-03-21", known="2026-12-04").status) == "lifted"  # the shipped answer
     assert str(reg.state(m, "2026-03-21", known="2026-12-05").status) == "in_force"
     for potash in POTASH:
-        assert reg.transition(f"{potash}.lift-window-2026-07-23").effective_window == (dt.date(2026, 3, 21), dt.date(2026, 7, 23))
+        assert reg.transition(f"{potash}.lift-window-2026-07-23").effective_window == (
+            dt.date(2026, 3, 21), dt.date(2026, 7, 23))
         assert reg.state(potash, "2026-07-23").uncertain is False
         assert reg.state(potash, "2026-07-23", known="2026-12-04").uncertain is True
 

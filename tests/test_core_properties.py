@@ -8,6 +8,7 @@ answer is checked against the one reference oracle,
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import attrs
 from hypothesis import given
@@ -110,7 +111,7 @@ def test_e_history_is_ordered_and_tiles_time(rp):
         h = reg.history(mid)
         vs = list(h)
         assert [v.version for v in vs] == list(range(1, len(vs) + 1))
-        for a, b in zip(vs, vs[1:]):
+        for a, b in pairwise(vs):
             assert a.valid.end == b.valid.start and a.valid.start < b.valid.start
         if vs:
             assert vs[-1].valid.end is None

@@ -129,7 +129,8 @@ days = st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31))
 opt_days = st.none() | days
 offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m)))
 instants = st.builds(lambda d, s, us, tz: dt.datetime.combine(d, dt.time(), tz)
-                     + dt.timedelta(seconds=s, microseconds=us), days, st.integers(0, 86399), st.sampled_from([0, 0, 1, 500000, 999999]), offsets)
+                     + dt.timedelta(seconds=s, microseconds=us), days, st.integers(0, 86399),
+                     st.sampled_from([0, 0, 1, 500000, 999999]), offsets)
 scopes = st.builds(Scope, authorises=opt_texts, excludes=tuples_of_texts)
 changes = st.dictionaries(texts, st.tuples(opt_texts, opt_texts), max_size=3)
 figures = st.builds(Figure, quantity=texts, value=st.integers(-5, 10**12) | texts, used=st.booleans(),

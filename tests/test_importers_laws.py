@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,7 +59,7 @@ def _oracle(old: ListSnapshot, new: ListSnapshot) -> set[tuple[str, str]]:
 @settings(max_examples=200, deadline=None)
 @given(snaps=snapshots())
 def test_diff_matches_the_oracle_and_dates_by_list_or_window(snaps):
-    for old, new in zip(snaps, snaps[1:]):
+    for old, new in pairwise(snaps):
         changes = diff(old, new, min_ratio=0)
         assert {(c.key, c.action) for c in changes} == _oracle(old, new)
         assert len(changes) == len(_oracle(old, new))
@@ -76,7 +77,7 @@ def test_diff_matches_the_oracle_and_dates_by_list_or_window(snaps):
 @given(snaps=snapshots())
 def test_fold_is_the_pairwise_diffs_and_its_records_build(snaps):
     changes = fold(snaps, min_ratio=0)
-    assert changes == tuple(c for a, b in zip(snaps, snaps[1:]) for c in diff(a, b, min_ratio=0))
+    assert changes == tuple(c for a, b in pairwise(snaps) for c in diff(a, b, min_ratio=0))
     if not changes:
         return
     reg = build_import("un", snaps, changes).registry()

@@ -171,12 +171,14 @@ def test_eu_zwe_import_dates_the_impose_by_the_regulation():
 EU_11 = """<?xml version="1.0" encoding="UTF-8"?>
 <export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2024-06-03T10:00:00.000+02:00">
 <sanctionEntity logicalId="13" euReferenceNumber="EU.27.28" designationDate="2012-02-20">
-  <regulation programme="ZWE" numberTitle="2012/97 (OJ L47)" publicationDate="2012-02-18" entryIntoForceDate="2012-02-19"/>
+  <regulation programme="ZWE" numberTitle="2012/97 (OJ L47)" publicationDate="2012-02-18" \
+entryIntoForceDate="2012-02-19"/>
   <subjectType code="person" classificationCode="P"/>
   <nameAlias wholeName="Robert Gabriel Mugabe"/>
 </sanctionEntity>
 <sanctionEntity logicalId="14">
-  <regulation programme="BLR" numberTitle="2022/398 (OJ L82)" publicationDate="2022-03-09" entryIntoForceDate="2022-03-10"/>
+  <regulation programme="BLR" numberTitle="2022/398 (OJ L82)" publicationDate="2022-03-09" \
+entryIntoForceDate="2022-03-10"/>
   <subjectType code="enterprise" classificationCode="E"/>
   <nameAlias wholeName="Belaruskali OAO"/>
   <identification number="600122610" identificationTypeCode="regnumber"/>

@@ -566,7 +566,7 @@ def test_curated_entities_are_reported_as_candidates_not_written(tmp_path):
           identifiers: ["ofac:44541"]
         """))
     (target / "measures" / "hand.yaml").write_text("id: hand\n")
-    with pytest.raises(ofac.ImportConflict, match="entities.yaml"):
+    with pytest.raises(ofac.ImportConflict, match=r"entities.yaml"):
         ofac.write_registry(belarus_2024_2026(), target)
     report = ofac.write_registry(belarus_2024_2026(), target, on_conflict="beside")
     (cand,) = report.candidates

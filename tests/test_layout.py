@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -33,7 +34,7 @@ def test_no_two_extents_in_a_row_overlap(raw: list[tuple[float, float]]) -> None
     rows = pack_rows(extents)
     for r in set(rows):
         mine = [e for e, row in zip(extents, rows) if row == r]
-        assert all(a[1] + 4.0 <= b[0] for a, b in zip(mine, mine[1:]))
+        assert all(a[1] + 4.0 <= b[0] for a, b in pairwise(mine))
 
 
 def test_year_labels_every_n_years_so_they_never_touch() -> None:

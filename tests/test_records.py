@@ -35,9 +35,9 @@ def test_an_unknown_action_is_refused_with_the_choices() -> None:
 
 
 def test_a_transition_needs_a_date_and_until_after_effective() -> None:
-    with pytest.raises(ValueError, match="^a transition needs an effective date or an announced date$"):
+    with pytest.raises(ValueError, match=r"^a transition needs an effective date or an announced date$"):
         Transition(id="m.1", measure="m", action="impose", recorded=D(2025, 1, 1))
-    with pytest.raises(ValueError, match="^until 2025-01-01 must be after effective 2025-01-01"):
+    with pytest.raises(ValueError, match=r"^until 2025-01-01 must be after effective 2025-01-01"):
         Transition(id="m.1", measure="m", action="impose", recorded=D(2025, 1, 1), effective=D(2025, 1, 1),
                    until=D(2025, 1, 1))
 

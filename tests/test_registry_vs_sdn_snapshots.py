@@ -84,10 +84,8 @@ def test_every_ofac_blocking_measure_agrees_with_the_snapshot(reg, name: str) ->
             ofac = [i.split(":", 1)[1] for i in ent.identifiers if i.startswith("ofac:")]
             if not ofac:
                 continue
-            if names:
-                on_list = any(_norm(n) in names for n in (ent.name, *ent.aliases))
-            else:
-                on_list = ofac[0] in uids
+            on_list = (any(_norm(n) in names for n in (ent.name, *ent.aliases)) if names
+                       else ofac[0] in uids)
             in_registry = s.exists and str(s.status) not in ("lifted", "expired")
             checked += 1
             if on_list != in_registry:

@@ -270,8 +270,10 @@ def test_cli_export_parquet_and_usage_errors(tmp_path, capsys):
 
 def test_cli_export_parquet_as_known_on_a_date(tmp_path):
     out, out_csv = tmp_path / "k.parquet", tmp_path / "k.csv"
-    assert main(["export", "--format", "parquet", "--known", "2025-09-01", "-o", str(out), "--as-of", "2025-09-02"]) == 0
-    assert main(["export", "--format", "csv", "--known", "2025-09-01", "-o", str(out_csv), "--as-of", "2025-09-02"]) == 0
+    assert main(["export", "--format", "parquet", "--known", "2025-09-01", "-o", str(out),
+                 "--as-of", "2025-09-02"]) == 0
+    assert main(["export", "--format", "csv", "--known", "2025-09-01", "-o", str(out_csv),
+                 "--as-of", "2025-09-02"]) == 0
     table = pq.read_table(out)
     assert table.schema.metadata[b"sanctrack.known"] == b"2025-09-01"
     with open(out_csv, encoding="utf-8", newline="") as fh:

@@ -345,12 +345,12 @@ def test_receipt_needs_a_key(tmp_path) -> None:
 def test_audit_log_records_every_receipt_and_rotates(tmp_path) -> None:
     log = tmp_path / "audit.jsonl"
     audit = AuditLog(str(log), max_bytes=4000, backups=3)
-    with serving(create_app(Served(sanctrack.load), receipt_key=KEY, audit=audit)) as url:
-        with httpx.Client(base_url=url) as c:
-            receipts = [c.get("/in-force", params={"on": f"2025-12-{d:02d}", "target": "Belaruskali"}).json()["receipt"]
-                        for d in range(1, 21)]
-            receipts.append(c.post("/screen", json={"queries": [{"target": "Belavia", "on": "2025-12-01"}]})
-                            .json()["receipt"])
+    with serving(create_app(Served(sanctrack.load), receipt_key=KEY, audit=audit)) as url, \
+            httpx.Client(base_url=url) as c:
+        receipts = [c.get("/in-force", params={"on": f"2025-12-{d:02d}", "target": "Belaruskali"}).json()["receipt"]
+                    for d in range(1, 21)]
+        receipts.append(c.post("/screen", json={"queries": [{"target": "Belavia", "on": "2025-12-01"}]})
+                        .json()["receipt"])
     audit.close()
     files = sorted(tmp_path.glob("audit.jsonl*"))
     assert len(files) > 1  # rotated
@@ -451,7 +451,8 @@ def test_a_bug_is_a_one_line_500_without_traceback(monkeypatch) -> None:
     with serving(create_app(Served(sanctrack.load))) as url:
         r = httpx.get(url + "/state/us-ofac-belavia-sdn", params={"on": "2025-09-20"})
     assert r.status_code == 500
-    assert r.json() == {"error": {"status": 500, "type": "InternalError", "message": "internal error: ZeroDivisionError"}}
+    assert r.json() == {"error": {"status": 500, "type": "InternalError",
+                                  "message": "internal error: ZeroDivisionError"}}
     assert "Traceback" not in r.text and "secret" not in r.text
 
 

@@ -50,8 +50,8 @@ def test_serve_command_sighup_reload_receipts_and_audit_log(tmp_path: Path) -> N
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=tmp_path)
     try:
         line = proc.stderr.readline()  # the command says where it listens once it does
-        m = re.match(r"sanctrack: serving belarus (sha256:[0-9a-f]{64}) on (http://127\.0\.0\.1:\d+) \(receipts signed\)",
-                     line)
+        m = re.match(r"sanctrack: serving belarus (sha256:[0-9a-f]{64}) "
+                     r"on (http://127\.0\.0\.1:\d+) \(receipts signed\)", line)
         assert m, line
         url = m.group(2)
         first = _until(lambda: httpx.get(url + "/registry").json()["registry"]["digest"])

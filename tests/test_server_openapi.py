@@ -1,9 +1,10 @@
 """A property test of the server from its own OpenAPI document.
 
 For every operation in ``/openapi.json``, hypothesis builds requests from the
-parameters' schemas (:func:`_from_schema`: strings by their pattern or enum) (valid values from the bundled registry mixed with arbitrary
-text, required parameters sometimes left out, request bodies from the body's
-schema and arbitrary JSON), sends them to a real server on 127.0.0.1 and checks
+parameters' schemas (:func:`_from_schema`: strings by their pattern or enum)
+(valid values from the bundled registry mixed with arbitrary text, required
+parameters sometimes left out, request bodies from the body's schema and
+arbitrary JSON), sends them to a real server on 127.0.0.1 and checks
 each response: never a 5xx, a status the document declares for the operation,
 and a body valid against the schema declared for that status. Bounded by
 ``max_examples`` per operation.
@@ -120,7 +121,7 @@ def test_the_document_describes_every_endpoint(base) -> None:
     assert paths == {"/state/{measure}", "/in-force", "/screen", "/changes", "/diff", "/compare/{target}",
                      "/history/{measure}", "/explain/{measure}", "/deals", "/registry", "/openapi.json",
                      "/admin/reload"}
-    refs = {m for m in __import__("re").findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(served))}
+    refs = set(__import__("re").findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(served)))
     assert refs <= set(served["components"]["schemas"])  # every reference resolves
     for path, ops in served["paths"].items():
         for op in ops.values():

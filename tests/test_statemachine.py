@@ -84,7 +84,8 @@ def test_impose_until_without_extend_expires():
 
 def test_extend_after_expiry_is_illegal():
     with pytest.raises(s.IllegalTransition, match="expired"):
-        replay([T("a", "impose", D(2022, 1, 1), until=D(2022, 2, 1)), T("b", "extend", D(2022, 2, 2), until=D(2022, 6, 1))],
+        replay([T("a", "impose", D(2022, 1, 1), until=D(2022, 2, 1)),
+                T("b", "extend", D(2022, 2, 2), until=D(2022, 6, 1))],
                program=None, targets=(), instruments={})
 
 
@@ -129,7 +130,8 @@ def test_suspend_and_resume_keep_the_reliefs():
 def test_amend_changes_program_not_status():
     ts = [T("i", "impose", D(2021, 8, 9)), T("a", "amend", D(2021, 8, 20), program="BELARUS-EO14038")]
     rep = replay(ts, program="BELARUS-EO", targets=("x",), instruments={})
-    assert [(str(r.status), r.program) for r in rep.runs] == [("in_force", "BELARUS-EO"), ("in_force", "BELARUS-EO14038")]
+    assert [(str(r.status), r.program) for r in rep.runs] == [("in_force", "BELARUS-EO"),
+                                                              ("in_force", "BELARUS-EO14038")]
 
 
 def test_same_day_transitions_apply_before_that_days_lapses():

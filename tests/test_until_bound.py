@@ -50,7 +50,8 @@ def test_relief_until_not_after_effective_is_refused_at_its_line(tmp_path: Path,
 
 
 def test_impose_until_not_after_effective_is_refused(tmp_path: Path) -> None:
-    root, line = _base_with(tmp_path, "    effective: 2024-01-10\n", "    effective: 2024-01-10\n    until: 2024-01-10\n")
+    root, line = _base_with(tmp_path, "    effective: 2024-01-10\n",
+                            "    effective: 2024-01-10\n    until: 2024-01-10\n")
     with pytest.raises(RegistryError) as exc:
         sanctrack.load(root, cache=False)
     (p,) = exc.value.problems

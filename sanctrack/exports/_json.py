@@ -185,7 +185,7 @@ def _parse_int(text: str) -> int:
 
 
 def _big_int_problem(text: str, name: str | None) -> Problem:
-    m = re.search(r"-?[0-9]{%d,}" % (MAX_INT_DIGITS + 1), text)
+    m = re.search(rf"-?[0-9]{{{MAX_INT_DIGITS + 1},}}", text)
     line = column = None
     if m:
         line = text.count("\n", 0, m.start()) + 1
