@@ -27,7 +27,7 @@ CHILD = """
 import json, resource, sys, time
 import sanctrack
 r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-reg = sanctrack.load(sys.argv[1], cache=False)
+reg = sanctrack.load(sys.argv[1], cache=False, **json.loads(sys.argv[2]))
 seconds, r1 = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF)
 cpu = r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime
 try:  # VmHWM: the peak since exec (ru_maxrss can carry the forking parent's)
@@ -48,10 +48,13 @@ def parse_size(text: str) -> int:
     return int(float(t) * mult)
 
 
-def cold_load(directory: str | os.PathLike[str]) -> dict[str, float]:
-    """One cold load of ``directory`` in a fresh interpreter: seconds, peak bytes, transitions."""
-    out = subprocess.run([sys.executable, "-c", CHILD, os.fspath(directory)], check=True, capture_output=True,
-                         text=True, env={**os.environ, "SANCTRACK_CACHE": "0"})
+def cold_load(directory: str | os.PathLike[str], **options: int) -> dict[str, float]:
+    """One cold load of ``directory`` in a fresh interpreter: seconds, peak bytes, transitions.
+
+    ``options`` go to :func:`sanctrack.load` (``max_file_size``, ``max_nodes``).
+    """
+    out = subprocess.run([sys.executable, "-c", CHILD, os.fspath(directory), json.dumps(options)], check=True,
+                         capture_output=True, text=True, env={**os.environ, "SANCTRACK_CACHE": "0"})
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -72,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="100k", help="comma-separated sizes to generate and load (default 100k)")
     p.add_argument("--dir", action="append", default=[], help="load this registry directory (repeatable)")
     p.add_argument("--repeat", type=int, default=1, help="loads per registry; the fastest is shown")
+    p.add_argument("--max-file-size", type=int, help="load(max_file_size=...): synth's entities.yaml passes "
+                   "the default 10 MB limit from about 2.5M transitions")
+    p.add_argument("--max-nodes", type=int, help="load(max_nodes=...), for the same file")
     args = p.parse_args(argv)
     sys.path.insert(0, str(HERE))
     from bench import machine_line
@@ -81,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
 
     def best(directory: str | os.PathLike[str]) -> dict[str, float]:
-        runs = [cold_load(directory) for _ in range(max(1, args.repeat))]
+        options = {name: getattr(args, name) for name in ("max_file_size", "max_nodes")
+                   if getattr(args, name) is not None}
+        runs = [cold_load(directory, **options) for _ in range(max(1, args.repeat))]
         return min(runs, key=lambda r: r["seconds"])
 
     for d in args.dir:
