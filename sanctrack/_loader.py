@@ -100,7 +100,7 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
                 _cache.put_stat(sig[0], key, sig[1], cache_dir)
             return reg
     records, index = load_records(root, files, problems, display=display, max_depth=max_depth,
-                                  max_nodes=max_nodes, refused=refused)
+                                  max_nodes=max_nodes, refused=refused, release=True)
     try:
         reg = records.build()
     except RegistryError as exc:

@@ -1,7 +1,9 @@
 """Where records live in a registry's files: mapping the registry's problems back to files and lines.
 
 Pass 1 (:mod:`sanctrack._reading`) records, for every record id, the places it
-is defined (:class:`Index`: its kind, file, mapping with marks, and location).
+is defined (:class:`Index`: its kind, file and location; the mapping with its
+marks is read again from the file's compressed bytes, :class:`FileText`, only
+when a problem must be located).
 The problems of pass 2 (:meth:`Registry.build`) name records and fields;
 :meth:`Index.locate` turns each into ``path:line:column`` and a location such
 as ``$.transitions[2].effective``, and :meth:`Index.follows_from_broken` drops
@@ -11,34 +13,92 @@ those that only echo a record that already failed in pass 1.
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 import attrs
 
 from ._errors import Problem
 from ._fields import SpecTable
-from ._yaml import MarkedList, MarkedMap, location
+from ._yaml import MAX_DEPTH, MAX_NODES, MarkedList, MarkedMap, location, parse_yaml
 
-__all__ = ["Where", "Index", "record_field"]
+__all__ = ["FileText", "Where", "Index", "record_field"]
+
+
+class FileText:
+    """One file's bytes, parsed again only when a problem in it must be located.
+
+    Pass 1 drops each file's values (mappings, lists, marks) as soon as its records
+    are built; keeping them all for pass 2 held about 4 KB per transition. The few
+    places a pass-2 problem names are found again here: the same bytes and limits
+    give the same values and marks.
+    """
+
+    __slots__ = ("packed", "path", "max_depth", "max_nodes", "_doc")
+
+    def __init__(self, data: bytes, path: str, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> None:
+        self.packed = zlib.compress(data, 1)  # a registry file packs about 3 to 1, quickly
+        self.path = path
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self._doc: Any = _UNREAD
+
+    def node(self, parts: tuple[Any, ...]) -> Any:
+        """The value at ``parts`` (as read in pass 1), None if there is none."""
+        if self._doc is _UNREAD:
+            self._doc = parse_yaml(zlib.decompress(self.packed), self.path, max_depth=self.max_depth,
+                                   max_nodes=self.max_nodes)[0]
+        node = self._doc
+        for step in parts:
+            if isinstance(node, MarkedMap) and isinstance(step, str):
+                node = node.get(step)
+            elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node
+
+
+_UNREAD = object()
 
 
 class Where:
-    """Where one record is defined: its kind, file, mapping (with marks) and location."""
+    """Where one record is defined: its kind, file, mapping (with marks) and location.
 
-    __slots__ = ("kind", "path", "node", "parts")
+    ``node`` is the record's mapping, given as it is or as the :class:`FileText` it
+    is read again from (at ``parts``) when it is needed.
+    """
+
+    __slots__ = ("kind", "path", "_node", "parts")
 
     def __init__(self, kind: str, path: str, node: Any, parts: tuple[Any, ...]) -> None:
         self.kind = kind
         self.path = path
-        self.node = node
+        self._node = node
         self.parts = parts
+
+    @property
+    def source(self) -> Any:
+        """The node as given: a :class:`FileText` until it is read again."""
+        return self._node
+
+    @property
+    def node(self) -> Any:
+        if type(self._node) is FileText:
+            self._node = self._node.node(self.parts)
+        return self._node
 
 
 class Index:
-    """record id -> the places it is defined (kind, file, node, location)."""
+    """record id -> the places it is defined (kind, file, node, location).
+
+    Records are added in reading order as flat (id, place, item number) triples,
+    a few pointers each; the table by id is built only when a problem is located.
+    """
 
     def __init__(self) -> None:
-        self.by_id: dict[str, list[Where]] = {}
+        self._added: list[Any] = []  # record id, Where, item number (or None), ...
+        self._by_id: dict[str, list[Where]] | None = None
         self.broken: set[str] = set()  # ids of records (and measures) that failed in pass 1
         self.unreadable: set[str] = set()  # kinds of records in a file that could not be read at all
 
@@ -57,7 +117,28 @@ class Index:
         return False
 
     def add(self, record_id: str, where: Where) -> None:
-        self.by_id.setdefault(record_id, []).append(where)
+        """``record_id`` is defined at ``where``."""
+        self._added += (record_id, where, None)
+        self._by_id = None
+
+    def add_item(self, record_id: str, within: Where, n: int) -> None:
+        """``record_id`` is item ``n`` of the list at ``within`` (its parts are the list's)."""
+        self._added += (record_id, within, n)
+        self._by_id = None
+
+    @property
+    def by_id(self) -> dict[str, list[Where]]:
+        """record id -> the places it is defined, in reading order."""
+        if self._by_id is None:
+            by_id: dict[str, list[Where]] = {}
+            added = self._added
+            for i in range(0, len(added), 3):
+                where, n = added[i + 1], added[i + 2]
+                if n is not None:
+                    where = Where(where.kind, where.path, where.source, where.parts + (n,))
+                by_id.setdefault(added[i], []).append(where)
+            self._by_id = by_id
+        return self._by_id
 
     def locate_safely(self, p: Problem) -> Problem:
         """:meth:`locate`, or the problem as it is if it cannot be located."""
