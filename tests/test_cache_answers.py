@@ -29,8 +29,8 @@ def warm_pair(records: dict[str, Any], tmp: Path) -> tuple[Registry, Registry, P
     cold = Registry.build(**records)
     root = tmp / "reg"
     write_registry(cold, root)
-    sanctrack.load(root, cache=True, cache_dir=tmp / "cache")  # writes the entry
-    return cold, sanctrack.load(root, cache=True, cache_dir=tmp / "cache"), root
+    sanctrack.load(str(root), cache=True, cache_dir=tmp / "cache")  # writes the entry
+    return cold, sanctrack.load(str(root), cache=True, cache_dir=tmp / "cache"), root
 
 
 SETTINGS = settings(max_examples=25, deadline=None,
@@ -45,7 +45,7 @@ def test_first_in_force_after_a_warm_load_is_the_cold_answer(records: dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         cold, _, root = warm_pair(records, Path(tmp))
         for day in question_days(cold):
-            warm = sanctrack.load(root, cache=True, cache_dir=Path(tmp) / "cache")  # its first question
+            warm = sanctrack.load(str(root), cache=True, cache_dir=Path(tmp) / "cache")  # its first question
             assert warm.in_force(day) == cold.in_force(day), day
             assert warm.in_force(day) == cold.in_force(day), day  # and its second (the index)
 
@@ -69,8 +69,8 @@ def test_bundled_registry_answers_first_questions_as_cold(tmp_path: Path) -> Non
     root = sanctrack.load(cache=False)
     folder = tmp_path / "reg"
     write_registry(root, folder)
-    sanctrack.load(folder, cache=True, cache_dir=tmp_path / "cache")
+    sanctrack.load(str(folder), cache=True, cache_dir=tmp_path / "cache")
     for day in (_dt.date(2014, 3, 20), _dt.date(2022, 3, 1), _dt.date(2025, 1, 1)):
-        warm = sanctrack.load(folder, cache=True, cache_dir=tmp_path / "cache")
+        warm = sanctrack.load(str(folder), cache=True, cache_dir=tmp_path / "cache")
         assert warm.in_force(day) == root.in_force(day)
         assert [warm.state(m.id, day) for m in root.measures] == [root.state(m.id, day) for m in root.measures]
