@@ -231,7 +231,7 @@ def floors(reg: Registry) -> tuple[Callable[[str, _dt.date], Any], Callable[[str
 def compact_floor(reg: Registry) -> Callable[[str, _dt.date], Any]:
     """The compact floor: per measure an ``array('i')`` of run start ordinals and a tuple of prebuilt
     answers (sanctrack's own, made ahead), a ``bisect`` then an index — no answer made on the ask."""
-    table: dict[str, tuple[array, tuple[Any, ...]]] = {}
+    table: dict[str, tuple[array[int], tuple[Any, ...]]] = {}
     for m in reg.measures:
         hist = reg.history(m.id)
         table[m.id] = (array("i", [v.valid.start.toordinal() for v in hist]), tuple(hist))
@@ -587,12 +587,12 @@ def first_answers(root: Path, cache: Path, facts: dict[str, Any]) -> None:
     X = D(2025, 6, 1)
     in_force, first, kept = [], [], []
     for rep in range(3):
-        reg = sanctrack.load(root, cache=True, cache_dir=cache)
+        reg = sanctrack.load(str(root), cache=True, cache_dir=cache)
         t0 = time.perf_counter()
         reg.in_force(X)
         in_force.append(time.perf_counter() - t0)
         del reg
-        reg = sanctrack.load(root, cache=True, cache_dir=cache)
+        reg = sanctrack.load(str(root), cache=True, cache_dir=cache)
         rnd = random.Random(rep)
         ids = [m.id for m in reg.measures]
         lo, hi = D(2000, 1, 1).toordinal(), D(2026, 6, 30).toordinal()
