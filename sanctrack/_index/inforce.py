@@ -29,6 +29,7 @@ from itertools import repeat
 from typing import Any
 
 from .._model import IN_FORCE, MeasureState
+from .._unchecked import collection_paused
 from . import accel
 from .catalog import Catalog
 from .point import mark_all, state_of
@@ -80,7 +81,10 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
                 out.append(s)
         return out
     if path == "each":
-        return [s for s in (state_of(cat, tl, when, y) for tl in cat.ranked) if s.status in IN_FORCE]
+        # every measure's runs may be replayed here (the first question after a warm load): that
+        # allocates millions of acyclic objects, which the cyclic collector would walk over and over
+        with collection_paused():
+            return [s for s in (state_of(cat, tl, when, y) for tl in cat.ranked) if s.status in IN_FORCE]
     o = when.toordinal()
     index = views.of(y).index(name, lambda y: build_index(cat, y, numpy=path == "numpy"))
     return mark_all(cat, index.at(o), o, y)
