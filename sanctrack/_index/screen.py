@@ -130,6 +130,7 @@ def screen_columns(cat: Catalog, views: Views, view_known: _dt.date | None, quer
         raise ValueError(f"screen: {n} queries but {len(dates)} dates")
     y = effective_known(view_known, known)
     kd = known_arg(known)
+    text = accel.is_text_array(queries)  # a pyarrow or numpy string array: read as str
     numpy = accel.available()
     day_array = accel.is_day_array(dates)
     calendar = not day_array and set(map(type, dates)) == {_dt.date}
@@ -139,8 +140,12 @@ def screen_columns(cat: Catalog, views: Views, view_known: _dt.date | None, quer
     hits = None
     if path == "numpy":
         hits = _screen_numpy(cat, views, queries, dates, y, day_array, calendar)
+        if hits is not None and text:
+            return Screening(accel.TextColumn(queries), dates, kd, hits=hits, state=_hit_state(cat, y))
         if hits is None and calendar:
             path = "flips" if views.built("flips", y) or BATCH_SHARE * n >= len(cat.timelines) else "measure flips"
+    if text:
+        queries = accel.text_list(queries)
     if path in ("flips", "measure flips"):
         hits = _screen_flips(cat, views, queries, dates, y, whole_view=path == "flips")
     if hits is not None:
@@ -201,15 +206,15 @@ def _screen_flips(cat: Catalog, views: Views, queries: Sequence[Any], dates: Seq
 
 def _screen_numpy(cat: Catalog, views: Views, queries: Sequence[Any], dates: Any, y: _dt.date | None,
                   day_array: bool, calendar: bool) -> Any:
-    """The vectorised screen: measure ids and calendar dates only (else None). Ranks by dictionary, then
-    a key search."""
+    """The vectorised screen: measure ids and calendar dates only (else None). Ranks (by a pyarrow hash
+    lookup if installed, else by dictionary), then a key search."""
     if not (day_array or calendar):
         return None
-    ranks = accel.ranks_of(cat.rank, queries)
+    keys = views.of(y).index("flip_keys", lambda y: accel.NumpyRuns(cat.view_runs(y)))
+    ranks = accel.ranks_of(cat.rank, queries, keys)
     if (ranks < 0).any():  # a target, not a measure id
         return None
     ords = accel.ordinals_of(dates) if day_array else accel.day_ordinals(dates)
-    keys = views.of(y).index("flip_keys", lambda y: accel.NumpyRuns(cat.view_runs(y)))
     segmented = len(queries) >= SEGMENT_FROM and len(keys.keys) >= SEGMENT_KEYS_FROM
     return keys.screen(ranks, ords, segmented=segmented)
 
