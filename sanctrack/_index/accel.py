@@ -271,10 +271,8 @@ def _arrow_ranks(runs: NumpyRuns, rank: Mapping[Any, int], queries: Any) -> Any:
     pa, pc = pair
     np = _np()
     try:
-        if type(queries).__module__.startswith("pyarrow"):
-            col = queries
-        else:  # a list of str, or a numpy string array
-            col = pa.array(queries, type=pa.string())
+        # a pyarrow array as it is; a list of str, or a numpy string array, converted in C
+        col = queries if type(queries).__module__.startswith("pyarrow") else pa.array(queries, type=pa.string())
     except (pa.ArrowException, TypeError, ValueError):  # not all strings: a target among them
         return None
     table = runs.id_table
