@@ -141,7 +141,8 @@ def screen_columns(cat: Catalog, views: Views, view_known: _dt.date | None, quer
     calendar = not day_array and set(map(type, dates)) == {_dt.date}
     path = screen_path(questions=n, measures=len(cat.timelines), calendar_dates=calendar,
                        numpy_dates=accel.is_array(dates), numpy=numpy, flips_built=views.built("flips", y),
-                       keys_built=views.built("flip_keys", y), arrow=numpy and n >= ARROW_FROM and accel.arrow is not None)
+                       keys_built=views.built("flip_keys", y),
+                       arrow=numpy and n >= ARROW_FROM and accel.arrow is not None)  # pyarrow imported if asked
     hits = None
     if path == "numpy":
         hits = _screen_numpy(cat, views, queries, dates, y, day_array, calendar)
