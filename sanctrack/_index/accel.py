@@ -291,7 +291,7 @@ def ranks_of(rank: Mapping[Any, int], queries: Sequence[Any], runs: NumpyRuns | 
     dictionary lookup.
     """
     np = _np()
-    if runs is not None and (is_text_array(queries) or len(queries) >= ARROW_FROM):
+    if runs is not None and (is_text_array(queries) or len(queries) >= CONVERT_FROM):
         found = _arrow_ranks(runs, rank, queries)
         if found is not None:
             return found
@@ -325,7 +325,7 @@ def ordinals_of(days: Any) -> Any:
 def day_ordinals(dates: Sequence[_dt.date]) -> Any:
     """The ordinals of ``date`` objects, an ``int64`` array (converted in C by pyarrow if installed)."""
     np = _np()
-    pair = _arrow() if len(dates) >= ARROW_FROM else None
+    pair = _arrow() if len(dates) >= CONVERT_FROM else None
     if pair is not None:
         pa = pair[0]
         days = pa.array(dates, type=pa.date32()).cast(pa.int32())
@@ -336,7 +336,7 @@ def day_ordinals(dates: Sequence[_dt.date]) -> Any:
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 #: From this many questions, strings and dates are converted by pyarrow (if installed).
-ARROW_FROM = 1024
+CONVERT_FROM = 1024
 
 
 def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
