@@ -49,3 +49,11 @@ def test_a_screening_is_a_sequence_of_hits_equal_to_a_list():
     assert cols.states[1] == () and "3 questions, 2 hits" in repr(cols)
     with pytest.raises(IndexError):
         cols[3]
+
+
+def test_with_pyarrow_a_large_batch_is_vectorised_at_any_size():
+    big = screen_module.ARROW_FROM
+    assert _path(questions=big, measures=100, arrow=True) == "numpy"
+    assert _path(questions=big, measures=100) == "flips"
+    assert _path(questions=big - 1, measures=100, arrow=True) == "flips"
+    assert _path(questions=big, measures=100, arrow=True, numpy=False) == "flips"

@@ -31,8 +31,8 @@ from typing import Any
 from .._model import MeasureState
 from .runs import LIVE_OF_CODE
 
-__all__ = ["NumpyInForce", "NumpyRuns", "available", "day_ordinals", "is_array", "is_day_array", "ordinals_of",
-           "ranks_of"]
+__all__ = ["NumpyInForce", "NumpyRuns", "TextColumn", "available", "day_ordinals", "is_array", "is_day_array",
+           "is_text_array", "ordinals_of", "ranks_of", "text_list"]
 
 
 def _load_numpy() -> Any:
@@ -66,6 +66,8 @@ def _np() -> Any:
 def __getattr__(name: str) -> Any:
     if name == "numpy":
         return _np()
+    if name == "arrow":
+        return _arrow()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -136,7 +138,7 @@ class NumpyRuns:
     up; the states themselves are made only for the hits asked about.
     """
 
-    __slots__ = ("base", "keys", "widest")
+    __slots__ = ("base", "id_table", "keys", "widest")
     SHIFT = 22
 
     def __init__(self, stores: Sequence[Any]) -> None:
@@ -158,6 +160,8 @@ class NumpyRuns:
         self.base = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(fc)))
         #: the most flips of one measure
         self.widest = int(fc.max()) if len(fc) else 0
+        #: the measure ids in rank order as a pyarrow string array (made on first use; :func:`ranks_of`)
+        self.id_table: Any = None
 
     def screen(self, ranks: Any, ordinals: Any, *, segmented: bool) -> Any:
         """Per question: True if measure ``ranks[i]`` is in force on day ``ordinals[i]`` (a bool array).
@@ -201,9 +205,98 @@ def available() -> bool:
     return _np() is not None
 
 
-def ranks_of(rank: Mapping[Any, int], queries: Sequence[Any]) -> Any:
-    """Each query's rank by dictionary lookup (-1 for anything that is not a measure id), an ``int64`` array."""
+def _load_arrow() -> Any:
+    if _np() is None:
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pyarrow is optional
+        return None
+    return pa, pc
+
+
+def _arrow() -> Any:
+    """(pyarrow, pyarrow.compute) if installed and numpy is usable, else None (the module attribute
+    ``arrow``; setting it to None forces the dictionary lookups)."""
+    value = globals().get("arrow", _UNSET)
+    if value is _UNSET:
+        value = _load_arrow()
+        globals()["arrow"] = value
+    return value
+
+
+def is_text_array(values: Any) -> bool:
+    """True if ``values`` is a pyarrow string array (or chunked array) or a numpy string array."""
+    t = type(values)
+    if t.__module__.startswith("pyarrow"):
+        return hasattr(values, "to_pylist") and str(getattr(values, "type", "")) in _ARROW_TEXT
+    return t.__module__.startswith("numpy") and getattr(getattr(values, "dtype", None), "kind", "") in ("U", "S")
+
+
+_ARROW_TEXT = ("string", "large_string", "string_view")
+
+
+def text_list(values: Any) -> list[Any]:
+    """A pyarrow or numpy string array as a list of ``str`` (numpy bytes stay ``bytes``)."""
+    return list(values.to_pylist() if hasattr(values, "to_pylist") else values.tolist())
+
+
+class TextColumn(Sequence[Any]):
+    """A pyarrow or numpy string array read as a sequence of ``str`` (the queries of a :class:`Screening`)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return text_list(self.values[i])
+        v = self.values[i]
+        return v.as_py() if hasattr(v, "as_py") else v.item()
+
+    def __iter__(self) -> Any:
+        return iter(text_list(self.values))
+
+
+def _arrow_ranks(runs: NumpyRuns, rank: Mapping[Any, int], queries: Any) -> Any:
+    """Ranks by a pyarrow hash lookup in C (``index_in``), or None if the queries are not all strings."""
+    pair = _arrow()
+    if pair is None:
+        return None
+    pa, pc = pair
     np = _np()
+    try:
+        # a pyarrow array as it is; a list of str, or a numpy string array, converted in C
+        col = queries if type(queries).__module__.startswith("pyarrow") else pa.array(queries, type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):  # not all strings: a target among them
+        return None
+    table = runs.id_table
+    if table is None:
+        table = runs.id_table = pa.array(list(rank), type=pa.string())
+    found = pc.index_in(col, value_set=table).fill_null(-1)
+    return np.asarray(found.to_numpy(), dtype=np.int64)
+
+
+def ranks_of(rank: Mapping[Any, int], queries: Sequence[Any], runs: NumpyRuns | None = None) -> Any:
+    """Each query's rank (-1 for anything that is not a measure id), an ``int64`` array.
+
+    With pyarrow installed and ``runs`` given, strings are looked up in C
+    (``pyarrow.compute.index_in`` against the ids in rank order: ids read from a
+    file are fresh string objects, each a hash and a compare); else by
+    dictionary lookup.
+    """
+    np = _np()
+    if runs is not None and (is_text_array(queries) or len(queries) >= CONVERT_FROM):
+        found = _arrow_ranks(runs, rank, queries)
+        if found is not None:
+            return found
+    if is_text_array(queries):
+        queries = text_list(queries)
     get = rank.get
     try:
         return np.fromiter(map(get, queries, itertools.repeat(-1)), dtype=np.int64, count=len(queries))
@@ -230,12 +323,20 @@ def ordinals_of(days: Any) -> Any:
 
 
 def day_ordinals(dates: Sequence[_dt.date]) -> Any:
-    """The ordinals of ``date`` objects, an ``int64`` array."""
+    """The ordinals of ``date`` objects, an ``int64`` array (converted in C by pyarrow if installed)."""
     np = _np()
+    pair = _arrow() if len(dates) >= CONVERT_FROM else None
+    if pair is not None:
+        pa = pair[0]
+        days = pa.array(dates, type=pa.date32()).cast(pa.int32())
+        if not days.null_count:
+            return np.asarray(days.to_numpy(), dtype=np.int64) + _EPOCH_ORDINAL
     return np.fromiter(map(_dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
 
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+#: From this many questions, strings and dates are converted by pyarrow (if installed).
+CONVERT_FROM = 1024
 
 
 def _rank_start(r: tuple[Any, ...]) -> tuple[int, int]:
