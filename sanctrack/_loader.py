@@ -50,8 +50,8 @@ def _fail(problems: list[Problem]) -> RegistryError:
     return RegistryError(sorted(problems, key=_sort_key))
 
 
-def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = None,
-         cache_dir: "str | os.PathLike[str] | None" = None, max_file_size: int = MAX_FILE_SIZE,
+def load(path: str | os.PathLike[str] | None = None, *, cache: bool | None = None,
+         cache_dir: str | os.PathLike[str] | None = None, max_file_size: int = MAX_FILE_SIZE,
          max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Registry:
     """Load the registry in directory ``path`` (the bundled one if None).
 
@@ -114,10 +114,9 @@ def load(path: "str | os.PathLike[str] | None" = None, *, cache: bool | None = N
         raise _fail(problems) from exc
     if problems:
         raise _fail(problems)
-    if use_cache and key is not None:
-        if _cache.put(key, records, reg.digest, cache_dir) and sig is not None \
-                and _same_stat(root, sig, max_file_size, limits):
-            _cache.put_stat(sig[0], key, sig[1], cache_dir)
+    if (use_cache and key is not None and _cache.put(key, records, reg.digest, cache_dir) and sig is not None
+            and _same_stat(root, sig, max_file_size, limits)):
+        _cache.put_stat(sig[0], key, sig[1], cache_dir)
     return reg
 
 

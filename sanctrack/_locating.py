@@ -112,9 +112,7 @@ class Index:
             for quoted in re.findall(r"'([^']*)'", p.message):
                 if quoted in self.broken:
                     return True
-        if p.field == "action" and measure_of.get(p.record or "") in self.broken:
-            return True
-        return False
+        return p.field == "action" and measure_of.get(p.record or "") in self.broken
 
     def add(self, record_id: str, where: Where) -> None:
         """``record_id`` is defined at ``where``."""

@@ -18,9 +18,10 @@ about 800 bytes per transition, most of it the records and the built registry.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -87,7 +88,7 @@ class Records:
 # -- pass 1: files to records -------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _a(kind: str) -> str:
     """``an authority``, ``a transition``."""
     return f"a{'n' if kind[0] in 'aeiou' else ''} {kind}"

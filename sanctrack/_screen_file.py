@@ -95,6 +95,11 @@ def screen_file(reg: Any, src: str | os.PathLike[str], dest: str | os.PathLike[s
 
 
 
+def _line_of(src: Path, lines: list[int], i: int) -> str:
+    """``file:line`` of the chunk's row ``i``."""
+    return f"{src}:{lines[i]}"
+
+
 def _row_of(where: Callable[[int], str], values: list[Any], value: Any) -> str:
     """Where the first row holding ``value`` is (for an error about that value)."""
     return where(values.index(value))
@@ -220,8 +225,7 @@ def _csv(sc: _Screener, src: Path, tmp: str, chunk: int,
             if not rows:
                 break
 
-            def where(i: int) -> str:
-                return f"{src}:{lines[i]}"
+            where = functools.partial(_line_of, src, lines)
 
             qs = sc.column([r[it] for r in rows], where, "target")
             ds = sc.column([r[idate] for r in rows], where, "date")

@@ -174,4 +174,4 @@ def test_every_table_fits_a_100_column_terminal(bundled, capsys, monkeypatch, ar
     out = capsys.readouterr().out
     assert out
     for line in out.splitlines():  # only a URL, never cut, may run past the width, alone on its line
-        assert len(line) <= 100 or line.strip().startswith(("https://", "http://")) and " " not in line.strip(), line
+        assert len(line) <= 100 or (line.strip().startswith(("https://", "http://")) and " " not in line.strip()), line

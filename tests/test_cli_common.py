@@ -12,8 +12,7 @@ import pytest
 
 import sanctrack
 from sanctrack import cli
-from sanctrack._cli_common import (NothingFound, UsageError, filters_of, load_registry, open_out, output_format,
-                                   query_of)
+from sanctrack._cli_common import NothingFound, UsageError, filters_of, load_registry, open_out, output_format, query_of
 
 from ._cli_run import REPO, lines, one_line, sanctrack_cmd, write_small_json
 

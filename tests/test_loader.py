@@ -254,7 +254,8 @@ def test_missing_required_key_and_scalar_instead_of_list(tmp_path: Path) -> None
 
 def test_a_record_with_no_source_is_a_problem(tmp_path: Path) -> None:
     root = registry(tmp_path)
-    edit(root, MEASURE, "    sources: [S1]\n  - id: us-ofac-acme-sdn.gl1", "    sources: []\n  - id: us-ofac-acme-sdn.gl1")
+    edit(root, MEASURE, "    sources: [S1]\n  - id: us-ofac-acme-sdn.gl1",
+         "    sources: []\n  - id: us-ofac-acme-sdn.gl1")
     (p,) = problems_of(root)
     assert p.startswith(f"{MEASURE}:14:14: the transition names no source at $.transitions[0].sources")
 

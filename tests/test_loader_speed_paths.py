@@ -22,8 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrack import Action, Basis, Confidence
-from sanctrack import _model
+from sanctrack import Action, Basis, Confidence, _model
 from sanctrack._errors import Problem
 from sanctrack._fields import _SCOPE, _Bad, _Reported
 from sanctrack._fields import AUTHORITY as _AUTHORITY

@@ -129,7 +129,7 @@ def test_parquet_in_parquet_out(reg, tmp_path):
     import pyarrow.parquet as pq
 
     triples = _triples(reg, 300, seed=9)
-    src, out, out_csv = tmp_path / "pairs.parquet", tmp_path / "answers.parquet", tmp_path / "answers.csv"
+    src, out = tmp_path / "pairs.parquet", tmp_path / "answers.parquet"
     pq.write_table(pa.table({"txn": pa.array(range(300), pa.int32()),
                              "target": [t for t, _, _ in triples],
                              "date": pa.array([d for _, d, _ in triples], pa.date32()),

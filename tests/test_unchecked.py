@@ -173,7 +173,7 @@ def test_the_pause_nests_and_restores_the_collector_as_it_found_it(collector: No
         assert not gc.isenabled()  # the outer block still holds the pause
     assert gc.isenabled() is enabled
     with pytest.raises(ZeroDivisionError), collection_paused():
-        1 / 0
+        _ = 1 / 0
     assert gc.isenabled() is enabled
 
 
