@@ -156,6 +156,7 @@ _PEAK = """
 import sys, sanctrack
 def status(name):  # VmHWM: the peak of this process since exec (ru_maxrss can carry the forking parent's)
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(name)) * 1024
+sanctrack.load(cache=False)  # the bundled registry: imports everything a load needs (import sanctrack is lazy)
 before = status("VmRSS")
 reg = sanctrack.load(sys.argv[1], cache=False)
 print((status("VmHWM") - before) / len(reg.transitions))
