@@ -38,16 +38,6 @@ print(json.dumps({"seconds": seconds, "cpu": cpu, "peak": peak, "transitions": l
 """
 
 
-def parse_size(text: str) -> int:
-    t = text.strip().lower().replace("_", "")
-    mult = 1
-    if t.endswith("k"):
-        mult, t = 1000, t[:-1]
-    elif t.endswith("m"):
-        mult, t = 1_000_000, t[:-1]
-    return int(float(t) * mult)
-
-
 def cold_load(directory: str | os.PathLike[str], **options: int) -> dict[str, float]:
     """One cold load of ``directory`` in a fresh interpreter: seconds, peak bytes, transitions.
 
@@ -80,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-nodes", type=int, help="load(max_nodes=...), for the same file")
     args = p.parse_args(argv)
     sys.path.insert(0, str(HERE))
-    from bench import machine_line
+    from bench import machine_line, parse_size
 
     print(machine_line())
     print("| registry | transitions | cold load (wall) | (CPU) | peak RSS | peak per transition |")
