@@ -88,6 +88,7 @@ import os
 import re
 import secrets
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterable
@@ -98,6 +99,9 @@ from ._columnar import FORMAT
 from ._columnar import document as _document
 from ._columnar_read import restore as _restore
 from ._files import read_guarded
+from ._index.build import Deferred
+from ._index.stored import StoredRuns
+from ._index.stored import encode as _stored_runs
 from ._registry import Registry
 from ._unchecked import collection_paused
 from ._version import __version__
@@ -141,6 +145,33 @@ def key_of(files: Iterable[tuple[str, bytes]], *, limits: tuple[int, ...] = ()) 
         h.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+#: the modules whose code decides what a measure's runs are (an entry stores runs they made)
+ENGINE_MODULES = ("sanctrack._statemachine", "sanctrack._index.timeline", "sanctrack._index.runs",
+                  "sanctrack._index.stored")
+_ENGINE: list[str] = []
+
+
+def engine_fingerprint() -> str:
+    """sha256 of the engine modules' source (:data:`ENGINE_MODULES`), read once a process.
+
+    An entry keeps the runs the engine made; a sanctrack whose engine differs
+    (a development checkout of the same version, say) must replay instead of
+    believing them, so an entry with another fingerprint is a miss.
+    """
+    if not _ENGINE:
+        h = hashlib.sha256()
+        for name in ENGINE_MODULES:
+            module = sys.modules.get(name)
+            path = getattr(module, "__file__", None)
+            try:
+                with open(path, "rb") as fh:  # type: ignore[arg-type]
+                    h.update(fh.read())
+            except (OSError, TypeError):
+                h.update(f"{name}: no source\0{__version__}".encode())
+        _ENGINE.append(h.hexdigest())
+    return _ENGINE[0]
 
 
 def entry_path(key: str, directory: str | os.PathLike[str] | None = None) -> Path:
@@ -290,14 +321,18 @@ def get(key: str, directory: str | os.PathLike[str] | None = None) -> Registry |
             doc = json.loads(body)
             if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
                 return None
+            if doc.get("engine") != engine_fingerprint():  # runs stored by another engine: replay instead
+                return None
             digest = doc.get("digest")
             if not isinstance(digest, str):
                 return None
             # the signature says sanctrack wrote this entry for these files, after records
             # with this digest passed every check (see "Trust" in the module docstring)
             got = _restore(doc)
-            deferred: Any = got.deferred  # (count, makers, latest): the build's private arguments for the cache
-            return Registry.build(info=got.info, **got.kinds, _verified_digest=digest, _deferred=deferred)
+            count, records_of, latest = got.deferred
+            stored = StoredRuns(doc["runs"], [m.id for m in got.kinds["measures"]])
+            return Registry.build(info=got.info, **got.kinds, _verified_digest=digest,
+                                  _deferred=Deferred(count, records_of, latest, stored))
     except Exception:  # a cache entry is never trusted: any failure means "parse the YAML"
         return None
 
@@ -317,15 +352,25 @@ def _prune(folder: Path, pattern: str = "registry-*.json") -> None:
             pass
 
 
-def put(key: str, records: Any, digest: str, directory: str | os.PathLike[str] | None = None) -> bool:
-    """Store a registry that loaded with no problem; False if the cache could not be written."""
+def put(key: str, records: Any, registry: Registry, directory: str | os.PathLike[str] | None = None) -> bool:
+    """Store a registry that loaded with no problem (built from ``records``); False if the cache could not be written.
+
+    The entry holds the records and every measure's latest runs (which the
+    build's legality check has just made), so a hit needs no replay.
+    """
     try:
         folder = cache_dir(directory)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = _secret(folder, create=True)
         if secret is None:
             return False
-        body = json.dumps(_document(key, records, digest), ensure_ascii=False, separators=(",", ":")).encode()
+        doc = _document(key, records, registry.digest)
+        table_order: dict[str, list[Any]] = {}
+        for t in records.transitions:
+            table_order.setdefault(t.measure, []).append(t)
+        doc["engine"] = engine_fingerprint()
+        doc["runs"] = _stored_runs(registry._catalog, [m.id for m in records.measures], table_order)
+        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         _write_signed(folder, f"registry-{key}.json", secret, body)
         _prune(folder)
         return True

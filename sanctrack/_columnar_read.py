@@ -4,7 +4,7 @@
 validators again (:func:`sanctrack._unchecked.records_from_columns`): every
 column is decoded at once, so anything malformed fails while the entry can
 still be a miss, but the transitions are made measure by measure on first
-use. :func:`records` restores everything at once. Building the registry of
+use, one by one (:class:`LazyRecords`). :func:`records` restores everything at once. Building the registry of
 them is :mod:`sanctrack._cache`'s.
 
 This module is pure: no files, no clock, no printing.
@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import threading
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import Any, NamedTuple
 
 from ._columnar import ENUM_TYPES, KINDS, RECORD_TYPES, indexes, schema, schemas
 from ._model import RegistryInfo, Transition
-from ._unchecked import records_from_columns
+from ._unchecked import records_from_columns, row_maker, rows_maker
 
-__all__ = ["records", "restore", "Restored"]
+__all__ = ["LazyRecords", "records", "restore", "Restored"]
 
 
 def _as_is(col: list[Any]) -> list[Any]:
@@ -117,21 +118,67 @@ def _values(cls: type, name: str, codec: str, col: Any, n: int, dates: dict[Any,
     raise ValueError(f"a malformed {cls.__name__}.{name} column")
 
 
-class _Same:
-    """A column whose every value is ``value``."""
+class LazyRecords:
+    """One measure's transitions restored from an entry, each made on first use (a read-only sequence).
 
-    __slots__ = ("value",)
+    ``rows`` are the records' rows in the entry's transition table, in the
+    order this sequence gives them. A record is made once (under a lock, so
+    every thread sees the same object) by :func:`sanctrack._unchecked.row_maker`;
+    iterating makes the ones not made yet.
+    """
 
-    def __init__(self, value: Any) -> None:
-        self.value = value
+    __slots__ = ("_made", "_make", "_make_all", "rows")
+
+    def __init__(self, make: Callable[[int], Transition], make_all: Callable[[Sequence[int]], list[Transition]],
+                 rows: Sequence[int]) -> None:
+        self._make = make
+        self._make_all = make_all
+        self.rows = rows
+        self._made: list[Transition | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> Transition:
+        made = self._made
+        t = None if made is None else made[i]
+        if t is None:
+            with _MAKING:
+                made = self._made
+                if made is None:
+                    made = self._made = [None] * len(self.rows)
+                t = made[i]
+                if t is None:
+                    t = made[i] = self._make(self.rows[i])
+        return t
+
+    def __iter__(self) -> Iterator[Transition]:
+        if self._made is None:  # none made yet: all at once, column by column
+            with _MAKING:
+                if self._made is None:
+                    self._made = list(self._make_all(self.rows))
+        return iter([self[i] for i in range(len(self.rows))])
+
+    def reordered(self, order: Sequence[int]) -> LazyRecords:
+        """The same records (made once, shared) in another order: ``order[i]`` is the place in this one."""
+        out = LazyRecords(self._make, self._make_all, [self.rows[i] for i in order])
+        if self._made is not None:
+            out._made = [self._made[i] for i in order]
+        return out
+
+    def __repr__(self) -> str:
+        return f"<{len(self.rows)} transitions made on first use>"
 
 
-def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, Any], list[str], Any, Any]:
-    """The transitions of an entry, decoded now and made measure by measure on first use.
+_MAKING = threading.Lock()
+
+
+def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, LazyRecords], list[str], Any, Any]:
+    """The transitions of an entry, decoded now and each made on first use.
 
     Every column is decoded here (anything malformed fails now, while the entry can
-    still be a miss); making the records of one measure is then only filling their
-    slots. Returns ``(count, {measure id: make}, ids, measure column, latest recorded date or None)``.
+    still be a miss); making a record is then only filling its slots. Returns
+    ``(count, {measure id: its records, in table order}, ids, measure column, latest recorded date or None)``.
     """
     cls = Transition
     fields = schema(cls)
@@ -139,41 +186,38 @@ def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[
     if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(fields):
         raise ValueError("a malformed Transition table")
     decoded: list[Any] = []
+    constants: list[Any] = []
     for (name, codec), col in zip(fields, columns):
         values = _values(cls, name, codec, col, n, dates)
-        decoded.append(_Same(next(values)) if type(values) is repeat and n else
-                       values if type(values) is list else list(values))
+        if type(values) is repeat:
+            constants.append(next(values, None))
+            decoded.append(None)
+        else:
+            constants.append(None)
+            decoded.append(values if type(values) is list else list(values))
     names = [name for name, _ in fields]
-    ids, measures = decoded[names.index("id")], decoded[names.index("measure")]
-    if type(ids) is _Same and n > 1:
+    at_id, at_measure, at_recorded = names.index("id"), names.index("measure"), names.index("recorded")
+    ids, measures = decoded[at_id], decoded[at_measure]
+    if ids is None and n > 1:
         raise ValueError("a duplicate transition id in the entry")
-    spans: dict[str, list[tuple[int, int]]] = {}
-    if type(measures) is _Same:
+    rows: dict[str, Any] = {}
+    if measures is None:
         if n:
-            spans[measures.value] = [(0, n)]
-        measure_of: Any = repeat(measures.value, n)
+            rows[constants[at_measure]] = range(n)
+        measure_of: Any = [constants[at_measure]] * n
     else:
         measure_of = measures
         lo = 0
         for mid, run in itertools.groupby(measures):
             hi = lo + sum(1 for _ in run)
-            spans.setdefault(mid, []).append((lo, hi))
+            got = rows.get(mid)
+            rows[mid] = range(lo, hi) if got is None else [*got, *range(lo, hi)]
             lo = hi
-
-    def maker(ranges: list[tuple[int, int]]) -> Callable[[], list[Transition]]:
-        def make() -> list[Transition]:
-            out: list[Transition] = []
-            for lo, hi in ranges:
-                out.extend(records_from_columns(cls, hi - lo, [
-                    repeat(values.value, hi - lo) if type(values) is _Same else values[lo:hi]
-                    for values in decoded]))
-            return out
-        return make
-
-    recorded = decoded[names.index("recorded")]
-    latest = (recorded.value if type(recorded) is _Same else max(recorded)) if n else None
-    return n, {mid: maker(r) for mid, r in spans.items()}, (ids if type(ids) is list else [ids.value] * n), \
-        (list(measure_of) if type(measure_of) is repeat else measure_of), latest
+    make, make_all = row_maker(cls, decoded, constants), rows_maker(cls, decoded, constants)
+    recorded = decoded[at_recorded]
+    latest = (constants[at_recorded] if recorded is None else max(recorded)) if n else None
+    return n, {mid: LazyRecords(make, make_all, r) for mid, r in rows.items()}, \
+        (ids if ids is not None else [constants[at_id]] * n), measure_of, latest
 
 
 def _check_consistent(records: Any, transition_ids: list[str] | None = None,
@@ -230,8 +274,8 @@ class Restored(NamedTuple):
     info: Any
     kinds: dict[str, list[Any]]
     """Every kind of record but the transitions (an empty list), restored."""
-    deferred: tuple[int, dict[str, Callable[[], list[Transition]]], Any]
-    """``(count, {measure id: make its transitions}, latest recorded date or None)``."""
+    deferred: tuple[int, dict[str, LazyRecords], Any]
+    """``(count, {measure id: its transitions, made on first use}, latest recorded date or None)``."""
 
 
 def restore(doc: Mapping[str, Any]) -> Restored:

@@ -114,7 +114,7 @@ def load(path: str | os.PathLike[str] | None = None, *, cache: bool | None = Non
         raise _fail(problems) from exc
     if problems:
         raise _fail(problems)
-    if (use_cache and key is not None and _cache.put(key, records, reg.digest, cache_dir) and sig is not None
+    if (use_cache and key is not None and _cache.put(key, records, reg, cache_dir) and sig is not None
             and _same_stat(root, sig, max_file_size, limits)):
         _cache.put_stat(sig[0], key, sig[1], cache_dir)
     return reg

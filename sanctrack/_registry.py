@@ -43,7 +43,7 @@ from ._index import changes as _changes
 from ._index import inforce as _inforce
 from ._index import lineage as _lineage
 from ._index import screen as _screen
-from ._index.build import build_catalog
+from ._index.build import Deferred, build_catalog
 from ._index.catalog import Catalog, normalise_name
 from ._index.point import effective_known, latest_state, state_of
 from ._index.screen import Screening
@@ -112,7 +112,7 @@ class Registry:
         releases: Iterable[Release] = (),
         links: Iterable[Link] = (),
         _verified_digest: str | None = None,
-        _deferred: tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None = None,
+        _deferred: Deferred | None = None,
     ) -> Registry:
         """Build a registry from records, checking everything.
 
@@ -128,8 +128,10 @@ class Registry:
         signature covers it and the records); the checks and the eager replay
         are not repeated, and each measure's runs are built on first use,
         exactly as they would be otherwise. ``_deferred`` (with it, also
-        private to the cache) is ``(count, {measure id: make})``: the
-        transitions of each measure, in registry order, made on first use.
+        private to the cache, a :class:`sanctrack._index.build.Deferred`)
+        gives the transitions of each measure, in registry order, made on
+        first use, and the latest runs the cache stored (restored on first
+        use instead of replayed).
         """
         with collection_paused():  # building allocates hundreds of thousands of objects and no cycles
             return cls(build_catalog(info, authorities, entities, instruments, sources, measures, transitions,

@@ -59,11 +59,17 @@ def test_restore_makes_each_measures_transitions_when_asked() -> None:
                                          "digest")))
     got = restore(doc)
     assert [m.id for m in got.kinds["measures"]] == ["a", "b"] and got.kinds["transitions"] == []
-    count, makers, latest = got.deferred
-    assert (count, sorted(makers), latest) == (3, ["a", "b"], _dt.date(2024, 1, 1))
-    for made, original in zip(makers["a"](), [ts[0], ts[2]], strict=True):
+    count, records, latest = got.deferred
+    assert (count, sorted(records), latest) == (3, ["a", "b"], _dt.date(2024, 1, 1))
+    second = records["a"][1]  # one record made alone, then the rest: the same object in both
+    same(second, ts[2])
+    a = list(records["a"])
+    assert a[1] is second and len(records["a"]) == 2
+    for made, original in zip(a, [ts[0], ts[2]], strict=True):
         same(made, original)
-    same(makers["b"]()[0], ts[1])
+    same(records["b"][0], ts[1])
+    swapped = records["a"].reordered([1, 0])
+    assert list(swapped) == [a[1], a[0]] and swapped[0] is a[1]
 
 
 @pytest.mark.parametrize("breakage", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sanctrack as s
+from sanctrack._index import build
 from sanctrack._index.build import build_catalog
 
 from ._index_fixtures import EU, D, lifecycle, measure
@@ -32,15 +33,16 @@ def test_every_problem_is_listed_and_nothing_is_built():
 def test_a_verified_digest_skips_the_checks_and_deferred_records_are_made_on_first_use():
     made = []
 
-    def make():
-        made.append(1)
-        return list(lifecycle())
+    class Deferred:  # the records of a measure, made when first iterated
+        def __iter__(self):
+            made.append(1)
+            return iter(lifecycle())
 
-    cat = _build(digest="sha256:given", deferred=(5, {"m": make}, D(2020, 5, 1)))
+    cat = _build(digest="sha256:given", deferred=build.Deferred(5, {"m": Deferred()}, D(2020, 5, 1)))
     assert cat.digest == "sha256:given" and cat.n_transitions == 5 and not made
     assert cat.timelines["m"].n == 5 and made == [1]
 
 
 def test_deferred_records_need_a_verified_digest():
     with pytest.raises(ValueError, match="verified"):
-        _build(deferred=(0, {}))
+        _build(deferred=build.Deferred(0, {}, None))

@@ -6,7 +6,9 @@ the transitions grouped by measure into one
 :class:`~sanctrack._index.timeline.Timeline` each, the digest computed, and
 every measure replayed in every knowledge epoch that needs it
 (:func:`~sanctrack._index.timeline.check_legality`). Records from a
-signature-verified cache entry skip the checks, the digest and the replay.
+signature-verified cache entry (a :class:`Deferred`) skip the checks, the
+digest and the replay: their timelines come prepared, with their latest runs
+restored on first use (:mod:`~sanctrack._index.stored`).
 
 This module is pure: no files, no clock, no printing.
 """
@@ -16,8 +18,8 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .._canonical import registry_digest
 from .._errors import RegistryError
@@ -37,14 +39,26 @@ from .._validate import check_records
 from .catalog import Catalog
 from .timeline import Timeline, check_legality
 
-__all__ = ["build_catalog"]
+__all__ = ["Deferred", "build_catalog"]
+
+
+class Deferred(NamedTuple):
+    """What a signature-verified load-cache entry gives :func:`build_catalog` instead of transitions."""
+
+    #: the number of transitions
+    count: int
+    #: measure id -> its transitions in the entry's table order (a sequence that may make each on first use)
+    records: Mapping[str, Sequence[Transition]]
+    #: the latest ``recorded`` date of the transitions (None: none)
+    latest: _dt.date | None
+    #: the stored latest runs (timelines prepared as stored, restored without a replay); None: replayed
+    stored: Any = None
 
 
 def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], entities: Iterable[Entity],
                   instruments: Iterable[Instrument], sources: Iterable[Source], measures: Iterable[Measure],
                   transitions: Iterable[Transition], releases: Iterable[Release], links: Iterable[Link],
-                  verified_digest: str | None,
-                  deferred: tuple[int, Mapping[str, Callable[[], list[Transition]]]] | None) -> Catalog:
+                  verified_digest: str | None, deferred: Deferred | None) -> Catalog:
     """The catalog of :meth:`Registry.build` (raises :class:`RegistryError` listing every problem)."""
     if deferred is not None and verified_digest is None:
         raise ValueError("deferred transitions come only from a verified cache entry")
@@ -67,12 +81,7 @@ def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], e
     grouped: Mapping[str, Any]
     latest: _dt.date | None
     if deferred is not None:
-        n_transitions, grouped = deferred[0], deferred[1]
-        given: tuple[Any, ...] = deferred  # the load cache may add its knowledge date as a third item
-        if len(given) > 2:
-            latest = given[2]
-        else:
-            latest = max((t.recorded for make in grouped.values() for t in make()), default=None)
+        n_transitions, grouped, latest = deferred.count, deferred.records, deferred.latest
     else:
         latest = max(map(_RECORDED, tr), default=None)
         # records come grouped by measure (a file a measure): one step a run of them, in registry order
@@ -94,8 +103,13 @@ def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], e
             tz_of[code] = a.timezone
         except ValueError:
             tz_of[code] = "UTC"
-    timelines = {mid: Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
-                 for mid, m in by_measure.items()}
+    stored = None if deferred is None else deferred.stored
+    if stored is None:
+        timelines = {mid: Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
+                     for mid, m in by_measure.items()}
+    else:  # prepared as the entry says, the latest runs restored on first use
+        timelines = {mid: stored.timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
+                     for mid, m in by_measure.items()}
     if verified_digest is None:
         digest = registry_digest(info=info, authorities=by_code, entities=by_entity, instruments=by_instrument,
                                 sources=by_source, measures=by_measure,

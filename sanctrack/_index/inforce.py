@@ -32,7 +32,7 @@ from .._model import IN_FORCE, MeasureState
 from .._unchecked import collection_paused
 from . import accel
 from .catalog import Catalog
-from .point import mark_all, state_of
+from .point import mark, mark_all, state_of
 from .view import Views
 
 __all__ = ["OPEN_END", "InForceIndex", "in_force", "in_force_path"]
@@ -81,10 +81,19 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
                 out.append(s)
         return out
     if path == "each":
-        # every measure's runs may be replayed here (the first question after a warm load): that
-        # allocates millions of acyclic objects, which the cyclic collector would walk over and over
+        # every measure's runs may be made here (the first question after a load): that allocates
+        # hundreds of thousands of acyclic objects, which the cyclic collector would walk over and over
         with collection_paused():
-            return [s for s in (state_of(cat, tl, when, y) for tl in cat.ranked) if s.status in IN_FORCE]
+            if type(when) is not _dt.date:  # each measure answers an instant in its authority's zone
+                return [s for s in (state_of(cat, tl, when, y) for tl in cat.ranked) if s.status in IN_FORCE]
+            o = when.toordinal()
+            ctx = cat.context
+            out = []
+            for tl in cat.ranked:
+                k = tl.epoch(y)
+                if tl.live_at(k, o, ctx):  # an answer is made only for a measure in force
+                    out.append(mark(cat, tl.runs(k, ctx).at(o), o, y))
+            return out
     o = when.toordinal()
     index = views.of(y).index(name, lambda y: build_index(cat, y, numpy=path == "numpy"))
     return mark_all(cat, index.at(o), o, y)

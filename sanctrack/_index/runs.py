@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Self
 
 from .._model import IN_FORCE, Measure, MeasureState, Relief, Status, Transition
@@ -137,6 +137,7 @@ class Runs(array):  # type: ignore[type-arg]
         "measure",
         "palette",
         "records",
+        "uncorrected",
     )
     __eq__ = object.__eq__
     __ne__ = object.__ne__
@@ -154,7 +155,9 @@ class Runs(array):  # type: ignore[type-arg]
     answers: tuple[MeasureState | None, ...] | list[MeasureState | None] | None
     flips: tuple[_dt.date, ...] | None
     cells: bytes | array[int]
-    palette: tuple[Any, ...]
+    #: true when no record of the measure corrects another (known without reading every record)
+    uncorrected: bool
+    palette: tuple[Any, ...] | Mapping[int, Any]  # a mapping by place for restored runs (see _index.stored)
 
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
                 records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> Self:
@@ -170,6 +173,7 @@ class Runs(array):  # type: ignore[type-arg]
         self.intraday = None
         self.answers = None
         self.flips = None
+        self.uncorrected = False
         codes = bytearray()
         refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
         palette: list[Any] = [None, ()]
@@ -207,6 +211,27 @@ class Runs(array):  # type: ignore[type-arg]
         wide = len(records) > 255 or len(palette) > 256
         self.cells = array("i", [*codes, *refs]) if wide else bytes(codes) + bytes(refs)
         self.palette = _BASE if len(palette) == 2 else tuple(palette)
+        return self
+
+    @classmethod
+    def restored(cls, measure: Measure, digest: str, starts: array[int], cells: bytes,
+                 palette: Mapping[int, Any] | None, records: Sequence[Transition], knowledge: _dt.date | None,
+                 uncorrected: bool) -> Runs:
+        """The runs of a measure's latest epoch as :mod:`~sanctrack._index.stored` kept them: the same
+        store a replay builds (``starts``, six-byte ``cells``, ``palette`` by place; None for the base
+        palette). ``uncorrected``: no record of the measure corrects another."""
+        self: Runs = array.__new__(cls, "i", starts)
+        self.measure = measure
+        self.knowledge = knowledge
+        self.horizon = None
+        self.digest = digest
+        self.records = records
+        self.intraday = None
+        self.answers = None
+        self.flips = None
+        self.cells = cells
+        self.palette = _BASE if palette is None else palette
+        self.uncorrected = uncorrected
         return self
 
     @property
@@ -258,6 +283,11 @@ class Runs(array):  # type: ignore[type-arg]
             if s is not None:
                 return s
         return self.answer(i - 1)
+
+    def live_at(self, o: int) -> bool:
+        """Whether the state on the day with ordinal ``o`` is in force (without making its answer)."""
+        i = bisect_right(self, o)
+        return i > 0 and LIVE_OF_CODE[self.cells[i - 1]] == 1
 
     def version_valid(self, o: int) -> tuple[int, Validity]:
         """The version and validity of the state on the day with ordinal ``o`` (without making the answer)."""
@@ -315,8 +345,13 @@ class Runs(array):  # type: ignore[type-arg]
         else:  # the records this epoch knows, in canonical order, up to the run's first day
             start_day = day_of(self[i])
             horizon = self.horizon
-            known = [t for t in recs if horizon is None or t.recorded <= horizon]
-            corrected = {t.corrects for t in known if t.corrects is not None}
+            known: Sequence[Transition]
+            corrected: Collection[str | None]
+            if horizon is None and self.uncorrected:  # every record known, none corrected: scan from the end
+                known, corrected = recs, ()
+            else:
+                known = [t for t in recs if horizon is None or t.recorded <= horizon]
+                corrected = {t.corrects for t in known if t.corrects is not None}
             for t in reversed(known):
                 if (t.effective is not None and t.effective <= start_day and t.id not in corrected
                         and t.action not in _NOT_STATUS_ACTS):

@@ -22,7 +22,7 @@ import operator
 import threading
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -52,6 +52,16 @@ class AnswerContext:
 _PREPARED, _EPOCH_CHECK, _CORRECTIONS, _EXTRAS = 1, 2, 4, 8  # a timeline's flags
 
 
+class StoredSource(Protocol):
+    """Where a restored timeline's latest runs come from (:class:`sanctrack._index.stored.StoredRuns`)."""
+
+    def runs(self, tl: Timeline, ctx: AnswerContext) -> Runs | None:
+        """``tl``'s latest runs as stored; None if they cannot be restored (then they are replayed)."""
+
+    def live_at(self, tl: Timeline, o: int) -> bool:
+        """Whether ``tl``'s latest state on the day with ordinal ``o`` is in force, read where it is stored."""
+
+
 class Timeline:
     """One measure: its records in canonical order, its knowledge epochs, its runs per epoch.
 
@@ -68,7 +78,7 @@ class Timeline:
     lock.
     """
 
-    __slots__ = ("_flags", "_n", "_ordinals", "_records", "cache", "latest", "measure", "tz")
+    __slots__ = ("_flags", "_n", "_ordinals", "_records", "cache", "latest", "measure", "stored", "tz")
 
     def __init__(self, measure: Measure, tz: str,
                  records: Sequence[Transition] | Callable[[], list[Transition]]) -> None:
@@ -80,6 +90,31 @@ class Timeline:
         self._flags = 0  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared
         self.latest: Runs | None = None
         self.cache: dict[int, Runs] | None = None
+        #: restores the latest epoch's runs without a replay (a registry from the load cache), else None
+        self.stored: StoredSource | None = None
+
+    @classmethod
+    def restored(cls, measure: Measure, tz: str, records: Sequence[Transition], flags: int, n: int,
+                 stored: StoredSource | None) -> Timeline:
+        """A timeline from the load cache: already prepared (``records`` in canonical order, with the
+        ``flags`` and number of epochs ``n`` its preparing found), its latest runs restored by ``stored``.
+
+        ``records`` may make each record on first use (a sequence that is not a tuple): the
+        timeline's :attr:`records` makes them all, the restored runs only those their answers need.
+        """
+        tl = cls(measure, tz, records)
+        if not flags & _PREPARED or n < 0:
+            raise ValueError("a restored timeline is prepared")
+        tl._flags = flags
+        tl._n = n
+        tl.stored = stored
+        return tl
+
+    def prepared_state(self) -> tuple[int, int]:
+        """``(flags, number of epochs)`` as preparing found them (what :meth:`restored` takes)."""
+        if not self._flags:
+            self._prepare()
+        return self._flags, self._n
 
     def _prepare(self) -> int:
         with _PREPARE_LOCK:  # once: deferred records made twice would be equal but not the same objects
@@ -121,7 +156,20 @@ class Timeline:
     def records(self) -> tuple[Transition, ...]:
         if not self._flags:
             self._prepare()
-        records: tuple[Transition, ...] = self._records
+        records = self._records
+        if type(records) is not tuple:  # restored, each made on first use: now all of them
+            with _PREPARE_LOCK:
+                if type(self._records) is not tuple:
+                    self._records = tuple(self._records)
+                records = self._records
+        return records  # type: ignore[no-any-return]
+
+    @property
+    def deferred_records(self) -> Sequence[Transition]:
+        """The records in canonical order, as held: a restored timeline's may still make each on first use."""
+        if not self._flags:
+            self._prepare()
+        records: Sequence[Transition] = self._records
         return records
 
     @property
@@ -181,14 +229,28 @@ class Timeline:
         with ctx.lock:
             runs = self.cached(k)
             if runs is None:
-                runs = self.compute_runs(k, ctx)
                 if k == self.n:
+                    stored = self.stored
+                    got = None if stored is None else stored.runs(self, ctx)
+                    runs = self.compute_runs(k, ctx) if got is None else got
                     self.latest = runs
                 else:
+                    runs = self.compute_runs(k, ctx)
                     if self.cache is None:
                         self.cache = {}
                     self.cache[k] = runs
         return runs
+
+    def live_at(self, k: int, o: int, ctx: AnswerContext) -> bool:
+        """Whether epoch ``k``'s state on the day with ordinal ``o`` is in force.
+
+        Latest runs the load cache stored and nobody asked for yet are read where
+        they are stored: no runs, answer or record is made for a measure out of force.
+        """
+        stored = self.stored
+        if stored is not None and self.latest is None and k == self.n:
+            return stored.live_at(self, o)
+        return self.runs(k, ctx).live_at(o)
 
     def compute_runs(self, k: int, ctx: AnswerContext) -> Runs:
         """The runs of epoch ``k``, built now and not kept (raises :class:`IllegalTransition`)."""
