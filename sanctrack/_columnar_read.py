@@ -13,16 +13,18 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import datetime as _dt
+import collections
 import itertools
+import operator
 import threading
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import Any, NamedTuple
 
 from ._columnar import ENUM_TYPES, KINDS, RECORD_TYPES, indexes, schema, schemas
 from ._model import RegistryInfo, Transition
-from ._unchecked import records_from_columns, row_maker, rows_maker
+from ._unchecked import Column, records_from_columns, row_maker, rows_maker
 
 __all__ = ["LazyRecords", "records", "restore", "Restored"]
 
@@ -173,55 +175,92 @@ class LazyRecords:
 _MAKING = threading.Lock()
 
 
-def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, LazyRecords], list[str], Any, Any]:
+def _column(cls: type, name: str, codec: str, col: Any, n: int, dates: dict[Any, Any]) -> Column:
+    """One column of a table, decoded as its records will read it (see :class:`sanctrack._unchecked.Column`).
+
+    A dictionary column stays its distinct values and its index array (a record reads
+    ``keys[idx[row]]``): nothing a row long is made, and the collector never walks it.
+    """
+    decode = _decoder(codec, dates)
+    if type(col) is list and len(col) == n:
+        return Column(values=tuple(decode(col)))
+    if type(col) is dict and col.keys() == {"all"}:
+        return Column(constant=decode([col["all"]])[0])
+    if type(col) is dict and col.keys() == {"keys", "width", "idx"} and type(col["keys"]) is list:
+        keys = tuple(decode(col["keys"]))
+        idx = indexes(col, n)
+        if n and max(idx) >= len(keys):
+            raise ValueError(f"an index out of range in the {cls.__name__}.{name} column")
+        return Column(keys=keys, idx=idx)
+    raise ValueError(f"a malformed {cls.__name__}.{name} column")
+
+
+def _spans(column: Column, n: int) -> dict[Any, Sequence[int]]:
+    """Each value of a column -> the rows holding it, in table order (ranges where they are contiguous)."""
+    if not n:
+        return {}
+    if column.values is None and column.keys is None:
+        return {column.constant: range(n)}
+    idx: Any = column.idx
+    keys: Any = column.keys
+    if idx is not None and all(map(operator.le, idx, itertools.islice(idx, 1, None))):
+        # grouped (a file a measure): key k holds one run of rows; keys are in order of first appearance
+        counts = collections.Counter(idx)
+        out: dict[Any, Sequence[int]] = {}
+        lo = 0
+        for k, key in enumerate(keys):
+            hi = lo + counts[k]
+            out[key] = range(lo, hi)
+            lo = hi
+        return out
+    values = column.values if column.values is not None else [keys[i] for i in idx]
+    rows: dict[Any, Any] = {}
+    lo = 0
+    for value, run in itertools.groupby(values):
+        hi = lo + sum(1 for _ in run)
+        got = rows.get(value)
+        rows[value] = range(lo, hi) if got is None else [*got, *range(lo, hi)]
+        lo = hi
+    return rows
+
+
+def _distinct(column: Column, n: int) -> Any:
+    """The distinct values of a column (of ``n`` rows)."""
+    if column.keys is not None:
+        return column.keys
+    if column.values is not None:
+        return column.values
+    return (column.constant,) if n else ()
+
+
+def _deferred_transitions(table: Any, dates: dict[Any, Any]) -> tuple[int, dict[str, LazyRecords], Any, Any, Any]:
     """The transitions of an entry, decoded now and each made on first use.
 
     Every column is decoded here (anything malformed fails now, while the entry can
     still be a miss); making a record is then only filling its slots. Returns
-    ``(count, {measure id: its records, in table order}, ids, measure column, latest recorded date or None)``.
+    ``(count, {measure id: its records, in table order}, ids, the measures they name, latest recorded or None)``.
     """
     cls = Transition
     fields = schema(cls)
     n, columns = table["n"], table["columns"]
     if type(n) is not int or n < 0 or type(columns) is not list or len(columns) != len(fields):
         raise ValueError("a malformed Transition table")
-    decoded: list[Any] = []
-    constants: list[Any] = []
-    for (name, codec), col in zip(fields, columns):
-        values = _values(cls, name, codec, col, n, dates)
-        if type(values) is repeat:
-            constants.append(next(values, None))
-            decoded.append(None)
-        else:
-            constants.append(None)
-            decoded.append(values if type(values) is list else list(values))
+    decoded = [_column(cls, name, codec, col, n, dates) for (name, codec), col in zip(fields, columns)]
     names = [name for name, _ in fields]
-    at_id, at_measure, at_recorded = names.index("id"), names.index("measure"), names.index("recorded")
-    ids, measures = decoded[at_id], decoded[at_measure]
-    if ids is None and n > 1:
+    ids = decoded[names.index("id")]
+    measures = decoded[names.index("measure")]
+    if ids.values is None and n > 1:
         raise ValueError("a duplicate transition id in the entry")
-    rows: dict[str, Any] = {}
-    if measures is None:
-        if n:
-            rows[constants[at_measure]] = range(n)
-        measure_of: Any = [constants[at_measure]] * n
-    else:
-        measure_of = measures
-        lo = 0
-        for mid, run in itertools.groupby(measures):
-            hi = lo + sum(1 for _ in run)
-            got = rows.get(mid)
-            rows[mid] = range(lo, hi) if got is None else [*got, *range(lo, hi)]
-            lo = hi
-    make, make_all = row_maker(cls, decoded, constants), rows_maker(cls, decoded, constants)
-    recorded = decoded[at_recorded]
-    latest = (constants[at_recorded] if recorded is None else max(recorded)) if n else None
+    recorded = _distinct(decoded[names.index("recorded")], n)
+    rows = _spans(measures, n)
+    make, make_all = row_maker(cls, decoded), rows_maker(cls, decoded)
     return n, {mid: LazyRecords(make, make_all, r) for mid, r in rows.items()}, \
-        (ids if ids is not None else [constants[at_id]] * n), measure_of, latest
+        (ids.values if ids.values is not None else _distinct(ids, n)), _distinct(measures, n), \
+        (max(recorded) if recorded else None)
 
 
-def _check_consistent(records: Any, transition_ids: list[str] | None = None,
-                      transition_measures: list[str] | None = None) -> None:
+def _check_consistent(records: Any, transition_ids: Sequence[str] | None = None,
+                      transition_measures: Iterable[str] | None = None) -> None:
     """Cheap structural invariants of any registry that loaded with no problem.
 
     Ids are unique within each kind and every transition's measure exists: the trusted

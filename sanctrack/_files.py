@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import operator
 import os
 import stat
 import time
@@ -56,6 +57,9 @@ def bundled_path() -> Path:
     except (ImportError, OSError, TypeError, ValueError):  # pragma: no cover - exotic importers
         pass
     return Path(__file__).resolve().parent.parent / "registry"
+
+
+_NAME = operator.attrgetter("name")
 
 
 def display_path(root: Path, rel: str) -> str:
@@ -99,26 +103,32 @@ def stat_signature(root: Path, *, max_file_size: int = MAX_FILE_SIZE,
             if rel in DIRS:
                 if not stat.S_ISDIR(st.st_mode):
                     return None
-                names = sorted(os.listdir(path))
-                files = []
-                for name in names:
+                with os.scandir(path) as listing:  # each entry's lstat without a path made in Python
+                    entries = sorted(listing, key=_NAME)
+                files: list[tuple[str, os.stat_result]] = []
+                for entry in entries:
+                    name = entry.name
                     if name.startswith("."):
                         if _hidden_yaml(name):
                             return None
                         continue
                     if not name.endswith(".yaml"):
                         return None
-                    files.append(f"{rel}/{name}")
+                    files.append((f"{rel}/{name}", entry.stat(follow_symlinks=False)))
             else:
-                files = [rel]
-                names = None
-            for f in files:
-                fst = st if names is None else os.lstat(os.path.join(root_s, f))
+                files = [(rel, st)]
+            lines = []
+            for f, fst in files:
                 if not stat.S_ISREG(fst.st_mode) or fst.st_size > max_file_size:
                     return None
-                h.update(f"{f}\0{fst.st_size}\0{fst.st_mtime_ns}\0{fst.st_ctime_ns}\0{fst.st_ino}\0"
-                         f"{fst.st_dev}\n".encode())
-                newest = max(newest, fst.st_mtime_ns, fst.st_ctime_ns)
+                lines.append(f"{f}\0{fst.st_size}\0{fst.st_mtime_ns}\0{fst.st_ctime_ns}\0{fst.st_ino}\0"
+                             f"{fst.st_dev}\n")
+                m, c = fst.st_mtime_ns, fst.st_ctime_ns
+                if m > newest:
+                    newest = m
+                if c > newest:
+                    newest = c
+            h.update("".join(lines).encode())
     except (OSError, ValueError):
         return None
     return h.hexdigest(), newest

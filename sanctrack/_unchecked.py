@@ -35,11 +35,11 @@ import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
-__all__ = ["collection_paused", "slot_setters", "records_from_columns", "row_maker", "rows_maker"]
+__all__ = ["Column", "collection_paused", "slot_setters", "records_from_columns", "row_maker", "rows_maker"]
 
 _lock = threading.Lock()
 _depth = 0
@@ -122,25 +122,41 @@ def records_from_columns(cls: type, n: int, columns: Sequence[Iterable[Any]]) ->
 _new = object.__new__
 
 
-def row_maker(cls: type, columns: Sequence[Sequence[Any] | None], constants: Sequence[Any]) -> Callable[[int], Any]:
-    """A function making the record of ``cls`` at row ``j`` of ``columns`` (the one-record form of
-    :func:`records_from_columns`, with the same contract).
+class Column(NamedTuple):
+    """One column of a restored table, as :func:`row_maker` and :func:`rows_maker` read it: a row's value
+    is ``values[row]``, else ``keys[idx[row]]`` (a dictionary column), else ``constant``."""
 
-    ``columns`` has one entry per field, in field order: the field's values by row,
-    or None when every row holds ``constants[i]``. A warm load makes a record only
-    when an answer needs it (the transition that began a state), about 1.7 µs a
-    record for a 21-field :class:`~sanctrack.Transition`.
-    """
+    values: Sequence[Any] | None = None
+    keys: Sequence[Any] | None = None
+    idx: Sequence[int] | None = None
+    constant: Any = None
+
+
+def _plan(cls: type, columns: Sequence[Column]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     setters = slot_setters(cls)
-    if len(columns) != len(setters) or len(constants) != len(setters):
+    if len(columns) != len(setters):
         raise ValueError(f"{len(columns)} columns for the {len(setters)} fields of {cls.__name__}")
-    varying = tuple((s, c) for s, c in zip(setters, columns) if c is not None)
-    fixed = tuple((s, v) for s, c, v in zip(setters, columns, constants) if c is None)
+    plain = tuple((s, c.values) for s, c in zip(setters, columns) if c.values is not None)
+    keyed = tuple((s, c.keys, c.idx) for s, c in zip(setters, columns) if c.values is None and c.keys is not None)
+    fixed = tuple((s, c.constant) for s, c in zip(setters, columns) if c.values is None and c.keys is None)
+    return plain, keyed, fixed
+
+
+def row_maker(cls: type, columns: Sequence[Column]) -> Callable[[int], Any]:
+    """A function making the record of ``cls`` at row ``j`` of ``columns`` (one :class:`Column` a field,
+    in field order): the one-record form of :func:`records_from_columns`, with the same contract.
+
+    A warm load makes a record only when an answer shows it (the transition that
+    began a state, a relief in effect).
+    """
+    plain, keyed, fixed = _plan(cls, columns)
 
     def make(j: int) -> Any:
         o = _new(cls)
-        for setter, column in varying:
-            setter(o, column[j])
+        for setter, values in plain:
+            setter(o, values[j])
+        for setter, keys, idx in keyed:
+            setter(o, keys[idx[j]])
         for setter, value in fixed:
             setter(o, value)
         return o
@@ -148,21 +164,24 @@ def row_maker(cls: type, columns: Sequence[Sequence[Any] | None], constants: Seq
     return make
 
 
-def rows_maker(cls: type, columns: Sequence[Sequence[Any] | None],
-               constants: Sequence[Any]) -> Callable[[Sequence[int]], list[Any]]:
-    """A function making the records at several rows at once (:func:`records_from_columns` over
-    those rows: column by column, about half the time a record of :func:`row_maker`)."""
+def rows_maker(cls: type, columns: Sequence[Column]) -> Callable[[Sequence[int]], list[Any]]:
+    """A function making the records at several rows at once (:func:`records_from_columns` over those
+    rows, column by column)."""
     setters = slot_setters(cls)
-    if len(columns) != len(setters) or len(constants) != len(setters):
+    if len(columns) != len(setters):
         raise ValueError(f"{len(columns)} columns for the {len(setters)} fields of {cls.__name__}")
 
+    def column(c: Column, rows: Sequence[int]) -> Iterable[Any]:
+        if c.values is not None:
+            vs = c.values
+            return vs[rows.start:rows.stop] if type(rows) is range and rows.step == 1 else map(vs.__getitem__, rows)
+        if c.keys is not None:
+            idx: Any = c.idx
+            sub = idx[rows.start:rows.stop] if type(rows) is range and rows.step == 1 else map(idx.__getitem__, rows)
+            return map(c.keys.__getitem__, sub)
+        return repeat(c.constant, len(rows))
+
     def make(rows: Sequence[int]) -> list[Any]:
-        n = len(rows)
-        if type(rows) is range and rows.step == 1:
-            lo, hi = rows.start, rows.stop
-            return records_from_columns(cls, n, [repeat(v, n) if c is None else c[lo:hi]
-                                                 for c, v in zip(columns, constants)])
-        return records_from_columns(cls, n, [repeat(v, n) if c is None else map(c.__getitem__, rows)
-                                             for c, v in zip(columns, constants)])
+        return records_from_columns(cls, len(rows), [column(c, rows) for c in columns])
 
     return make

@@ -136,6 +136,7 @@ class Runs(array):  # type: ignore[type-arg]
         "knowledge",
         "measure",
         "palette",
+        "bases",
         "records",
         "uncorrected",
     )
@@ -157,6 +158,9 @@ class Runs(array):  # type: ignore[type-arg]
     cells: bytes | array[int]
     #: true when no record of the measure corrects another (known without reading every record)
     uncorrected: bool
+    #: run -> the canonical place of the record its status rests on (-1: none), for runs begun by no
+    #: transition, as stored (None: found by scanning the records, see _provenance)
+    bases: Mapping[int, int] | None
     palette: tuple[Any, ...] | Mapping[int, Any]  # a mapping by place for restored runs (see _index.stored)
 
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
@@ -174,6 +178,7 @@ class Runs(array):  # type: ignore[type-arg]
         self.answers = None
         self.flips = None
         self.uncorrected = False
+        self.bases = None
         codes = bytearray()
         refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
         palette: list[Any] = [None, ()]
@@ -216,10 +221,10 @@ class Runs(array):  # type: ignore[type-arg]
     @classmethod
     def restored(cls, measure: Measure, digest: str, starts: array[int], cells: bytes,
                  palette: Mapping[int, Any] | None, records: Sequence[Transition], knowledge: _dt.date | None,
-                 uncorrected: bool) -> Runs:
+                 uncorrected: bool, bases: Mapping[int, int] | None = None) -> Runs:
         """The runs of a measure's latest epoch as :mod:`~sanctrack._index.stored` kept them: the same
         store a replay builds (``starts``, six-byte ``cells``, ``palette`` by place; None for the base
-        palette). ``uncorrected``: no record of the measure corrects another."""
+        palette). ``uncorrected``: no record of the measure corrects another; ``bases``: see :attr:`bases`."""
         self: Runs = array.__new__(cls, "i", starts)
         self.measure = measure
         self.knowledge = knowledge
@@ -232,6 +237,7 @@ class Runs(array):  # type: ignore[type-arg]
         self.cells = cells
         self.palette = _BASE if palette is None else palette
         self.uncorrected = uncorrected
+        self.bases = bases
         return self
 
     @property
@@ -342,6 +348,9 @@ class Runs(array):  # type: ignore[type-arg]
         basis: Transition | None = None
         if status is Status.RELIEVED and reliefs:
             basis = max(reliefs, key=lambda r: r.since).transition
+        elif self.bases is not None and i in self.bases:  # as stored when the runs were
+            b = self.bases[i]
+            basis = recs[b] if b >= 0 else None
         else:  # the records this epoch knows, in canonical order, up to the run's first day
             start_day = day_of(self[i])
             horizon = self.horizon
@@ -366,6 +375,20 @@ class Runs(array):  # type: ignore[type-arg]
         if status is Status.EXPIRED and basis is not None and basis not in lapsed:
             lapsed.append(basis)
         return basis, tuple(lapsed)
+
+    def basis_place(self, i: int) -> int | None:
+        """For run ``i`` begun by no transition, whose status no relief gives: the place in ``records`` of
+        the record its status rests on (-1: none); None for any other run (what :attr:`bases` keeps)."""
+        n = len(self)
+        c = self.cells
+        code = c[i]
+        status = STATUSES[(code >> 1) % 6]
+        if c[n + 5 * i] or (status is Status.RELIEVED and self.palette[c[n + 5 * i + 1]]):
+            return None
+        basis, _ = self._provenance(i, status, self.palette[c[n + 5 * i + 1]])
+        if basis is None:
+            return -1
+        return next(k for k, t in enumerate(self.records) if t is basis)
 
     @property
     def codes(self) -> bytes:

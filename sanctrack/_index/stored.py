@@ -52,7 +52,8 @@ __all__ = ["STORED", "StoredRuns", "encode"]
 #: flag bit: the measure's latest runs are stored (the other bits are the timeline's prepared flags)
 STORED = 0x80
 
-_WIDTH = {1: "B", 4: "I"}
+#: the JSON scanner itself (``json.loads`` minus two Python frames and a whitespace match): text -> (value, end)
+_scan = json.JSONDecoder().scan_once
 
 
 def _b64(a: array[int] | bytes) -> str:
@@ -77,8 +78,17 @@ class _Unstorable(Exception):
     """A palette value the section cannot restore exactly: the measure's runs are not stored."""
 
 
-def _palette_out(palette: tuple[Any, ...], place: Mapping[int, int], instruments: Mapping[str, Instrument]) -> str:
-    """A palette's entries past the first two, as the JSON text :class:`_Palette` reads (see its docstring)."""
+def _palette_out(runs: Runs, place: Mapping[int, int], instruments: Mapping[str, Instrument]) -> str | None:
+    """A runs' palette past its first two entries, and its runs' bases, as the JSON text :class:`_Palette`
+    reads (see its docstring); None for the base palette and no bases."""
+    palette = runs.palette
+    bases = []
+    for i in range(len(runs)):
+        b = runs.basis_place(i)
+        if b is not None:
+            bases += (i, b)
+    if len(palette) == 2 and not bases:
+        return None
     tags = []
     entries: list[Any] = []
     rows: list[int] = []
@@ -121,7 +131,7 @@ def _palette_out(palette: tuple[Any, ...], place: Mapping[int, int], instruments
                 raise _Unstorable(repr(value))
             tags.append("s")
             entries.append([program, list(targets)])
-    return json.dumps(["".join(tags), entries, rows, inst_ids], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(["".join(tags), entries, rows, inst_ids, bases], ensure_ascii=False, separators=(",", ":"))
 
 
 def encode(cat: Catalog, measure_ids: Sequence[str], table_order: Mapping[str, Sequence[Transition]]) -> dict[str, Any]:
@@ -155,7 +165,7 @@ def encode(cat: Catalog, measure_ids: Sequence[str], table_order: Mapping[str, S
             if type(runs.cells) is bytes and type(runs.palette) is tuple:
                 try:
                     place = {id(t): i for i, t in enumerate(records)}
-                    text = None if len(runs.palette) == 2 else _palette_out(runs.palette, place, cat.instruments)
+                    text = _palette_out(runs, place, cat.instruments)
                 except (_Unstorable, KeyError, ValueError, TypeError):
                     pass
                 else:
@@ -225,14 +235,18 @@ class StoredRuns:
         lo, hi = self._offsets[p], self._offsets[p + 1]
         records = tl.deferred_records
         text = self._palettes.get(p)
-        palette = None
+        palette = bases = None
         if text is not None:
-            try:  # checked whole now: a malformed entry means a replay, never a wrong or failed answer
-                palette = _Palette(text, records, ctx.instruments)
-            except (ValueError, TypeError, LookupError):
+            try:  # its shape checked now: a malformed one means a replay, never a wrong or failed answer
+                got, _ = _scan(text, 0)
+                if type(got) is not list or len(got) != 5 or type(got[4]) is not list:
+                    return None
+                palette = _Palette(got, records, ctx.instruments)
+                bases = dict(zip(got[4][0::2], got[4][1::2])) if got[4] else None
+            except (ValueError, TypeError, LookupError, StopIteration):
                 return None
         return Runs.restored(tl.measure, ctx.digest, self._starts[lo:hi], self._cells[6 * lo:6 * hi], palette,
-                             records, ctx.knowledge, not tl.has_corrections)
+                             records, ctx.knowledge, not tl.has_corrections, bases)
 
 
 def _texts(section: Any, n: int) -> dict[int, str]:
@@ -250,24 +264,24 @@ def _texts(section: Any, n: int) -> dict[int, str]:
 class _Palette(dict):  # type: ignore[type-arg]
     """A restored measure's palette: place -> value (what :attr:`Runs.palette` holds by index).
 
-    Read from the JSON text ``[tags, entries, relief rows, instrument ids]``:
+    Read from the JSON data ``[tags, entries, relief rows, instrument ids, bases]``:
     one tag a place from 2 (``d`` an ``until`` day, ``r`` reliefs, ``p`` pending
     announcements, ``s`` a scope) and its entry (a day ordinal; relief rows;
     canonical record places; ``[program, targets]``); the distinct reliefs as
     four ints each (record place, instrument or -1, since and until ordinals, 0
-    for none). Everything is checked when the runs are restored; days and scopes
-    are made then, reliefs and announcements (which hold records) on first use,
-    so an answer makes only the records it shows.
+    for none); and pairs (run, record place or -1) giving the record each run
+    begun by no transition rests on (:attr:`Runs.bases`). Its shape is checked
+    when the runs are restored (the values are believed, as the records' are:
+    the entry is signed, and written by this engine); days and scopes are made
+    then, reliefs and announcements (which hold records) on first use, so an
+    answer makes only the records it shows.
     """
 
     __slots__ = ("_insts", "_made", "_records", "_recipes", "_rows")
 
-    def __init__(self, text: str, records: Sequence[Transition], instruments: Mapping[str, Instrument]) -> None:
+    def __init__(self, got: list[Any], records: Sequence[Transition], instruments: Mapping[str, Instrument]) -> None:
         super().__init__({0: None, 1: ()})
-        got = json.loads(text)
-        if type(got) is not list or len(got) != 4:
-            raise ValueError("a malformed palette")
-        tags, entries, rows, inst_ids = got
+        tags, entries, rows, inst_ids, _ = got
         if type(tags) is not str or type(entries) is not list or len(tags) != len(entries) \
                 or type(rows) is not list or len(rows) % 4 or type(inst_ids) is not list:
             raise ValueError("a malformed palette")
