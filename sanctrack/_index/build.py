@@ -108,8 +108,7 @@ def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], e
         timelines = {mid: Timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
                      for mid, m in by_measure.items()}
     else:  # prepared as the entry says, the latest runs restored on first use
-        timelines = {mid: stored.timeline(m, tz_of.get(m.authority, "UTC"), grouped.get(mid, _NO_RECORDS))
-                     for mid, m in by_measure.items()}
+        timelines = stored.timelines(by_measure, tz_of, grouped)
     if verified_digest is None:
         digest = registry_digest(info=info, authorities=by_code, entities=by_entity, instruments=by_instrument,
                                 sources=by_source, measures=by_measure,

@@ -45,7 +45,7 @@ from typing import Any
 from .._model import Instrument, Measure, Relief, Transition
 from .catalog import Catalog
 from .runs import LIVE_OF_CODE, Runs, day_of
-from .timeline import AnswerContext, Timeline
+from .timeline import PREPARED, AnswerContext, Timeline
 
 __all__ = ["STORED", "StoredRuns", "encode"]
 
@@ -220,6 +220,24 @@ class StoredRuns:
         flag = self._flags[p]
         return Timeline.restored(measure, tz, records, flag & ~STORED, self._epochs[p],
                                  self if flag & STORED else None)
+
+    def timelines(self, measures: Mapping[str, Measure], tz_of: Mapping[str, str],
+                  records_of: Mapping[str, Any]) -> dict[str, Timeline]:
+        """:meth:`timeline` for every measure (by id, in the order of ``measures``), in one pass."""
+        at, flags, epochs, orders = self._at, self._flags, self._epochs, self._orders
+        if not all(f & PREPARED for f in flags):
+            raise ValueError("a stored timeline that is not prepared")
+        out = {}
+        empty: tuple[Transition, ...] = ()
+        for mid, m in measures.items():
+            p = at[mid]
+            if p in orders:
+                out[mid] = self.timeline(m, tz_of.get(m.authority, "UTC"), records_of.get(mid, empty))
+                continue
+            flag = flags[p]
+            out[mid] = Timeline(m, tz_of.get(m.authority, "UTC"), records_of.get(mid, empty), flag & ~STORED,
+                                epochs[p], self if flag & STORED else None)
+        return out
 
     def live_at(self, tl: Timeline, o: int) -> bool:
         """Whether ``tl``'s state on the day with ordinal ``o`` is in force, read from the stored runs

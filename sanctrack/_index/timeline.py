@@ -50,6 +50,7 @@ class AnswerContext:
     lock: Any = attrs.field(factory=threading.RLock, eq=False)
 
 _PREPARED, _EPOCH_CHECK, _CORRECTIONS, _EXTRAS = 1, 2, 4, 8  # a timeline's flags
+PREPARED = _PREPARED
 
 
 class StoredSource(Protocol):
@@ -81,17 +82,18 @@ class Timeline:
     __slots__ = ("_flags", "_n", "_ordinals", "_records", "cache", "latest", "measure", "stored", "tz")
 
     def __init__(self, measure: Measure, tz: str,
-                 records: Sequence[Transition] | Callable[[], list[Transition]]) -> None:
+                 records: Sequence[Transition] | Callable[[], list[Transition]],
+                 flags: int = 0, n: int = 0, stored: StoredSource | None = None) -> None:
         self.measure = measure
         self.tz = tz
         self._records: Any = records
         self._ordinals: array[int] | None = None  # made on first use (a known= question, an earlier epoch's check)
-        self._n = 0
-        self._flags = 0  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared
+        self._n = n
+        self._flags = flags  # _PREPARED | _EPOCH_CHECK | _CORRECTIONS | _EXTRAS, once prepared (see restored)
         self.latest: Runs | None = None
         self.cache: dict[int, Runs] | None = None
         #: restores the latest epoch's runs without a replay (a registry from the load cache), else None
-        self.stored: StoredSource | None = None
+        self.stored = stored
 
     @classmethod
     def restored(cls, measure: Measure, tz: str, records: Sequence[Transition], flags: int, n: int,
@@ -102,13 +104,9 @@ class Timeline:
         ``records`` may make each record on first use (a sequence that is not a tuple): the
         timeline's :attr:`records` makes them all, the restored runs only those their answers need.
         """
-        tl = cls(measure, tz, records)
         if not flags & _PREPARED or n < 0:
             raise ValueError("a restored timeline is prepared")
-        tl._flags = flags
-        tl._n = n
-        tl.stored = stored
-        return tl
+        return cls(measure, tz, records, flags, n, stored)
 
     def prepared_state(self) -> tuple[int, int]:
         """``(flags, number of epochs)`` as preparing found them (what :meth:`restored` takes)."""
