@@ -47,7 +47,10 @@ from ._unchecked import slot_setters
 __all__ = ["FORMAT", "KINDS", "RECORD_TYPES", "ENUM_TYPES", "document", "indexes", "schema", "schemas"]
 
 FORMAT = 3
-"""Version of the cache file layout; part of every key (3: columnar tables restored without validators, and every measure's latest runs)."""
+"""Version of the cache file layout; part of every key.
+
+3: columnar tables restored without validators, and every measure's latest runs (:mod:`sanctrack._index.stored`).
+"""
 
 KINDS: dict[str, type] = {
     # the kinds of records (the fields of ``Records``) stored as tables, in registry order

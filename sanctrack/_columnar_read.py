@@ -12,8 +12,8 @@ This module is pure: no files, no clock, no printing.
 
 from __future__ import annotations
 
-import datetime as _dt
 import collections
+import datetime as _dt
 import itertools
 import operator
 import threading

@@ -34,7 +34,7 @@ This module is pure: no files, no clock, no printing.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ._errors import UnknownMeasure, UnknownRecord

@@ -152,7 +152,7 @@ def row_maker(cls: type, columns: Sequence[Column]) -> Callable[[int], Any]:
     plain, keyed, fixed = _plan(cls, columns)
 
     def make(j: int) -> Any:
-        o = _new(cls)
+        o: Any = _new(cls)
         for setter, values in plain:
             setter(o, values[j])
         for setter, keys, idx in keyed:

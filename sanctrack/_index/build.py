@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .._canonical import registry_digest
@@ -46,9 +46,9 @@ class Deferred(NamedTuple):
     """What a signature-verified load-cache entry gives :func:`build_catalog` instead of transitions."""
 
     #: the number of transitions
-    count: int
+    n_transitions: int
     #: measure id -> its transitions in the entry's table order (a sequence that may make each on first use)
-    records: Mapping[str, Sequence[Transition]]
+    records: Mapping[str, Iterable[Transition]]
     #: the latest ``recorded`` date of the transitions (None: none)
     latest: _dt.date | None
     #: the stored latest runs (timelines prepared as stored, restored without a replay); None: replayed
@@ -81,7 +81,7 @@ def build_catalog(info: RegistryInfo | None, authorities: Iterable[Authority], e
     grouped: Mapping[str, Any]
     latest: _dt.date | None
     if deferred is not None:
-        n_transitions, grouped, latest = deferred.count, deferred.records, deferred.latest
+        n_transitions, grouped, latest = deferred.n_transitions, deferred.records, deferred.latest
     else:
         latest = max(map(_RECORDED, tr), default=None)
         # records come grouped by measure (a file a measure): one step a run of them, in registry order

@@ -225,7 +225,7 @@ class Runs(array):  # type: ignore[type-arg]
         """The runs of a measure's latest epoch as :mod:`~sanctrack._index.stored` kept them: the same
         store a replay builds (``starts``, six-byte ``cells``, ``palette`` by place; None for the base
         palette). ``uncorrected``: no record of the measure corrects another; ``bases``: see :attr:`bases`."""
-        self: Runs = array.__new__(cls, "i", starts)
+        self: Runs = array.__new__(cls, "i", starts)  # type: ignore[assignment]
         self.measure = measure
         self.knowledge = knowledge
         self.horizon = None

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-from bisect import bisect_right
 import json
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -53,7 +53,7 @@ __all__ = ["STORED", "StoredRuns", "encode"]
 STORED = 0x80
 
 #: the JSON scanner itself (``json.loads`` minus two Python frames and a whitespace match): text -> (value, end)
-_scan = json.JSONDecoder().scan_once
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _b64(a: array[int] | bytes) -> str:
@@ -82,7 +82,9 @@ def _palette_out(runs: Runs, place: Mapping[int, int], instruments: Mapping[str,
     """A runs' palette past its first two entries, and its runs' bases, as the JSON text :class:`_Palette`
     reads (see its docstring); None for the base palette and no bases."""
     palette = runs.palette
-    bases = []
+    if type(palette) is not tuple:
+        raise _Unstorable("a palette by place")
+    bases: list[int] = []
     for i in range(len(runs)):
         b = runs.basis_place(i)
         if b is not None:

@@ -21,7 +21,7 @@ import datetime as _dt
 import operator
 import threading
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -82,7 +82,7 @@ class Timeline:
     __slots__ = ("_flags", "_n", "_ordinals", "_records", "cache", "latest", "measure", "stored", "tz")
 
     def __init__(self, measure: Measure, tz: str,
-                 records: Sequence[Transition] | Callable[[], list[Transition]],
+                 records: Iterable[Transition] | Callable[[], list[Transition]],
                  flags: int = 0, n: int = 0, stored: StoredSource | None = None) -> None:
         self.measure = measure
         self.tz = tz
