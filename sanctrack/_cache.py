@@ -24,8 +24,14 @@ field for field and type for type to the records the YAML gave; the checks of
 :meth:`Registry.build` and the eager replay are not repeated (the private
 ``_verified_digest`` path). Every column is decoded at
 once (a malformed one makes the hit a miss), but the transitions — most of
-the records — are made measure by measure when a measure is first asked
-about, and each measure's state runs are built then too.
+the records — are made one by one when an answer first shows them.
+
+The entry also keeps every measure's latest state runs, as the cold load's
+legality check made them (:mod:`sanctrack._index.stored`): a hit restores a
+measure's runs on its first question instead of replaying it, and an answer
+makes only the records it shows. Stored runs are believed only from the engine
+that wrote them: the entry carries :func:`engine_fingerprint` (the source of
+the modules that decide what runs are), and another fingerprint is a miss.
 
 Trust. Each entry is signed (HMAC-SHA256) with a random secret kept in the
 cache directory (``secret``, mode 0600). The secret is used only if it is a

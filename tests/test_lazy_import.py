@@ -122,3 +122,16 @@ def test_a_deferred_command_reports_its_usage_errors_as_before() -> None:
                    "(see 'sanctrack import --help')\n")
     code, _, err = sanctrack_cmd("fetch", "--bogus")
     assert code == 2 and err == "sanctrack: error: unrecognized arguments: --bogus (see 'sanctrack --help')\n"
+
+
+def test_a_first_in_force_question_does_not_import_numpy() -> None:
+    # the first whole-registry question on a date answers measure by measure (no index is built,
+    # so numpy, ~80 ms to import, would not serve); the second builds the index, with numpy if it is there
+    out = _fresh("import sys, sanctrack\n"
+                 "reg = sanctrack.load(cache=False)\n"
+                 "first = reg.in_force('2025-09-20')\n"
+                 "print('numpy' in sys.modules)\n"
+                 "assert reg.in_force('2025-09-20') == first\n"
+                 "from sanctrack._index import accel\n"
+                 "print(('numpy' in sys.modules) == accel.available())\n")
+    assert out.split() == ["False", "True"]

@@ -68,10 +68,12 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
              targets: frozenset[str] | None) -> list[MeasureState]:
     """Every state in force on ``when`` as known on ``y``, in answer order (only measures against ``targets``)."""
     calendar = type(when) is _dt.date
-    numpy = targets is None and calendar and accel.available()  # numpy (~80 ms to import) only where it may serve
+    whole = targets is None and calendar
+    worth = whole and (views.built("in_force_arrays", y) or views.built("in_force_blocks", y)
+                       or views.worth("in_force", y))
+    numpy = worth and accel.available()  # numpy (~80 ms to import) only where an index is read or built
     name = "in_force_arrays" if numpy else "in_force_blocks"
-    path = in_force_path(targets=targets is not None, calendar_date=calendar,
-                         worth_index=calendar and targets is None and views.worth(name, y), numpy=numpy)
+    path = in_force_path(targets=targets is not None, calendar_date=calendar, worth_index=worth, numpy=numpy)
     if path == "targets":
         assert targets is not None
         out = []

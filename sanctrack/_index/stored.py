@@ -292,12 +292,11 @@ class _Palette(dict):  # type: ignore[type-arg]
     for none); and pairs (run, record place or -1) giving the record each run
     begun by no transition rests on (:attr:`Runs.bases`). Its shape is checked
     when the runs are restored (the values are believed, as the records' are:
-    the entry is signed, and written by this engine); days and scopes are made
-    then, reliefs and announcements (which hold records) on first use, so an
-    answer makes only the records it shows.
+    the entry is signed, and written by this engine); each entry is made when
+    an answer first reads it, so an answer makes only the records it shows.
     """
 
-    __slots__ = ("_insts", "_made", "_records", "_recipes", "_rows")
+    __slots__ = ("_entries", "_insts", "_made", "_records", "_rows", "_tags")
 
     def __init__(self, got: list[Any], records: Sequence[Transition], instruments: Mapping[str, Instrument]) -> None:
         super().__init__({0: None, 1: ()})
@@ -305,39 +304,37 @@ class _Palette(dict):  # type: ignore[type-arg]
         if type(tags) is not str or type(entries) is not list or len(tags) != len(entries) \
                 or type(rows) is not list or len(rows) % 4 or type(inst_ids) is not list:
             raise ValueError("a malformed palette")
-        insts = [instruments[i] for i in inst_ids]
-        recipes: dict[int, tuple[str, list[int]]] = {}
-        for place, (tag, entry) in enumerate(zip(tags, entries), 2):
-            if tag == "d":
-                self[place] = day_of(entry)
-            elif tag == "s":
-                program, targets = entry
-                self[place] = (program, tuple(targets))
-            elif (tag == "r" or tag == "p") and type(entry) is list and entry:
-                recipes[place] = (tag, entry)
-            else:
-                raise ValueError("a malformed palette entry")
-        self._records = records
-        self._recipes = recipes
+        self._tags = tags
+        self._entries = entries
         self._rows = rows
-        self._insts = insts
-        self._made: list[Relief | None] = [None] * (len(rows) >> 2)  # one object a relief, as the replay shares them
+        self._insts = [instruments[i] for i in inst_ids] if inst_ids else ()
+        self._records = records
+        self._made: list[Relief | None] | None = None  # one object a relief, as the replay shares them
 
     def __missing__(self, place: int) -> Any:
-        tag, entry = self._recipes[place]
-        records = self._records
-        if tag == "p":
-            value: tuple[Any, ...] = tuple(records[i] for i in entry)
-        else:
+        tag, entry = self._tags[place - 2], self._entries[place - 2]
+        value: Any
+        if tag == "d":
+            value = day_of(entry)
+        elif tag == "s":
+            value = (entry[0], tuple(entry[1]))
+        elif tag == "p":
+            records = self._records
+            value = tuple(records[i] for i in entry)
+        elif tag == "r":
             made, rows = self._made, self._rows
+            if made is None:
+                made = self._made = [None] * (len(rows) >> 2)
             out = []
             for k in entry:
                 r = made[k]
                 if r is None:
                     i, inst, since, until = rows[4 * k:4 * k + 4]
-                    r = made[k] = Relief(records[i], None if inst < 0 else self._insts[inst], day_of(since),
+                    r = made[k] = Relief(self._records[i], None if inst < 0 else self._insts[inst], day_of(since),
                                          day_of(until) if until else None)
                 out.append(r)
             value = tuple(out)
+        else:
+            raise ValueError(f"a palette entry tagged {tag!r}")
         self[place] = value
         return value
