@@ -76,3 +76,13 @@ def test_matches_applies_every_filter():
     assert not matches(a, None, frozenset({"other"}), None, None)
     assert not matches(a, None, None, "airspace", None)
     assert not matches(a, None, None, None, "P9")
+
+
+def test_the_first_ask_on_a_view_that_holds_other_indexes_answers_each_measure():
+    cat = catalog(*lifecycle())
+    views = Views()
+    views.of(None).index("changes", lambda y: {})  # the view exists, with another index built
+    first = in_force(cat, views, None, D(2020, 2, 1), None)
+    assert [s.measure.id for s in first] == ["m"] and not views.built("in_force_blocks", None)
+    assert in_force(cat, views, None, D(2020, 2, 1), None) == first  # the second ask builds an index
+    assert views.built("in_force_arrays", None) or views.built("in_force_blocks", None)

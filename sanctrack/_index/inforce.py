@@ -69,8 +69,9 @@ def in_force(cat: Catalog, views: Views, y: _dt.date | None, when: _dt.date | _d
     """Every state in force on ``when`` as known on ``y``, in answer order (only measures against ``targets``)."""
     calendar = type(when) is _dt.date
     whole = targets is None and calendar
-    worth = whole and (views.built("in_force_arrays", y) or views.built("in_force_blocks", y)
-                       or views.worth("in_force", y))
+    # asked twice (or an index built): worth an index. The ask is kept under the pure index's name,
+    # so that whether numpy serves is decided (and numpy imported) only once an index will be used
+    worth = whole and (views.built("in_force_arrays", y) or views.worth("in_force_blocks", y))
     numpy = worth and accel.available()  # numpy (~80 ms to import) only where an index is read or built
     name = "in_force_arrays" if numpy else "in_force_blocks"
     path = in_force_path(targets=targets is not None, calendar_date=calendar, worth_index=worth, numpy=numpy)

@@ -166,7 +166,25 @@ class Runs(array):  # type: ignore[type-arg]
     def __new__(cls, measure: Measure, digest: str, runs: Sequence[Run],
                 records: Sequence[Transition] = (), knowledge: _dt.date | None = None) -> Self:
         # 4 bytes a run, inline: a bisect reads no scattered int objects (3x faster on cold memory)
-        self: Self = super().__new__(cls, "i", [r.start.toordinal() for r in runs])  # type: ignore[assignment]
+        starts = array("i", [r.start.toordinal() for r in runs])
+        cells, palette = _cells(measure, runs, records)
+        return cls._assembled(measure, digest, starts, cells, palette, records, knowledge, False, None)
+
+    @classmethod
+    def restored(cls, measure: Measure, digest: str, starts: array[int], cells: bytes,
+                 palette: Mapping[int, Any] | None, records: Sequence[Transition], knowledge: _dt.date | None,
+                 uncorrected: bool, bases: Mapping[int, int] | None = None) -> Runs:
+        """The runs of a measure's latest epoch as :mod:`~sanctrack._index.stored` kept them: the same
+        store a replay builds (``starts``, six-byte ``cells``, ``palette`` by place; None for the base
+        palette). ``uncorrected``: no record of the measure corrects another; ``bases``: see :attr:`bases`."""
+        return cls._assembled(measure, digest, starts, cells, _BASE if palette is None else palette, records,
+                              knowledge, uncorrected, bases)
+
+    @classmethod
+    def _assembled(cls, measure: Measure, digest: str, starts: array[int], cells: bytes | array[int],
+                   palette: tuple[Any, ...] | Mapping[int, Any], records: Sequence[Transition],
+                   knowledge: _dt.date | None, uncorrected: bool, bases: Mapping[int, int] | None) -> Self:
+        self: Self = array.__new__(cls, "i", starts)  # type: ignore[assignment]
         self.measure = measure
         #: the knowledge date its answers are made with (each run's answer is marked as of its start day)
         self.knowledge = knowledge
@@ -177,65 +195,8 @@ class Runs(array):  # type: ignore[type-arg]
         self.intraday = None
         self.answers = None
         self.flips = None
-        self.uncorrected = False
-        self.bases = None
-        codes = bytearray()
-        refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
-        palette: list[Any] = [None, ()]
-        where: dict[Any, int] = {}  # date, or id() of a kept tuple -> its place in the palette
-        at = {id(t): n for n, t in enumerate(records, 1)} if runs else {}
-        program, targets = measure.program, measure.targets
-        last_rel: Any = ()
-        last_pend: Any = ()
-        last_scope: Any = None
-        rel_i = pend_i = scope_i = 1
-        for r in runs:
-            codes.append(_code(r.status, r.cause, r.uncertain))
-            t = r.transition
-            rel = r.reliefs
-            if rel != last_rel:  # equal tuples of the same Relief objects are one palette entry
-                last_rel = rel
-                rel_i = _place(rel, id(rel), palette, where) if rel else 1
-            pend = r.pending
-            if pend != last_pend:
-                last_pend = pend
-                pend_i = _place(pend, id(pend), palette, where) if pend else 1
-            until = r.until
-            if r.program != program or r.targets != targets:
-                scope = (r.program, r.targets)
-                if scope != last_scope:
-                    last_scope = scope
-                    scope_i = _place(scope, id(scope), palette, where)
-                s_i = scope_i
-            else:
-                s_i = 0
-            refs += (0 if t is None else at[id(t)], rel_i, 0 if until is None else _place(until, until, palette, where),
-                     pend_i, s_i)
-        # a run's code, then five small indexes into records and the palette: 6 bytes a run
-        # (an int array instead if a measure has more than 255 records or palette entries)
-        wide = len(records) > 255 or len(palette) > 256
-        self.cells = array("i", [*codes, *refs]) if wide else bytes(codes) + bytes(refs)
-        self.palette = _BASE if len(palette) == 2 else tuple(palette)
-        return self
-
-    @classmethod
-    def restored(cls, measure: Measure, digest: str, starts: array[int], cells: bytes,
-                 palette: Mapping[int, Any] | None, records: Sequence[Transition], knowledge: _dt.date | None,
-                 uncorrected: bool, bases: Mapping[int, int] | None = None) -> Runs:
-        """The runs of a measure's latest epoch as :mod:`~sanctrack._index.stored` kept them: the same
-        store a replay builds (``starts``, six-byte ``cells``, ``palette`` by place; None for the base
-        palette). ``uncorrected``: no record of the measure corrects another; ``bases``: see :attr:`bases`."""
-        self: Runs = array.__new__(cls, "i", starts)  # type: ignore[assignment]
-        self.measure = measure
-        self.knowledge = knowledge
-        self.horizon = None
-        self.digest = digest
-        self.records = records
-        self.intraday = None
-        self.answers = None
-        self.flips = None
         self.cells = cells
-        self.palette = _BASE if palette is None else palette
+        self.palette = palette
         self.uncorrected = uncorrected
         self.bases = bases
         return self
@@ -438,6 +399,48 @@ _NOT_STATUS_ACTS = frozenset({"relieve", "amend"})
 
 #: the palette of a measure whose runs have no reliefs, lapses, announcements or scope changes
 _BASE: tuple[Any, ...] = (None, ())
+
+
+def _cells(measure: Measure, runs: Sequence[Run],
+           records: Sequence[Transition]) -> tuple[bytes | array[int], tuple[Any, ...]]:
+    """The cells and palette of a replay's runs (see the module docstring)."""
+    codes = bytearray()
+    refs: list[int] = []  # 5 a run: transition, reliefs, until, pending, scope
+    palette: list[Any] = [None, ()]
+    where: dict[Any, int] = {}  # date, or id() of a kept tuple -> its place in the palette
+    at = {id(t): n for n, t in enumerate(records, 1)} if runs else {}
+    program, targets = measure.program, measure.targets
+    last_rel: Any = ()
+    last_pend: Any = ()
+    last_scope: Any = None
+    rel_i = pend_i = scope_i = 1
+    for r in runs:
+        codes.append(_code(r.status, r.cause, r.uncertain))
+        t = r.transition
+        rel = r.reliefs
+        if rel != last_rel:  # equal tuples of the same Relief objects are one palette entry
+            last_rel = rel
+            rel_i = _place(rel, id(rel), palette, where) if rel else 1
+        pend = r.pending
+        if pend != last_pend:
+            last_pend = pend
+            pend_i = _place(pend, id(pend), palette, where) if pend else 1
+        until = r.until
+        if r.program != program or r.targets != targets:
+            scope = (r.program, r.targets)
+            if scope != last_scope:
+                last_scope = scope
+                scope_i = _place(scope, id(scope), palette, where)
+            s_i = scope_i
+        else:
+            s_i = 0
+        refs += (0 if t is None else at[id(t)], rel_i, 0 if until is None else _place(until, until, palette, where),
+                 pend_i, s_i)
+    # a run's code, then five small indexes into records and the palette: 6 bytes a run
+    # (an int array instead if a measure has more than 255 records or palette entries)
+    wide = len(records) > 255 or len(palette) > 256
+    cells: bytes | array[int] = array("i", [*codes, *refs]) if wide else bytes(codes) + bytes(refs)
+    return cells, _BASE if len(palette) == 2 else tuple(palette)
 
 
 def _place(obj: Any, key: Any, palette: list[Any], where: dict[Any, int]) -> int:
