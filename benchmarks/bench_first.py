@@ -79,7 +79,7 @@ def child(root: str, cache: str, mode: str) -> dict[str, float]:
 def run_child(python_path: Path, root: Path, cache: Path, mode: str) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(python_path), str(HERE)])}
     got = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(root), str(cache), mode],
-                         env=env, capture_output=True, text=True, check=True)
+                         env=env, capture_output=True, text=True, check=True, cwd=root.parent)
     return json.loads(got.stdout.strip().splitlines()[-1])
 
 
@@ -90,13 +90,15 @@ def prepare(n: int, folder: Path, checkouts: dict[str, Path]) -> Path:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)])}
         code = ("import sys, synth; from sanctrack import Registry; from sanctrack._dump import write_registry; "
                 f"write_registry(Registry.build(**synth.generate({n}, seed=7).kwargs()), {str(root)!r})")
-        subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=folder)
     for name, path in checkouts.items():
         cache = folder / f"cache-{n}-{name}"
         env = {**os.environ, "PYTHONPATH": str(path)}
         t0 = time.perf_counter()
+        # run from the registries' folder: ``python -c`` puts the working directory first on sys.path,
+        # so from a checkout it would import that checkout's sanctrack whatever PYTHONPATH says
         subprocess.run([sys.executable, "-c", f"import sanctrack; sanctrack.load({str(root)!r}, cache=True, "
-                        f"cache_dir={str(cache)!r})"], env=env, check=True)
+                        f"cache_dir={str(cache)!r})"], env=env, check=True, cwd=folder)
         print(f"  {name}: cold load and cache write {time.perf_counter() - t0:.1f} s", flush=True)
     return root
 
