@@ -25,7 +25,7 @@ import datetime as _dt
 import itertools
 import os
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .._model import MeasureState
@@ -56,11 +56,7 @@ def _np() -> Any:
     setting it to None forces the pure-Python paths (the knob the tests and the
     benchmark use).
     """
-    value = globals().get("numpy", _UNSET)
-    if value is _UNSET:
-        value = _load_numpy()
-        globals()["numpy"] = value
-    return value
+    return _memo("numpy", _load_numpy)
 
 
 def __getattr__(name: str) -> Any:
@@ -219,10 +215,15 @@ def _load_arrow() -> Any:
 def _arrow() -> Any:
     """(pyarrow, pyarrow.compute) if installed and numpy is usable, else None (the module attribute
     ``arrow``; setting it to None forces the dictionary lookups)."""
-    value = globals().get("arrow", _UNSET)
+    return _memo("arrow", _load_arrow)
+
+
+def _memo(name: str, load: Callable[[], Any]) -> Any:
+    """Module attribute ``name``, set to ``load()`` on first use (a test may set it, None forcing the pure paths)."""
+    value = globals().get(name, _UNSET)
     if value is _UNSET:
-        value = _load_arrow()
-        globals()["arrow"] = value
+        value = load()
+        globals()[name] = value
     return value
 
 
