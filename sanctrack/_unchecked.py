@@ -110,9 +110,7 @@ def records_from_columns(cls: type, n: int, columns: Sequence[Iterable[Any]]) ->
     column must give (at least) ``n`` values, each already what the field's
     converter makes (a tuple, not a list...) and what its validator accepts.
     """
-    setters = slot_setters(cls)
-    if len(columns) != len(setters):
-        raise ValueError(f"{len(columns)} columns for the {len(setters)} fields of {cls.__name__}")
+    setters = _setters(cls, columns)
     out: list[Any] = list(map(_new, repeat(cls, n)))
     for setter, values in zip(setters, columns):
         deque(map(setter, out, values), maxlen=0)
@@ -132,10 +130,16 @@ class Column(NamedTuple):
     constant: Any = None
 
 
-def _plan(cls: type, columns: Sequence[Column]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+def _setters(cls: type, columns: Sequence[Any]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of ``cls``, one a column (else a ValueError)."""
     setters = slot_setters(cls)
     if len(columns) != len(setters):
         raise ValueError(f"{len(columns)} columns for the {len(setters)} fields of {cls.__name__}")
+    return setters
+
+
+def _plan(cls: type, columns: Sequence[Column]) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
+    setters = _setters(cls, columns)
     plain = tuple((s, c.values) for s, c in zip(setters, columns) if c.values is not None)
     keyed = tuple((s, c.keys, c.idx) for s, c in zip(setters, columns) if c.values is None and c.keys is not None)
     fixed = tuple((s, c.constant) for s, c in zip(setters, columns) if c.values is None and c.keys is None)
@@ -167,9 +171,7 @@ def row_maker(cls: type, columns: Sequence[Column]) -> Callable[[int], Any]:
 def rows_maker(cls: type, columns: Sequence[Column]) -> Callable[[Sequence[int]], list[Any]]:
     """A function making the records at several rows at once (:func:`records_from_columns` over those
     rows, column by column)."""
-    setters = slot_setters(cls)
-    if len(columns) != len(setters):
-        raise ValueError(f"{len(columns)} columns for the {len(setters)} fields of {cls.__name__}")
+    _setters(cls, columns)
 
     def column(c: Column, rows: Sequence[int]) -> Iterable[Any]:
         if c.values is not None:
